@@ -1,0 +1,126 @@
+//! The command line: `scholia build [SITE_DIR] [-o OUT] [--instructor] [--drafts]`.
+//!
+//! Exit status: 0 built, 1 content errors, 2 usage errors.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::BuildOptions;
+use crate::diagnostics::Diagnostics;
+use crate::pipeline::{self, Failure};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "scholia",
+    version,
+    about = "Build annotated readers: texts with margin notes, cross-links and search."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site in SITE_DIR (its `content/` folder) into a static website.
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The site folder, holding `content/`.
+    #[arg(default_value = ".")]
+    pub site_dir: PathBuf,
+    /// Where to write the site [default: SITE_DIR/public].
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Include notes with `audience: instructor` (never publish this build).
+    #[arg(long)]
+    pub instructor: bool,
+    /// Include texts with `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Print how long each stage took.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Build(args) => build(args),
+    }
+}
+
+fn build(args: BuildArgs) -> ExitCode {
+    let options = BuildOptions {
+        output: args
+            .output
+            .clone()
+            .unwrap_or_else(|| args.site_dir.join("public")),
+        site_dir: args.site_dir,
+        instructor: args.instructor,
+        drafts: args.drafts,
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut diags = Diagnostics::new();
+    let result = pipeline::build(&options, &mut diags);
+    diags.sort();
+    eprint!("{}", diags.render(color));
+    match result {
+        Ok(report) => {
+            if args.timings {
+                for (stage, t) in &report.timings {
+                    eprintln!("{stage:>8}: {:.1} ms", t.as_secs_f64() * 1000.0);
+                }
+            }
+            let warnings = match diags.warning_count() {
+                0 => String::new(),
+                n => format!(", {n} warning{}", plural(n)),
+            };
+            eprintln!(
+                "built {} text{} with {} note{} into {}{warnings}",
+                report.texts,
+                plural(report.texts),
+                report.notes,
+                plural(report.notes),
+                options.output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Content) => {
+            let n = diags.error_count();
+            eprintln!(
+                "error: the build failed with {n} error{}; {} was left as it was",
+                plural(n),
+                options.output.display()
+            );
+            ExitCode::from(1)
+        }
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,318 @@
+//! Authors' mistakes as data.
+//!
+//! Every stage pushes [`Diagnostic`]s into a [`Diagnostics`] sink and carries on, so a
+//! build reports all of its errors at once, like a compiler. Positions are byte ranges
+//! into a [`Source`] until printed; only [`Diagnostics::render`] turns them into
+//! `file:line:column` with the offending line underlined.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// A file that diagnostics can point into: its name as shown to the author and its text.
+#[derive(Debug)]
+pub struct Source {
+    /// The path relative to the site folder, with `/` separators.
+    pub name: String,
+    /// The file's text; lossily decoded when the file is not valid UTF-8.
+    pub text: String,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
+        Arc::new(Source {
+            name: name.into(),
+            text: text.into(),
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    /// The byte range of a 1-based line and column (in characters), as YAML errors give them.
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let mut start = 0;
+        for _ in 1..line {
+            match self.text[start..].find('\n') {
+                Some(i) => start += i + 1,
+                None => return self.text.len(),
+            }
+        }
+        let rest = &self.text[start..];
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        rest[..line_end]
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(start + line_end, |(i, _)| start + i)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A place in a source file.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub source: Arc<Source>,
+    pub range: Range<usize>,
+}
+
+impl Span {
+    pub fn new(source: &Arc<Source>, range: Range<usize>) -> Span {
+        Span {
+            source: Arc::clone(source),
+            range,
+        }
+    }
+
+    /// The whole file, for mistakes that have no better place (an empty file, say).
+    pub fn file(source: &Arc<Source>) -> Span {
+        Span::new(source, 0..0)
+    }
+}
+
+/// One mistake (or doubtful thing) in the content.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub span: Option<Span>,
+    /// Said under the underlined snippet.
+    pub label: String,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span: Some(span),
+            label: String::new(),
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message, span)
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds `help` only when there is something to say.
+    pub fn maybe_help(self, help: Option<String>) -> Diagnostic {
+        match help {
+            Some(h) => self.help(h),
+            None => self,
+        }
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// `file:line:column`, the way editors and terminals make clickable.
+    pub fn location(&self) -> Option<String> {
+        let span = self.span.as_ref()?;
+        let (line, col) = span.source.line_col(span.range.start);
+        Some(format!("{}:{line}:{col}", span.source.name))
+    }
+}
+
+/// The sink every stage writes its diagnostics into.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.error_count() > 0
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Sorts by file and position so output is stable whatever order stages ran in.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    }
+
+    /// All diagnostics as rustc-style text, optionally coloured for a terminal.
+    pub fn render(&self, color: bool) -> String {
+        let renderer = if color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let mut out = String::new();
+        for d in &self.items {
+            let _ = writeln!(out, "{}", render_one(d, &renderer));
+        }
+        out
+    }
+}
+
+fn sort_key(d: &Diagnostic) -> (String, usize, String) {
+    match &d.span {
+        Some(s) => (s.source.name.clone(), s.range.start, d.message.clone()),
+        None => (String::new(), 0, d.message.clone()),
+    }
+}
+
+/// The lines around a span, so a 20 MB file costs no more to report than a short one.
+struct Excerpt<'a> {
+    text: &'a str,
+    first_line: usize,
+    range: Range<usize>,
+}
+
+fn excerpt(span: &Span) -> Excerpt<'_> {
+    let text = &span.source.text;
+    let start = floor_char_boundary(text, span.range.start.min(text.len()));
+    let end = floor_char_boundary(text, span.range.end.clamp(start, text.len()));
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    // Show at most a few lines of a long span.
+    let mut line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    if text[line_start..line_end].matches('\n').count() > 4 {
+        line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    }
+    let end = end.min(line_end);
+    Excerpt {
+        text: &text[line_start..line_end],
+        first_line: span.source.line_col(line_start).0,
+        range: start - line_start..end - line_start,
+    }
+}
+
+fn render_one(d: &Diagnostic, renderer: &Renderer) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let mut group = Group::with_title(level.primary_title(d.message.as_str()));
+    let excerpt_owner;
+    if let Some(span) = &d.span {
+        excerpt_owner = excerpt(span);
+        let e = &excerpt_owner;
+        let mut snippet = Snippet::source(e.text)
+            .line_start(e.first_line)
+            .path(span.source.name.as_str());
+        let label = (!d.label.is_empty()).then_some(d.label.as_str());
+        snippet = snippet.annotation(AnnotationKind::Primary.span(e.range.clone()).label(label));
+        group = group.element(snippet);
+    }
+    for note in &d.notes {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    renderer.render(&[group])
+}
+
+/// The closest of `candidates` to `word`, for "did you mean" help; `None` if nothing is close.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= 3.max(word.len().min(c.len()) / 3) && *d < word.len().max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let s = Source::new("a.md", "é\nxéy");
+        assert_eq!(s.line_col(0), (1, 1));
+        assert_eq!(s.line_col(3), (2, 1));
+        assert_eq!(s.line_col(6), (2, 3));
+        assert_eq!(s.offset_of(2, 3), 6);
+    }
+
+    #[test]
+    fn renders_path_line_and_help() {
+        let src = Source::new("content/a.yaml", "title: x\nqoute: y\n");
+        let mut d = Diagnostics::new();
+        d.push(
+            Diagnostic::error("unknown key `qoute`", Span::new(&src, 9..14))
+                .label("not a key of an annotation")
+                .help("did you mean `quote`?"),
+        );
+        let text = d.render(false);
+        assert!(text.contains("error: unknown key `qoute`"), "{text}");
+        assert!(text.contains("content/a.yaml:2:1"), "{text}");
+        assert!(text.contains("help: did you mean `quote`?"), "{text}");
+    }
+
+    #[test]
+    fn suggests_only_close_words() {
+        let keys = ["quote", "prefix", "suffix", "note"];
+        assert_eq!(did_you_mean("qoute", keys), Some("quote"));
+        assert_eq!(did_you_mean("zzzzzzzz", keys), None);
+    }
+}

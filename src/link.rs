@@ -1,0 +1,305 @@
+//! Cross-links: `[[slug]]`, `[[slug#note]]`, `[[slug#p12]]`, `[[glossary#term]]`.
+//!
+//! [`Targets`] knows everything a link may point at. It gives an unlabeled link its
+//! label, checks that the target exists (with a did-you-mean when not), and writes the
+//! href *relative to the page the link is on*, so the built site works at a domain root,
+//! under a subpath and from `file://` alike. [`Backlinks`] turns the links the renderer
+//! met into "referenced by" lists.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::did_you_mean;
+use crate::site::{Selector, Site};
+
+/// Where a page lives, for writing links relative to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Index,
+    Text(String),
+    Glossary,
+}
+
+impl Page {
+    /// The path from this page's folder back to the site root (`""` or `"../../"`).
+    pub fn root(&self) -> String {
+        let depth = match self {
+            Page::Index => 0,
+            Page::Text(slug) => slug.split('/').count(),
+            Page::Glossary => 1,
+        };
+        "../".repeat(depth)
+    }
+
+    /// The page's file, relative to the site root.
+    pub fn path(&self) -> String {
+        match self {
+            Page::Index => "index.html".into(),
+            Page::Text(slug) => format!("{slug}/index.html"),
+            Page::Glossary => "glossary/index.html".into(),
+        }
+    }
+
+    /// A link from `self` to `target`'s page, with an optional fragment.
+    pub fn href_to(&self, target: &Page, fragment: Option<&str>) -> String {
+        let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+        if self == target && fragment.is_some() {
+            return frag;
+        }
+        format!("{}{}{frag}", self.root(), target.path())
+    }
+}
+
+#[derive(Debug, Default)]
+struct TextTarget {
+    title: String,
+    /// Note id → label.
+    notes: BTreeMap<String, String>,
+    paragraphs: usize,
+}
+
+/// Everything on the site a cross-link can name.
+#[derive(Debug, Default)]
+pub struct Targets {
+    texts: BTreeMap<String, TextTarget>,
+    terms: BTreeMap<String, String>,
+}
+
+/// A cross-link that resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub page: Page,
+    pub fragment: Option<String>,
+    pub label: String,
+}
+
+/// Why a cross-link did not resolve, and what the author may have meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Targets {
+    pub fn new(site: &Site) -> Targets {
+        let texts = site
+            .texts
+            .iter()
+            .map(|t| {
+                let notes = t
+                    .notes
+                    .iter()
+                    .map(|n| (n.id.clone(), note_label(n)))
+                    .collect();
+                let target = TextTarget {
+                    title: t.meta.title.clone(),
+                    notes,
+                    paragraphs: usize::MAX,
+                };
+                (t.slug.clone(), target)
+            })
+            .collect();
+        let terms = site
+            .glossary
+            .terms
+            .iter()
+            .map(|t| (t.id.clone(), t.term.clone()))
+            .collect();
+        Targets { texts, terms }
+    }
+
+    /// Paragraph counts are known only once texts are parsed; until then any number passes.
+    pub fn set_paragraphs(&mut self, slug: &str, count: usize) {
+        if let Some(t) = self.texts.get_mut(slug) {
+            t.paragraphs = count;
+        }
+    }
+
+    /// The label an unlabeled link shows, seen from `from`; `None` if it does not resolve.
+    pub fn label(&self, dest: &str, from: &Page) -> Option<String> {
+        self.resolve(dest, from).ok().map(|r| r.label)
+    }
+
+    pub fn resolve(&self, dest: &str, from: &Page) -> Result<Resolved, Unresolved> {
+        let (slug, fragment) = match dest.split_once('#') {
+            Some((s, f)) => (s.trim(), Some(f.trim())),
+            None => (dest.trim(), None),
+        };
+        if slug == "glossary" {
+            return self.resolve_term(fragment);
+        }
+        let Some(text) = self.texts.get(slug) else {
+            return Err(self.no_text(slug));
+        };
+        let page = Page::Text(slug.to_string());
+        let title = if *from == page {
+            None
+        } else {
+            Some(text.title.as_str())
+        };
+        match fragment {
+            None | Some("") => Ok(Resolved {
+                page,
+                fragment: None,
+                label: text.title.clone(),
+            }),
+            Some(f) => resolve_in_text(text, slug, f, title).map(|label| Resolved {
+                page,
+                fragment: Some(f.to_string()),
+                label,
+            }),
+        }
+    }
+
+    fn resolve_term(&self, fragment: Option<&str>) -> Result<Resolved, Unresolved> {
+        let Some(id) = fragment.filter(|f| !f.is_empty()) else {
+            return Ok(Resolved {
+                page: Page::Glossary,
+                fragment: None,
+                label: "Glossary".into(),
+            });
+        };
+        match self.terms.get(id) {
+            Some(term) => Ok(Resolved {
+                page: Page::Glossary,
+                fragment: Some(id.to_string()),
+                label: term.clone(),
+            }),
+            None => Err(Unresolved {
+                message: format!("there is no glossary term `{id}`"),
+                help: suggest(id, self.terms.keys(), "glossary#"),
+            }),
+        }
+    }
+
+    fn no_text(&self, slug: &str) -> Unresolved {
+        Unresolved {
+            message: format!("there is no text `{slug}`"),
+            help: suggest(slug, self.texts.keys(), "").or_else(|| {
+                Some("a text's address is its path under `content/` without `.md`".into())
+            }),
+        }
+    }
+}
+
+fn resolve_in_text(
+    text: &TextTarget,
+    slug: &str,
+    fragment: &str,
+    title: Option<&str>,
+) -> Result<String, Unresolved> {
+    if let Some(n) = paragraph_number(fragment) {
+        if n == 0 || n > text.paragraphs {
+            return Err(Unresolved {
+                message: format!("`{slug}` has no paragraph {n}"),
+                help: Some(format!(
+                    "its paragraphs are numbered 1 to {}",
+                    text.paragraphs
+                )),
+            });
+        }
+        return Ok(match title {
+            Some(t) => format!("{t}, ¶{n}"),
+            None => format!("¶{n}"),
+        });
+    }
+    match text.notes.get(fragment) {
+        Some(label) => Ok(label.clone()),
+        None => Err(Unresolved {
+            message: format!("`{slug}` has no note `{fragment}`"),
+            help: suggest(fragment, text.notes.keys(), &format!("{slug}#")),
+        }),
+    }
+}
+
+fn paragraph_number(fragment: &str) -> Option<usize> {
+    fragment.strip_prefix('p')?.parse().ok()
+}
+
+fn suggest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a String>,
+    prefix: &str,
+) -> Option<String> {
+    did_you_mean(word, candidates.map(String::as_str))
+        .map(|c| format!("did you mean `[[{prefix}{c}]]`?"))
+}
+
+/// What a link to a note shows: its title, or the first words of its passage.
+fn note_label(note: &crate::site::Note) -> String {
+    if let Some(t) = &note.title {
+        return t.clone();
+    }
+    match &note.selector {
+        Selector::Quote(q) => {
+            let words: Vec<&str> = q.exact.split_whitespace().collect();
+            if words.len() > 8 {
+                format!("“{}…”", words[..8].join(" "))
+            } else {
+                format!("“{}”", words.join(" "))
+            }
+        }
+        Selector::Paragraph(n) => format!("note on ¶{n}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets() -> Targets {
+        let mut t = Targets::default();
+        let mut notes = BTreeMap::new();
+        notes.insert("pivotal".to_string(), "Pivotal states".to_string());
+        t.texts.insert(
+            "texts/henke".into(),
+            TextTarget {
+                title: "Henke".into(),
+                notes,
+                paragraphs: 10,
+            },
+        );
+        t.terms.insert("realism".into(), "realism".into());
+        t
+    }
+
+    #[test]
+    fn hrefs_are_relative_to_the_page() {
+        let t = targets();
+        let from = Page::Text("texts/other".into());
+        let r = t
+            .resolve("texts/henke#p3", &from)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            from.href_to(&r.page, r.fragment.as_deref()),
+            "../../texts/henke/index.html#p3"
+        );
+        assert_eq!(r.label, "Henke, ¶3");
+        let same = Page::Text("texts/henke".into());
+        let r = t
+            .resolve("texts/henke#pivotal", &same)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(same.href_to(&r.page, r.fragment.as_deref()), "#pivotal");
+        let r = t
+            .resolve("glossary#realism", &Page::Index)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            Page::Index.href_to(&r.page, r.fragment.as_deref()),
+            "glossary/index.html#realism"
+        );
+    }
+
+    #[test]
+    fn missing_targets_suggest_the_closest() {
+        let t = targets();
+        let e = t.resolve("texts/henk", &Page::Index).unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `[[texts/henke]]`?"));
+        let e = t.resolve("texts/henke#pivotl", &Page::Index).unwrap_err();
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `[[texts/henke#pivotal]]`?")
+        );
+        let e = t.resolve("texts/henke#p11", &Page::Index).unwrap_err();
+        assert_eq!(e.message, "`texts/henke` has no paragraph 11");
+        assert!(t.resolve("glossary#realsm", &Page::Index).is_err());
+    }
+}

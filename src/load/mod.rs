@@ -1,0 +1,399 @@
+//! Stage 1: read the content folder into a [`Site`].
+//!
+//! The only stage that reads the site folder. It checks the *shape* of what authors
+//! wrote (UTF-8, front matter, known keys, types, ids) and reports every mistake it
+//! finds; whether quotes match and links resolve is for the later stages to say.
+
+mod text;
+pub mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::config::{BuildOptions, RawSiteConfig, SiteConfig};
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Source, Span};
+use crate::site::{Glossary, Site, Term, ThemeFiles};
+use yaml::Seg;
+
+pub use text::{is_valid_id, slugify};
+
+/// Why a site could not be loaded at all (as opposed to content mistakes).
+#[derive(Debug)]
+pub enum LoadError {
+    /// The site folder has no `content/` folder: the user pointed at the wrong place.
+    NoContent(PathBuf),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NoContent(p) => write!(
+                f,
+                "no `content/` folder in `{}`: is this a scholia site?",
+                p.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads the site. Content mistakes go to `diags`; the site returned holds everything
+/// that could be read despite them, so later stages can find further mistakes.
+pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, LoadError> {
+    let content = options.site_dir.join("content");
+    if !content.is_dir() {
+        return Err(LoadError::NoContent(options.site_dir.clone()));
+    }
+    let config = site_config(&options.site_dir, diags);
+    let files = discover(&options.site_dir, &content, diags);
+    let mut texts: Vec<_> = files
+        .texts
+        .par_iter()
+        .map(|path| {
+            let mut d = Diagnostics::new();
+            let text = text::load(&options.site_dir, &content, path, options, &mut d);
+            (text, d)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .filter_map(|(text, d)| {
+            diags.extend(d);
+            text
+        })
+        .collect();
+    orphan_sidecars(&options.site_dir, &files, diags);
+    texts.retain(|t| options.drafts || !t.meta.draft);
+    texts.sort_by(|a, b| {
+        (a.meta.order.unwrap_or(i64::MAX), &a.meta.title, &a.slug).cmp(&(
+            b.meta.order.unwrap_or(i64::MAX),
+            &b.meta.title,
+            &b.slug,
+        ))
+    });
+    let glossary = glossary(&options.site_dir, &content, diags);
+    let theme = theme_files(&options.site_dir, &config, diags);
+    Ok(Site {
+        config,
+        texts,
+        glossary,
+        theme,
+        instructor: options.instructor,
+    })
+}
+
+/// A file's path as authors see it in messages: relative to the site, `/`-separated.
+fn display_name(site_dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(site_dir).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads a content file as text: UTF-8 (BOM dropped), line endings normalised to `\n`.
+pub(crate) fn read_source(site_dir: &Path, path: &Path) -> Result<Arc<Source>, Diagnostic> {
+    let name = display_name(site_dir, path);
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let src = Source::new(name.clone(), "");
+            return Err(Diagnostic::error(
+                format!("cannot read `{name}`: {e}"),
+                Span::file(&src),
+            ));
+        }
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Source::new(name, normalize_newlines(text))),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let src = Source::new(name.clone(), String::from_utf8_lossy(bytes).into_owned());
+            Err(Diagnostic::error(
+                format!("`{name}` is not valid UTF-8"),
+                Span::new(&src, at..at + 1),
+            )
+            .label(format!("invalid byte 0x{:02X} here", bytes[at]))
+            .help("save the file as UTF-8 (most editors offer this under \"Save with encoding\")"))
+        }
+    }
+}
+
+fn normalize_newlines(text: &str) -> String {
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    }
+}
+
+fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> SiteConfig {
+    let path = site_dir.join("content").join("_site.yaml");
+    if !path.exists() {
+        return SiteConfig::default();
+    }
+    let source = match read_source(site_dir, &path) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return SiteConfig::default();
+        }
+    };
+    let raw: RawSiteConfig = if source.text.trim().is_empty() {
+        RawSiteConfig::default()
+    } else {
+        match yaml::parse(&source, 0..source.text.len(), RawSiteConfig::KEYS) {
+            Ok(r) => r,
+            Err(d) => {
+                diags.push(d);
+                return SiteConfig::default();
+            }
+        }
+    };
+    let defaults = SiteConfig::default();
+    let config = SiteConfig {
+        title: raw.title.unwrap_or(defaults.title),
+        description: raw.description,
+        language: raw.language.unwrap_or(defaults.language),
+        author: raw.author,
+        base_url: raw.base_url.map(|u| u.trim_end_matches('/').to_string()),
+        theme: raw.theme.unwrap_or(defaults.theme),
+        allow_raw_html: raw.allow_raw_html.unwrap_or(false),
+    };
+    if let Some(url) = &config.base_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            let at = yaml::locate(&source.text, &[Seg::Key("base_url")]);
+            diags.push(
+                Diagnostic::error("`base_url` must be an absolute URL", Span::new(&source, at))
+                    .help("write it like `https://example.org/reader`, or leave it out"),
+            );
+        }
+    }
+    config
+}
+
+/// What is in the content folder.
+#[derive(Default)]
+struct Files {
+    texts: Vec<PathBuf>,
+    sidecars: Vec<PathBuf>,
+}
+
+fn discover(site_dir: &Path, content: &Path, diags: &mut Diagnostics) -> Files {
+    let mut files = Files::default();
+    let walker = walkdir::WalkDir::new(content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(walk_error(site_dir, &e));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("md") => files.texts.push(path),
+            Some("yaml" | "yml") => files.sidecars.push(path),
+            _ => {}
+        }
+    }
+    files
+}
+
+/// `_site.yaml`, `.git` and the like are not texts.
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('_') || name.starts_with('.')
+}
+
+fn walk_error(site_dir: &Path, e: &walkdir::Error) -> Diagnostic {
+    let path = e
+        .path()
+        .map(|p| display_name(site_dir, p))
+        .unwrap_or_default();
+    let src = Source::new(path.clone(), "");
+    let what = if e.loop_ancestor().is_some() {
+        "a symbolic link loops back to a folder that contains it".to_string()
+    } else {
+        e.to_string()
+    };
+    Diagnostic::error(format!("cannot read `{path}`: {what}"), Span::file(&src))
+        .help("remove the link or the unreadable file, or make it readable")
+}
+
+fn orphan_sidecars(site_dir: &Path, files: &Files, diags: &mut Diagnostics) {
+    let texts: BTreeSet<PathBuf> = files.texts.iter().map(|p| p.with_extension("")).collect();
+    let names: Vec<String> = files
+        .texts
+        .iter()
+        .map(|p| display_name(site_dir, &p.with_extension("yaml")))
+        .collect();
+    for sidecar in &files.sidecars {
+        if texts.contains(&sidecar.with_extension("")) {
+            continue;
+        }
+        let name = display_name(site_dir, sidecar);
+        let src = Source::new(name.clone(), "");
+        let help = did_you_mean(&name, names.iter().map(String::as_str))
+            .map(|n| format!("did you mean to name it `{n}`?"))
+            .unwrap_or_else(|| "a sidecar is named after its text: `x.md` ↔ `x.yaml`".into());
+        diags.push(
+            Diagnostic::error(
+                format!("`{name}` is commentary on no text: there is no `.md` file of that name"),
+                Span::file(&src),
+            )
+            .help(help),
+        );
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGlossary {
+    terms: Option<Vec<RawTerm>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTerm {
+    id: Option<text::Scalar>,
+    term: Option<text::Scalar>,
+    definition: Option<text::Scalar>,
+    aliases: Option<Vec<text::Scalar>>,
+}
+
+fn glossary(site_dir: &Path, content: &Path, diags: &mut Diagnostics) -> Glossary {
+    let path = content.join("_glossary.yaml");
+    if !path.exists() {
+        return Glossary::default();
+    }
+    let source = match read_source(site_dir, &path) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return Glossary::default();
+        }
+    };
+    let raw: RawGlossary = match yaml::parse(&source, 0..source.text.len(), &["terms"]) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
+            return Glossary::default();
+        }
+    };
+    let mut seen = BTreeMap::new();
+    let mut terms = Vec::new();
+    for (i, raw) in raw.terms.unwrap_or_default().into_iter().enumerate() {
+        let at = |key| {
+            let path = [Seg::Key("terms"), Seg::Index(i), Seg::Key(key)];
+            Span::new(&source, yaml::locate(&source.text, &path))
+        };
+        let item = Span::new(
+            &source,
+            yaml::locate(&source.text, &[Seg::Key("terms"), Seg::Index(i)]),
+        );
+        let (Some(id), Some(term), Some(definition)) = (raw.id, raw.term, raw.definition) else {
+            diags.push(
+                Diagnostic::error("a glossary term needs `id`, `term` and `definition`", item)
+                    .help("add the missing keys"),
+            );
+            continue;
+        };
+        let id = id.0;
+        if !is_valid_id(&id) {
+            diags.push(
+                Diagnostic::error(format!("invalid term id `{id}`"), at("id")).help(
+                    "ids use lowercase letters, digits and `-`, starting with a letter or digit",
+                ),
+            );
+        }
+        if let Some(first) = seen.insert(id.clone(), at("id")) {
+            diags.push(
+                Diagnostic::error(format!("duplicate term id `{id}`"), at("id"))
+                    .note(format!("first used at {}", location(&first))),
+            );
+            continue;
+        }
+        terms.push(Term {
+            id,
+            term: term.0,
+            aliases: raw
+                .aliases
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| a.0)
+                .collect(),
+            definition: definition.0,
+            at: item,
+        });
+    }
+    Glossary { terms }
+}
+
+pub(crate) fn location(span: &Span) -> String {
+    let (line, col) = span.source.line_col(span.range.start);
+    format!("{}:{line}:{col}", span.source.name)
+}
+
+/// Templates and assets the site brings itself, from `themes/<theme>/` and `templates/`.
+fn theme_files(site_dir: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> ThemeFiles {
+    let mut files = ThemeFiles::default();
+    let theme_dir = site_dir.join("themes").join(&config.theme);
+    if config.theme != "default" && !theme_dir.is_dir() {
+        let src = Source::new("content/_site.yaml", "");
+        diags.push(
+            Diagnostic::error(
+                format!("no theme `{}` in `themes/`", config.theme),
+                Span::file(&src),
+            )
+            .help("create the folder, or remove `theme:` to use the built-in theme"),
+        );
+    }
+    read_templates(site_dir, &theme_dir.join("templates"), &mut files, diags);
+    read_templates(site_dir, &site_dir.join("templates"), &mut files, diags);
+    let static_dir = theme_dir.join("static");
+    for entry in walkdir::WalkDir::new(&static_dir).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = display_name(&static_dir, entry.path());
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                files.assets.insert(rel, bytes);
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                format!("cannot read theme file `{rel}`: {e}"),
+                Span::file(&Source::new(display_name(site_dir, entry.path()), "")),
+            )),
+        }
+    }
+    files
+}
+
+fn read_templates(site_dir: &Path, dir: &Path, files: &mut ThemeFiles, diags: &mut Diagnostics) {
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        match read_source(site_dir, entry.path()) {
+            Ok(src) => {
+                files.templates.insert(display_name(dir, entry.path()), src);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+}

@@ -1,0 +1,552 @@
+//! One text: its front matter, its body and its sidecar commentary.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::yaml::{self, Seg};
+use super::{display_name, location, read_source};
+use crate::anchor::TextQuoteSelector;
+use crate::config::BuildOptions;
+use crate::diagnostics::{Diagnostic, Diagnostics, Source, Span};
+use crate::site::{Audience, FrontMatter, Note, NoteKind, NoteSpans, Question, Selector, Text};
+
+/// A scalar written where text is expected. Authors write `date: 2020` or `title: 1984`
+/// and mean text, so numbers and booleans are accepted as their spelling.
+#[derive(Debug, Clone)]
+pub struct Scalar(pub String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("text")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFrontMatter {
+    title: Option<Scalar>,
+    author: Option<Scalar>,
+    date: Option<Scalar>,
+    source: Option<Scalar>,
+    license: Option<Scalar>,
+    summary: Option<Scalar>,
+    order: Option<i64>,
+    draft: Option<bool>,
+}
+
+const FRONT_MATTER_KEYS: &[&str] = &[
+    "title", "author", "date", "source", "license", "summary", "order", "draft",
+];
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSidecar {
+    annotations: Option<Vec<RawAnnotation>>,
+    questions: Option<Vec<Scalar>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnnotation {
+    id: Option<Scalar>,
+    quote: Option<Scalar>,
+    para: Option<i64>,
+    prefix: Option<Scalar>,
+    suffix: Option<Scalar>,
+    title: Option<Scalar>,
+    note: Option<Scalar>,
+    tags: Option<Vec<Scalar>>,
+    kind: Option<NoteKind>,
+    audience: Option<Audience>,
+}
+
+const ANNOTATION_KEYS: &[&str] = &[
+    "id", "quote", "para", "prefix", "suffix", "title", "note", "tags", "kind", "audience",
+];
+
+/// Loads `path` (a `.md` file) and its sidecar; `None` if the text itself is unusable.
+pub fn load(
+    site_dir: &Path,
+    content: &Path,
+    path: &Path,
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> Option<Text> {
+    let slug = slug_of(content, path);
+    let source = match read_source(site_dir, path) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    if let Err(d) = check_slug(&slug, &source) {
+        diags.push(d);
+    }
+    let (meta, body) = front_matter(&source, diags)?;
+    let (notes, questions) = sidecar(site_dir, &path.with_extension("yaml"), options, diags);
+    Some(Text {
+        slug,
+        source,
+        body,
+        meta,
+        notes,
+        questions,
+    })
+}
+
+fn slug_of(content: &Path, path: &Path) -> String {
+    display_name(content, &path.with_extension(""))
+}
+
+fn check_slug(slug: &str, source: &Arc<Source>) -> Result<(), Diagnostic> {
+    let ok = slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_/".contains(c));
+    if ok && slug != "glossary" && slug != "index" && !slug.starts_with("assets") {
+        return Ok(());
+    }
+    let suggestion: String = slug
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Err(Diagnostic::error(
+        format!("the file name `{slug}` cannot be a text's address"),
+        Span::file(source),
+    )
+    .help(format!(
+        "rename the file using lowercase letters, digits, `-` and `_` (e.g. `{suggestion}.md`); `glossary`, `index` and `assets` are reserved"
+    )))
+}
+
+/// Splits off and parses the front matter; returns the body's byte range.
+fn front_matter(
+    source: &Arc<Source>,
+    diags: &mut Diagnostics,
+) -> Option<(FrontMatter, std::ops::Range<usize>)> {
+    let text = &source.text;
+    let Some(after_open) = text.strip_prefix("---\n") else {
+        diags.push(
+            Diagnostic::error("this text has no front matter", Span::new(source, 0..0))
+                .label("expected `---` on the first line")
+                .help("start the file with front matter:\n---\ntitle: The title of the text\n---"),
+        );
+        return None;
+    };
+    let yaml_start = 4;
+    let close = find_closing_fence(after_open);
+    let Some((yaml_len, body_start)) = close else {
+        diags.push(
+            Diagnostic::error("the front matter is never closed", Span::new(source, 0..3))
+                .label("opened here")
+                .help("add a line `---` after the last key of the front matter"),
+        );
+        return None;
+    };
+    let yaml_range = yaml_start..yaml_start + yaml_len;
+    let raw: RawFrontMatter = if text[yaml_range.clone()].trim().is_empty() {
+        RawFrontMatter::default()
+    } else {
+        match yaml::parse(source, yaml_range.clone(), FRONT_MATTER_KEYS) {
+            Ok(r) => r,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        }
+    };
+    let Some(title) = raw.title.map(|t| t.0).filter(|t| !t.trim().is_empty()) else {
+        diags.push(
+            Diagnostic::error("this text has no title", Span::new(source, 0..3))
+                .label("in this front matter")
+                .help("add `title: …` to the front matter"),
+        );
+        return None;
+    };
+    let meta = FrontMatter {
+        title,
+        author: raw.author.map(|s| s.0),
+        date: raw.date.map(|s| s.0),
+        source: raw.source.map(|s| s.0),
+        license: raw.license.map(|s| s.0),
+        summary: raw.summary.map(|s| s.0),
+        order: raw.order,
+        draft: raw.draft.unwrap_or(false),
+    };
+    Some((meta, 4 + body_start..text.len()))
+}
+
+/// Finds the `---` (or `...`) line closing the front matter in `text` (which starts just
+/// after the opening line): returns (length of the YAML, offset of the body).
+fn find_closing_fence(text: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == "---" || bare == "..." {
+            return Some((offset, offset + line.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Reads the sidecar at `path`, if there is one.
+fn sidecar(
+    site_dir: &Path,
+    path: &Path,
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> (Vec<Note>, Vec<Question>) {
+    let path = if path.exists() {
+        path.to_path_buf()
+    } else if path.with_extension("yml").exists() {
+        path.with_extension("yml")
+    } else {
+        return (Vec::new(), Vec::new());
+    };
+    let source = match read_source(site_dir, &path) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return (Vec::new(), Vec::new());
+        }
+    };
+    if source.text.trim().is_empty() {
+        diags.push(
+            Diagnostic::error("this sidecar is empty", Span::file(&source))
+                .help("add `annotations:` and `questions:`, or delete the file"),
+        );
+        return (Vec::new(), Vec::new());
+    }
+    let raw: RawSidecar =
+        match yaml::parse(&source, 0..source.text.len(), &["annotations", "questions"]) {
+            Ok(r) => r,
+            Err(d) => {
+                diags.push(d);
+                return (Vec::new(), Vec::new());
+            }
+        };
+    let mut notes = Vec::new();
+    let mut ids: BTreeMap<String, Span> = BTreeMap::new();
+    for (i, raw) in raw.annotations.unwrap_or_default().into_iter().enumerate() {
+        let Some(note) = annotation(&source, i, raw, diags) else {
+            continue;
+        };
+        let note = unique_id(note, &mut ids, diags);
+        if note.audience == Audience::All || options.instructor {
+            notes.push(note);
+        }
+    }
+    let questions = raw
+        .questions
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| Question {
+            body: q.0,
+            at: Span::new(
+                &source,
+                yaml::locate(&source.text, &[Seg::Key("questions"), Seg::Index(i)]),
+            ),
+        })
+        .collect();
+    (notes, questions)
+}
+
+/// Validates one annotation; `None` when it is unusable (its mistakes are reported).
+fn annotation(
+    source: &Arc<Source>,
+    i: usize,
+    raw: RawAnnotation,
+    diags: &mut Diagnostics,
+) -> Option<Note> {
+    let at = |key: &str| {
+        let path = [Seg::Key("annotations"), Seg::Index(i), Seg::Key(key)];
+        Span::new(source, yaml::locate(&source.text, &path))
+    };
+    let item = Span::new(
+        source,
+        yaml::locate(&source.text, &[Seg::Key("annotations"), Seg::Index(i)]),
+    );
+    let mut ok = true;
+    let mut fail = |d: Diagnostic| {
+        diags.push(d);
+        ok = false;
+    };
+    let body = match raw.note {
+        Some(n) if !n.0.trim().is_empty() => n.0,
+        _ => {
+            fail(
+                Diagnostic::error("this annotation has no `note`", item.clone())
+                    .label("annotation starts here")
+                    .help("add `note: …` with what you want to say about the passage"),
+            );
+            String::new()
+        }
+    };
+    let selector = match (raw.quote, raw.para) {
+        (Some(_), Some(_)) => {
+            fail(
+                Diagnostic::error("an annotation has either `quote` or `para`, not both", at("para"))
+                    .help("remove `para` to annotate the quoted passage, or `quote` for the whole paragraph"),
+            );
+            None
+        }
+        (None, None) => {
+            fail(
+                Diagnostic::error(
+                    "this annotation says nothing about where it belongs",
+                    item.clone(),
+                )
+                .label("annotation starts here")
+                .help("add `quote: \"…\"` with the passage, or `para: N` for paragraph N"),
+            );
+            None
+        }
+        (Some(q), None) if q.0.trim().is_empty() => {
+            fail(
+                Diagnostic::error("the quote is empty", at("quote"))
+                    .help("copy the passage from the text"),
+            );
+            None
+        }
+        (Some(q), None) => Some(Selector::Quote(TextQuoteSelector {
+            exact: q.0,
+            prefix: raw.prefix.map(|p| p.0).filter(|p| !p.trim().is_empty()),
+            suffix: raw.suffix.map(|s| s.0).filter(|s| !s.trim().is_empty()),
+        })),
+        (None, Some(n)) if n < 1 => {
+            fail(
+                Diagnostic::error(format!("there is no paragraph {n}"), at("para"))
+                    .help("paragraphs are numbered from 1, as in the margin of the page"),
+            );
+            None
+        }
+        (None, Some(n)) => Some(Selector::Paragraph(
+            usize::try_from(n).unwrap_or(usize::MAX),
+        )),
+    };
+    let id = match raw.id {
+        Some(id) => {
+            if let Err(d) = check_id(&id.0, at("id")) {
+                fail(d);
+            }
+            id.0
+        }
+        None => derive_id(selector.as_ref()),
+    };
+    let id_span = if raw_has_id(source, i) {
+        at("id")
+    } else {
+        item.clone()
+    };
+    if !ok {
+        return None;
+    }
+    let selector_span = match &selector {
+        Some(Selector::Paragraph(_)) => at("para"),
+        _ => at("quote"),
+    };
+    Some(Note {
+        id,
+        selector: selector?,
+        title: raw.title.map(|t| t.0).filter(|t| !t.trim().is_empty()),
+        body,
+        tags: clean_tags(raw.tags.unwrap_or_default()),
+        kind: raw.kind.unwrap_or(NoteKind::Note),
+        audience: raw.audience.unwrap_or(Audience::All),
+        at: NoteSpans {
+            body: at("note"),
+            item,
+            id: id_span,
+            selector: selector_span,
+        },
+    })
+}
+
+fn raw_has_id(source: &Source, i: usize) -> bool {
+    let path = [Seg::Key("annotations"), Seg::Index(i), Seg::Key("id")];
+    let r = yaml::locate(&source.text, &path);
+    !source.text[r].starts_with('-')
+}
+
+fn clean_tags(tags: Vec<Scalar>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.0.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Note and term ids: what can follow `#` in a URL without escaping, and can't be
+/// mistaken for a paragraph (`p12`) or a passage (`mark-…`) anchor.
+pub fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Ids the page itself uses, which a note may not take.
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "questions",
+    "notes",
+    "search",
+    "toc",
+    "title",
+];
+
+fn is_paragraph_id(id: &str) -> bool {
+    id.strip_prefix('p')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn check_id(id: &str, at: Span) -> Result<(), Diagnostic> {
+    if !is_valid_id(id) {
+        let fixed = slugify(id, 60);
+        return Err(Diagnostic::error(format!("invalid note id `{id}`"), at)
+            .label("ids use lowercase letters, digits and `-`")
+            .help(format!(
+                "try `{}`",
+                if fixed.is_empty() { "note-1" } else { &fixed }
+            )));
+    }
+    if is_paragraph_id(id) || id.starts_with("mark-") || RESERVED_IDS.contains(&id) {
+        return Err(
+            Diagnostic::error(format!("the note id `{id}` is reserved"), at)
+                .label("the page uses this id itself")
+                .help(format!(
+                    "`p<number>`, `mark-…` and {} are reserved; try `note-{id}`",
+                    RESERVED_IDS.join(", ")
+                )),
+        );
+    }
+    Ok(())
+}
+
+/// An id from the first words of the quote, so links stay readable.
+fn derive_id(selector: Option<&Selector>) -> String {
+    match selector {
+        Some(Selector::Quote(q)) => {
+            let words: Vec<&str> = q.exact.split_whitespace().take(5).collect();
+            let id = slugify(&words.join(" "), 40);
+            if id.is_empty() || is_paragraph_id(&id) || RESERVED_IDS.contains(&id.as_str()) {
+                format!("note-{id}").trim_end_matches('-').to_string()
+            } else {
+                id
+            }
+        }
+        Some(Selector::Paragraph(n)) => format!("para-{n}"),
+        None => "note".into(),
+    }
+}
+
+pub fn slugify(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= max {
+            break;
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// Makes derived ids unique (`-2`, `-3`…) and reports explicit duplicates.
+fn unique_id(mut note: Note, ids: &mut BTreeMap<String, Span>, diags: &mut Diagnostics) -> Note {
+    if let Some(first) = ids.get(&note.id) {
+        let explicit = note.at.id.range != note.at.item.range;
+        if explicit {
+            diags.push(
+                Diagnostic::error(
+                    format!("duplicate note id `{}`", note.id),
+                    note.at.id.clone(),
+                )
+                .label("used again here")
+                .note(format!("first used at {}", location(first)))
+                .help("every note of a text needs its own id"),
+            );
+            return note;
+        }
+        let base = note.id.clone();
+        let mut n = 2;
+        while ids.contains_key(&format!("{base}-{n}")) {
+            n += 1;
+        }
+        note.id = format!("{base}-{n}");
+    }
+    ids.insert(note.id.clone(), note.at.id.clone());
+    note
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("a-1"));
+        assert!(!is_valid_id("-a"));
+        assert!(!is_valid_id("A"));
+        assert!(is_paragraph_id("p12"));
+        assert!(!is_paragraph_id("p"));
+        assert!(!is_paragraph_id("pa1"));
+    }
+
+    #[test]
+    fn derived_ids_are_slugs_of_the_quote() {
+        let sel = Selector::Quote(TextQuoteSelector {
+            exact: "Most instances of “collective” action occur because".into(),
+            prefix: None,
+            suffix: None,
+        });
+        assert_eq!(derive_id(Some(&sel)), "most-instances-of-collective-action");
+        assert_eq!(derive_id(Some(&Selector::Paragraph(3))), "para-3");
+    }
+
+    #[test]
+    fn closing_fence() {
+        assert_eq!(find_closing_fence("title: x\n---\nbody"), Some((9, 13)));
+        assert_eq!(find_closing_fence("title: x\n"), None);
+    }
+}

@@ -1,0 +1,301 @@
+//! YAML with positions.
+//!
+//! `yaml_serde` reports a position only for the first error it meets, and typed values
+//! carry none. Authors need every later complaint (a duplicate id, a quote that matches
+//! nothing) to point at the right line too, so [`locate`] finds a value in the source
+//! text by its path, the way a reader would: by indentation. It understands the block
+//! style authors write by hand; for anything else it falls back to the nearest place it
+//! can find.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::{did_you_mean, Diagnostic, Source, Span};
+
+/// One step of a path into a YAML document.
+#[derive(Debug, Clone, Copy)]
+pub enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Deserializes `source` (or the `range` of it that holds YAML), turning the first error
+/// into a diagnostic that points at it.
+pub fn parse<T: DeserializeOwned>(
+    source: &Arc<Source>,
+    range: Range<usize>,
+    known_keys: &[&str],
+) -> Result<T, Diagnostic> {
+    let text = &source.text[range.clone()];
+    yaml_serde::from_str(text)
+        .map_err(|e| error_diagnostic(source, range.start, text, &e, known_keys))
+}
+
+fn error_diagnostic(
+    source: &Arc<Source>,
+    base: usize,
+    text: &str,
+    error: &yaml_serde::Error,
+    known_keys: &[&str],
+) -> Diagnostic {
+    let message = error.to_string();
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    let offset = match error.location() {
+        Some(loc) => Source::new("", text).offset_of(loc.line(), loc.column()),
+        None => 0,
+    };
+    let start = base + offset;
+    let end = token_end(&source.text, start);
+    let (message, label, help) = explain(&message, known_keys);
+    Diagnostic::error(message, Span::new(source, start..end))
+        .label(label)
+        .maybe_help(help)
+}
+
+/// The end of the word or value starting at `start`, for underlining.
+fn token_end(text: &str, start: usize) -> usize {
+    let rest = &text[start.min(text.len())..];
+    let len = rest
+        .find(|c: char| c == '\n' || c == ':' || c == ',')
+        .unwrap_or(rest.len());
+    start + rest[..len].trim_end().len()
+}
+
+/// Turns serde's wording into an author's: what is wrong, and what to do.
+fn explain(message: &str, known_keys: &[&str]) -> (String, String, Option<String>) {
+    let expected = expected_names(message);
+    let known: Vec<&str> = if expected.is_empty() {
+        known_keys.to_vec()
+    } else {
+        expected
+    };
+    if let Some(variant) = between(message, "unknown variant `", "`") {
+        let help = did_you_mean(variant, known.iter().copied())
+            .map(|k| format!("did you mean `{k}`?"))
+            .or_else(|| Some(format!("use one of: {}", known.join(", "))));
+        return (
+            format!("unknown value `{variant}`"),
+            "not an allowed value".into(),
+            help,
+        );
+    }
+    if let Some(field) = between(message, "unknown field `", "`") {
+        let help = did_you_mean(field, known.iter().copied())
+            .map(|k| format!("did you mean `{k}`?"))
+            .or_else(|| Some(format!("the keys allowed here are: {}", known.join(", "))));
+        let (path, _) = message.split_once(": unknown").unwrap_or(("", ""));
+        let place = if path.is_empty() || path.contains(' ') {
+            String::new()
+        } else {
+            format!(" in `{path}`")
+        };
+        return (
+            format!("unknown key `{field}`{place}"),
+            "not a known key".into(),
+            help,
+        );
+    }
+    if let Some(field) = between(message, "missing field `", "`") {
+        return (
+            format!("missing required key `{field}`"),
+            format!("`{field}` is required here"),
+            Some(format!("add `{field}: …`")),
+        );
+    }
+    if message.contains("invalid type") || message.contains("invalid value") {
+        return (format!("wrong type: {message}"), "this value".into(), None);
+    }
+    (
+        format!("YAML syntax error: {message}"),
+        "here".into(),
+        Some("check the indentation and quoting around this line".into()),
+    )
+}
+
+/// The names serde lists after "expected one of" (or "expected `x`").
+fn expected_names(message: &str) -> Vec<&str> {
+    let Some(i) = message.find("expected") else {
+        return Vec::new();
+    };
+    message[i..].split('`').skip(1).step_by(2).collect()
+}
+
+fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = s.find(open)? + open.len();
+    let len = s[start..].find(close)?;
+    Some(&s[start..start + len])
+}
+
+/// The byte range of the value at `path` in block-style YAML `text`, or of the deepest
+/// part of the path that could be found.
+pub fn locate(text: &str, path: &[Seg]) -> Range<usize> {
+    let mut region = 0..text.len();
+    let mut found = 0..0;
+    for seg in path {
+        let next = match seg {
+            Seg::Key(k) => find_key(text, region.clone(), k),
+            Seg::Index(i) => find_item(text, region.clone(), *i),
+        };
+        match next {
+            Some((value, inner)) => {
+                found = value;
+                region = inner;
+            }
+            None => break,
+        }
+    }
+    found
+}
+
+/// Lines of `text` within `region`: (start offset, indentation, content after indentation).
+fn lines(text: &str, region: Range<usize>) -> impl Iterator<Item = (usize, usize, &str)> {
+    let mut offset = region.start;
+    text[region].split_inclusive('\n').map(move |line| {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_start_matches(' ');
+        (start, line.len() - content.len(), content.trim_end())
+    })
+}
+
+/// Finds `key:` in a mapping (possibly the first key of a `- ` item); returns the range
+/// of its scalar value (or of the key, for a block value) and the region of its block.
+fn find_key(text: &str, region: Range<usize>, key: &str) -> Option<(Range<usize>, Range<usize>)> {
+    for (start, indent, content) in lines(text, region.clone()) {
+        let mut content = content;
+        let mut indent = indent;
+        while let Some(rest) = content.strip_prefix("- ") {
+            let trimmed = rest.trim_start_matches(' ');
+            indent += content.len() - trimmed.len();
+            content = trimmed;
+        }
+        let Some(after) = strip_key(content, key) else {
+            continue;
+        };
+        let key_start = start + indent;
+        let value = after.trim_start();
+        let value_start = key_start + (content.len() - value.len());
+        let block = block_after(text, start, indent, region.end);
+        if value.is_empty() || value.starts_with('|') || value.starts_with('>') {
+            return Some((key_start..key_start + key.len(), block));
+        }
+        return Some((
+            value_start..value_start + value.len(),
+            value_start..block.end,
+        ));
+    }
+    None
+}
+
+fn strip_key<'a>(content: &'a str, key: &str) -> Option<&'a str> {
+    [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
+        .iter()
+        .find_map(|k| content.strip_prefix(k.as_str()))
+        .and_then(|rest| rest.strip_prefix(':'))
+        .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+}
+
+/// The lines after `line_start` that belong to a key indented by `indent`: deeper ones,
+/// and `- ` items at the same indentation (YAML allows a sequence to start flush).
+fn block_after(text: &str, line_start: usize, indent: usize, end: usize) -> Range<usize> {
+    let body_start = text[line_start..end]
+        .find('\n')
+        .map_or(end, |i| line_start + i + 1);
+    let mut block_end = body_start;
+    for (start, ind, content) in lines(text, body_start..end) {
+        let belongs = content.is_empty()
+            || content.starts_with('#')
+            || ind > indent
+            || (ind == indent && content.starts_with("- "));
+        if !belongs {
+            break;
+        }
+        block_end = start + text[start..end].find('\n').map_or(end - start, |i| i + 1);
+    }
+    body_start..block_end
+}
+
+/// Finds the `index`th `- ` item of the sequence in `region`.
+fn find_item(
+    text: &str,
+    region: Range<usize>,
+    index: usize,
+) -> Option<(Range<usize>, Range<usize>)> {
+    let mut dash_indent = None;
+    let mut starts = Vec::new();
+    for (start, indent, content) in lines(text, region.clone()) {
+        if !(content.starts_with("- ") || content == "-") {
+            continue;
+        }
+        match dash_indent {
+            None => dash_indent = Some(indent),
+            Some(d) if d != indent => continue,
+            Some(_) => {}
+        }
+        starts.push(start + indent);
+    }
+    let start = *starts.get(index)?;
+    let end = starts.get(index + 1).copied().unwrap_or(region.end);
+    let first_line_end = text[start..end].find('\n').map_or(end, |i| start + i);
+    Some((start..first_line_end, start..end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIDECAR: &str = "\
+annotations:
+  - id: one
+    quote: \"first words\"
+    note: |
+      quote: not a key
+  - quote: second
+    para: 3
+    note: x
+questions:
+- Why?
+";
+
+    fn at(path: &[Seg]) -> &'static str {
+        &SIDECAR[locate(SIDECAR, path)]
+    }
+
+    #[test]
+    fn finds_keys_in_sequence_items() {
+        use Seg::*;
+        assert_eq!(
+            at(&[Key("annotations"), Index(0), Key("quote")]),
+            "\"first words\""
+        );
+        assert_eq!(at(&[Key("annotations"), Index(1), Key("quote")]), "second");
+        assert_eq!(at(&[Key("annotations"), Index(1), Key("para")]), "3");
+        assert_eq!(at(&[Key("annotations"), Index(1)]), "- quote: second");
+        assert_eq!(at(&[Key("questions"), Index(0)]), "- Why?");
+    }
+
+    #[test]
+    fn falls_back_to_the_deepest_found_part() {
+        use Seg::*;
+        assert_eq!(
+            at(&[Key("annotations"), Index(0), Key("tags")]),
+            "- id: one"
+        );
+        assert_eq!(at(&[Key("annotations"), Index(7)]), "annotations");
+    }
+
+    #[test]
+    fn unknown_field_gets_did_you_mean() {
+        let (msg, _, help) = explain(
+            "annotations[0]: unknown field `qoute`, expected one of `id`, `quote`",
+            &["id", "quote"],
+        );
+        assert_eq!(msg, "unknown key `qoute` in `annotations[0]`");
+        assert_eq!(help.as_deref(), Some("did you mean `quote`?"));
+    }
+}

@@ -1,0 +1,263 @@
+//! Markdown as a reader sees it.
+//!
+//! Anchoring and rendering must agree, to the byte, on where every word of a text is.
+//! Both therefore read the same event stream ([`events`]) through the same [`Walker`],
+//! which numbers the paragraphs and assigns every piece of visible text its place in the
+//! text's *reading text*: the words alone, paragraph after paragraph, separated by
+//! [`BLOCK_SEPARATOR`].
+
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+pub use crate::anchor::BLOCK_SEPARATOR;
+
+/// CommonMark plus the extensions authors of readers ask for.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_WIKILINKS
+}
+
+/// An event and its byte range in the Markdown source.
+pub type Spanned<'a> = (Event<'a>, Range<usize>);
+
+/// Parses `markdown` into events, with two changes every consumer needs: a wiki link
+/// without a label (`[[slug#id]]`) shows what `label` says (the target's title), and
+/// raw HTML becomes plain text unless `raw_html` is allowed.
+pub fn events<'a>(
+    markdown: &'a str,
+    label: &dyn Fn(&str) -> Option<String>,
+    raw_html: bool,
+) -> Vec<Spanned<'a>> {
+    let mut out = Vec::new();
+    let mut unlabeled_link: Option<String> = None;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { has_pothole: false },
+                ref dest_url,
+                ..
+            }) => {
+                unlabeled_link = label(dest_url);
+                event
+            }
+            Event::End(TagEnd::Link) => {
+                unlabeled_link = None;
+                event
+            }
+            Event::Text(_) if unlabeled_link.is_some() => {
+                Event::Text(CowStr::from(unlabeled_link.take().unwrap_or_default()))
+            }
+            Event::Html(html) | Event::InlineHtml(html) if !raw_html => Event::Text(html),
+            other => other,
+        };
+        out.push((event, range));
+    }
+    out
+}
+
+/// What an event means for the reading text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// A numbered paragraph (1-based) starts with this event.
+    BlockStart(usize),
+    /// The numbered paragraph ends with this event.
+    BlockEnd(usize),
+    /// This event's text occupies this range of the reading text.
+    Text(Range<usize>),
+    /// Nothing a reader reads (markup, code blocks, headings…).
+    Other,
+}
+
+/// Follows the event stream, numbering paragraphs and building the reading text.
+#[derive(Debug, Default)]
+pub struct Walker {
+    depth: usize,
+    top_list: bool,
+    block: Option<usize>,
+    /// Depth inside things whose text is not reading text (images, code blocks).
+    hidden: usize,
+    text: String,
+    blocks: Vec<Range<usize>>,
+}
+
+impl Walker {
+    pub fn new() -> Walker {
+        Walker::default()
+    }
+
+    pub fn step(&mut self, event: &Event) -> Step {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(*tag),
+            Event::Text(t) | Event::Code(t) => self.push(t),
+            Event::SoftBreak => self.push(" "),
+            Event::HardBreak => self.push("\n"),
+            _ => Step::Other,
+        }
+    }
+
+    fn start(&mut self, tag: &Tag) -> Step {
+        let depth = self.depth;
+        self.depth += 1;
+        if matches!(tag, Tag::Image { .. } | Tag::CodeBlock(_)) {
+            self.hidden += 1;
+        }
+        match (depth, tag) {
+            (0, Tag::Paragraph | Tag::BlockQuote(_) | Tag::Table(_)) => self.open_block(),
+            (0, Tag::List(_)) => {
+                self.top_list = true;
+                Step::Other
+            }
+            (1, Tag::Item) if self.top_list => self.open_block(),
+            _ => Step::Other,
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) -> Step {
+        self.depth = self.depth.saturating_sub(1);
+        if matches!(tag, TagEnd::Image | TagEnd::CodeBlock) {
+            self.hidden = self.hidden.saturating_sub(1);
+        }
+        match (self.depth, tag) {
+            (0, TagEnd::Paragraph | TagEnd::BlockQuote(_) | TagEnd::Table) => self.close_block(),
+            (0, TagEnd::List(_)) => {
+                self.top_list = false;
+                Step::Other
+            }
+            (1, TagEnd::Item) if self.top_list => self.close_block(),
+            (_, TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) if self.block.is_some() => {
+                // Keep the words of neighbouring inner blocks apart.
+                self.push("\n")
+            }
+            _ => Step::Other,
+        }
+    }
+
+    fn open_block(&mut self) -> Step {
+        if !self.blocks.is_empty() {
+            self.text.push(BLOCK_SEPARATOR);
+        }
+        let n = self.blocks.len() + 1;
+        self.blocks.push(self.text.len()..self.text.len());
+        self.block = Some(n);
+        Step::BlockStart(n)
+    }
+
+    fn close_block(&mut self) -> Step {
+        let Some(n) = self.block.take() else {
+            return Step::Other;
+        };
+        if let Some(b) = self.blocks.last_mut() {
+            b.end = self.text.len();
+        }
+        Step::BlockEnd(n)
+    }
+
+    fn push(&mut self, s: &str) -> Step {
+        if self.block.is_none() || self.hidden > 0 {
+            return Step::Other;
+        }
+        let start = self.text.len();
+        self.text.push_str(s);
+        Step::Text(start..self.text.len())
+    }
+
+    /// The paragraph being read, if any (1-based).
+    pub fn block(&self) -> Option<usize> {
+        self.block
+    }
+
+    pub fn finish(self) -> Reading {
+        Reading {
+            text: self.text,
+            paragraphs: self.blocks,
+        }
+    }
+}
+
+/// A text's words as the reader sees them, and where each paragraph lies in them.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    pub text: String,
+    /// Paragraph n (1-based) is `paragraphs[n - 1]`, a range of `text`.
+    pub paragraphs: Vec<Range<usize>>,
+}
+
+impl Reading {
+    pub fn of(events: &[Spanned]) -> Reading {
+        let mut walker = Walker::new();
+        for (event, _) in events {
+            walker.step(event);
+        }
+        walker.finish()
+    }
+
+    /// The 1-based paragraph containing a byte offset of the reading text.
+    pub fn paragraph_at(&self, offset: usize) -> usize {
+        self.paragraphs
+            .partition_point(|p| p.end < offset)
+            .min(self.paragraphs.len().saturating_sub(1))
+            + 1
+    }
+}
+
+/// The text of a heading, for its id.
+pub fn plain_text(events: &[Spanned]) -> String {
+    events
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            Event::SoftBreak | Event::HardBreak => Some(" "),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(md: &str) -> Reading {
+        Reading::of(&events(md, &|d| Some(format!("<{d}>")), false))
+    }
+
+    #[test]
+    fn numbers_paragraphs_items_and_quotes_not_headings_or_code() {
+        let r = reading("# Head\n\nOne *two*.\n\n- a\n- b\n\n> q\n\n```\ncode\n```\n\nEnd.");
+        let paras: Vec<&str> = r.paragraphs.iter().map(|p| &r.text[p.clone()]).collect();
+        assert_eq!(paras, ["One two.", "a", "b", "q", "End."]);
+        assert!(!r.text.contains("Head"));
+        assert!(!r.text.contains("code"));
+    }
+
+    #[test]
+    fn soft_breaks_are_spaces_and_inner_paragraphs_stay_apart() {
+        let r = reading("a\nb\n\n> x\n>\n> y");
+        assert_eq!(&r.text[r.paragraphs[0].clone()], "a b");
+        assert_eq!(&r.text[r.paragraphs[1].clone()], "x\ny\n");
+    }
+
+    #[test]
+    fn unlabeled_wiki_links_read_as_their_label() {
+        let r = reading("See [[texts/a#n1]] and [[texts/b|B]].");
+        assert_eq!(r.text, "See <texts/a#n1> and B.");
+    }
+
+    #[test]
+    fn raw_html_is_text_unless_allowed() {
+        let ev = events("a <b>x</b>", &|_| None, false);
+        assert!(ev.iter().all(|(e, _)| !matches!(e, Event::InlineHtml(_))));
+        let ev = events("a <b>x</b>", &|_| None, true);
+        assert!(ev.iter().any(|(e, _)| matches!(e, Event::InlineHtml(_))));
+    }
+
+    #[test]
+    fn image_alt_text_is_not_reading_text() {
+        let r = reading("a ![alt](x.png) b");
+        assert_eq!(r.text, "a  b");
+    }
+}

@@ -1,0 +1,20 @@
+//! Stage 5: pages from templates, and the one place that writes to disk.
+//!
+//! [`pages`] fills the theme's templates and returns every file of the site as data;
+//! [`write`] puts them on disk atomically: into a sibling temporary folder first, swapped
+//! in only when everything was written, so a failed build leaves the previous output
+//! exactly as it was.
+
+mod templates;
+mod write;
+
+pub use templates::pages;
+pub use write::{check_output_dir, write, MARKER};
+
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// Relative to the output folder, `/`-separated.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}

@@ -1,0 +1,115 @@
+//! The whole build, in order. Read this file to see how scholia works:
+//!
+//! ```text
+//! content/ ─load→ Site ─anchor→ passages ─render→ HTML fragments ─output→ public/ (atomic)
+//! ```
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::BuildOptions;
+use crate::diagnostics::Diagnostics;
+use crate::link::{Page, Targets};
+use crate::{anchor, load, output, render};
+
+/// What a build did, for the summary line.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub texts: usize,
+    pub notes: usize,
+    pub pages: usize,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Why a build produced no site.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user asked for something impossible (exit status 2).
+    Usage(anyhow::Error),
+    /// The content has mistakes, all of them in the diagnostics (exit status 1).
+    Content,
+    /// The machine failed us: a disk error, say (exit status 1).
+    Io(anyhow::Error),
+}
+
+/// Builds the site. Diagnostics (errors and warnings) are left in `diags` either way.
+pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, Failure> {
+    let mut report = Report::default();
+    let mut clock = Clock::new();
+    let out =
+        output::check_output_dir(&options.site_dir, &options.output).map_err(Failure::Usage)?;
+
+    let site = load::site(options, diags).map_err(|e| Failure::Usage(e.into()))?;
+    clock.lap("load", &mut report);
+
+    let mut targets = Targets::new(&site);
+    let raw_html = site.config.allow_raw_html;
+    let anchored: Vec<(anchor::Anchored, Diagnostics)> = site
+        .texts
+        .par_iter()
+        .map(|text| {
+            let mut d = Diagnostics::new();
+            let page = Page::Text(text.slug.clone());
+            let label = |dest: &str| targets.label(dest, &page);
+            (anchor::text(text, &label, raw_html, &mut d), d)
+        })
+        .collect();
+    for (text, (a, _)) in site.texts.iter().zip(&anchored) {
+        targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
+    }
+    let anchored: Vec<anchor::Anchored> = anchored
+        .into_iter()
+        .map(|(a, d)| {
+            diags.extend(d);
+            a
+        })
+        .collect();
+    clock.lap("anchor", &mut report);
+
+    let rendered: Vec<(render::RenderedText, Diagnostics)> = site
+        .texts
+        .par_iter()
+        .zip(&anchored)
+        .map(|(text, a)| {
+            let mut d = Diagnostics::new();
+            (render::text(&site, text, a, &targets, &mut d), d)
+        })
+        .collect();
+    let rendered: Vec<render::RenderedText> = rendered
+        .into_iter()
+        .map(|(r, d)| {
+            diags.extend(d);
+            r
+        })
+        .collect();
+    let terms = render::glossary(&site, &targets, diags);
+    clock.lap("render", &mut report);
+
+    let files = output::pages(&site, &rendered, &terms, diags);
+    clock.lap("pages", &mut report);
+    if diags.has_errors() {
+        return Err(Failure::Content);
+    }
+    output::write(&files, &out).map_err(Failure::Io)?;
+    clock.lap("write", &mut report);
+
+    report.texts = site.texts.len();
+    report.notes = rendered.iter().map(|r| r.notes.len()).sum();
+    report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    Ok(report)
+}
+
+struct Clock(Instant);
+
+impl Clock {
+    fn new() -> Clock {
+        Clock(Instant::now())
+    }
+
+    fn lap(&mut self, stage: &'static str, report: &mut Report) {
+        let now = Instant::now();
+        report.timings.push((stage, now - self.0));
+        self.0 = now;
+    }
+}

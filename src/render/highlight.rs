@@ -1,0 +1,100 @@
+//! Code blocks, highlighted by syntect with CSS classes (never inline styles, which a
+//! strict Content-Security-Policy would block).
+//!
+//! Loading syntect's syntax set costs tens of milliseconds, so it happens once, and only
+//! when a text actually has a code block.
+
+use std::sync::OnceLock;
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// `<pre class="code">…</pre>` for a code block in language `lang` (may be empty).
+pub fn code_block(code: &str, lang: &str) -> String {
+    let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
+    let escaped_lang = pulldown_cmark_escape_attr(lang);
+    let inner = highlight(code, lang).unwrap_or_else(|| escape(code));
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{escaped_lang}\"")
+    };
+    format!("<pre class=\"code\"><code{class}>{inner}</code></pre>\n")
+}
+
+fn highlight(code: &str, lang: &str) -> Option<String> {
+    if lang.is_empty() {
+        return None;
+    }
+    let set = syntaxes();
+    let syntax = set.find_syntax_by_token(lang)?;
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+    for line in LinesWithEndings::from(code) {
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
+    }
+    Some(generator.finalize())
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, s);
+    out
+}
+
+fn pulldown_cmark_escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+/// The stylesheet for highlighted code: a light theme, and a dark one for readers whose
+/// system prefers dark.
+pub fn stylesheet() -> String {
+    let themes = ThemeSet::load_defaults();
+    let css = |name: &str| {
+        themes
+            .themes
+            .get(name)
+            .and_then(|t| css_for_theme_with_class_style(t, CLASS_STYLE).ok())
+            .unwrap_or_default()
+    };
+    format!(
+        "/* Code highlighting (syntect). Light: InspiredGitHub; dark: base16-ocean.dark. */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        scope(&css("InspiredGitHub")),
+        scope(&css("base16-ocean.dark"))
+    )
+}
+
+/// Limits the theme's rules to code blocks, so its `.hl-code` background does not leak.
+fn scope(css: &str) -> String {
+    css.replace(".hl-", "pre.code .hl-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_with_classes_not_styles() {
+        let html = code_block("fn main() {}\n", "rust");
+        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn unknown_language_is_escaped_plain_text() {
+        let html = code_block("<x>\n", "nosuchlang");
+        assert!(html.contains("&lt;x&gt;"), "{html}");
+    }
+}

@@ -1,0 +1,632 @@
+//! Stage 3: turn texts, notes, questions and glossary definitions into HTML fragments.
+//!
+//! A text's body is rendered from the same event stream the anchoring stage read, with
+//! three additions: each numbered paragraph is wrapped and given its number, each piece
+//! of text inside a passage is wrapped in `<mark data-note="…">` (several marks when a
+//! passage crosses formatting, nested marks where passages overlap), and each note's
+//! `<aside>` is placed at the end of the paragraph its passage starts in. Nothing else
+//! changes: removing the marks and asides gives the HTML of the text without notes.
+
+mod highlight;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+
+pub use highlight::stylesheet as code_stylesheet;
+
+use crate::anchor::{Anchored, Passage};
+use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::link::{Page, Targets, Unresolved};
+use crate::markdown::{self, Spanned, Step, Walker};
+use crate::site::{Note, NoteKind, Site, Text};
+
+/// A text's page content, ready for a template.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedText {
+    pub body: String,
+    pub notes: Vec<NoteView>,
+    pub questions: Vec<String>,
+    pub headings: Vec<Heading>,
+    pub paragraphs: usize,
+}
+
+/// A note as templates list it (its HTML is in the body already).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NoteView {
+    pub id: String,
+    pub title: Option<String>,
+    pub kind: NoteKind,
+    pub tags: Vec<String>,
+    /// The paragraph it is shown beside.
+    pub para: usize,
+    pub html: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A glossary term, rendered.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TermView {
+    pub id: String,
+    pub term: String,
+    pub aliases: Vec<String>,
+    pub html: String,
+}
+
+/// Renders one text (whose notes were anchored in `anchored`).
+pub fn text(
+    site: &Site,
+    text: &Text,
+    anchored: &Anchored,
+    targets: &Targets,
+    diags: &mut Diagnostics,
+) -> RenderedText {
+    let page = Page::Text(text.slug.clone());
+    let ctx = Context {
+        page: &page,
+        targets,
+        raw_html: false,
+    };
+    let notes: Vec<NoteView> = anchored
+        .passages
+        .iter()
+        .map(|p| note_view(&text.notes[p.note], p, &ctx, diags))
+        .collect();
+    let mut asides: BTreeMap<usize, String> = BTreeMap::new();
+    for view in &notes {
+        asides
+            .entry(view.para)
+            .or_default()
+            .push_str(&aside(view, &text.notes));
+    }
+    let body_ctx = Context {
+        raw_html: site.config.allow_raw_html,
+        ..ctx
+    };
+    let mut body = Body::new(text, anchored, &asides, &body_ctx);
+    let html = body.render(diags);
+    let questions = text
+        .questions
+        .iter()
+        .map(|q| {
+            let mut on_error = link_error_in(&q.at, diags);
+            fragment(&q.body, &ctx, &mut on_error)
+        })
+        .collect();
+    RenderedText {
+        body: if site.config.allow_raw_html {
+            sanitize(&html)
+        } else {
+            html
+        },
+        notes,
+        questions,
+        headings: body.headings,
+        paragraphs: anchored.reading.paragraphs.len(),
+    }
+}
+
+/// Renders the glossary's definitions.
+pub fn glossary(site: &Site, targets: &Targets, diags: &mut Diagnostics) -> Vec<TermView> {
+    let page = Page::Glossary;
+    let ctx = Context {
+        page: &page,
+        targets,
+        raw_html: false,
+    };
+    let mut terms: Vec<TermView> = site
+        .glossary
+        .terms
+        .iter()
+        .map(|t| {
+            let mut on_error = link_error_in(&t.at, diags);
+            TermView {
+                id: t.id.clone(),
+                term: t.term.clone(),
+                aliases: t.aliases.clone(),
+                html: fragment(&t.definition, &ctx, &mut on_error),
+            }
+        })
+        .collect();
+    terms.sort_by_key(|t| t.term.to_lowercase());
+    terms
+}
+
+/// What rendering needs to know about where it is.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    page: &'a Page,
+    targets: &'a Targets,
+    raw_html: bool,
+}
+
+impl Context<'_> {
+    fn label(&self, dest: &str) -> Option<String> {
+        self.targets.label(dest, self.page)
+    }
+}
+
+type OnLinkError<'a> = dyn FnMut(&str, Range<usize>, Unresolved) + 'a;
+
+/// Reports a broken link inside YAML-held Markdown (a note, a question, a definition):
+/// the link is found by its text near `at`, since YAML hides exact offsets.
+fn link_error_in<'a>(
+    at: &'a Span,
+    diags: &'a mut Diagnostics,
+) -> impl FnMut(&str, Range<usize>, Unresolved) + 'a {
+    move |dest, _range, e| {
+        let text = &at.source.text;
+        let from = at.range.start.min(text.len());
+        let needle = format!("[[{dest}");
+        let span = match text[from..].find(&needle) {
+            Some(i) => Span::new(&at.source, from + i..from + i + needle.len() + 2),
+            None => at.clone(),
+        };
+        diags.push(
+            Diagnostic::error(format!("broken cross-link: {}", e.message), span)
+                .label("links to nothing")
+                .maybe_help(e.help),
+        );
+    }
+}
+
+/// Markdown held in YAML (notes, questions, definitions) → HTML. Raw HTML is escaped.
+fn fragment(markdown: &str, ctx: &Context, on_error: &mut OnLinkError) -> String {
+    let label = |d: &str| ctx.label(d);
+    let events = markdown::events(markdown, &label, false);
+    let mut out = Vec::with_capacity(events.len());
+    let mut links = Links::default();
+    let mut code: Option<(String, String)> = None;
+    for (event, range) in events {
+        if let Some(e) = links.event(event, range, ctx, on_error) {
+            push_plain(e, &mut code, &mut out);
+        }
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    html
+}
+
+/// Passes an event on, turning code blocks into highlighted HTML.
+fn push_plain<'a>(event: Event<'a>, code: &mut Option<(String, String)>, out: &mut Vec<Event<'a>>) {
+    match event {
+        Event::Start(Tag::CodeBlock(kind)) => {
+            let lang = match kind {
+                pulldown_cmark::CodeBlockKind::Fenced(l) => l.to_string(),
+                pulldown_cmark::CodeBlockKind::Indented => String::new(),
+            };
+            *code = Some((lang, String::new()));
+        }
+        Event::Text(t) if code.is_some() => {
+            if let Some((_, c)) = code {
+                c.push_str(&t);
+            }
+        }
+        Event::End(TagEnd::CodeBlock) => {
+            if let Some((lang, c)) = code.take() {
+                out.push(Event::Html(highlight::code_block(&c, &lang).into()));
+            }
+        }
+        e => out.push(e),
+    }
+}
+
+/// Rewrites links: cross-links get their href (relative to the page) and class, and
+/// URLs that would run script are defused.
+#[derive(Default)]
+struct Links {
+    in_xref: bool,
+}
+
+impl Links {
+    fn event<'a>(
+        &mut self,
+        event: Event<'a>,
+        range: Range<usize>,
+        ctx: &Context,
+        on_error: &mut OnLinkError,
+    ) -> Option<Event<'a>> {
+        match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { .. },
+                dest_url,
+                ..
+            }) => match ctx.targets.resolve(&dest_url, ctx.page) {
+                Ok(r) => {
+                    self.in_xref = true;
+                    let href = ctx.page.href_to(&r.page, r.fragment.as_deref());
+                    Some(Event::InlineHtml(
+                        format!("<a class=\"xref\" href=\"{}\">", attr(&href)).into(),
+                    ))
+                }
+                Err(e) => {
+                    on_error(&dest_url, range, e);
+                    None
+                }
+            },
+            Event::End(TagEnd::Link) if self.in_xref => {
+                self.in_xref = false;
+                Some(Event::InlineHtml("</a>".into()))
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Some(Event::Start(Tag::Link {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            })),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Some(Event::Start(Tag::Image {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            })),
+            e => Some(e),
+        }
+    }
+}
+
+/// `javascript:` and friends never survive into a page.
+fn safe_url(url: CowStr) -> CowStr {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take_while(|c| *c != ':')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let has_scheme = url.contains(':');
+    if has_scheme && matches!(scheme.as_str(), "javascript" | "vbscript" | "data" | "file") {
+        CowStr::from("#")
+    } else {
+        url
+    }
+}
+
+fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+fn body_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, s);
+    out
+}
+
+fn note_view(note: &Note, passage: &Passage, ctx: &Context, diags: &mut Diagnostics) -> NoteView {
+    let mut on_error = link_error_in(&note.at.body, diags);
+    NoteView {
+        id: note.id.clone(),
+        title: note.title.clone(),
+        kind: note.kind,
+        tags: note.tags.clone(),
+        para: passage.paragraph,
+        html: fragment(&note.body, ctx, &mut on_error),
+    }
+}
+
+/// A note in the margin: a `<details>` so it opens in place on narrow screens, with or
+/// without JavaScript.
+fn aside(view: &NoteView, notes: &[Note]) -> String {
+    let id = attr(&view.id);
+    let title = view
+        .title
+        .clone()
+        .or_else(|| notes.iter().find(|n| n.id == view.id).map(fallback_title))
+        .unwrap_or_default();
+    let tags: String = if view.tags.is_empty() {
+        String::new()
+    } else {
+        let items: String = view
+            .tags
+            .iter()
+            .map(|t| format!("<li>{}</li>", body_text(t)))
+            .collect();
+        format!("<ul class=\"note-tags\" aria-label=\"Tags\">{items}</ul>")
+    };
+    format!(
+        "<aside class=\"note note-{kind}\" id=\"{id}\" role=\"note\" aria-labelledby=\"{id}-title\"><details><summary id=\"{id}-title\"><span class=\"note-kind\">{label}</span> <span class=\"note-title\">{title}</span></summary><div class=\"note-body\">{html}{tags}<p class=\"note-back\"><a href=\"#mark-{id}\">Back to the passage</a></p></div></details></aside>",
+        kind = view.kind.name(),
+        label = view.kind.label(),
+        title = body_text(&title),
+        html = view.html,
+    )
+}
+
+/// A note without a title is headed by the first words of its passage.
+fn fallback_title(note: &Note) -> String {
+    match &note.selector {
+        crate::site::Selector::Quote(q) => {
+            let words: Vec<&str> = q.exact.split_whitespace().collect();
+            if words.len() > 6 {
+                format!("“{}…”", words[..6].join(" "))
+            } else {
+                format!("“{}”", words.join(" "))
+            }
+        }
+        crate::site::Selector::Paragraph(n) => format!("On paragraph {n}"),
+    }
+}
+
+/// Renders a text's body: the event stream, walked once, with paragraphs wrapped,
+/// passages marked and notes placed.
+struct Body<'a> {
+    text: &'a Text,
+    anchored: &'a Anchored,
+    asides: &'a BTreeMap<usize, String>,
+    ctx: &'a Context<'a>,
+    headings: Vec<Heading>,
+    /// Notes whose first mark has been written (it carries the `mark-<id>` anchor).
+    marked: BTreeSet<usize>,
+}
+
+impl<'a> Body<'a> {
+    fn new(
+        text: &'a Text,
+        anchored: &'a Anchored,
+        asides: &'a BTreeMap<usize, String>,
+        ctx: &'a Context<'a>,
+    ) -> Self {
+        Body {
+            text,
+            anchored,
+            asides,
+            ctx,
+            headings: Vec::new(),
+            marked: BTreeSet::new(),
+        }
+    }
+
+    fn render(&mut self, diags: &mut Diagnostics) -> String {
+        let label = |d: &str| self.ctx.label(d);
+        let events = markdown::events(self.text.markdown(), &label, self.ctx.raw_html);
+        let events = self.with_heading_ids(events);
+        let base = self.text.body.start;
+        let source = &self.text.source;
+        let mut on_error = |dest: &str, range: Range<usize>, e: Unresolved| {
+            let span = Span::new(source, base + range.start..base + range.end);
+            diags.push(
+                Diagnostic::error(format!("broken cross-link: {}", e.message), span)
+                    .label(format!("`[[{dest}]]` links to nothing"))
+                    .maybe_help(e.help),
+            );
+        };
+        let mut walker = Walker::new();
+        let mut links = Links::default();
+        let mut code = None;
+        let mut out: Vec<Event> = Vec::with_capacity(events.len() * 2);
+        for (event, range) in events {
+            let step = walker.step(&event);
+            let Some(event) = links.event(event, range, self.ctx, &mut on_error) else {
+                continue;
+            };
+            match step {
+                Step::BlockStart(n) => self.open(event, n, &mut out),
+                Step::BlockEnd(n) => self.close(event, n, &mut out),
+                Step::Text(r) => self.marked_text(event, r, &mut out),
+                Step::Other => push_plain(event, &mut code, &mut out),
+            }
+        }
+        let mut html = String::with_capacity(self.text.body.len() * 2);
+        pulldown_cmark::html::push_html(&mut html, out.into_iter());
+        html
+    }
+
+    fn open<'e>(&self, event: Event<'e>, n: usize, out: &mut Vec<Event<'e>>) {
+        let number =
+            format!("<a class=\"pnum\" href=\"#p{n}\" aria-label=\"Paragraph {n}\">{n}</a>");
+        match event {
+            Event::Start(Tag::Item) => out.push(Event::Html(
+                format!("<li class=\"para\" id=\"p{n}\">{number}").into(),
+            )),
+            Event::Start(Tag::BlockQuote(_)) => out.push(Event::Html(
+                format!("<blockquote class=\"para\" id=\"p{n}\">{number}\n").into(),
+            )),
+            e => {
+                out.push(Event::Html(
+                    format!("<div class=\"para\" id=\"p{n}\">{number}").into(),
+                ));
+                out.push(e);
+            }
+        }
+    }
+
+    fn close<'e>(&self, event: Event<'e>, n: usize, out: &mut Vec<Event<'e>>) {
+        let notes = self
+            .asides
+            .get(&n)
+            .map(|a| format!("<div class=\"notes\">{a}</div>"))
+            .unwrap_or_default();
+        match event {
+            Event::End(TagEnd::Item) => out.push(Event::Html(format!("{notes}</li>\n").into())),
+            Event::End(TagEnd::BlockQuote(_)) => {
+                out.push(Event::Html(format!("{notes}</blockquote>\n").into()))
+            }
+            e => {
+                out.push(e);
+                out.push(Event::Html(format!("{notes}</div>\n").into()));
+            }
+        }
+    }
+
+    /// Splits a text (or inline code) event where passages begin and end, and wraps the
+    /// pieces inside passages in marks.
+    fn marked_text<'e>(&mut self, event: Event<'e>, r: Range<usize>, out: &mut Vec<Event<'e>>) {
+        let passages = &self.anchored.passages;
+        let touching: Vec<&Passage> = passages
+            .iter()
+            .filter(|p| p.range.start < r.end && p.range.end > r.start)
+            .collect();
+        let (text, is_code) = match &event {
+            Event::Text(t) if !touching.is_empty() => (t.to_string(), false),
+            Event::Code(t) if !touching.is_empty() => (t.to_string(), true),
+            _ => {
+                out.push(event);
+                return;
+            }
+        };
+        let mut cuts = vec![r.start, r.end];
+        for p in &touching {
+            cuts.push(p.range.start.clamp(r.start, r.end));
+            cuts.push(p.range.end.clamp(r.start, r.end));
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut html = String::new();
+        if is_code {
+            html.push_str("<code>");
+        }
+        for w in cuts.windows(2) {
+            let piece = text.get(w[0] - r.start..w[1] - r.start).unwrap_or_default();
+            let active: Vec<&Passage> = touching
+                .iter()
+                .copied()
+                .filter(|p| p.range.start <= w[0] && p.range.end >= w[1])
+                .collect();
+            html.push_str(&self.marks(&active, piece));
+        }
+        if is_code {
+            html.push_str("</code>");
+        }
+        out.push(Event::InlineHtml(html.into()));
+    }
+
+    fn marks(&mut self, active: &[&Passage], piece: &str) -> String {
+        let mut html = String::new();
+        for p in active {
+            let id = attr(&self.text.notes[p.note].id);
+            let anchor = if self.marked.insert(p.note) {
+                format!(" id=\"mark-{id}\"")
+            } else {
+                String::new()
+            };
+            html.push_str(&format!(
+                "<mark class=\"passage\" data-note=\"{id}\"{anchor}>"
+            ));
+        }
+        html.push_str(&body_text(piece));
+        html.push_str(&"</mark>".repeat(active.len()));
+        html
+    }
+
+    /// Gives every heading an id from its words, unique among the page's ids.
+    fn with_heading_ids<'e>(&mut self, events: Vec<Spanned<'e>>) -> Vec<Spanned<'e>> {
+        let mut taken: BTreeSet<String> = self.text.notes.iter().map(|n| n.id.clone()).collect();
+        let mut out = Vec::with_capacity(events.len());
+        let mut i = 0;
+        while i < events.len() {
+            if let (
+                Event::Start(Tag::Heading {
+                    level,
+                    id: None,
+                    classes,
+                    attrs,
+                }),
+                range,
+            ) = &events[i]
+            {
+                let end = events[i..]
+                    .iter()
+                    .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
+                    .map_or(events.len(), |j| i + j);
+                let words = markdown::plain_text(&events[i + 1..end]);
+                let id = unique_heading_id(&words, &mut taken);
+                self.headings.push(Heading {
+                    level: *level as u8,
+                    id: id.clone(),
+                    text: words,
+                });
+                out.push((
+                    Event::Start(Tag::Heading {
+                        level: *level,
+                        id: Some(id.into()),
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    }),
+                    range.clone(),
+                ));
+            } else {
+                out.push(events[i].clone());
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+fn unique_heading_id(words: &str, taken: &mut BTreeSet<String>) -> String {
+    let base = crate::load::slugify(words, 60);
+    let base = if base.is_empty()
+        || base.starts_with('p') && base[1..].chars().all(|c| c.is_ascii_digit())
+        || base.starts_with("mark-")
+    {
+        format!("section-{base}").trim_end_matches('-').to_string()
+    } else {
+        base
+    };
+    let mut id = base.clone();
+    let mut n = 2;
+    while taken.contains(&id) || RESERVED.contains(&id.as_str()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(id.clone());
+    id
+}
+
+const RESERVED: &[&str] = &[
+    "main",
+    "top",
+    "questions",
+    "notes",
+    "search",
+    "toc",
+    "title",
+];
+
+/// For sites that allow raw HTML: keep what is safe, including our own markup.
+fn sanitize(html: &str) -> String {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags([
+            "mark",
+            "aside",
+            "details",
+            "summary",
+            "section",
+            "figure",
+            "figcaption",
+        ])
+        .add_generic_attributes([
+            "class",
+            "id",
+            "role",
+            "aria-label",
+            "aria-labelledby",
+            "data-note",
+            "lang",
+        ])
+        .link_rel(None)
+        .url_relative(ammonia::UrlRelative::PassThrough);
+    builder.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,156 @@
+//! The site model: what `load` reads and every later stage works from.
+//!
+//! Everything here is plain data, already validated for shape (types, known keys), and
+//! keeps the [`Span`]s later stages need to point authors at their mistakes.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::anchor::TextQuoteSelector;
+use crate::config::SiteConfig;
+use crate::diagnostics::{Source, Span};
+
+#[derive(Debug)]
+pub struct Site {
+    pub config: SiteConfig,
+    /// In reading order: by `order`, then title, then slug.
+    pub texts: Vec<Text>,
+    pub glossary: Glossary,
+    pub theme: ThemeFiles,
+    /// Whether instructor-only notes were kept (`--instructor`).
+    pub instructor: bool,
+}
+
+/// One source text and its commentary.
+#[derive(Debug)]
+pub struct Text {
+    /// Path under `content/` without `.md`, `/`-separated: the text's address.
+    pub slug: String,
+    pub source: Arc<Source>,
+    /// The Markdown body's byte range in `source.text` (after the front matter).
+    pub body: Range<usize>,
+    pub meta: FrontMatter,
+    pub notes: Vec<Note>,
+    pub questions: Vec<Question>,
+}
+
+impl Text {
+    pub fn markdown(&self) -> &str {
+        &self.source.text[self.body.clone()]
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct FrontMatter {
+    pub title: String,
+    pub author: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub license: Option<String>,
+    pub summary: Option<String>,
+    pub order: Option<i64>,
+    pub draft: bool,
+}
+
+/// A margin note: a passage of the text and what the teacher says about it.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub id: String,
+    pub selector: Selector,
+    pub title: Option<String>,
+    /// Markdown.
+    pub body: String,
+    pub tags: Vec<String>,
+    pub kind: NoteKind,
+    pub audience: Audience,
+    /// Where the note is written: the item in the sidecar, and its parts.
+    pub at: NoteSpans,
+}
+
+#[derive(Debug, Clone)]
+pub struct NoteSpans {
+    pub item: Span,
+    pub id: Span,
+    pub selector: Span,
+    pub body: Span,
+}
+
+/// Which passage a note is about.
+#[derive(Debug, Clone)]
+pub enum Selector {
+    Quote(TextQuoteSelector),
+    /// A whole paragraph, 1-based as numbered in the margin.
+    Paragraph(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    Note,
+    Context,
+    Definition,
+    Question,
+    Source,
+}
+
+impl NoteKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            NoteKind::Note => "note",
+            NoteKind::Context => "context",
+            NoteKind::Definition => "definition",
+            NoteKind::Question => "question",
+            NoteKind::Source => "source",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteKind::Note => "Note",
+            NoteKind::Context => "Context",
+            NoteKind::Definition => "Definition",
+            NoteKind::Question => "Question",
+            NoteKind::Source => "Source",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    All,
+    Instructor,
+}
+
+/// A discussion question (Markdown) closing a text's page.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub body: String,
+    pub at: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Glossary {
+    /// In file order; pages sort them for display.
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub id: String,
+    pub term: String,
+    pub aliases: Vec<String>,
+    /// Markdown.
+    pub definition: String,
+    pub at: Span,
+}
+
+/// Theme files a site provides itself; they override the built-in theme file by file.
+#[derive(Debug, Default)]
+pub struct ThemeFiles {
+    /// Template name (e.g. `text.html`) → source.
+    pub templates: BTreeMap<String, Arc<Source>>,
+    /// Asset path under `static/` → bytes.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}

@@ -1,0 +1,182 @@
+/* scholia default theme: progressive enhancement only. Every page works without this file.
+ *
+ * - Hovering or focusing a passage highlights its note, and the other way round.
+ * - Clicking a passage on a narrow screen opens its note.
+ * - Following a link to a note (#id) opens it; printing opens every note.
+ * - On wide screens, each margin note is placed beside the line of its passage (without script,
+ *   CSS keeps it beside its paragraph), and opened for real (for browsers without
+ *   ::details-content, and so that assistive technology reports it as expanded).
+ * - Code blocks that scroll sideways become focusable, so they can be scrolled with the keyboard.
+ *
+ * No libraries, no innerHTML: only classes, attributes and the open state of <details>.
+ */
+(function () {
+  "use strict";
+
+  var body = document.querySelector(".text-body");
+  if (!body) return;
+
+  // Keep in sync with the wide-screen breakpoint in style.css (section 6).
+  var wide = window.matchMedia("(min-width: 66rem)");
+  var esc = window.CSS && CSS.escape ? CSS.escape : function (s) { return String(s).replace(/[^a-zA-Z0-9_-]/g, "\\$&"); };
+
+  function notesOf(id) {
+    var note = document.getElementById(id);
+    return note && note.classList.contains("note") ? note : null;
+  }
+  function marksOf(id) {
+    return body.querySelectorAll('mark.passage[data-note="' + esc(id) + '"]');
+  }
+  function detailsOf(note) {
+    return note ? note.querySelector(":scope > details") : null;
+  }
+
+  /* --- Linked highlighting ------------------------------------------------------------------ */
+
+  var lit = [];
+  function light(id) {
+    clear();
+    if (!id) return;
+    var note = notesOf(id);
+    if (note) lit.push(note);
+    Array.prototype.push.apply(lit, marksOf(id));
+    lit.forEach(function (el) { el.classList.add("is-linked"); });
+  }
+  function clear() {
+    lit.forEach(function (el) { el.classList.remove("is-linked"); });
+    lit = [];
+  }
+  // The innermost mark wins when passages overlap.
+  function idFrom(target) {
+    if (!(target instanceof Element)) return null;
+    var mark = target.closest("mark.passage[data-note]");
+    if (mark && body.contains(mark)) return mark.getAttribute("data-note");
+    var note = target.closest(".note[id]");
+    return note && body.contains(note) ? note.id : null;
+  }
+  function onEnter(e) { light(idFrom(e.target)); }
+  function onLeave(e) {
+    var to = e.relatedTarget;
+    if (!to || idFrom(to) !== idFrom(e.target)) light(idFrom(to));
+  }
+  body.addEventListener("mouseover", onEnter);
+  body.addEventListener("mouseout", onLeave);
+  body.addEventListener("focusin", onEnter);
+  body.addEventListener("focusout", onLeave);
+
+  /* --- Click on a passage (narrow screens): open its note ------------------------------------ */
+
+  body.addEventListener("click", function (e) {
+    if (wide.matches || !(e.target instanceof Element) || e.target.closest("a")) return;
+    var mark = e.target.closest("mark.passage[data-note]");
+    if (!mark || String(window.getSelection ? window.getSelection() : "").length) return;
+    var note = notesOf(mark.getAttribute("data-note"));
+    var details = detailsOf(note);
+    if (!details) return;
+    details.open = true;
+    note.scrollIntoView({ block: "nearest", behavior: reduceMotion() ? "auto" : "smooth" });
+    var summary = details.querySelector("summary");
+    if (summary) summary.focus({ preventScroll: true });
+  });
+  function reduceMotion() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  /* --- Open a note that is the target of the URL --------------------------------------------- */
+
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    var el = document.getElementById(id);
+    var note = el && el.closest(".note");
+    var details = detailsOf(note);
+    if (details) details.open = true;
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+
+  /* --- Wide screens: notes open, each placed beside its passage; print: every note open ------ */
+
+  var allNotes = body.querySelectorAll(".notes > .note");
+  var openedByUs = [];
+  function openAll() {
+    allNotes.forEach(function (note) {
+      var d = detailsOf(note);
+      if (d && !d.open) { d.open = true; openedByUs.push(d); }
+    });
+  }
+  function restore() {
+    openedByUs.forEach(function (d) { d.open = false; });
+    openedByUs = [];
+  }
+
+  // Where a note would like to start: the first line of its passage, or of its paragraph.
+  function anchorTop(note, origin) {
+    var mark = document.getElementById("mark-" + note.id) || marksOf(note.id)[0];
+    var el = mark || note.closest(".para") || note.parentNode;
+    var rects = el.getClientRects();
+    return (rects.length ? rects[0].top : el.getBoundingClientRect().top) - origin;
+  }
+  // Top to bottom, each note goes to its passage's line, or just below the note before it.
+  function place() {
+    if (!wide.matches) return unplace();
+    body.classList.add("notes-placed");
+    var origin = body.getBoundingClientRect().top;
+    var space = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    var bottom = -Infinity;
+    allNotes.forEach(function (note) {
+      var top = Math.max(anchorTop(note, origin), bottom + space);
+      note.style.top = top + "px";
+      bottom = top + note.offsetHeight;
+    });
+    var min = bottom > 0 ? Math.ceil(bottom) + "px" : "";   // room for a last, long note
+    if (body.style.minHeight !== min) body.style.minHeight = min;
+  }
+  function unplace() {
+    if (!body.classList.contains("notes-placed")) return;
+    body.classList.remove("notes-placed");
+    body.style.minHeight = "";
+    allNotes.forEach(function (note) { note.style.top = ""; });
+  }
+  var pending = false;
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; place(); });
+  }
+  function sync() {
+    if (wide.matches) openAll(); else restore();
+    place();
+  }
+  if (wide.addEventListener) wide.addEventListener("change", sync);
+  sync();
+  // Text reflows when the window resizes, fonts or images load, or a note is toggled.
+  if (window.ResizeObserver) {
+    var ro = new ResizeObserver(schedule);
+    ro.observe(body);
+    allNotes.forEach(function (note) { ro.observe(note); });
+  } else {
+    window.addEventListener("resize", schedule);
+    window.addEventListener("load", schedule);
+  }
+  window.addEventListener("beforeprint", openAll);
+  window.addEventListener("afterprint", sync);
+
+  /* --- Keyboard-scrollable code blocks ------------------------------------------------------- */
+
+  function scrollables() {
+    body.querySelectorAll("pre").forEach(function (pre) {
+      if (pre.scrollWidth > pre.clientWidth + 1) {
+        if (!pre.hasAttribute("tabindex")) {
+          pre.setAttribute("tabindex", "0");
+          pre.setAttribute("data-scholia-tabindex", "");
+        }
+      } else if (pre.hasAttribute("data-scholia-tabindex")) {
+        pre.removeAttribute("tabindex");
+        pre.removeAttribute("data-scholia-tabindex");
+      }
+    });
+  }
+  scrollables();
+  window.addEventListener("resize", scrollables);
+})();
