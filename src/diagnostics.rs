@@ -192,7 +192,7 @@ impl Diagnostics {
 
     /// Sorts by file and position so output is stable whatever order stages ran in.
     pub fn sort(&mut self) {
-        self.items.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        self.items.sort_by_key(sort_key);
     }
 
     /// All diagnostics as rustc-style text, optionally coloured for a terminal.

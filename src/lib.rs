@@ -5,6 +5,10 @@
 //! [`render`] makes HTML fragments, [`link`] resolves cross-links, and [`output`] fills
 //! the templates and writes the site atomically.
 
+// A `Diagnostic` is our error type; it is built only on the (rare) error path, so its
+// size costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
 pub mod anchor;
 pub mod cli;
 pub mod config;

@@ -9,7 +9,7 @@ mod quote;
 
 use std::ops::Range;
 
-pub use quote::{find, AnchorError, TextQuoteSelector, BLOCK_SEPARATOR};
+pub use quote::{block_of, block_range, find, AnchorError, ReadingIndex, TextQuoteSelector, BLOCK_SEPARATOR};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{self, Reading};
@@ -44,11 +44,12 @@ pub fn text(
 ) -> Anchored {
     let events = markdown::events(text.markdown(), label, raw_html);
     let reading = Reading::of(&events);
+    let index = ReadingIndex::new(&reading.text);
     let mut passages: Vec<Passage> = text
         .notes
         .iter()
         .enumerate()
-        .filter_map(|(i, note)| match passage(&reading, note) {
+        .filter_map(|(i, note)| match passage(&reading, &index, note) {
             Ok(range) => Some(Passage {
                 note: i,
                 paragraph: reading.paragraph_at(range.start),
@@ -64,23 +65,12 @@ pub fn text(
     Anchored { reading, passages }
 }
 
-fn passage(reading: &Reading, note: &Note) -> Result<Range<usize>, Box<Diagnostic>> {
+fn passage(reading: &Reading, index: &ReadingIndex, note: &Note) -> Result<Range<usize>, Box<Diagnostic>> {
     match &note.selector {
-        Selector::Paragraph(n) => reading
-            .paragraphs
-            .get(n.wrapping_sub(1))
-            .map(|r| trim(&reading.text, r.clone()))
+        Selector::Paragraph(n) => block_range(&reading.text, n.wrapping_sub(1))
             .ok_or_else(|| Box::new(no_paragraph(reading, note, *n))),
-        Selector::Quote(q) => {
-            find(&reading.text, q).map_err(|e| Box::new(explain(reading, note, q, e)))
-        }
+        Selector::Quote(q) => index.find(q).map_err(|e| Box::new(explain(reading, note, q, e))),
     }
-}
-
-fn trim(text: &str, r: Range<usize>) -> Range<usize> {
-    let s = &text[r.clone()];
-    let start = r.start + (s.len() - s.trim_start().len());
-    start..start + s.trim().len()
 }
 
 fn no_paragraph(reading: &Reading, note: &Note, n: usize) -> Diagnostic {

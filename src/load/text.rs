@@ -85,10 +85,6 @@ struct RawAnnotation {
     audience: Option<Audience>,
 }
 
-const ANNOTATION_KEYS: &[&str] = &[
-    "id", "quote", "para", "prefix", "suffix", "title", "note", "tags", "kind", "audience",
-];
-
 /// Loads `path` (a `.md` file) and its sidecar; `None` if the text itself is unusable.
 pub fn load(
     site_dir: &Path,

@@ -61,7 +61,7 @@ fn error_diagnostic(
 fn token_end(text: &str, start: usize) -> usize {
     let rest = &text[start.min(text.len())..];
     let len = rest
-        .find(|c: char| c == '\n' || c == ':' || c == ',')
+        .find(['\n', ':', ','])
         .unwrap_or(rest.len());
     start + rest[..len].trim_end().len()
 }

@@ -144,8 +144,18 @@
     pending = true;
     window.requestAnimationFrame(function () { pending = false; place(); });
   }
+  // In the margin a summary is only a heading: take it out of the tab order there.
+  function summaries(inert) {
+    allNotes.forEach(function (note) {
+      var summary = note.querySelector(":scope > details > summary");
+      if (!summary) return;
+      if (inert) summary.setAttribute("tabindex", "-1");
+      else summary.removeAttribute("tabindex");
+    });
+  }
   function sync() {
     if (wide.matches) openAll(); else restore();
+    summaries(wide.matches);
     place();
   }
   if (wide.addEventListener) wide.addEventListener("change", sync);

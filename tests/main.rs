@@ -1,0 +1,6 @@
+//! The integration suite: one binary, one module per area (as mdBook does).
+
+mod browser;
+mod cli;
+mod sites;
+mod support;
