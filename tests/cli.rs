@@ -1,0 +1,198 @@
+//! The command line: exit codes, diagnostics for every kind of mistake, and the promise
+//! that a failed build leaves the previous output exactly as it was.
+
+use std::path::Path;
+
+use crate::support::{build_ok, copy_site, fixture, read, scholia};
+
+/// A stand-in for the previous build, to check that a failed build leaves it alone.
+fn plant_previous_output(site: &Path) {
+    let public = site.join("public");
+    std::fs::create_dir_all(public.join("texts")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(public.join(".scholia-output"), "").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(public.join("index.html"), "previous build").unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Diagnostics with the temporary folder's path taken out, for snapshots.
+fn normalize(stderr: &str, site: &Path) -> String {
+    stderr.replace(&site.to_string_lossy().into_owned(), "[SITE]")
+}
+
+/// Every site under `tests/invalid/` has one kind of mistake (its CASE.md says which).
+/// Each must fail with exit status 1, a rustc-style diagnostic pointing into the file
+/// at fault, no panic, and the previous output untouched.
+#[test]
+fn every_invalid_site_fails_with_a_diagnostic() {
+    let root = fixture("invalid");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 40,
+        "the corpus of broken sites has shrunk to {}",
+        cases.len()
+    );
+    for case in cases {
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let site = copy_site(&case);
+        plant_previous_output(site.path());
+        let run = scholia(site.path(), &["build", "."]);
+        let stderr = normalize(&run.stderr, site.path());
+        assert_eq!(
+            run.status, 1,
+            "{name}: expected exit status 1, got {}:\n{stderr}",
+            run.status
+        );
+        assert!(!stderr.contains("panicked"), "{name} panicked:\n{stderr}");
+        assert!(
+            stderr.contains("error: "),
+            "{name}: no error headline:\n{stderr}"
+        );
+        assert!(
+            has_location(&stderr),
+            "{name}: no file:line:column:\n{stderr}"
+        );
+        assert_eq!(
+            read(&site.path().join("public/index.html")),
+            "previous build",
+            "{name}: the previous output was touched"
+        );
+        insta::assert_snapshot!(format!("invalid__{name}"), stderr);
+    }
+}
+
+/// `--> content/texts/a.yaml:3:12` or the like.
+fn has_location(stderr: &str) -> bool {
+    stderr.lines().any(|l| {
+        let Some(rest) = l.trim_start().strip_prefix("--> ") else {
+            return false;
+        };
+        let mut parts = rest.rsplitn(3, ':');
+        let col = parts.next().unwrap_or("");
+        let line = parts.next().unwrap_or("");
+        let file = parts.next().unwrap_or("");
+        !file.is_empty() && line.parse::<usize>().is_ok() && col.parse::<usize>().is_ok()
+    })
+}
+
+#[test]
+fn all_mistakes_of_a_build_are_reported_together() {
+    let site = copy_site(&fixture("invalid/many-mistakes"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr.matches("\nerror: ").count() + usize::from(run.stderr.starts_with("error: ")),
+        5,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("failed with 4 errors"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_keys_get_did_you_mean() {
+    let site = copy_site(&fixture("invalid/unknown-key-annotation"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert!(
+        run.stderr.contains("help: did you mean `quote`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("content/texts/a.yaml:3:5"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_quote_that_does_not_match_shows_the_closest_passage() {
+    let site = copy_site(&fixture("invalid/quote-not-found"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert!(
+        run.stderr
+            .contains("in paragraph 1, reads: “with emphasis and a link"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(dir.path(), &["build", "."]);
+    assert_eq!(run.status, 2, "no content/ folder: {}", run.stderr);
+    assert!(
+        run.stderr.contains("no `content/` folder"),
+        "{}",
+        run.stderr
+    );
+    let run = scholia(dir.path(), &["build", "--no-such-flag"]);
+    assert_eq!(run.status, 2);
+    let run = scholia(dir.path(), &["frobnicate"]);
+    assert_eq!(run.status, 2);
+}
+
+#[test]
+fn refuses_output_folders_that_are_not_its_own() {
+    let site = copy_site(&fixture("sites/basic"));
+    for out in [".", "..", "/", "content/out"] {
+        let run = scholia(site.path(), &["build", ".", "-o", out]);
+        assert_eq!(run.status, 2, "-o {out}: {}", run.stderr);
+        assert!(run.stderr.contains("refusing"), "{}", run.stderr);
+    }
+    let precious = site.path().join("precious");
+    std::fs::create_dir(&precious).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(precious.join("thesis.txt"), "years of work").unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(site.path(), &["build", ".", "-o", "precious"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert_eq!(read(&precious.join("thesis.txt")), "years of work");
+}
+
+#[test]
+fn help_and_version() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(dir.path(), &["build", "--help"]);
+    assert_eq!(run.status, 0);
+    for flag in ["--output", "--instructor", "--drafts", "[SITE_DIR]"] {
+        assert!(
+            run.stdout.contains(flag),
+            "{flag} missing from --help:\n{}",
+            run.stdout
+        );
+    }
+    let run = scholia(dir.path(), &["--version"]);
+    assert_eq!(run.status, 0);
+    assert!(run.stdout.starts_with("scholia "), "{}", run.stdout);
+}
+
+#[test]
+fn a_successful_build_replaces_the_previous_output() {
+    let site = copy_site(&fixture("sites/basic"));
+    let public = build_ok(site.path(), &[]);
+    std::fs::write(public.join("stale.html"), "old").unwrap_or_else(|e| panic!("{e}"));
+    build_ok(site.path(), &[]);
+    assert!(!public.join("stale.html").exists());
+    assert!(public.join("index.html").exists());
+    let siblings: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        siblings.is_empty(),
+        "temporary folders left behind: {siblings:?}"
+    );
+}

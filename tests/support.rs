@@ -48,7 +48,10 @@ pub fn copy_site(from: &Path) -> tempfile::TempDir {
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-        let rel = entry.path().strip_prefix(from).unwrap_or_else(|e| panic!("{e}"));
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .unwrap_or_else(|e| panic!("{e}"));
         let target = to.join(rel);
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
@@ -75,7 +78,11 @@ pub fn build_bundled(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let mut args = vec!["build", ".", "-o", &out_s];
     args.extend_from_slice(extra);
     let run = scholia(&repo(), &args);
-    assert_eq!(run.status, 0, "bundled site failed to build:\n{}", run.stderr);
+    assert_eq!(
+        run.status, 0,
+        "bundled site failed to build:\n{}",
+        run.stderr
+    );
     (dir, out)
 }
 

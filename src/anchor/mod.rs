@@ -9,7 +9,9 @@ mod quote;
 
 use std::ops::Range;
 
-pub use quote::{block_of, block_range, find, AnchorError, ReadingIndex, TextQuoteSelector, BLOCK_SEPARATOR};
+pub use quote::{
+    block_of, block_range, find, AnchorError, ReadingIndex, TextQuoteSelector, BLOCK_SEPARATOR,
+};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{self, Reading};
@@ -65,11 +67,17 @@ pub fn text(
     Anchored { reading, passages }
 }
 
-fn passage(reading: &Reading, index: &ReadingIndex, note: &Note) -> Result<Range<usize>, Box<Diagnostic>> {
+fn passage(
+    reading: &Reading,
+    index: &ReadingIndex,
+    note: &Note,
+) -> Result<Range<usize>, Box<Diagnostic>> {
     match &note.selector {
         Selector::Paragraph(n) => block_range(&reading.text, n.wrapping_sub(1))
             .ok_or_else(|| Box::new(no_paragraph(reading, note, *n))),
-        Selector::Quote(q) => index.find(q).map_err(|e| Box::new(explain(reading, note, q, e))),
+        Selector::Quote(q) => index
+            .find(q)
+            .map_err(|e| Box::new(explain(reading, note, q, e))),
     }
 }
 
@@ -97,12 +105,16 @@ fn explain(
         AnchorError::NotFound { closest } => {
             let d = Diagnostic::error("this quote is not in the text", at)
                 .label("no passage reads like this");
+            let closest = closest.filter(|_| !crosses_paragraphs(reading, q));
             match closest {
                 Some(r) => d.help(format!(
                     "the closest passage, in paragraph {}, reads: “{}”",
                     reading.paragraph_at(r.start),
                     excerpt(&reading.text, r)
                 )),
+                None if crosses_paragraphs(reading, q) => d.help(
+                    "the quote runs from one paragraph into the next: annotate each paragraph separately",
+                ),
                 None => d.help("copy the passage as the page shows it: without Markdown marks like `*` or `[…](…)`"),
             }
         }
@@ -133,6 +145,13 @@ fn explain(
                 ))
         }
     }
+}
+
+/// Whether the quote would match if paragraphs were one: a common slip worth naming.
+fn crosses_paragraphs(reading: &Reading, q: &TextQuoteSelector) -> bool {
+    let sep = BLOCK_SEPARATOR.to_string();
+    let joined = reading.text.replace(&sep, &" ".repeat(sep.len()));
+    find(&joined, q).is_ok()
 }
 
 fn paragraphs(reading: &Reading, ranges: &[Range<usize>]) -> String {

@@ -179,7 +179,9 @@ fn front_matter(
             Ok(r) => r,
             Err(d) => {
                 diags.push(d);
-                return None;
+                // Keep the text in the model (the build fails anyway), so links to it
+                // do not cascade into further, misleading errors.
+                loose_front_matter(&text[yaml_range.clone()])?
             }
         }
     };
@@ -202,6 +204,16 @@ fn front_matter(
         draft: raw.draft.unwrap_or(false),
     };
     Some((meta, 4 + body_start..text.len()))
+}
+
+/// What can be salvaged from front matter that failed to deserialize: its title.
+fn loose_front_matter(yaml: &str) -> Option<RawFrontMatter> {
+    let value: yaml_serde::Value = yaml_serde::from_str(yaml).ok()?;
+    let title = value.get("title")?.as_str()?.to_string();
+    Some(RawFrontMatter {
+        title: Some(Scalar(title)),
+        ..RawFrontMatter::default()
+    })
 }
 
 /// Finds the `---` (or `...`) line closing the front matter in `text` (which starts just

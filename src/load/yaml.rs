@@ -60,9 +60,7 @@ fn error_diagnostic(
 /// The end of the word or value starting at `start`, for underlining.
 fn token_end(text: &str, start: usize) -> usize {
     let rest = &text[start.min(text.len())..];
-    let len = rest
-        .find(['\n', ':', ','])
-        .unwrap_or(rest.len());
+    let len = rest.find(['\n', ':', ',']).unwrap_or(rest.len());
     start + rest[..len].trim_end().len()
 }
 
@@ -107,14 +105,34 @@ fn explain(message: &str, known_keys: &[&str]) -> (String, String, Option<String
             Some(format!("add `{field}: …`")),
         );
     }
-    if message.contains("invalid type") || message.contains("invalid value") {
-        return (format!("wrong type: {message}"), "this value".into(), None);
+    if let Some((path, found, expected)) = invalid_type(message) {
+        let place = path.rsplit('.').next().unwrap_or(path);
+        let place = place.split('[').next().unwrap_or(place);
+        let expected = match expected {
+            "i64" | "u64" | "i32" | "u32" | "usize" => "a whole number",
+            "a boolean" => "`true` or `false`",
+            other => other,
+        };
+        return (
+            format!("wrong type for `{place}`: expected {expected}, found {found}"),
+            format!("expected {expected}"),
+            None,
+        );
     }
     (
         format!("YAML syntax error: {message}"),
         "here".into(),
         Some("check the indentation and quoting around this line".into()),
     )
+}
+
+/// Splits serde's "path: invalid type: found, expected x" into its parts.
+fn invalid_type(message: &str) -> Option<(&str, &str, &str)> {
+    let (path, rest) = message
+        .split_once(": invalid type: ")
+        .or_else(|| message.split_once(": invalid value: "))?;
+    let (found, expected) = rest.split_once(", expected ")?;
+    Some((path, found, expected))
 }
 
 /// The names serde lists after "expected one of" (or "expected `x`").

@@ -72,6 +72,7 @@ fn templates(site: &Site, diags: &mut Diagnostics) -> Option<tera::Tera> {
     }
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    tera.set_escape_fn(escape);
     // Parse each template alone first, so every broken one is reported with its file.
     let mut ok = true;
     for (name, src) in &sources {
@@ -97,6 +98,14 @@ fn templates(site: &Site, diags: &mut Diagnostics) -> Option<tera::Tera> {
         return None;
     }
     Some(tera)
+}
+
+/// HTML escaping that leaves `/` alone (Tera's default writes `&#x2F;`, which is valid but
+/// makes every URL unreadable in the page source).
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
 }
 
 fn template_error(src: &Arc<Source>, e: &tera::Error) -> Diagnostic {

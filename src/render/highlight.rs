@@ -28,7 +28,8 @@ pub fn code_block(code: &str, lang: &str) -> String {
     } else {
         format!(" class=\"language-{escaped_lang}\"")
     };
-    format!("<pre class=\"code\"><code{class}>{inner}</code></pre>\n")
+    // Focusable, so keyboard users can scroll a wide block (WCAG 2.1.1).
+    format!("<pre class=\"code\" tabindex=\"0\"><code{class}>{inner}</code></pre>\n")
 }
 
 fn highlight(code: &str, lang: &str) -> Option<String> {
@@ -70,15 +71,53 @@ pub fn stylesheet() -> String {
             .unwrap_or_default()
     };
     format!(
-        "/* Code highlighting (syntect). Light: InspiredGitHub; dark: base16-ocean.dark. */\n{}\n@media (prefers-color-scheme: dark) {{\n{}\n}}\n",
+        "/* Code highlighting (syntect). Light: InspiredGitHub; dark: base16-ocean.dark. */\n{}{LIGHT_FIXES}\n@media (prefers-color-scheme: dark) {{\n{}{DARK_FIXES}}}\n",
         scope(&css("InspiredGitHub")),
         scope(&css("base16-ocean.dark"))
     )
 }
 
-/// Limits the theme's rules to code blocks, so its `.hl-code` background does not leak.
+/// The themes' comment colours fall short of WCAG AA contrast (4.5:1) on their own
+/// backgrounds; these meet it.
+const LIGHT_FIXES: &str =
+    "pre.code { background: #ffffff; color: #323232; }\npre.code .hl-comment { color: #5c6370; }\n";
+const DARK_FIXES: &str =
+    "pre.code { background: #2b303b; color: #c0c5ce; }\npre.code .hl-comment { color: #a0a8b4; }\n";
+
+/// Limits every rule to code blocks (`pre.code`), selector by selector, so the themes'
+/// class names cannot style anything else on the page.
 fn scope(css: &str) -> String {
-    css.replace(".hl-", "pre.code .hl-")
+    let mut out = String::with_capacity(css.len() * 2);
+    let mut rest = css;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map_or(rest.len(), |i| open + i + 1);
+        let selectors = strip_comments(&rest[..open]);
+        let scoped: Vec<String> = selectors
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("pre.code {s}"))
+            .collect();
+        if !scoped.is_empty() {
+            out.push_str(&scoped.join(", "));
+            out.push(' ');
+            out.push_str(&rest[open..close]);
+            out.push('\n');
+        }
+        rest = &rest[close..];
+    }
+    out
+}
+
+fn strip_comments(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("/*") {
+        out.push_str(&rest[..i]);
+        rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -90,6 +129,16 @@ mod tests {
         let html = code_block("fn main() {}\n", "rust");
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn stylesheet_scopes_every_selector() {
+        let css = scope("/* c */\n.hl-a, .hl-b.hl-c {\n color: red;\n}\n.hl-d { x: y }");
+        assert_eq!(
+            css,
+            "pre.code .hl-a, pre.code .hl-b.hl-c {\n color: red;\n}\npre.code .hl-d { x: y }\n"
+        );
+        assert!(!stylesheet().contains(".hl-stringpre"));
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct RenderedText {
 pub struct NoteView {
     pub id: String,
     pub title: Option<String>,
+    /// The title, or the first words of the passage when there is none.
+    pub label: String,
     pub kind: NoteKind,
     pub tags: Vec<String>,
     /// The paragraph it is shown beside.
@@ -81,10 +83,7 @@ pub fn text(
         .collect();
     let mut asides: BTreeMap<usize, String> = BTreeMap::new();
     for view in &notes {
-        asides
-            .entry(view.para)
-            .or_default()
-            .push_str(&aside(view, &text.notes));
+        asides.entry(view.para).or_default().push_str(&aside(view));
     }
     let body_ctx = Context {
         raw_html: site.config.allow_raw_html,
@@ -315,6 +314,7 @@ fn note_view(note: &Note, passage: &Passage, ctx: &Context, diags: &mut Diagnost
     NoteView {
         id: note.id.clone(),
         title: note.title.clone(),
+        label: note.title.clone().unwrap_or_else(|| fallback_title(note)),
         kind: note.kind,
         tags: note.tags.clone(),
         para: passage.paragraph,
@@ -324,13 +324,9 @@ fn note_view(note: &Note, passage: &Passage, ctx: &Context, diags: &mut Diagnost
 
 /// A note in the margin: a `<details>` so it opens in place on narrow screens, with or
 /// without JavaScript.
-fn aside(view: &NoteView, notes: &[Note]) -> String {
+fn aside(view: &NoteView) -> String {
     let id = attr(&view.id);
-    let title = view
-        .title
-        .clone()
-        .or_else(|| notes.iter().find(|n| n.id == view.id).map(fallback_title))
-        .unwrap_or_default();
+    let title = &view.label;
     let tags: String = if view.tags.is_empty() {
         String::new()
     } else {
@@ -345,7 +341,7 @@ fn aside(view: &NoteView, notes: &[Note]) -> String {
         "<aside class=\"note note-{kind}\" id=\"{id}\" role=\"note\" aria-labelledby=\"{id}-title\"><details><summary id=\"{id}-title\"><span class=\"note-kind\">{label}</span> <span class=\"note-title\">{title}</span></summary><div class=\"note-body\">{html}{tags}<p class=\"note-back\"><a href=\"#mark-{id}\">Back to the passage</a></p></div></details></aside>",
         kind = view.kind.name(),
         label = view.kind.label(),
-        title = body_text(&title),
+        title = body_text(title),
         html = view.html,
     )
 }

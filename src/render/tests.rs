@@ -135,11 +135,23 @@ fn paragraphs_are_numbered_and_headings_are_not() {
 
 #[test]
 fn a_passage_crossing_formatting_gets_a_mark_per_piece() {
-    let html = render(SAMPLE, vec![quote("n1", "of collective action occur because one or maybe")]).body;
-    let marks = html.matches("<mark class=\"passage\" data-note=\"n1\"").count();
+    let html = render(
+        SAMPLE,
+        vec![quote(
+            "n1",
+            "of collective action occur because one or maybe",
+        )],
+    )
+    .body;
+    let marks = html
+        .matches("<mark class=\"passage\" data-note=\"n1\"")
+        .count();
     assert_eq!(marks, 4, "{html}");
     assert_eq!(html.matches("id=\"mark-n1\"").count(), 1, "{html}");
-    assert!(html.contains("<em><mark class=\"passage\" data-note=\"n1\">collective action</mark></em>"), "{html}");
+    assert!(
+        html.contains("<em><mark class=\"passage\" data-note=\"n1\">collective action</mark></em>"),
+        "{html}"
+    );
     assert!(html.contains("<a href=\"https://example.org\"><mark class=\"passage\" data-note=\"n1\">maybe</mark> two</a>"), "{html}");
 }
 
@@ -163,9 +175,18 @@ fn overlapping_and_nested_passages_nest_marks() {
 
 #[test]
 fn notes_sit_in_the_paragraph_where_their_passage_starts() {
-    let html = render(SAMPLE, vec![quote("n1", "another item"), note("whole", Selector::Paragraph(5))]).body;
+    let html = render(
+        SAMPLE,
+        vec![
+            quote("n1", "another item"),
+            note("whole", Selector::Paragraph(5)),
+        ],
+    )
+    .body;
     let item = html.find("id=\"p3\"").unwrap_or(0);
-    let aside = html.find("<aside class=\"note note-note\" id=\"n1\"").unwrap_or(0);
+    let aside = html
+        .find("<aside class=\"note note-note\" id=\"n1\"")
+        .unwrap_or(0);
     let next = html.find("id=\"p4\"").unwrap_or(0);
     assert!(item < aside && aside < next, "{html}");
     assert!(html.contains("<div class=\"para\" id=\"p5\"><a class=\"pnum\" href=\"#p5\" aria-label=\"Paragraph 5\">5</a>\n<p><mark class=\"passage\" data-note=\"whole\" id=\"mark-whole\">Last paragraph.</mark></p>"), "{html}");
@@ -190,28 +211,44 @@ fn annotation_never_changes_the_words() {
 fn markup_in_quotes_and_notes_is_escaped() {
     let md = "Say <b>bold</b> & <script>x</script> here.";
     let html = render(md, vec![quote("n", "<b>bold</b> &")]).body;
-    assert!(strip(&html).contains("Say &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;"), "{html}");
-    assert!(html.contains("<mark class=\"passage\" data-note=\"n\" id=\"mark-n\">&lt;b&gt;</mark>"), "{html}");
+    assert!(
+        strip(&html).contains("Say &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<mark class=\"passage\" data-note=\"n\" id=\"mark-n\">&lt;b&gt;</mark>"),
+        "{html}"
+    );
     assert!(!html.contains("<script>"), "{html}");
 }
 
 #[test]
 fn javascript_urls_are_defused() {
-    let html = render("[x](javascript:alert(1)) [y]( JavaScript:alert(1))", Vec::new()).body;
+    let html = render(
+        "[x](javascript:alert(1)) [y]( JavaScript:alert(1))",
+        Vec::new(),
+    )
+    .body;
     assert!(!html.to_lowercase().contains("javascript:"), "{html}");
 }
 
 #[test]
 fn code_blocks_are_highlighted_and_not_numbered() {
     let html = render("Intro.\n\n```rust\nfn main() {}\n```\n\nAfter.", Vec::new()).body;
-    assert!(html.contains("<pre class=\"code\"><code class=\"language-rust\">"), "{html}");
+    assert!(
+        html.contains("<pre class=\"code\" tabindex=\"0\"><code class=\"language-rust\">"),
+        "{html}"
+    );
     assert!(html.contains("id=\"p2\""), "{html}");
     assert!(!html.contains("id=\"p3\""), "{html}");
 }
 
 #[test]
 fn headings_get_ids_that_avoid_note_ids() {
-    let rendered = render("## Intro\n\nText here.\n\n## Intro", vec![quote("intro", "Text here")]);
+    let rendered = render(
+        "## Intro\n\nText here.\n\n## Intro",
+        vec![quote("intro", "Text here")],
+    );
     let ids: Vec<&str> = rendered.headings.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids, ["intro-2", "intro-3"]);
 }
