@@ -23,8 +23,11 @@
 # Measurement: each build runs under `/usr/bin/time -v`; wall time and peak RSS
 # come from its report.  Runs alternate between the tools (the order rotates
 # every round), because the machines are shared and absolute times drift: read
-# the "vs scholia" ratio, which is taken within one invocation.  Before every
-# build the previous output is deleted and `sync` runs (neither is timed).
+# the "vs scholia" ratio, which is taken within one invocation.  Every build
+# writes into a folder that did not exist before, after an untimed `sync`.
+# Nothing is deleted until all builds are timed: on this ext4 disk (mounted
+# with `discard`) deleting the previous 50 MB output just before a build made
+# that build's writes several times slower, and more so at every repetition.
 
 set -euo pipefail
 
@@ -103,6 +106,7 @@ else
   log "generating corpus: $CORPUS"
   [[ -e "$CORPUS" ]] && safe_rm "$CORPUS"
   python3 "$GEN" --texts "$TEXTS" --words "$WORDS" --notes "$NOTES" --out "$CORPUS" >/dev/null
+  sync
 fi
 
 # ---------------------------------------------------------------- peers ----
@@ -178,7 +182,11 @@ if [[ -n "${BIN[hugo]:-}" ]] && ! "${BIN[hugo]}" build --help >/dev/null 2>&1; t
 fi
 
 # ------------------------------------------------------------- measure ----
-[[ -e "$LOGDIR" ]] && safe_rm "$LOGDIR"
+# Move the previous invocation's outputs and logs aside now; delete them at the end.
+TRASH="$BENCH/trash-$TAG.$$"
+for d in "$OUTROOT" "$LOGDIR"; do
+  if [[ -e "$d" ]]; then mkdir -p "$TRASH"; mv -- "$d" "$TRASH/"; fi
+done
 mkdir -p "$LOGDIR" "$OUTROOT"
 RUNS_TSV="$LOGDIR/runs.tsv"
 printf 'tool\trun\twall_s\tuser_s\tsys_s\tmaxrss_kb\n' > "$RUNS_TSV"
@@ -190,11 +198,11 @@ to_seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; prin
 # run_one TOOL LABEL: one clean build of TOOL; LABEL is "warmup" or the run number.
 run_one() {
   local tool="$1" label="$2"
-  local out="$OUTROOT/$tool" tv="$LOGDIR/$tool.$label.time"
+  local out="$OUTROOT/$tool.$label" tv="$LOGDIR/$tool.$label.time"
   local so="$LOGDIR/$tool.$label.stdout" se="$LOGDIR/$tool.$label.stderr" rc=0
+  # A fresh output folder every time, and the previous build's output flushed
+  # first (untimed), so no tool pays for the one before it.
   [[ -e "$out" ]] && safe_rm "$out"
-  # Flush the previous build's output first (untimed), so no tool pays for the
-  # writeback of the one before it.
   sync
   build_cmd "$tool" "$out"
   printf '%q ' "${CMD[@]}" > "$LOGDIR/$tool.cmd"
@@ -241,6 +249,7 @@ if ! active scholia; then
   echo >&2
   echo "scholia build FAILED on the generated corpus: ${FAILED[scholia]}" >&2
   echo "command: $(cat "$LOGDIR/scholia.cmd")" >&2
+  [[ -e "$TRASH" ]] && safe_rm "$TRASH"
   exit 1
 fi
 
@@ -274,7 +283,7 @@ for tool in "${TOOLS[@]}"; do
   fi
   med="$(stat_of "$tool" 3 median)"; min="$(stat_of "$tool" 3 min)"
   rss="$(stat_of "$tool" 6 max)"; cpu="$(cpu_median "$tool")"
-  out="$OUTROOT/$tool"
+  out="$OUTROOT/$tool.$RUNS"
   size="$(du -sh "$out" | cut -f1)"
   pages="$(find "$out" -type f -name '*.html' | wc -l)"
   printf '%-8s %-26s %10.2f %10.2f %10.2f %10.0f %8s %7s %9.2fx\n' "$tool" "${ver:0:26}" "$med" "$min" "$cpu" \
@@ -288,4 +297,15 @@ echo
 echo "== scholia per-stage timings (last run, scholia build --timings):"
 sed 's/^/  /' "$LOGDIR/scholia.$RUNS.stderr"
 echo
-echo "raw figures: $RUNS_TSV; outputs: $OUTROOT/; commands: $LOGDIR/*.cmd"
+echo "raw figures: $RUNS_TSV; last outputs: $OUTROOT/<tool>.$RUNS/; commands: $LOGDIR/*.cmd"
+
+# ------------------------------------------------------------- clean up ----
+# Only now delete: the earlier outputs of this invocation (the last run of each
+# tool is kept for inspection) and whatever the previous invocation left.
+for tool in "${TOOLS[@]}"; do
+  for d in "$OUTROOT/$tool".*; do
+    [[ -e "$d" && "$d" != "$OUTROOT/$tool.$RUNS" ]] && safe_rm "$d"
+  done
+done
+[[ -e "$TRASH" ]] && safe_rm "$TRASH"
+true
