@@ -252,3 +252,121 @@ fn headings_get_ids_that_avoid_note_ids() {
     let ids: Vec<&str> = rendered.headings.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(ids, ["intro-2", "intro-3"]);
 }
+
+mod properties {
+    //! Properties over generated texts and sidecars (proptest shrinks failures).
+
+    use html5ever::tendril::TendrilSink;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A word, sometimes with markup around it, from a small vocabulary so quotes repeat.
+    fn word() -> impl Strategy<Value = String> {
+        let plain = prop::sample::select(vec![
+            "states", "bargain", "care", "one", "two", "the", "allies", "café", "a&b", "x<y",
+        ]);
+        (plain, 0..8u8).prop_map(|(w, style)| match style {
+            0 => format!("*{w}*"),
+            1 => format!("**{w}**"),
+            2 => format!("`{w}`"),
+            3 => format!("[{w}](https://example.org/{style})"),
+            _ => w.to_string(),
+        })
+    }
+
+    fn paragraph() -> impl Strategy<Value = String> {
+        prop::collection::vec(word(), 1..12).prop_map(|w| w.join(" "))
+    }
+
+    fn block() -> impl Strategy<Value = String> {
+        (paragraph(), 0..6u8).prop_map(|(p, kind)| match kind {
+            0 => format!("- {p}\n- {p}"),
+            1 => format!("> {p}"),
+            2 => format!("## {p}"),
+            _ => p,
+        })
+    }
+
+    fn markdown() -> impl Strategy<Value = String> {
+        prop::collection::vec(block(), 1..6).prop_map(|b| b.join("\n\n"))
+    }
+
+    /// Quotes taken from the text itself: (paragraph index, start fraction, length).
+    fn picks() -> impl Strategy<Value = Vec<(usize, usize, usize)>> {
+        prop::collection::vec((0..8usize, 0..100usize, 1..40usize), 0..6)
+    }
+
+    /// Notes for `markdown`, each quoting a piece of a paragraph that anchors uniquely.
+    fn notes_for(markdown: &str, picks: &[(usize, usize, usize)], bodies: &[String]) -> Vec<Note> {
+        let events = crate::markdown::events(markdown, &|_| None, false);
+        let reading = crate::markdown::Reading::of(&events);
+        let mut notes = Vec::new();
+        for (i, (para, start, len)) in picks.iter().enumerate() {
+            let Some(range) = reading
+                .paragraphs
+                .get(para % reading.paragraphs.len().max(1))
+            else {
+                continue;
+            };
+            let text = &reading.text[range.clone()];
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            if chars.is_empty() {
+                continue;
+            }
+            let a = start * chars.len() / 100;
+            let b = (a + len).min(chars.len());
+            let from = chars[a].0;
+            let to = chars.get(b).map_or(text.len(), |c| c.0);
+            let exact = text[from..to].trim();
+            let selector = TextQuoteSelector {
+                exact: exact.to_string(),
+                prefix: Some(text[..from].to_string()).filter(|p| !p.trim().is_empty()),
+                suffix: Some(text[to..].to_string()).filter(|s| !s.trim().is_empty()),
+            };
+            if exact.is_empty() || crate::anchor::find(&reading.text, &selector).is_err() {
+                continue;
+            }
+            let mut n = quote(&format!("n{i}"), exact);
+            n.selector = Selector::Quote(selector);
+            n.body = bodies.get(i).cloned().unwrap_or_default();
+            n.title = bodies.get(i + 1).cloned();
+            n.tags = bodies.iter().take(2).cloned().collect();
+            notes.push(n);
+        }
+        notes
+    }
+
+    fn parse_errors(fragment: &str) -> Vec<String> {
+        let html = format!("<!DOCTYPE html><html lang=\"en\"><head><title>t</title></head><body>{fragment}</body></html>");
+        let dom =
+            html5ever::parse_document(markup5ever_rcdom::RcDom::default(), Default::default())
+                .one(html);
+        let errors = dom.errors.borrow().iter().map(|e| e.to_string()).collect();
+        errors
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn marks_and_notes_never_change_the_words(md in markdown(), picks in picks()) {
+            let notes = notes_for(&md, &picks, &["A note.".to_string()]);
+            let plain = render(&md, Vec::new()).body;
+            let annotated = render(&md, notes).body;
+            prop_assert_eq!(strip(&annotated), plain);
+        }
+
+        #[test]
+        fn any_sidecar_gives_well_formed_html(
+            md in markdown(),
+            picks in picks(),
+            bodies in prop::collection::vec("[ -~<>&\"'éü\n]{0,40}", 3),
+        ) {
+            let notes = notes_for(&md, &picks, &bodies);
+            let rendered = render(&md, notes);
+            let errors = parse_errors(&rendered.body);
+            prop_assert!(errors.is_empty(), "{:?}\n{}", errors, rendered.body);
+        }
+    }
+}
