@@ -27,6 +27,19 @@ pub struct Cli {
 pub enum Command {
     /// Build the site in SITE_DIR (its `content/` folder) into a static website.
     Build(BuildArgs),
+    /// Build, serve the site on loopback, and rebuild whenever content changes.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// The address to listen on; anything but loopback exposes your drafts.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,28 +70,50 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build(args) => build(args),
+        Command::Build(args) => build(&options(&args), args.timings),
+        Command::Serve(args) => serve(args),
     }
 }
 
-fn build(args: BuildArgs) -> ExitCode {
-    let options = BuildOptions {
+fn options(args: &BuildArgs) -> BuildOptions {
+    BuildOptions {
         output: args
             .output
             .clone()
             .unwrap_or_else(|| args.site_dir.join("public")),
-        site_dir: args.site_dir,
+        site_dir: args.site_dir.clone(),
         instructor: args.instructor,
         drafts: args.drafts,
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let options = crate::serve::ServeOptions {
+        build: options(&args.build),
+        bind: args.bind,
+        port: args.port,
     };
+    let timings = args.build.timings;
+    match crate::serve::run(&options, &|o| {
+        build(o, timings);
+    }) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn build(options: &BuildOptions, timings: bool) -> ExitCode {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut diags = Diagnostics::new();
-    let result = pipeline::build(&options, &mut diags);
+    let result = pipeline::build(options, &mut diags);
     diags.sort();
     eprint!("{}", diags.render(color));
     match result {
         Ok(report) => {
-            if args.timings {
+            if timings {
                 for (stage, t) in &report.timings {
                     eprintln!("{stage:>8}: {:.1} ms", t.as_secs_f64() * 1000.0);
                 }
