@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
+use crate::link::graph::{self, Graph};
 use crate::link::{Page, Targets};
 use crate::{anchor, load, output, render};
 
@@ -83,10 +84,26 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
             r
         })
         .collect();
-    let terms = render::glossary(&site, &targets, diags);
+    let (terms, glossary_links) = render::glossary(&site, &targets, diags);
+    let mut rendered = rendered;
     clock.lap("render", &mut report);
 
-    let files = output::pages(&site, &rendered, &terms, diags);
+    let graph = Graph::new(&site, &rendered, &glossary_links);
+    graph.fill_notes(&site, &mut rendered);
+    let previews = graph::previews(&site, &anchored, &rendered, &terms);
+    graph::check_tags(&site, diags);
+    clock.lap("link", &mut report);
+
+    let files = output::pages(
+        &site,
+        &output::Built {
+            texts: &rendered,
+            terms: &terms,
+            graph: &graph,
+            previews: &previews,
+        },
+        diags,
+    );
     clock.lap("pages", &mut report);
     if diags.has_errors() {
         return Err(Failure::Content);

@@ -17,9 +17,20 @@ pub struct Site {
     /// In reading order: by `order`, then title, then slug.
     pub texts: Vec<Text>,
     pub glossary: Glossary,
+    /// Folder (slug prefix, e.g. `unit-1`) → its `_section.yaml`.
+    pub sections: BTreeMap<String, Section>,
     pub theme: ThemeFiles,
     /// Whether instructor-only notes were kept (`--instructor`).
     pub instructor: bool,
+}
+
+/// A folder of texts, as its `_section.yaml` describes it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub order: Option<i64>,
 }
 
 /// One source text and its commentary.

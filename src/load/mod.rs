@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::config::{BuildOptions, RawSiteConfig, SiteConfig};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Source, Span};
-use crate::site::{Glossary, Site, Term, ThemeFiles};
+use crate::site::{Glossary, Section, Site, Term, ThemeFiles};
 use yaml::Seg;
 
 pub use text::{is_valid_id, slugify};
@@ -76,11 +76,13 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
         ))
     });
     let glossary = glossary(&options.site_dir, &content, diags);
+    let sections = sections(&options.site_dir, &content, &files, diags);
     let theme = theme_files(&options.site_dir, &config, diags);
     Ok(Site {
         config,
         texts,
         glossary,
+        sections,
         theme,
         instructor: options.instructor,
     })
@@ -182,6 +184,45 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> SiteConfig {
 struct Files {
     texts: Vec<PathBuf>,
     sidecars: Vec<PathBuf>,
+    sections: Vec<PathBuf>,
+}
+
+/// Reads every folder's `_section.yaml`.
+fn sections(
+    site_dir: &Path,
+    content: &Path,
+    files: &Files,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Section> {
+    let mut out = BTreeMap::new();
+    for path in &files.sections {
+        let folder = path
+            .parent()
+            .map(|p| display_name(content, p))
+            .unwrap_or_default();
+        let source = match read_source(site_dir, path) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        if source.text.trim().is_empty() {
+            out.insert(folder, Section::default());
+            continue;
+        }
+        match yaml::parse::<Section>(
+            &source,
+            0..source.text.len(),
+            &["title", "summary", "order"],
+        ) {
+            Ok(section) => {
+                out.insert(folder, section);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    out
 }
 
 fn discover(site_dir: &Path, content: &Path, diags: &mut Diagnostics) -> Files {
@@ -190,7 +231,9 @@ fn discover(site_dir: &Path, content: &Path, diags: &mut Diagnostics) -> Files {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| {
+            e.depth() == 0 || !is_hidden(e.file_name()) || e.file_name() == "_section.yaml"
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -203,6 +246,12 @@ fn discover(site_dir: &Path, content: &Path, diags: &mut Diagnostics) -> Files {
             continue;
         }
         let path = entry.into_path();
+        if path.file_name().is_some_and(|n| n == "_section.yaml") {
+            if path.parent() != Some(content) {
+                files.sections.push(path);
+            }
+            continue;
+        }
         match path.extension().and_then(|e| e.to_str()) {
             Some("md") => files.texts.push(path),
             Some("yaml" | "yml") => files.sidecars.push(path),

@@ -9,6 +9,19 @@ mod templates;
 mod write;
 
 pub use templates::pages;
+
+use std::collections::BTreeMap;
+
+use crate::link::graph::{Graph, Preview};
+use crate::render::{RenderedText, TermView};
+
+/// Everything the earlier stages made, for the templates.
+pub struct Built<'a> {
+    pub texts: &'a [RenderedText],
+    pub terms: &'a [TermView],
+    pub graph: &'a Graph,
+    pub previews: &'a BTreeMap<String, Preview>,
+}
 pub use write::{check_output_dir, write, MARKER};
 
 /// One file of the built site.

@@ -9,48 +9,137 @@ use std::sync::Arc;
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
 
+use super::Built;
 use super::OutputFile;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, Span};
+use crate::link::graph::rebase;
+use crate::link::tag_slug;
 use crate::link::Page;
-use crate::render::{NoteView, RenderedText, TermView};
-use crate::site::{Site, Text};
+use crate::render::{NoteView, TermView};
+use crate::site::Site;
+use rayon::prelude::*;
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 const GENERATOR: &str = concat!("scholia ", env!("CARGO_PKG_VERSION"));
 
 /// Every file of the built site: pages, assets and the sitemap.
-pub fn pages(
-    site: &Site,
-    texts: &[RenderedText],
-    terms: &[TermView],
-    diags: &mut Diagnostics,
-) -> Vec<OutputFile> {
+pub fn pages(site: &Site, built: &Built, diags: &mut Diagnostics) -> Vec<OutputFile> {
     let Some(tera) = templates(site, diags) else {
         return Vec::new();
     };
-    let renderer = Renderer { site, tera: &tera };
-    let mut files = Vec::new();
-    let mut push = |page: &Page, result: Result<String, Diagnostic>| match result {
-        Ok(html) => files.push(OutputFile {
-            path: page.path(),
-            bytes: html.into_bytes(),
-        }),
-        Err(d) => diags.push(d),
+    let renderer = Renderer {
+        site,
+        tera: &tera,
+        built,
     };
-    push(&Page::Index, renderer.index(texts));
-    for (text, rendered) in site.texts.iter().zip(texts) {
-        let page = Page::Text(text.slug.clone());
-        push(&page, renderer.text(text, rendered, &page));
+    let mut results: Vec<(Page, Result<String, Diagnostic>)> =
+        vec![(Page::Index, renderer.index())];
+    let texts: Vec<(Page, Result<String, Diagnostic>)> = site
+        .texts
+        .par_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let page = Page::Text(text.slug.clone());
+            let html = renderer.text(i, &page);
+            (page, html)
+        })
+        .collect();
+    results.extend(texts);
+    if !built.terms.is_empty() {
+        results.push((Page::Glossary, renderer.glossary()));
     }
-    if !terms.is_empty() {
-        push(&Page::Glossary, renderer.glossary(terms));
+    let tags = tag_index(site, built);
+    if !tags.is_empty() {
+        results.push((Page::Tags, renderer.tags(&tags)));
+        for tag in &tags {
+            let page = Page::Tag(tag.slug.clone());
+            let html = renderer.tag(tag, &page);
+            results.push((page, html));
+        }
+    }
+    let mut files = Vec::with_capacity(results.len() + 8);
+    for (page, result) in results {
+        match result {
+            Ok(html) => files.push(OutputFile {
+                path: page.path(),
+                bytes: html.into_bytes(),
+            }),
+            Err(d) => diags.push(d),
+        }
     }
     files.extend(assets(site));
     if let Some(sitemap) = sitemap(site) {
         files.push(sitemap);
     }
     files
+}
+
+/// A tag, and the notes that carry it, grouped by text.
+#[derive(Debug, Serialize)]
+struct TagView {
+    name: String,
+    slug: String,
+    count: usize,
+    groups: Vec<TagGroup>,
+}
+
+#[derive(Debug, Serialize)]
+struct TagGroup {
+    title: String,
+    slug: String,
+    notes: Vec<TaggedNote>,
+}
+
+#[derive(Debug, Serialize)]
+struct TaggedNote {
+    label: String,
+    kind: crate::site::NoteKind,
+    passage: String,
+    /// The note's HTML, its links rebased onto the tag's page.
+    html: String,
+    para: usize,
+    id: String,
+}
+
+fn tag_index(site: &Site, built: &Built) -> Vec<TagView> {
+    let mut tags: BTreeMap<String, TagView> = BTreeMap::new();
+    for (text, rendered) in site.texts.iter().zip(built.texts) {
+        let from = Page::Text(text.slug.clone());
+        for note in &rendered.notes {
+            for name in &note.tags {
+                let slug = tag_slug(name);
+                let page = Page::Tag(slug.clone());
+                let tag = tags.entry(slug.clone()).or_insert_with(|| TagView {
+                    name: name.clone(),
+                    slug,
+                    count: 0,
+                    groups: Vec::new(),
+                });
+                tag.count += 1;
+                if tag.groups.last().is_none_or(|g| g.slug != text.slug) {
+                    tag.groups.push(TagGroup {
+                        title: text.meta.title.clone(),
+                        slug: text.slug.clone(),
+                        notes: Vec::new(),
+                    });
+                }
+                if let Some(group) = tag.groups.last_mut() {
+                    group.notes.push(TaggedNote {
+                        label: note.label.clone(),
+                        kind: note.kind,
+                        passage: note.passage.clone(),
+                        html: rebase(&note.html, &from, &page),
+                        para: note.para,
+                        id: note.id.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let mut list: Vec<TagView> = tags.into_values().collect();
+    list.sort_by_key(|t| t.name.to_lowercase());
+    list
 }
 
 /// The built-in templates, then the site's overrides, parsed once.
@@ -144,6 +233,14 @@ fn position(message: &str) -> Option<(usize, usize)> {
 struct Renderer<'a> {
     site: &'a Site,
     tera: &'a tera::Tera,
+    built: &'a Built<'a>,
+}
+
+/// A link with its label, for navigation.
+#[derive(Serialize)]
+struct NavLink {
+    title: String,
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -201,6 +298,16 @@ impl Renderer<'_> {
         ctx.insert("generator", GENERATOR);
         ctx.insert("instructor", &self.site.instructor);
         ctx.insert("has_glossary", &!self.site.glossary.terms.is_empty());
+        ctx.insert(
+            "has_tags",
+            &self
+                .site
+                .texts
+                .iter()
+                .any(|t| t.notes.iter().any(|n| !n.tags.is_empty())),
+        );
+        ctx.insert("glossary_href", &page.href_to(&Page::Glossary, None));
+        ctx.insert("tags_index_href", &page.href_to(&Page::Tags, None));
         ctx
     }
 
@@ -222,33 +329,55 @@ impl Renderer<'_> {
         })
     }
 
-    fn index(&self, texts: &[RenderedText]) -> Result<String, Diagnostic> {
+    fn summary(&self, i: usize, from: &Page) -> TextSummary<'_> {
+        let t = &self.site.texts[i];
+        TextSummary {
+            title: &t.meta.title,
+            author: t.meta.author.as_deref(),
+            date: t.meta.date.as_deref(),
+            summary: t.meta.summary.as_deref(),
+            href: from.href_to(&Page::Text(t.slug.clone()), None),
+            notes: self.built.texts.get(i).map_or(0, |r| r.notes.len()),
+            slug: &t.slug,
+        }
+    }
+
+    fn index(&self) -> Result<String, Diagnostic> {
         let mut ctx = self.context(&Page::Index, "index", &self.site.config.title);
-        let summaries: Vec<TextSummary> = self
-            .site
-            .texts
-            .iter()
-            .zip(texts)
-            .map(|(t, r)| TextSummary {
-                title: &t.meta.title,
-                author: t.meta.author.as_deref(),
-                date: t.meta.date.as_deref(),
-                summary: t.meta.summary.as_deref(),
-                href: Page::Index.href_to(&Page::Text(t.slug.clone()), None),
-                notes: r.notes.len(),
-                slug: &t.slug,
-            })
+        let summaries: Vec<TextSummary> = (0..self.site.texts.len())
+            .map(|i| self.summary(i, &Page::Index))
             .collect();
+        ctx.insert("sections", &self.sections(&summaries));
         ctx.insert("texts", &summaries);
         self.render("index.html", &ctx)
     }
 
-    fn text(
-        &self,
-        text: &Text,
-        rendered: &RenderedText,
-        page: &Page,
-    ) -> Result<String, Diagnostic> {
+    /// Texts grouped by folder, folders ordered by their `_section.yaml`.
+    fn sections<'s>(&self, summaries: &'s [TextSummary]) -> Vec<SectionView<'s>> {
+        let mut groups: Vec<SectionView> = Vec::new();
+        for s in summaries {
+            let folder = s.slug.rsplit_once('/').map_or("", |(f, _)| f);
+            if let Some(g) = groups.iter_mut().find(|g| g.folder == folder) {
+                g.texts.push(s);
+                continue;
+            }
+            let section = self.site.sections.get(folder).cloned().unwrap_or_default();
+            groups.push(SectionView {
+                anchor: section_anchor(folder),
+                folder: folder.to_string(),
+                title: section.title.unwrap_or_else(|| folder_title(folder)),
+                summary: section.summary,
+                order: section.order.unwrap_or(i64::MAX),
+                texts: vec![s],
+            });
+        }
+        groups.sort_by_key(|g| g.order);
+        groups
+    }
+
+    fn text(&self, i: usize, page: &Page) -> Result<String, Diagnostic> {
+        let text = &self.site.texts[i];
+        let rendered = &self.built.texts[i];
         let mut ctx = self.context(page, "text", &text.meta.title);
         let m = &text.meta;
         ctx.insert(
@@ -268,13 +397,141 @@ impl Renderer<'_> {
                 headings: &rendered.headings,
             },
         );
+        let note_ids = rendered.notes.iter().map(|n| n.id.as_str()).collect();
+        ctx.insert(
+            "backlinks",
+            &self.built.graph.text_backlinks(&text.slug, &note_ids),
+        );
+        ctx.insert(
+            "previews",
+            &self.built.graph.previews_for(page, self.built.previews),
+        );
+        let nav = |j: usize| {
+            let t = &self.site.texts[j];
+            NavLink {
+                title: t.meta.title.clone(),
+                href: page.href_to(&Page::Text(t.slug.clone()), None),
+            }
+        };
+        ctx.insert("prev", &i.checked_sub(1).map(nav));
+        ctx.insert("next", &(i + 1 < self.site.texts.len()).then(|| nav(i + 1)));
+        ctx.insert("breadcrumbs", &self.breadcrumbs(&text.slug, page));
         self.render("text.html", &ctx)
     }
 
-    fn glossary(&self, terms: &[TermView]) -> Result<String, Diagnostic> {
-        let mut ctx = self.context(&Page::Glossary, "glossary", "Glossary");
-        ctx.insert("terms", terms);
+    /// Home › Section › … for a text in folders.
+    fn breadcrumbs(&self, slug: &str, page: &Page) -> Vec<NavLink> {
+        let mut crumbs = vec![NavLink {
+            title: "Home".into(),
+            href: page.href_to(&Page::Index, None),
+        }];
+        let parts: Vec<&str> = slug.split('/').collect();
+        for k in 1..parts.len() {
+            let folder = parts[..k].join("/");
+            let title = self
+                .site
+                .sections
+                .get(&folder)
+                .and_then(|s| s.title.clone())
+                .unwrap_or_else(|| folder_title(&folder));
+            let anchor = section_anchor(&folder);
+            crumbs.push(NavLink {
+                title,
+                href: page.href_to(&Page::Index, Some(&anchor)),
+            });
+        }
+        crumbs
+    }
+
+    fn glossary(&self) -> Result<String, Diagnostic> {
+        let page = Page::Glossary;
+        let mut ctx = self.context(&page, "glossary", "Glossary");
+        let terms: Vec<TermContext> = self
+            .built
+            .terms
+            .iter()
+            .map(|t| TermContext {
+                term: t,
+                cited_by: self
+                    .built
+                    .graph
+                    .backlinks(&format!("glossary#{}", t.id), &page),
+            })
+            .collect();
+        ctx.insert("terms", &terms);
+        ctx.insert(
+            "previews",
+            &self.built.graph.previews_for(&page, self.built.previews),
+        );
         self.render("glossary.html", &ctx)
+    }
+
+    fn tags(&self, tags: &[TagView]) -> Result<String, Diagnostic> {
+        let page = Page::Tags;
+        let mut ctx = self.context(&page, "tags", "Tags");
+        let list: Vec<NavLink> = tags
+            .iter()
+            .map(|t| NavLink {
+                title: t.name.clone(),
+                href: page.href_to(&Page::Tag(t.slug.clone()), None),
+            })
+            .collect();
+        let counts: Vec<usize> = tags.iter().map(|t| t.count).collect();
+        ctx.insert("tags", &list);
+        ctx.insert("counts", &counts);
+        self.render("tags.html", &ctx)
+    }
+
+    fn tag(&self, tag: &TagView, page: &Page) -> Result<String, Diagnostic> {
+        let mut ctx = self.context(page, "tag", &tag.name);
+        ctx.insert("tag", tag);
+        let hrefs: Vec<String> = tag
+            .groups
+            .iter()
+            .map(|g| page.href_to(&Page::Text(g.slug.clone()), None))
+            .collect();
+        ctx.insert("text_hrefs", &hrefs);
+        ctx.insert("tags_href", &page.href_to(&Page::Tags, None));
+        self.render("tag.html", &ctx)
+    }
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    folder: String,
+    /// The section's id on the index page, for breadcrumbs to link to.
+    anchor: String,
+    title: String,
+    summary: Option<String>,
+    #[serde(skip)]
+    order: i64,
+    texts: Vec<&'a TextSummary<'a>>,
+}
+
+#[derive(Serialize)]
+struct TermContext<'a> {
+    #[serde(flatten)]
+    term: &'a TermView,
+    cited_by: Vec<crate::link::graph::Backlink>,
+}
+
+fn section_anchor(folder: &str) -> String {
+    format!("section-{}", crate::load::slugify(folder, 60))
+        .trim_end_matches('-')
+        .to_string()
+}
+
+/// `unit-1/readings` → "Readings" when no `_section.yaml` names the folder.
+fn folder_title(folder: &str) -> String {
+    let last = folder
+        .rsplit('/')
+        .next()
+        .unwrap_or(folder)
+        .replace(['-', '_'], " ");
+    let mut chars = last.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

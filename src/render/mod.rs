@@ -18,18 +18,21 @@ pub use highlight::stylesheet as code_stylesheet;
 
 use crate::anchor::{Anchored, Passage};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
-use crate::link::{Page, Targets, Unresolved};
+use crate::link::{CrossRef, Page, Resolved, Targets, Unresolved};
 use crate::markdown::{self, Spanned, Step, Walker};
 use crate::site::{Note, NoteKind, Site, Text};
 
 /// A text's page content, ready for a template.
 #[derive(Debug, Clone, Default)]
 pub struct RenderedText {
+    /// The body; each note's aside holds a [`note_extras_marker`] for the link stage.
     pub body: String,
     pub notes: Vec<NoteView>,
     pub questions: Vec<String>,
     pub headings: Vec<Heading>,
     pub paragraphs: usize,
+    /// Every cross-link on the page, for backlinks and previews.
+    pub links: Vec<CrossRef>,
 }
 
 /// A note as templates list it (its HTML is in the body already).
@@ -44,6 +47,10 @@ pub struct NoteView {
     /// The paragraph it is shown beside.
     pub para: usize,
     pub html: String,
+    /// The passage as the reader sees it.
+    pub passage: String,
+    /// The note as plain text, for previews and excerpts.
+    pub plain: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -60,6 +67,12 @@ pub struct TermView {
     pub term: String,
     pub aliases: Vec<String>,
     pub html: String,
+    pub plain: String,
+}
+
+/// Where the link stage puts a note's backlinks and related notes.
+pub fn note_extras_marker(id: &str) -> String {
+    format!("<!--scholia:note-extras:{id}-->")
 }
 
 /// Renders one text (whose notes were anchored in `anchored`).
@@ -76,14 +89,27 @@ pub fn text(
         targets,
         raw_html: false,
     };
+    let mut links = Vec::new();
     let notes: Vec<NoteView> = anchored
         .passages
         .iter()
-        .map(|p| note_view(&text.notes[p.note], p, &ctx, diags))
+        .map(|p| {
+            let note = &text.notes[p.note];
+            let (view, found) = note_view(note, p, &anchored.reading.text, &ctx, diags);
+            links.extend(
+                found
+                    .into_iter()
+                    .map(|to| cross_ref(&page, &note.id, &view.label, &view.plain, to)),
+            );
+            view
+        })
         .collect();
     let mut asides: BTreeMap<usize, String> = BTreeMap::new();
     for view in &notes {
-        asides.entry(view.para).or_default().push_str(&aside(view));
+        asides
+            .entry(view.para)
+            .or_default()
+            .push_str(&aside(view, &page));
     }
     let body_ctx = Context {
         raw_html: site.config.allow_raw_html,
@@ -91,12 +117,20 @@ pub fn text(
     };
     let mut body = Body::new(text, anchored, &asides, &body_ctx);
     let html = body.render(diags);
+    links.append(&mut body.links);
     let questions = text
         .questions
         .iter()
         .map(|q| {
             let mut on_error = link_error_in(&q.at, diags);
-            fragment(&q.body, &ctx, &mut on_error)
+            let (html, found) = fragment(&q.body, &ctx, &mut on_error);
+            let plain = plain_text(&q.body);
+            links.extend(
+                found
+                    .into_iter()
+                    .map(|to| cross_ref(&page, "questions", "Discussion questions", &plain, to)),
+            );
+            html
         })
         .collect();
     RenderedText {
@@ -109,33 +143,83 @@ pub fn text(
         questions,
         headings: body.headings,
         paragraphs: anchored.reading.paragraphs.len(),
+        links,
     }
 }
 
-/// Renders the glossary's definitions.
-pub fn glossary(site: &Site, targets: &Targets, diags: &mut Diagnostics) -> Vec<TermView> {
+fn cross_ref(page: &Page, anchor: &str, label: &str, context: &str, to: Resolved) -> CrossRef {
+    CrossRef {
+        from: page.clone(),
+        anchor: Some(anchor.to_string()),
+        label: label.to_string(),
+        excerpt: excerpt(context, 30),
+        to,
+    }
+}
+
+/// The first `words` words of `text`, with an ellipsis if cut.
+pub fn excerpt(text: &str, words: usize) -> String {
+    let all: Vec<&str> = text.split_whitespace().collect();
+    if all.len() > words {
+        format!("{}…", all[..words].join(" "))
+    } else {
+        all.join(" ")
+    }
+}
+
+/// Markdown as plain text: the words alone.
+pub fn plain_text(markdown: &str) -> String {
+    let events = markdown::events(markdown, &|d: &str| Some(d.to_string()), false);
+    let mut out = String::new();
+    for (e, _) in &events {
+        match e {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                out.push(' ')
+            }
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Renders the glossary's definitions; returns them with the cross-links they make.
+pub fn glossary(
+    site: &Site,
+    targets: &Targets,
+    diags: &mut Diagnostics,
+) -> (Vec<TermView>, Vec<CrossRef>) {
     let page = Page::Glossary;
     let ctx = Context {
         page: &page,
         targets,
         raw_html: false,
     };
+    let mut links = Vec::new();
     let mut terms: Vec<TermView> = site
         .glossary
         .terms
         .iter()
         .map(|t| {
             let mut on_error = link_error_in(&t.at, diags);
+            let (html, found) = fragment(&t.definition, &ctx, &mut on_error);
+            let plain = plain_text(&t.definition);
+            links.extend(
+                found
+                    .into_iter()
+                    .map(|to| cross_ref(&page, &t.id, &t.term, &plain, to)),
+            );
             TermView {
                 id: t.id.clone(),
                 term: t.term.clone(),
                 aliases: t.aliases.clone(),
-                html: fragment(&t.definition, &ctx, &mut on_error),
+                html,
+                plain,
             }
         })
         .collect();
     terms.sort_by_key(|t| t.term.to_lowercase());
-    terms
+    (terms, links)
 }
 
 /// What rendering needs to know about where it is.
@@ -177,7 +261,7 @@ fn link_error_in<'a>(
 }
 
 /// Markdown held in YAML (notes, questions, definitions) → HTML. Raw HTML is escaped.
-fn fragment(markdown: &str, ctx: &Context, on_error: &mut OnLinkError) -> String {
+fn fragment(markdown: &str, ctx: &Context, on_error: &mut OnLinkError) -> (String, Vec<Resolved>) {
     let label = |d: &str| ctx.label(d);
     let events = markdown::events(markdown, &label, false);
     let mut out = Vec::with_capacity(events.len());
@@ -190,7 +274,7 @@ fn fragment(markdown: &str, ctx: &Context, on_error: &mut OnLinkError) -> String
     }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    html
+    (html, links.found)
 }
 
 /// Passes an event on, turning code blocks into highlighted HTML.
@@ -222,6 +306,8 @@ fn push_plain<'a>(event: Event<'a>, code: &mut Option<(String, String)>, out: &m
 #[derive(Default)]
 struct Links {
     in_xref: bool,
+    /// Targets of the cross-links met so far, for backlinks and previews.
+    found: Vec<Resolved>,
 }
 
 impl Links {
@@ -241,9 +327,13 @@ impl Links {
                 Ok(r) => {
                     self.in_xref = true;
                     let href = ctx.page.href_to(&r.page, r.fragment.as_deref());
-                    Some(Event::InlineHtml(
-                        format!("<a class=\"xref\" href=\"{}\">", attr(&href)).into(),
-                    ))
+                    let html = format!(
+                        "<a class=\"xref\" href=\"{}\" data-target=\"{}\">",
+                        attr(&href),
+                        attr(&r.key())
+                    );
+                    self.found.push(r);
+                    Some(Event::InlineHtml(html.into()))
                 }
                 Err(e) => {
                     on_error(&dest_url, range, e);
@@ -309,22 +399,35 @@ fn body_text(s: &str) -> String {
     out
 }
 
-fn note_view(note: &Note, passage: &Passage, ctx: &Context, diags: &mut Diagnostics) -> NoteView {
+fn note_view(
+    note: &Note,
+    passage: &Passage,
+    reading: &str,
+    ctx: &Context,
+    diags: &mut Diagnostics,
+) -> (NoteView, Vec<Resolved>) {
     let mut on_error = link_error_in(&note.at.body, diags);
-    NoteView {
+    let (html, found) = fragment(&note.body, ctx, &mut on_error);
+    let view = NoteView {
         id: note.id.clone(),
         title: note.title.clone(),
         label: note.title.clone().unwrap_or_else(|| fallback_title(note)),
         kind: note.kind,
         tags: note.tags.clone(),
         para: passage.paragraph,
-        html: fragment(&note.body, ctx, &mut on_error),
-    }
+        html,
+        passage: reading
+            .get(passage.range.clone())
+            .unwrap_or_default()
+            .to_string(),
+        plain: plain_text(&note.body),
+    };
+    (view, found)
 }
 
 /// A note in the margin: a `<details>` so it opens in place on narrow screens, with or
 /// without JavaScript.
-fn aside(view: &NoteView) -> String {
+fn aside(view: &NoteView, page: &Page) -> String {
     let id = attr(&view.id);
     let title = &view.label;
     let tags: String = if view.tags.is_empty() {
@@ -333,16 +436,24 @@ fn aside(view: &NoteView) -> String {
         let items: String = view
             .tags
             .iter()
-            .map(|t| format!("<li>{}</li>", body_text(t)))
+            .map(|t| {
+                let href = page.href_to(&Page::Tag(crate::link::tag_slug(t)), None);
+                format!(
+                    "<li><a href=\"{}\" rel=\"tag\">{}</a></li>",
+                    attr(&href),
+                    body_text(t)
+                )
+            })
             .collect();
         format!("<ul class=\"note-tags\" aria-label=\"Tags\">{items}</ul>")
     };
     format!(
-        "<aside class=\"note note-{kind}\" id=\"{id}\" role=\"note\" aria-labelledby=\"{id}-title\"><details><summary id=\"{id}-title\"><span class=\"note-kind\">{label}</span> <span class=\"note-title\">{title}</span></summary><div class=\"note-body\">{html}{tags}<p class=\"note-back\"><a href=\"#mark-{id}\">Back to the passage</a></p></div></details></aside>",
+        "<aside class=\"note note-{kind}\" id=\"{id}\" role=\"note\" aria-labelledby=\"{id}-title\"><details><summary id=\"{id}-title\"><span class=\"note-kind\">{label}</span> <span class=\"note-title\">{title}</span></summary><div class=\"note-body\">{html}{tags}{extras}<p class=\"note-back\"><a href=\"#mark-{id}\">Back to the passage</a></p></div></details></aside>",
         kind = view.kind.name(),
         label = view.kind.label(),
         title = body_text(title),
         html = view.html,
+        extras = note_extras_marker(&view.id),
     )
 }
 
@@ -371,6 +482,7 @@ struct Body<'a> {
     headings: Vec<Heading>,
     /// Notes whose first mark has been written (it carries the `mark-<id>` anchor).
     marked: BTreeSet<usize>,
+    links: Vec<CrossRef>,
 }
 
 impl<'a> Body<'a> {
@@ -387,6 +499,7 @@ impl<'a> Body<'a> {
             ctx,
             headings: Vec::new(),
             marked: BTreeSet::new(),
+            links: Vec::new(),
         }
     }
 
@@ -413,6 +526,9 @@ impl<'a> Body<'a> {
             let Some(event) = links.event(event, range, self.ctx, &mut on_error) else {
                 continue;
             };
+            for to in links.found.drain(..) {
+                self.links.push(self.body_ref(walker.block(), to));
+            }
             match step {
                 Step::BlockStart(n) => self.open(event, n, &mut out),
                 Step::BlockEnd(n) => self.close(event, n, &mut out),
@@ -423,6 +539,28 @@ impl<'a> Body<'a> {
         let mut html = String::with_capacity(self.text.body.len() * 2);
         pulldown_cmark::html::push_html(&mut html, out.into_iter());
         html
+    }
+
+    /// A cross-link in paragraph `block` (or outside any, in a heading).
+    fn body_ref(&self, block: Option<usize>, to: Resolved) -> CrossRef {
+        let page = Page::Text(self.text.slug.clone());
+        let reading = &self.anchored.reading;
+        match block {
+            Some(n) => {
+                let words = reading
+                    .paragraphs
+                    .get(n - 1)
+                    .map_or("", |r| &reading.text[r.clone()]);
+                cross_ref(&page, &format!("p{n}"), &format!("¶{n}"), words, to)
+            }
+            None => CrossRef {
+                from: page,
+                anchor: None,
+                label: self.text.meta.title.clone(),
+                excerpt: String::new(),
+                to,
+            },
+        }
     }
 
     fn open<'e>(&self, event: Event<'e>, n: usize, out: &mut Vec<Event<'e>>) {

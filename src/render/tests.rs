@@ -54,6 +54,7 @@ fn site_with(markdown: &str, notes: Vec<Note>) -> Site {
         config: SiteConfig::default(),
         texts: vec![text],
         glossary: Glossary::default(),
+        sections: Default::default(),
         theme: ThemeFiles::default(),
         instructor: false,
     }

@@ -3,8 +3,10 @@
 //! [`Targets`] knows everything a link may point at. It gives an unlabeled link its
 //! label, checks that the target exists (with a did-you-mean when not), and writes the
 //! href *relative to the page the link is on*, so the built site works at a domain root,
-//! under a subpath and from `file://` alike. [`Backlinks`] turns the links the renderer
-//! met into "referenced by" lists.
+//! under a subpath and from `file://` alike. The [`graph`] turns the links the renderer
+//! met into "referenced by" lists, related notes and link previews.
+
+pub mod graph;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,10 @@ pub enum Page {
     Index,
     Text(String),
     Glossary,
+    /// The list of all tags.
+    Tags,
+    /// One tag's page, by its slug.
+    Tag(String),
 }
 
 impl Page {
@@ -25,7 +31,8 @@ impl Page {
         let depth = match self {
             Page::Index => 0,
             Page::Text(slug) => slug.split('/').count(),
-            Page::Glossary => 1,
+            Page::Glossary | Page::Tags => 1,
+            Page::Tag(_) => 2,
         };
         "../".repeat(depth)
     }
@@ -36,6 +43,8 @@ impl Page {
             Page::Index => "index.html".into(),
             Page::Text(slug) => format!("{slug}/index.html"),
             Page::Glossary => "glossary/index.html".into(),
+            Page::Tags => "tags/index.html".into(),
+            Page::Tag(slug) => format!("tags/{slug}/index.html"),
         }
     }
 
@@ -70,6 +79,53 @@ pub struct Resolved {
     pub page: Page,
     pub fragment: Option<String>,
     pub label: String,
+}
+
+impl Resolved {
+    /// The link's target as written without a label: `texts/a#p3`, `glossary#realism`.
+    pub fn key(&self) -> String {
+        let base = match &self.page {
+            Page::Text(slug) => slug.clone(),
+            Page::Glossary => "glossary".into(),
+            other => other.path(),
+        };
+        match &self.fragment {
+            Some(f) => format!("{base}#{f}"),
+            None => base,
+        }
+    }
+}
+
+/// One cross-link as met on a page: where it is, and where it goes.
+#[derive(Debug, Clone)]
+pub struct CrossRef {
+    pub from: Page,
+    /// The paragraph (`p3`), note id, `questions` or term id the link is in.
+    pub anchor: Option<String>,
+    /// How to name the place it is in: "¶3", a note's title, a term.
+    pub label: String,
+    /// Some words of that place.
+    pub excerpt: String,
+    pub to: Resolved,
+}
+
+/// A tag's address: lowercase words joined by `-`, so `Coalitions` and `coalitions`
+/// share a page.
+pub fn tag_slug(tag: &str) -> String {
+    let mut slug = String::new();
+    for c in tag.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        "tag".into()
+    } else {
+        slug.to_string()
+    }
 }
 
 /// Why a cross-link did not resolve, and what the author may have meant.

@@ -1,0 +1,404 @@
+//! The link graph: who links to what, turned into "Referenced by" lists, "See also"
+//! notes and the content of link previews.
+//!
+//! Rendering sees one page at a time; only here, with every page's cross-links in
+//! hand, can a note learn what links to it. The renderer leaves a marker in each note
+//! ([`crate::render::note_extras_marker`]) that [`Graph::fill_notes`] replaces.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::{tag_slug, CrossRef, Page};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::{excerpt, RenderedText, TermView};
+use crate::site::Site;
+
+/// Backlinks by target key (`texts/a`, `texts/a#p3`, `texts/a#note`, `glossary#term`).
+#[derive(Debug, Default)]
+pub struct Graph {
+    refs: Vec<CrossRef>,
+    by_key: BTreeMap<String, Vec<usize>>,
+    titles: BTreeMap<String, String>,
+}
+
+/// A backlink as a page shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Backlink {
+    pub href: String,
+    /// The text (or "Glossary") the link is in.
+    pub source: String,
+    /// Where in it: "¶3", a note's title, a term.
+    pub place: String,
+    pub excerpt: String,
+}
+
+/// A related note in another text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Related {
+    pub href: String,
+    pub source: String,
+    pub label: String,
+}
+
+/// What a link preview shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub key: String,
+    pub title: String,
+    pub text: String,
+}
+
+impl Graph {
+    pub fn new(site: &Site, texts: &[RenderedText], glossary_links: &[CrossRef]) -> Graph {
+        let refs: Vec<CrossRef> = texts
+            .iter()
+            .flat_map(|t| t.links.iter().cloned())
+            .chain(glossary_links.iter().cloned())
+            .collect();
+        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, r) in refs.iter().enumerate() {
+            by_key.entry(r.to.key()).or_default().push(i);
+        }
+        let titles = site
+            .texts
+            .iter()
+            .map(|t| (t.slug.clone(), t.meta.title.clone()))
+            .collect();
+        Graph {
+            refs,
+            by_key,
+            titles,
+        }
+    }
+
+    fn source_title(&self, page: &Page) -> String {
+        match page {
+            Page::Text(slug) => self.titles.get(slug).cloned().unwrap_or_default(),
+            Page::Glossary => "Glossary".into(),
+            _ => String::new(),
+        }
+    }
+
+    fn backlink(&self, r: &CrossRef, seen_from: &Page) -> Backlink {
+        Backlink {
+            href: seen_from.href_to(&r.from, r.anchor.as_deref()),
+            source: self.source_title(&r.from),
+            place: r.label.clone(),
+            excerpt: r.excerpt.clone(),
+        }
+    }
+
+    /// What links to exactly `key`, as seen from the page `seen_from`; one entry per place.
+    pub fn backlinks(&self, key: &str, seen_from: &Page) -> Vec<Backlink> {
+        let mut out: Vec<Backlink> = Vec::new();
+        for &i in self.by_key.get(key).map(Vec::as_slice).unwrap_or_default() {
+            let b = self.backlink(&self.refs[i], seen_from);
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+        out
+    }
+
+    /// What links to a text or any of its paragraphs from elsewhere (notes have their own).
+    pub fn text_backlinks(&self, slug: &str, notes: &BTreeSet<&str>) -> Vec<Backlink> {
+        let page = Page::Text(slug.to_string());
+        let mut out: Vec<Backlink> = Vec::new();
+        for r in &self.refs {
+            let to_this =
+                r.to.page == page && r.to.fragment.as_deref().is_none_or(|f| !notes.contains(f));
+            if to_this && r.from != page {
+                let b = self.backlink(r, &page);
+                if !out.contains(&b) {
+                    out.push(b);
+                }
+            }
+        }
+        out
+    }
+
+    /// Replaces each note's marker with its backlinks and related notes.
+    pub fn fill_notes(&self, site: &Site, texts: &mut [RenderedText]) {
+        let related = self.related(site, texts);
+        for (text, rendered) in site.texts.iter().zip(texts.iter_mut()) {
+            let page = Page::Text(text.slug.clone());
+            let mut extras: BTreeMap<String, String> = BTreeMap::new();
+            for note in &rendered.notes {
+                let key = format!("{}#{}", text.slug, note.id);
+                let back = self.backlinks(&key, &page);
+                let see_also = related.get(&key).map(Vec::as_slice).unwrap_or_default();
+                extras.insert(note.id.clone(), note_extras_html(&back, see_also));
+            }
+            rendered.body = replace_markers(&rendered.body, &extras);
+        }
+    }
+
+    /// For each note, up to five notes in other texts that share its tags or a link with it.
+    fn related(&self, site: &Site, texts: &[RenderedText]) -> BTreeMap<String, Vec<Related>> {
+        struct Entry<'a> {
+            key: String,
+            text: usize,
+            tags: BTreeSet<String>,
+            label: &'a str,
+            page: Page,
+            id: &'a str,
+        }
+        let entries: Vec<Entry> = site
+            .texts
+            .iter()
+            .zip(texts)
+            .enumerate()
+            .flat_map(|(i, (t, r))| {
+                r.notes.iter().map(move |n| Entry {
+                    key: format!("{}#{}", t.slug, n.id),
+                    text: i,
+                    tags: n.tags.iter().map(|t| tag_slug(t)).collect(),
+                    label: &n.label,
+                    page: Page::Text(t.slug.clone()),
+                    id: &n.id,
+                })
+            })
+            .collect();
+        let linked: BTreeSet<(String, String)> = self
+            .refs
+            .iter()
+            .filter_map(|r| match (&r.from, &r.anchor) {
+                (Page::Text(slug), Some(a)) => Some((format!("{slug}#{a}"), r.to.key())),
+                _ => None,
+            })
+            .flat_map(|(a, b)| [(a.clone(), b.clone()), (b, a)])
+            .collect();
+        let mut out = BTreeMap::new();
+        for a in &entries {
+            let mut scored: Vec<(usize, usize, &Entry)> = entries
+                .iter()
+                .filter(|b| b.text != a.text)
+                .filter_map(|b| {
+                    let shared = a.tags.intersection(&b.tags).count();
+                    let link = if linked.contains(&(a.key.clone(), b.key.clone())) {
+                        3
+                    } else {
+                        0
+                    };
+                    let score = shared + link;
+                    (score > 0).then_some((score, b.text, b))
+                })
+                .collect();
+            scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            let list: Vec<Related> = scored
+                .into_iter()
+                .take(5)
+                .map(|(_, _, b)| Related {
+                    href: a.page.href_to(&b.page, Some(b.id)),
+                    source: self.source_title(&b.page),
+                    label: b.label.to_string(),
+                })
+                .collect();
+            if !list.is_empty() {
+                out.insert(a.key.clone(), list);
+            }
+        }
+        out
+    }
+
+    /// Preview content for every cross-link target on `page`.
+    pub fn previews_for(&self, page: &Page, previews: &BTreeMap<String, Preview>) -> Vec<Preview> {
+        let keys: BTreeSet<String> = self
+            .refs
+            .iter()
+            .filter(|r| &r.from == page)
+            .map(|r| r.to.key())
+            .collect();
+        keys.iter()
+            .filter_map(|k| previews.get(k).cloned())
+            .collect()
+    }
+}
+
+/// Everything a cross-link can point at, with what its preview shows.
+pub fn previews(
+    site: &Site,
+    anchored: &[crate::anchor::Anchored],
+    texts: &[RenderedText],
+    terms: &[TermView],
+) -> BTreeMap<String, Preview> {
+    let mut out = BTreeMap::new();
+    let mut add = |key: String, title: String, text: String| {
+        out.insert(key.clone(), Preview { key, title, text });
+    };
+    for ((t, a), r) in site.texts.iter().zip(anchored).zip(texts) {
+        add(
+            t.slug.clone(),
+            t.meta.title.clone(),
+            t.meta.summary.clone().unwrap_or_default(),
+        );
+        for (i, p) in a.reading.paragraphs.iter().enumerate() {
+            let n = i + 1;
+            add(
+                format!("{}#p{n}", t.slug),
+                format!("{}, ¶{n}", t.meta.title),
+                excerpt(&a.reading.text[p.clone()], 60),
+            );
+        }
+        for n in &r.notes {
+            add(
+                format!("{}#{}", t.slug, n.id),
+                n.label.clone(),
+                excerpt(&n.plain, 60),
+            );
+        }
+    }
+    for term in terms {
+        add(
+            format!("glossary#{}", term.id),
+            term.term.clone(),
+            excerpt(&term.plain, 60),
+        );
+    }
+    out
+}
+
+/// Warns about tags that differ from another only by case or spacing: they share a page,
+/// but the author probably meant one spelling.
+pub fn check_tags(site: &Site, diags: &mut Diagnostics) {
+    let mut first: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for text in &site.texts {
+        for note in &text.notes {
+            for tag in &note.tags {
+                let slug = tag_slug(tag);
+                let place = crate::load::location(&note.at.item);
+                match first.get(&slug) {
+                    None => {
+                        first.insert(slug, (tag.clone(), place));
+                    }
+                    Some((spelling, at)) if spelling != tag => diags.push(
+                        Diagnostic::warning(
+                            format!(
+                                "tag `{tag}` differs from tag `{spelling}` only by case or spacing"
+                            ),
+                            note.at.item.clone(),
+                        )
+                        .note(format!("`{spelling}` is used at {at}"))
+                        .help(format!(
+                            "write `{spelling}` everywhere (both are shown on one tag page)"
+                        )),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Rewrites the relative links of HTML made for page `from` so they work on page `to`.
+pub fn rebase(html: &str, from: &Page, to: &Page) -> String {
+    const HREF: &str = "href=\"";
+    let from_root = from.root();
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(HREF) {
+        out.push_str(&rest[..i + HREF.len()]);
+        rest = &rest[i + HREF.len()..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let url = &rest[..end];
+        let rebased = if let Some(fragment) = url.strip_prefix('#') {
+            to.href_to(from, Some(fragment))
+        } else if url.contains(':') || url.starts_with('/') {
+            url.to_string()
+        } else {
+            format!(
+                "{}{}",
+                to.root(),
+                url.strip_prefix(from_root.as_str()).unwrap_or(url)
+            )
+        };
+        out.push_str(&rebased);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn note_extras_html(back: &[Backlink], related: &[Related]) -> String {
+    let mut html = String::new();
+    if !back.is_empty() {
+        html.push_str(
+            "<div class=\"note-backlinks\"><p class=\"note-extra-title\">Referenced by</p><ul>",
+        );
+        for b in back {
+            html.push_str(&format!(
+                "<li><a href=\"{}\">{} · {}</a></li>",
+                esc(&b.href),
+                esc(&b.source),
+                esc(&b.place)
+            ));
+        }
+        html.push_str("</ul></div>");
+    }
+    if !related.is_empty() {
+        html.push_str("<div class=\"note-related\"><p class=\"note-extra-title\">See also</p><ul>");
+        for r in related {
+            html.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> <span class=\"related-source\">({})</span></li>",
+                esc(&r.href),
+                esc(&r.label),
+                esc(&r.source)
+            ));
+        }
+        html.push_str("</ul></div>");
+    }
+    html
+}
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
+}
+
+/// One pass over the body, replacing every note marker with its extras.
+fn replace_markers(body: &str, extras: &BTreeMap<String, String>) -> String {
+    const OPEN: &str = "<!--scholia:note-extras:";
+    let mut out =
+        String::with_capacity(body.len() + extras.values().map(String::len).sum::<usize>());
+    let mut rest = body;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + OPEN.len()..];
+        let Some(end) = after.find("-->") else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        out.push_str(extras.get(&after[..end]).map_or("", String::as_str));
+        rest = &after[end + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rebasing_keeps_links_working_from_another_page() {
+        let from = Page::Text("texts/a".into());
+        let html = "<a href=\"#n1\">x</a><a href=\"../../glossary/index.html#t\">t</a><a href=\"https://e.org/\">e</a>";
+        let to = Page::Tag("coalitions".into());
+        assert_eq!(
+            rebase(html, &from, &to),
+            "<a href=\"../../texts/a/index.html#n1\">x</a><a href=\"../../glossary/index.html#t\">t</a><a href=\"https://e.org/\">e</a>"
+        );
+        let deep = Page::Text("a/b/c".into());
+        assert!(rebase(html, &from, &deep).contains("href=\"../../../glossary/index.html#t\""));
+    }
+
+    #[test]
+    fn markers_are_replaced_once_each() {
+        let mut extras = BTreeMap::new();
+        extras.insert("a".to_string(), "[A]".to_string());
+        let body = "x<!--scholia:note-extras:a-->y<!--scholia:note-extras:b-->z";
+        assert_eq!(replace_markers(body, &extras), "x[A]yz");
+    }
+}
