@@ -17,6 +17,8 @@ pub struct SiteConfig {
     pub base_url: Option<String>,
     pub theme: String,
     pub allow_raw_html: bool,
+    /// Link each glossary term's first use in each text to the glossary.
+    pub glossary_autolink: bool,
 }
 
 impl Default for SiteConfig {
@@ -29,6 +31,7 @@ impl Default for SiteConfig {
             base_url: None,
             theme: "default".into(),
             allow_raw_html: false,
+            glossary_autolink: false,
         }
     }
 }
@@ -44,6 +47,14 @@ pub struct RawSiteConfig {
     pub base_url: Option<String>,
     pub theme: Option<String>,
     pub allow_raw_html: Option<bool>,
+    pub glossary: Option<RawGlossaryConfig>,
+}
+
+/// The `glossary:` settings of `_site.yaml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGlossaryConfig {
+    pub autolink: Option<bool>,
 }
 
 impl RawSiteConfig {
@@ -55,6 +66,7 @@ impl RawSiteConfig {
         "base_url",
         "theme",
         "allow_raw_html",
+        "glossary",
     ];
 }
 

@@ -261,3 +261,155 @@ fn output_is_deterministic() {
     build_ok(site.path(), &[]);
     assert_eq!(first, all_text(&public));
 }
+
+/// Texts in folders, sections, glossary autolinks and links in every direction.
+mod crosslinks {
+    use super::*;
+
+    fn built() -> (tempfile::TempDir, std::path::PathBuf, crate::support::Run) {
+        let site = copy_site(&fixture("sites/crosslinks"));
+        let run = scholia(site.path(), &["build", "."]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        let public = site.path().join("public");
+        (site, public, run)
+    }
+
+    #[test]
+    fn tags_that_differ_only_by_case_get_a_warning_naming_both() {
+        let (_site, public, run) = built();
+        assert!(
+            run.stderr.contains(
+                "warning: tag `Alliances` differs from tag `alliances` only by case or spacing"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("content/unit-1/war.yaml:2:3"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("`alliances` is used at content/unit-2/peace.yaml:2:3"),
+            "{}",
+            run.stderr
+        );
+        let tag = read(&public.join("tags/alliances/index.html"));
+        assert!(tag.contains("2 notes in 2 texts"), "{tag}");
+    }
+
+    #[test]
+    fn tag_pages_list_notes_grouped_by_text_with_passages() {
+        let (_site, public, _) = built();
+        let index = read(&public.join("tags/index.html"));
+        insta::assert_snapshot!(
+            "crosslinks_tags_index",
+            between(&index, "<ul class=\"tag-cloud\">", "</ul>")
+        );
+        let tag = read(&public.join("tags/power/index.html"));
+        insta::assert_snapshot!(
+            "crosslinks_tag_power",
+            between(&tag, "<section class=\"tag-group\"", "</article>")
+        );
+    }
+
+    #[test]
+    fn glossary_lists_what_cites_each_term_and_autolinks_first_uses() {
+        let (_site, public, _) = built();
+        let glossary = read(&public.join("glossary/index.html"));
+        insta::assert_snapshot!(
+            "crosslinks_glossary",
+            between(&glossary, "<dl class=\"terms\">", "</dl>")
+        );
+        let war = read(&public.join("unit-1/war/index.html"));
+        assert_eq!(
+            war.matches("class=\"xref gloss\"").count(),
+            2,
+            "first use of each term only"
+        );
+        let heading = between(&war, "<h2 id=\"alliances-in-history\">", "</h2>");
+        assert!(
+            !heading.contains("<a"),
+            "no autolinks in headings: {heading}"
+        );
+    }
+
+    #[test]
+    fn index_groups_texts_by_section_and_pages_have_breadcrumbs_and_pager() {
+        let (_site, public, _) = built();
+        let index = read(&public.join("index.html"));
+        let two = index.find("Unit two").unwrap_or(usize::MAX);
+        let one = index.find("Unit one").unwrap_or(0);
+        assert!(two < one, "sections in their order");
+        assert!(index.contains("Why states ally."));
+        let war = read(&public.join("unit-1/war/index.html"));
+        let crumbs = between(&war, "<nav class=\"breadcrumbs\"", "</nav>");
+        assert!(
+            crumbs.contains("href=\"../../index.html#section-unit-1\">Unit one</a>"),
+            "{crumbs}"
+        );
+        assert!(index.contains("id=\"section-unit-1\""));
+        assert!(
+            war.contains("rel=\"prev\""),
+            "peace (unit two) comes before war (unit one)"
+        );
+    }
+
+    /// Every "Referenced by", "Cited in" and "See also" entry leads to a place that
+    /// exists, and that place really links back.
+    #[test]
+    fn every_backlink_exists_and_points_back() {
+        let (_site, public, _) = built();
+        let mut checked = 0;
+        for entry in walkdir::WalkDir::new(&public)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let page = entry.path();
+            if page.extension().is_none_or(|x| x != "html") {
+                continue;
+            }
+            let html = read(page);
+            for (block, _) in html.match_indices("<div class=\"note-backlinks\">") {
+                let section = between(&html[block..], "<div", "</div>");
+                let aside = html[..block].rfind("<aside").unwrap_or(0);
+                let note_id = html[aside..]
+                    .split("id=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .unwrap_or("");
+                let slug = page
+                    .parent()
+                    .and_then(|p| p.strip_prefix(&public).ok())
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                for href in section
+                    .split("href=\"")
+                    .skip(1)
+                    .map(|h| h.split('"').next().unwrap_or(""))
+                {
+                    let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
+                    let target = if path.is_empty() {
+                        page.to_path_buf()
+                    } else {
+                        page.parent().unwrap_or(&public).join(path)
+                    };
+                    let target_html = read(&target);
+                    assert!(
+                        target_html.contains(&format!("id=\"{fragment}\"")),
+                        "{href} from {}",
+                        page.display()
+                    );
+                    assert!(
+                        target_html.contains(&format!("data-target=\"{slug}#{note_id}\"")),
+                        "{href} does not link back to {slug}#{note_id}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 2, "only {checked} backlinks checked");
+        check_links(&public);
+    }
+}

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::config::{BuildOptions, RawSiteConfig, SiteConfig};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Source, Span};
-use crate::site::{Glossary, Section, Site, Term, ThemeFiles};
+use crate::site::{Glossary, Section, Site, Term, Text, ThemeFiles};
 use yaml::Seg;
 
 pub use text::{is_valid_id, slugify};
@@ -68,15 +68,9 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
         .collect();
     orphan_sidecars(&options.site_dir, &files, diags);
     texts.retain(|t| options.drafts || !t.meta.draft);
-    texts.sort_by(|a, b| {
-        (a.meta.order.unwrap_or(i64::MAX), &a.meta.title, &a.slug).cmp(&(
-            b.meta.order.unwrap_or(i64::MAX),
-            &b.meta.title,
-            &b.slug,
-        ))
-    });
     let glossary = glossary(&options.site_dir, &content, diags);
     let sections = sections(&options.site_dir, &content, &files, diags);
+    sort_texts(&mut texts, &sections);
     let theme = theme_files(&options.site_dir, &config, diags);
     Ok(Site {
         config,
@@ -166,6 +160,7 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> SiteConfig {
         base_url: raw.base_url.map(|u| u.trim_end_matches('/').to_string()),
         theme: raw.theme.unwrap_or(defaults.theme),
         allow_raw_html: raw.allow_raw_html.unwrap_or(false),
+        glossary_autolink: raw.glossary.and_then(|g| g.autolink).unwrap_or(false),
     };
     if let Some(url) = &config.base_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
@@ -185,6 +180,29 @@ struct Files {
     texts: Vec<PathBuf>,
     sidecars: Vec<PathBuf>,
     sections: Vec<PathBuf>,
+}
+
+/// Reading order: texts at the top first, then folder by folder (in their sections'
+/// `order`), and within a folder by `order`, then title.
+fn sort_texts(texts: &mut [Text], sections: &BTreeMap<String, Section>) {
+    texts.sort_by_cached_key(|t| {
+        let folder = t.slug.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+        let section_order = if folder.is_empty() {
+            i64::MIN
+        } else {
+            sections
+                .get(&folder)
+                .and_then(|s| s.order)
+                .unwrap_or(i64::MAX)
+        };
+        (
+            section_order,
+            folder,
+            t.meta.order.unwrap_or(i64::MAX),
+            t.meta.title.clone(),
+            t.slug.clone(),
+        )
+    });
 }
 
 /// Reads every folder's `_section.yaml`.

@@ -7,6 +7,7 @@
 //! `<aside>` is placed at the end of the paragraph its passage starts in. Nothing else
 //! changes: removing the marks and asides gives the HTML of the text without notes.
 
+mod autolink;
 mod highlight;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,7 +116,22 @@ pub fn text(
         raw_html: site.config.allow_raw_html,
         ..ctx
     };
+    let terms: Vec<autolink::Term> = if site.config.glossary_autolink {
+        site.glossary
+            .terms
+            .iter()
+            .map(|t| autolink::Term {
+                id: &t.id,
+                spellings: std::iter::once(t.term.as_str())
+                    .chain(t.aliases.iter().map(String::as_str))
+                    .collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut body = Body::new(text, anchored, &asides, &body_ctx);
+    body.glossary = &terms;
     let html = body.render(diags);
     links.append(&mut body.links);
     let questions = text
@@ -483,6 +499,8 @@ struct Body<'a> {
     /// Notes whose first mark has been written (it carries the `mark-<id>` anchor).
     marked: BTreeSet<usize>,
     links: Vec<CrossRef>,
+    /// Terms to link on first use (empty unless `glossary.autolink` is on).
+    glossary: &'a [autolink::Term<'a>],
 }
 
 impl<'a> Body<'a> {
@@ -500,6 +518,7 @@ impl<'a> Body<'a> {
             headings: Vec::new(),
             marked: BTreeSet::new(),
             links: Vec::new(),
+            glossary: &[],
         }
     }
 
@@ -507,6 +526,20 @@ impl<'a> Body<'a> {
         let label = |d: &str| self.ctx.label(d);
         let events = markdown::events(self.text.markdown(), &label, self.ctx.raw_html);
         let events = self.with_heading_ids(events);
+        let page = self.ctx.page;
+        let open = |id: &str| {
+            let href = page.href_to(&Page::Glossary, Some(id));
+            format!(
+                "{AUTOLINK}href=\"{}\" data-target=\"glossary#{}\">",
+                attr(&href),
+                attr(id)
+            )
+        };
+        let events = if self.glossary.is_empty() {
+            events
+        } else {
+            autolink::link_terms(events, self.glossary, &open)
+        };
         let base = self.text.body.start;
         let source = &self.text.source;
         let mut on_error = |dest: &str, range: Range<usize>, e: Unresolved| {
@@ -526,6 +559,11 @@ impl<'a> Body<'a> {
             let Some(event) = links.event(event, range, self.ctx, &mut on_error) else {
                 continue;
             };
+            if let Event::InlineHtml(html) = &event {
+                if let Some(to) = self.autolinked(html) {
+                    links.found.push(to);
+                }
+            }
             for to in links.found.drain(..) {
                 self.links.push(self.body_ref(walker.block(), to));
             }
@@ -539,6 +577,20 @@ impl<'a> Body<'a> {
         let mut html = String::with_capacity(self.text.body.len() * 2);
         pulldown_cmark::html::push_html(&mut html, out.into_iter());
         html
+    }
+
+    /// The glossary term an autolink's opening markup points at.
+    fn autolinked(&self, html: &str) -> Option<Resolved> {
+        let rest = html.strip_prefix(AUTOLINK)?;
+        let key = rest
+            .split("data-target=\"glossary#")
+            .nth(1)?
+            .split('"')
+            .next()?;
+        self.ctx
+            .targets
+            .resolve(&format!("glossary#{key}"), self.ctx.page)
+            .ok()
     }
 
     /// A cross-link in paragraph `block` (or outside any, in a heading).
@@ -724,6 +776,9 @@ fn unique_heading_id(words: &str, taken: &mut BTreeSet<String>) -> String {
     taken.insert(id.clone());
     id
 }
+
+/// How autolinks to the glossary open, so the body walk can count them as citations.
+const AUTOLINK: &str = "<a class=\"xref gloss\" ";
 
 const RESERVED: &[&str] = &[
     "main",

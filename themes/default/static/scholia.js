@@ -190,3 +190,84 @@
   scrollables();
   window.addEventListener("resize", scrollables);
 })();
+
+/* Link previews: hovering or focusing a cross-link (a.xref) shows what it points to in a
+   small popover. The content is in the page already (div.previews, hidden), so this works
+   from file:// and offline; without JavaScript the link simply navigates. Escape closes. */
+(function () {
+  'use strict';
+  var store = document.querySelector('.previews');
+  if (!store) return;
+  var popover = null;
+  var current = null;
+  var hideTimer = 0;
+
+  function contentFor(link) {
+    var key = link.getAttribute('data-target');
+    if (!key) return null;
+    var items = store.querySelectorAll('.preview');
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].getAttribute('data-preview-for') === key) return items[i];
+    }
+    return null;
+  }
+
+  function ensurePopover() {
+    if (popover) return popover;
+    popover = document.createElement('div');
+    popover.id = 'scholia-preview';
+    popover.className = 'preview-popover';
+    popover.setAttribute('role', 'tooltip');
+    popover.hidden = true;
+    popover.addEventListener('mouseenter', function () { clearTimeout(hideTimer); });
+    popover.addEventListener('mouseleave', scheduleHide);
+    document.body.appendChild(popover);
+    return popover;
+  }
+
+  function show(link) {
+    var source = contentFor(link);
+    if (!source) return;
+    clearTimeout(hideTimer);
+    var pop = ensurePopover();
+    while (pop.firstChild) pop.removeChild(pop.firstChild);
+    pop.appendChild(source.cloneNode(true));
+    pop.hidden = false;
+    if (current && current !== link) current.removeAttribute('aria-describedby');
+    current = link;
+    link.setAttribute('aria-describedby', pop.id);
+    var r = link.getBoundingClientRect();
+    var width = Math.min(352, document.documentElement.clientWidth - 16);
+    var left = Math.max(8, Math.min(r.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - width - 8));
+    pop.style.width = width + 'px';
+    pop.style.left = left + 'px';
+    pop.style.top = (r.bottom + window.scrollY + 6) + 'px';
+  }
+
+  function hide() {
+    if (!popover || popover.hidden) return;
+    popover.hidden = true;
+    if (current) current.removeAttribute('aria-describedby');
+    current = null;
+  }
+
+  function scheduleHide() {
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(hide, 250);
+  }
+
+  function linkOf(e) {
+    var t = e.target;
+    return t && t.closest ? t.closest('a.xref[data-target]') : null;
+  }
+
+  document.addEventListener('mouseover', function (e) { var a = linkOf(e); if (a) show(a); });
+  document.addEventListener('mouseout', function (e) { if (linkOf(e)) scheduleHide(); });
+  document.addEventListener('focusin', function (e) { var a = linkOf(e); if (a) show(a); else hide(); });
+  document.addEventListener('focusout', function (e) { if (linkOf(e)) scheduleHide(); });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape' && popover && !popover.hidden) {
+      hide();
+    }
+  });
+})();
