@@ -196,3 +196,75 @@ fn a_successful_build_replaces_the_previous_output() {
         "temporary folders left behind: {siblings:?}"
     );
 }
+
+/// Mistakes that cannot be stored as fixture files: they are made in a copy of a valid site.
+mod generated {
+    use super::*;
+
+    fn broken(setup: impl FnOnce(&Path)) -> (tempfile::TempDir, crate::support::Run) {
+        let site = copy_site(&fixture("sites/basic"));
+        plant_previous_output(site.path());
+        setup(site.path());
+        let run = scholia(site.path(), &["build", "."]);
+        (site, run)
+    }
+
+    fn assert_failed_cleanly(site: &Path, run: &crate::support::Run, needle: &str) {
+        assert_eq!(run.status, 1, "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(needle),
+            "expected {needle:?} in:\n{}",
+            run.stderr
+        );
+        assert_eq!(read(&site.join("public/index.html")), "previous build");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_loop_is_reported_not_followed_forever() {
+        let (site, run) = broken(|s| {
+            std::os::unix::fs::symlink("..", s.join("content/unit-1/loop"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        });
+        assert_failed_cleanly(site.path(), &run, "loops back to a folder that contains it");
+        assert!(run.stderr.contains("content/unit-1/loop"), "{}", run.stderr);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unreadable_text_is_reported() {
+        // A dangling link cannot be read by anyone, root included.
+        let (site, run) = broken(|s| {
+            std::os::unix::fs::symlink("/nonexistent/gone.md", s.join("content/unit-1/gone.md"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        });
+        assert_failed_cleanly(site.path(), &run, "cannot read `content/unit-1/gone.md`");
+    }
+
+    /// A 20 MB text with a quote that matches nothing: reported, without hanging.
+    #[test]
+    fn a_twenty_megabyte_text_with_a_bad_quote() {
+        let (site, run) = broken(|s| {
+            let paragraph =
+                "Alliances form against threats, and coalitions form for tasks; ".repeat(20);
+            let mut text = String::from("---\ntitle: Huge\n---\n\n");
+            while text.len() < 20 * 1024 * 1024 {
+                text.push_str(&paragraph);
+                text.push_str("\n\n");
+            }
+            text.push_str("The needle is here at the very end.\n");
+            std::fs::write(s.join("content/huge.md"), text).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(s.join("content/huge.yaml"), "annotations:\n  - quote: \"The needle is hare\"\n    note: x\n  - quote: \"at the very end\"\n    note: found\n")
+                .unwrap_or_else(|e| panic!("{e}"));
+        });
+        assert_failed_cleanly(site.path(), &run, "content/huge.yaml:2:12");
+        assert_eq!(
+            run.stderr.matches("\nerror: ").count()
+                + usize::from(run.stderr.starts_with("error: ")),
+            2,
+            "{}",
+            run.stderr
+        );
+    }
+}

@@ -413,3 +413,106 @@ mod crosslinks {
         check_links(&public);
     }
 }
+
+/// Raw HTML: escaped unless the site trusts its authors, and then sanitized; never in notes.
+#[test]
+fn raw_html_is_sanitized_for_trusted_sites_and_escaped_in_notes() {
+    let site = copy_site(&fixture("sites/raw-html"));
+    let public = build_ok(site.path(), &[]);
+    let html = read(&public.join("trusted/index.html"));
+    let body = between(
+        &html,
+        "<div class=\"text-body\">",
+        "<section class=\"notes-index\"",
+    );
+    assert!(body.contains("<span class=\"term\"><mark"), "{body}");
+    assert!(
+        body.contains("<abbr title=\"North Atlantic Treaty Organization\">NATO</abbr>"),
+        "{body}"
+    );
+    for bad in [
+        "onclick",
+        "onmouseover",
+        "onerror",
+        "<script",
+        "javascript:",
+        "<style",
+    ] {
+        assert!(!body.contains(bad), "{bad} survived:\n{body}");
+    }
+    assert!(
+        body.contains("A note with &lt;b&gt;markup&lt;/b&gt; and &lt;script&gt;"),
+        "{body}"
+    );
+
+    std::fs::write(site.path().join("content/_site.yaml"), "title: Raw HTML\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let public = build_ok(site.path(), &[]);
+    let html = read(&public.join("trusted/index.html"));
+    assert!(
+        html.contains("&lt;span class=\"term\" onclick=\"alert(1)\"&gt;"),
+        "escaped by default"
+    );
+    assert!(!html.contains("<script>alert"), "no script by default");
+}
+
+/// Pages run under `default-src 'self'`: no inline script or style, nothing loaded from
+/// elsewhere.
+#[test]
+fn pages_need_no_inline_code_and_nothing_from_elsewhere() {
+    let (_dir, bundled) = build_bundled(&[]);
+    let sites: Vec<tempfile::TempDir> = ["sites/basic", "sites/crosslinks", "sites/raw-html"]
+        .iter()
+        .map(|s| copy_site(&fixture(s)))
+        .collect();
+    let mut roots = vec![bundled];
+    for s in &sites {
+        roots.push(build_ok(s.path(), &[]));
+    }
+    for root in &roots {
+        for entry in walkdir::WalkDir::new(root)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let path = entry.path();
+            if path.extension().is_none_or(|x| x != "html") {
+                continue;
+            }
+            let html = read(path);
+            let lower = html.to_lowercase();
+            assert!(
+                !lower.contains(" style=\""),
+                "{}: inline style attribute",
+                path.display()
+            );
+            assert!(
+                !lower.contains("<style"),
+                "{}: style element",
+                path.display()
+            );
+            for (i, _) in lower.match_indices("<script") {
+                let tag = &lower[i..lower[i..].find('>').map_or(lower.len(), |j| i + j)];
+                assert!(tag.contains(" src=\""), "{}: inline script", path.display());
+                assert!(
+                    lower[i..].starts_with(&format!("{tag}></script>")),
+                    "{}: script with a body",
+                    path.display()
+                );
+            }
+            for attr in ["src", "href"] {
+                for url in attributes(&html, attr) {
+                    let external = url.starts_with("http://")
+                        || url.starts_with("https://")
+                        || url.starts_with("//");
+                    let is_anchor_link = html.contains(&format!("<a href=\"{url}\""))
+                        || html.contains(&format!("class=\"source-link\" href=\"{url}\""));
+                    assert!(
+                        !external || is_anchor_link,
+                        "{}: loads {url} from elsewhere",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
