@@ -33,6 +33,24 @@ pub struct Section {
     pub order: Option<i64>,
 }
 
+/// Ids that the theme's text page uses itself, so no note or heading may take them.
+/// (`p<number>` and `mark-…` are reserved too, by pattern.)
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "toc",
+    "title",
+    "notes",
+    "notes-index",
+    "notes-index-title",
+    "questions",
+    "questions-title",
+    "referenced-by",
+    "referenced-by-title",
+    "search",
+    "scholia-preview",
+];
+
 /// One source text and its commentary.
 #[derive(Debug)]
 pub struct Text {

@@ -49,7 +49,7 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
     if !content.is_dir() {
         return Err(LoadError::NoContent(options.site_dir.clone()));
     }
-    let config = site_config(&options.site_dir, diags);
+    let (config, config_source) = site_config(&options.site_dir, diags);
     let files = discover(&options.site_dir, &content, diags);
     let mut texts: Vec<_> = files
         .texts
@@ -71,7 +71,7 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
     let glossary = glossary(&options.site_dir, &content, diags);
     let sections = sections(&options.site_dir, &content, &files, diags);
     sort_texts(&mut texts, &sections);
-    let theme = theme_files(&options.site_dir, &config, diags);
+    let theme = theme_files(&options.site_dir, &config, config_source.as_ref(), diags);
     Ok(Site {
         config,
         texts,
@@ -128,16 +128,17 @@ fn normalize_newlines(text: &str) -> String {
     }
 }
 
-fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> SiteConfig {
+/// `_site.yaml`, and its source for later diagnostics about settings.
+fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<Arc<Source>>) {
     let path = site_dir.join("content").join("_site.yaml");
     if !path.exists() {
-        return SiteConfig::default();
+        return (SiteConfig::default(), None);
     }
     let source = match read_source(site_dir, &path) {
         Ok(s) => s,
         Err(d) => {
             diags.push(d);
-            return SiteConfig::default();
+            return (SiteConfig::default(), None);
         }
     };
     let raw: RawSiteConfig = if source.text.trim().is_empty() {
@@ -147,7 +148,7 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> SiteConfig {
             Ok(r) => r,
             Err(d) => {
                 diags.push(d);
-                return SiteConfig::default();
+                return (SiteConfig::default(), Some(source));
             }
         }
     };
@@ -171,7 +172,7 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> SiteConfig {
             );
         }
     }
-    config
+    (config, Some(source))
 }
 
 /// What is in the content folder.
@@ -415,17 +416,22 @@ pub(crate) fn location(span: &Span) -> String {
 }
 
 /// Templates and assets the site brings itself, from `themes/<theme>/` and `templates/`.
-fn theme_files(site_dir: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> ThemeFiles {
+fn theme_files(
+    site_dir: &Path,
+    config: &SiteConfig,
+    config_source: Option<&Arc<Source>>,
+    diags: &mut Diagnostics,
+) -> ThemeFiles {
     let mut files = ThemeFiles::default();
     let theme_dir = site_dir.join("themes").join(&config.theme);
     if config.theme != "default" && !theme_dir.is_dir() {
-        let src = Source::new("content/_site.yaml", "");
+        let span = match config_source {
+            Some(src) => Span::new(src, yaml::locate(&src.text, &[Seg::Key("theme")])),
+            None => Span::file(&Source::new("content/_site.yaml", "")),
+        };
         diags.push(
-            Diagnostic::error(
-                format!("no theme `{}` in `themes/`", config.theme),
-                Span::file(&src),
-            )
-            .help("create the folder, or remove `theme:` to use the built-in theme"),
+            Diagnostic::error(format!("no theme `{}` in `themes/`", config.theme), span)
+                .help("create the folder, or remove `theme:` to use the built-in theme"),
         );
     }
     read_templates(site_dir, &theme_dir.join("templates"), &mut files, diags);

@@ -429,17 +429,6 @@ pub fn is_valid_id(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-/// Ids the page itself uses, which a note may not take.
-const RESERVED_IDS: &[&str] = &[
-    "main",
-    "top",
-    "questions",
-    "notes",
-    "search",
-    "toc",
-    "title",
-];
-
 fn is_paragraph_id(id: &str) -> bool {
     id.strip_prefix('p')
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
@@ -455,17 +444,20 @@ fn check_id(id: &str, at: Span) -> Result<(), Diagnostic> {
                 if fixed.is_empty() { "note-1" } else { &fixed }
             )));
     }
-    if is_paragraph_id(id) || id.starts_with("mark-") || RESERVED_IDS.contains(&id) {
-        return Err(
-            Diagnostic::error(format!("the note id `{id}` is reserved"), at)
-                .label("the page uses this id itself")
-                .help(format!(
-                    "`p<number>`, `mark-…` and {} are reserved; try `note-{id}`",
-                    RESERVED_IDS.join(", ")
-                )),
-        );
-    }
-    Ok(())
+    let why = if is_paragraph_id(id) {
+        format!("`{id}` is the anchor of paragraph {}", &id[1..])
+    } else if id.starts_with("mark-") {
+        "`mark-…` ids anchor the passages of notes".to_string()
+    } else if crate::site::RESERVED_IDS.contains(&id) {
+        format!("the page uses `{id}` itself")
+    } else {
+        return Ok(());
+    };
+    Err(
+        Diagnostic::error(format!("the note id `{id}` is reserved"), at)
+            .label(why)
+            .help(format!("choose another id, e.g. `note-{id}`")),
+    )
 }
 
 /// An id from the first words of the quote, so links stay readable.
@@ -474,7 +466,10 @@ fn derive_id(selector: Option<&Selector>) -> String {
         Some(Selector::Quote(q)) => {
             let words: Vec<&str> = q.exact.split_whitespace().take(5).collect();
             let id = slugify(&words.join(" "), 40);
-            if id.is_empty() || is_paragraph_id(&id) || RESERVED_IDS.contains(&id.as_str()) {
+            if id.is_empty()
+                || is_paragraph_id(&id)
+                || crate::site::RESERVED_IDS.contains(&id.as_str())
+            {
                 format!("note-{id}").trim_end_matches('-').to_string()
             } else {
                 id

@@ -769,7 +769,7 @@ fn unique_heading_id(words: &str, taken: &mut BTreeSet<String>) -> String {
     };
     let mut id = base.clone();
     let mut n = 2;
-    while taken.contains(&id) || RESERVED.contains(&id.as_str()) {
+    while taken.contains(&id) || crate::site::RESERVED_IDS.contains(&id.as_str()) {
         id = format!("{base}-{n}");
         n += 1;
     }
@@ -779,16 +779,6 @@ fn unique_heading_id(words: &str, taken: &mut BTreeSet<String>) -> String {
 
 /// How autolinks to the glossary open, so the body walk can count them as citations.
 const AUTOLINK: &str = "<a class=\"xref gloss\" ";
-
-const RESERVED: &[&str] = &[
-    "main",
-    "top",
-    "questions",
-    "notes",
-    "search",
-    "toc",
-    "title",
-];
 
 /// For sites that allow raw HTML: keep what is safe, including our own markup.
 fn sanitize(html: &str) -> String {
