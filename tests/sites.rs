@@ -516,3 +516,29 @@ fn pages_need_no_inline_code_and_nothing_from_elsewhere() {
         }
     }
 }
+
+/// A site's own theme and templates override the built-in theme file by file.
+#[test]
+fn site_themes_override_the_built_in_theme_file_by_file() {
+    let site = copy_site(&fixture("sites/themed"));
+    let public = build_ok(site.path(), &[]);
+    let index = read(&public.join("index.html"));
+    assert!(
+        index.contains("<h1 class=\"my-index\">Themed: 1 text</h1>"),
+        "{index}"
+    );
+    assert!(
+        index.contains("class=\"site-override\""),
+        "templates/ overrides the theme's base.html: {index}"
+    );
+    let text = read(&public.join("only/index.html"));
+    assert!(
+        text.contains("<div class=\"para\" id=\"p1\">"),
+        "text.html still comes from the built-in theme"
+    );
+    assert!(read(&public.join("assets/extra.css")).contains("rebeccapurple"));
+    assert!(
+        public.join("assets/scholia.js").is_file(),
+        "built-in assets stay"
+    );
+}
