@@ -90,7 +90,7 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
 
     let graph = Graph::new(&site, &rendered, &glossary_links);
     graph.fill_notes(&site, &mut rendered);
-    let previews = graph::previews(&site, &anchored, &rendered, &terms);
+    let previews = graph::previews(&graph, &site, &anchored, &rendered, &terms);
     graph::check_tags(&site, diags);
     clock.lap("link", &mut report);
 

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{tag_slug, CrossRef, Page};
@@ -19,6 +20,9 @@ use crate::site::Site;
 pub struct Graph {
     refs: Vec<CrossRef>,
     by_key: BTreeMap<String, Vec<usize>>,
+    /// Refs by the page they are on, and by the page they point at.
+    by_from: BTreeMap<Page, Vec<usize>>,
+    by_to: BTreeMap<Page, Vec<usize>>,
     titles: BTreeMap<String, String>,
 }
 
@@ -57,8 +61,12 @@ impl Graph {
             .chain(glossary_links.iter().cloned())
             .collect();
         let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_from: BTreeMap<Page, Vec<usize>> = BTreeMap::new();
+        let mut by_to: BTreeMap<Page, Vec<usize>> = BTreeMap::new();
         for (i, r) in refs.iter().enumerate() {
             by_key.entry(r.to.key()).or_default().push(i);
+            by_from.entry(r.from.clone()).or_default().push(i);
+            by_to.entry(r.to.page.clone()).or_default().push(i);
         }
         let titles = site
             .texts
@@ -68,6 +76,8 @@ impl Graph {
         Graph {
             refs,
             by_key,
+            by_from,
+            by_to,
             titles,
         }
     }
@@ -105,9 +115,8 @@ impl Graph {
     pub fn text_backlinks(&self, slug: &str, notes: &BTreeSet<&str>) -> Vec<Backlink> {
         let page = Page::Text(slug.to_string());
         let mut out: Vec<Backlink> = Vec::new();
-        for r in &self.refs {
-            let to_this =
-                r.to.page == page && r.to.fragment.as_deref().is_none_or(|f| !notes.contains(f));
+        for r in self.refs_to(&page) {
+            let to_this = r.to.fragment.as_deref().is_none_or(|f| !notes.contains(f));
             if to_this && r.from != page {
                 let b = self.backlink(r, &page);
                 if !out.contains(&b) {
@@ -116,6 +125,27 @@ impl Graph {
             }
         }
         out
+    }
+
+    fn refs_from(&self, page: &Page) -> impl Iterator<Item = &CrossRef> {
+        self.by_from
+            .get(page)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.refs[i])
+    }
+
+    fn refs_to(&self, page: &Page) -> impl Iterator<Item = &CrossRef> {
+        self.by_to
+            .get(page)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.refs[i])
+    }
+
+    /// Whether anything links to `key`: only those targets need preview content.
+    pub fn is_target(&self, key: &str) -> bool {
+        self.by_key.contains_key(key)
     }
 
     /// Replaces each note's marker with its backlinks and related notes.
@@ -136,88 +166,158 @@ impl Graph {
 
     /// For each note, up to five notes in other texts that share its tags or a link with it.
     fn related(&self, site: &Site, texts: &[RenderedText]) -> BTreeMap<String, Vec<Related>> {
-        struct Entry<'a> {
-            key: String,
-            text: usize,
-            tags: BTreeSet<String>,
-            label: &'a str,
-            page: Page,
-            id: &'a str,
-        }
-        let entries: Vec<Entry> = site
-            .texts
-            .iter()
-            .zip(texts)
-            .enumerate()
-            .flat_map(|(i, (t, r))| {
-                r.notes.iter().map(move |n| Entry {
-                    key: format!("{}#{}", t.slug, n.id),
-                    text: i,
-                    tags: n.tags.iter().map(|t| tag_slug(t)).collect(),
-                    label: &n.label,
-                    page: Page::Text(t.slug.clone()),
-                    id: &n.id,
-                })
-            })
+        let notes = NoteTable::new(site, texts, &self.refs);
+        let lists: Vec<(usize, Vec<Related>)> = (0..notes.len())
+            .into_par_iter()
+            .map_init(
+                || (vec![0u32; notes.len()], Vec::new()),
+                |(score, touched), a| (a, self.related_to(&notes, a, score, touched)),
+            )
             .collect();
-        let linked: BTreeSet<(String, String)> = self
-            .refs
+        lists
+            .into_iter()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(a, list)| (notes.key[a].clone(), list))
+            .collect()
+    }
+
+    /// The best five notes for note `a`; `score` (all zero) and `touched` are scratch space.
+    fn related_to(
+        &self,
+        notes: &NoteTable,
+        a: usize,
+        score: &mut [u32],
+        touched: &mut Vec<usize>,
+    ) -> Vec<Related> {
+        // Accumulate scores over the notes sharing a tag (1 each) or a link (3).
+        let tagged = notes.tags[a]
             .iter()
-            .filter_map(|r| match (&r.from, &r.anchor) {
-                (Page::Text(slug), Some(a)) => Some((format!("{slug}#{a}"), r.to.key())),
-                _ => None,
-            })
-            .flat_map(|(a, b)| [(a.clone(), b.clone()), (b, a)])
-            .collect();
-        let mut out = BTreeMap::new();
-        for a in &entries {
-            let mut scored: Vec<(usize, usize, &Entry)> = entries
-                .iter()
-                .filter(|b| b.text != a.text)
-                .filter_map(|b| {
-                    let shared = a.tags.intersection(&b.tags).count();
-                    let link = if linked.contains(&(a.key.clone(), b.key.clone())) {
-                        3
-                    } else {
-                        0
-                    };
-                    let score = shared + link;
-                    (score > 0).then_some((score, b.text, b))
-                })
-                .collect();
-            scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
-            let list: Vec<Related> = scored
-                .into_iter()
-                .take(5)
-                .map(|(_, _, b)| Related {
-                    href: a.page.href_to(&b.page, Some(b.id)),
-                    source: self.source_title(&b.page),
-                    label: b.label.to_string(),
-                })
-                .collect();
-            if !list.is_empty() {
-                out.insert(a.key.clone(), list);
+            .flat_map(|t| notes.postings[*t].iter().map(|&b| (b, 1)));
+        let linked = notes.links[a].iter().map(|&b| (b, 3));
+        for (b, points) in tagged.chain(linked) {
+            if notes.text[b] != notes.text[a] {
+                if score[b] == 0 {
+                    touched.push(b);
+                }
+                score[b] += points;
             }
         }
-        out
+        let mut scored: Vec<(u32, usize)> = touched
+            .drain(..)
+            .map(|b| (std::mem::take(&mut score[b]), b))
+            .collect();
+        let best = |x: &(u32, usize), y: &(u32, usize)| y.0.cmp(&x.0).then(x.1.cmp(&y.1));
+        if scored.len() > 5 {
+            scored.select_nth_unstable_by(5, best);
+            scored.truncate(5);
+        }
+        scored.sort_by(best);
+        scored
+            .iter()
+            .map(|&(_, b)| Related {
+                href: notes.page[a].href_to(&notes.page[b], Some(notes.id[b])),
+                source: self.source_title(&notes.page[b]),
+                label: notes.label[b].to_string(),
+            })
+            .collect()
     }
 
     /// Preview content for every cross-link target on `page`.
     pub fn previews_for(&self, page: &Page, previews: &BTreeMap<String, Preview>) -> Vec<Preview> {
-        let keys: BTreeSet<String> = self
-            .refs
-            .iter()
-            .filter(|r| &r.from == page)
-            .map(|r| r.to.key())
-            .collect();
+        let keys: BTreeSet<String> = self.refs_from(page).map(|r| r.to.key()).collect();
         keys.iter()
             .filter_map(|k| previews.get(k).cloned())
             .collect()
     }
 }
 
+/// Every note of the site, numbered, with its tags and links as numbers: what
+/// [`Graph::related`] needs to score all pairs without comparing strings.
+struct NoteTable<'a> {
+    key: Vec<String>,
+    text: Vec<usize>,
+    id: Vec<&'a str>,
+    label: Vec<&'a str>,
+    page: Vec<Page>,
+    tags: Vec<Vec<usize>>,
+    /// Tag number → notes carrying it.
+    postings: Vec<Vec<usize>>,
+    /// Notes linked to each note, either way.
+    links: Vec<Vec<usize>>,
+}
+
+impl<'a> NoteTable<'a> {
+    fn new(site: &Site, texts: &'a [RenderedText], refs: &[CrossRef]) -> NoteTable<'a> {
+        let mut t = NoteTable {
+            key: Vec::new(),
+            text: Vec::new(),
+            id: Vec::new(),
+            label: Vec::new(),
+            page: Vec::new(),
+            tags: Vec::new(),
+            postings: Vec::new(),
+            links: Vec::new(),
+        };
+        let mut tag_numbers: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, (text, rendered)) in site.texts.iter().zip(texts).enumerate() {
+            for n in &rendered.notes {
+                let number = t.key.len();
+                t.key.push(format!("{}#{}", text.slug, n.id));
+                t.text.push(i);
+                t.id.push(&n.id);
+                t.label.push(&n.label);
+                t.page.push(Page::Text(text.slug.clone()));
+                let mut tags: Vec<usize> = n
+                    .tags
+                    .iter()
+                    .map(|tag| {
+                        let next = tag_numbers.len();
+                        let k = *tag_numbers.entry(tag_slug(tag)).or_insert(next);
+                        if k == t.postings.len() {
+                            t.postings.push(Vec::new());
+                        }
+                        t.postings[k].push(number);
+                        k
+                    })
+                    .collect();
+                tags.sort_unstable();
+                tags.dedup();
+                t.tags.push(tags);
+                t.links.push(Vec::new());
+            }
+        }
+        let number: BTreeMap<&str, usize> = t
+            .key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
+        let pairs: Vec<(usize, usize)> = refs
+            .iter()
+            .filter_map(|r| match (&r.from, &r.anchor) {
+                (Page::Text(slug), Some(a)) => {
+                    let from = *number.get(format!("{slug}#{a}").as_str())?;
+                    let to = *number.get(r.to.key().as_str())?;
+                    Some((from, to))
+                }
+                _ => None,
+            })
+            .collect();
+        for (a, b) in pairs {
+            t.links[a].push(b);
+            t.links[b].push(a);
+        }
+        t
+    }
+
+    fn len(&self) -> usize {
+        self.key.len()
+    }
+}
+
 /// Everything a cross-link can point at, with what its preview shows.
 pub fn previews(
+    graph: &Graph,
     site: &Site,
     anchored: &[crate::anchor::Anchored],
     texts: &[RenderedText],
@@ -225,7 +325,9 @@ pub fn previews(
 ) -> BTreeMap<String, Preview> {
     let mut out = BTreeMap::new();
     let mut add = |key: String, title: String, text: String| {
-        out.insert(key.clone(), Preview { key, title, text });
+        if graph.is_target(&key) {
+            out.insert(key.clone(), Preview { key, title, text });
+        }
     };
     for ((t, a), r) in site.texts.iter().zip(anchored).zip(texts) {
         add(
@@ -235,6 +337,9 @@ pub fn previews(
         );
         for (i, p) in a.reading.paragraphs.iter().enumerate() {
             let n = i + 1;
+            if !graph.is_target(&format!("{}#p{n}", t.slug)) {
+                continue;
+            }
             add(
                 format!("{}#p{n}", t.slug),
                 format!("{}, ¶{n}", t.meta.title),
@@ -262,15 +367,13 @@ pub fn previews(
 /// Warns about tags that differ from another only by case or spacing: they share a page,
 /// but the author probably meant one spelling.
 pub fn check_tags(site: &Site, diags: &mut Diagnostics) {
-    let mut first: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut first: BTreeMap<String, (&str, &crate::diagnostics::Span)> = BTreeMap::new();
     for text in &site.texts {
         for note in &text.notes {
             for tag in &note.tags {
-                let slug = tag_slug(tag);
-                let place = crate::load::location(&note.at.item);
-                match first.get(&slug) {
+                match first.get(&tag_slug(tag)) {
                     None => {
-                        first.insert(slug, (tag.clone(), place));
+                        first.insert(tag_slug(tag), (tag, &note.at.item));
                     }
                     Some((spelling, at)) if spelling != tag => diags.push(
                         Diagnostic::warning(
@@ -279,7 +382,10 @@ pub fn check_tags(site: &Site, diags: &mut Diagnostics) {
                             ),
                             note.at.item.clone(),
                         )
-                        .note(format!("`{spelling}` is used at {at}"))
+                        .note(format!(
+                            "`{spelling}` is used at {}",
+                            crate::load::location(at)
+                        ))
                         .help(format!(
                             "write `{spelling}` everywhere (both are shown on one tag page)"
                         )),

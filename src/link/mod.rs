@@ -14,7 +14,7 @@ use crate::diagnostics::did_you_mean;
 use crate::site::{Selector, Site};
 
 /// Where a page lives, for writing links relative to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Page {
     Index,
     Text(String),

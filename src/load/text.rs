@@ -1,6 +1,7 @@
 //! One text: its front matter, its body and its sidecar commentary.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -268,8 +269,9 @@ fn sidecar(
         };
     let mut notes = Vec::new();
     let mut ids: BTreeMap<String, Span> = BTreeMap::new();
+    let places = yaml::items(&source.text, "annotations");
     for (i, raw) in raw.annotations.unwrap_or_default().into_iter().enumerate() {
-        let Some(note) = annotation(&source, i, raw, diags) else {
+        let Some(note) = annotation(&source, places.get(i).cloned(), raw, diags) else {
             continue;
         };
         let note = unique_id(note, &mut ids, diags);
@@ -296,18 +298,14 @@ fn sidecar(
 /// Validates one annotation; `None` when it is unusable (its mistakes are reported).
 fn annotation(
     source: &Arc<Source>,
-    i: usize,
+    place: Option<(Range<usize>, Range<usize>)>,
     raw: RawAnnotation,
     diags: &mut Diagnostics,
 ) -> Option<Note> {
-    let at = |key: &str| {
-        let path = [Seg::Key("annotations"), Seg::Index(i), Seg::Key(key)];
-        Span::new(source, yaml::locate(&source.text, &path))
-    };
-    let item = Span::new(
-        source,
-        yaml::locate(&source.text, &[Seg::Key("annotations"), Seg::Index(i)]),
-    );
+    let (first_line, region) = place.unwrap_or((0..0, 0..0));
+    let item = Span::new(source, first_line.clone());
+    let written = |key: &str| yaml::key_in(&source.text, region.clone(), key);
+    let at = |key: &str| Span::new(source, written(key).unwrap_or(first_line.clone()));
     let mut ok = true;
     let mut fail = |d: Diagnostic| {
         diags.push(d);
@@ -375,7 +373,7 @@ fn annotation(
         }
         None => derive_id(selector.as_ref()),
     };
-    let id_span = if raw_has_id(source, i) {
+    let id_span = if written("id").is_some() {
         at("id")
     } else {
         item.clone()
@@ -402,12 +400,6 @@ fn annotation(
             selector: selector_span,
         },
     })
-}
-
-fn raw_has_id(source: &Source, i: usize) -> bool {
-    let path = [Seg::Key("annotations"), Seg::Index(i), Seg::Key("id")];
-    let r = yaml::locate(&source.text, &path);
-    !source.text[r].starts_with('-')
 }
 
 fn clean_tags(tags: Vec<Scalar>) -> Vec<String> {

@@ -244,6 +244,11 @@ fn find_item(
     region: Range<usize>,
     index: usize,
 ) -> Option<(Range<usize>, Range<usize>)> {
+    item_regions(text, region).into_iter().nth(index)
+}
+
+/// Every `- ` item of the sequence in `region`: (its first line, its whole region).
+fn item_regions(text: &str, region: Range<usize>) -> Vec<(Range<usize>, Range<usize>)> {
     let mut dash_indent = None;
     let mut starts = Vec::new();
     for (start, indent, content) in lines(text, region.clone()) {
@@ -257,10 +262,33 @@ fn find_item(
         }
         starts.push(start + indent);
     }
-    let start = *starts.get(index)?;
-    let end = starts.get(index + 1).copied().unwrap_or(region.end);
-    let first_line_end = text[start..end].find('\n').map_or(end, |i| start + i);
-    Some((start..first_line_end, start..end))
+    let ends = starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(region.end));
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&start, end)| {
+            let first_line_end = text[start..end].find('\n').map_or(end, |i| start + i);
+            (start..first_line_end, start..end)
+        })
+        .collect()
+}
+
+/// The items of the top-level sequence `key`, found in one pass (a sidecar with many
+/// annotations would otherwise be rescanned for each).
+pub fn items(text: &str, key: &str) -> Vec<(Range<usize>, Range<usize>)> {
+    match find_key(text, 0..text.len(), key) {
+        Some((_, block)) => item_regions(text, block),
+        None => Vec::new(),
+    }
+}
+
+/// The value of `key` inside `region` (an item from [`items`]), if written there.
+pub fn key_in(text: &str, region: Range<usize>, key: &str) -> Option<Range<usize>> {
+    find_key(text, region, key).map(|(value, _)| value)
 }
 
 #[cfg(test)]
