@@ -105,6 +105,27 @@ pub struct NoteSpans {
     pub body: Span,
 }
 
+impl Note {
+    /// How the note is named in links and lists: its title, or the first words of its
+    /// passage.
+    pub fn label(&self) -> String {
+        if let Some(t) = &self.title {
+            return t.clone();
+        }
+        match &self.selector {
+            Selector::Quote(q) => {
+                let words: Vec<&str> = q.exact.split_whitespace().collect();
+                if words.len() > 6 {
+                    format!("“{}…”", words[..6].join(" "))
+                } else {
+                    format!("“{}”", words.join(" "))
+                }
+            }
+            Selector::Paragraph(n) => format!("Note on ¶{n}"),
+        }
+    }
+}
+
 /// Which passage a note is about.
 #[derive(Debug, Clone)]
 pub enum Selector {

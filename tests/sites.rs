@@ -208,49 +208,12 @@ fn annotation_never_changes_the_words_of_the_bundled_texts() {
         let without = read(&plain.join(slug).join("index.html"));
         let body =
             |html: &str| between(html, "<div class=\"text-body\">", "\n  </div>").to_string();
-        assert_eq!(strip_annotations(&body(&with)), body(&without), "{slug}");
+        assert_eq!(
+            scholia::render::strip_annotations(&body(&with)),
+            body(&without),
+            "{slug}"
+        );
     }
-}
-
-/// Removes `<mark …>`/`</mark>` and every `<div class="notes">…</div>` block.
-fn strip_annotations(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("<div class=\"notes\">") {
-        out.push_str(&rest[..i]);
-        let mut depth = 0usize;
-        let mut j = i;
-        loop {
-            let open = rest[j..].find("<div").map(|k| j + k);
-            let close = rest[j..]
-                .find("</div>")
-                .map(|k| j + k)
-                .unwrap_or_else(|| panic!("unbalanced"));
-            match open {
-                Some(o) if o < close => {
-                    depth += 1;
-                    j = o + 4;
-                }
-                _ => {
-                    depth -= 1;
-                    j = close + 6;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-            }
-        }
-        rest = &rest[j..];
-    }
-    out.push_str(rest);
-    let mut clean = String::new();
-    let mut rest = out.as_str();
-    while let Some(i) = rest.find("<mark") {
-        clean.push_str(&rest[..i]);
-        rest = &rest[rest[i..].find('>').map_or(rest.len(), |k| i + k + 1)..];
-    }
-    clean.push_str(rest);
-    clean.replace("</mark>", "")
 }
 
 #[test]

@@ -11,7 +11,7 @@ pub mod graph;
 use std::collections::BTreeMap;
 
 use crate::diagnostics::did_you_mean;
-use crate::site::{Selector, Site};
+use crate::site::Site;
 
 /// Where a page lives, for writing links relative to it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -141,11 +141,7 @@ impl Targets {
             .texts
             .iter()
             .map(|t| {
-                let notes = t
-                    .notes
-                    .iter()
-                    .map(|n| (n.id.clone(), note_label(n)))
-                    .collect();
+                let notes = t.notes.iter().map(|n| (n.id.clone(), n.label())).collect();
                 let target = TextTarget {
                     title: t.meta.title.clone(),
                     notes,
@@ -278,24 +274,6 @@ fn suggest<'a>(
 ) -> Option<String> {
     did_you_mean(word, candidates.map(String::as_str))
         .map(|c| format!("did you mean `[[{prefix}{c}]]`?"))
-}
-
-/// What a link to a note shows: its title, or the first words of its passage.
-fn note_label(note: &crate::site::Note) -> String {
-    if let Some(t) = &note.title {
-        return t.clone();
-    }
-    match &note.selector {
-        Selector::Quote(q) => {
-            let words: Vec<&str> = q.exact.split_whitespace().collect();
-            if words.len() > 8 {
-                format!("“{}…”", words[..8].join(" "))
-            } else {
-                format!("“{}”", words.join(" "))
-            }
-        }
-        Selector::Paragraph(n) => format!("note on ¶{n}"),
-    }
 }
 
 #[cfg(test)]

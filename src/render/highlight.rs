@@ -21,8 +21,8 @@ fn syntaxes() -> &'static SyntaxSet {
 /// `<pre class="code">…</pre>` for a code block in language `lang` (may be empty).
 pub fn code_block(code: &str, lang: &str) -> String {
     let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
-    let escaped_lang = pulldown_cmark_escape_attr(lang);
-    let inner = highlight(code, lang).unwrap_or_else(|| escape(code));
+    let escaped_lang = super::attr(lang);
+    let inner = highlight(code, lang).unwrap_or_else(|| super::body_text(code));
     let class = if lang.is_empty() {
         String::new()
     } else {
@@ -45,18 +45,6 @@ fn highlight(code: &str, lang: &str) -> Option<String> {
             .ok()?;
     }
     Some(generator.finalize())
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = pulldown_cmark_escape::escape_html_body_text(&mut out, s);
-    out
-}
-
-fn pulldown_cmark_escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
-    out
 }
 
 /// The stylesheet for highlighted code: a light theme, and a dark one for readers whose

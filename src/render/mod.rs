@@ -71,6 +71,54 @@ pub struct TermView {
     pub plain: String,
 }
 
+/// The body without marks and notes: by the promise that annotation never changes the
+/// words of a text, this equals the body rendered without any notes. The tests hold
+/// every change to that.
+pub fn strip_annotations(html: &str) -> String {
+    const NOTES: &str = "<div class=\"notes\">";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(NOTES) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        rest = &rest[end_of_div(rest)..];
+    }
+    out.push_str(rest);
+    let mut clean = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(i) = rest.find("<mark") {
+        clean.push_str(&rest[..i]);
+        rest = &rest[rest[i..].find('>').map_or(rest.len(), |k| i + k + 1)..];
+    }
+    clean.push_str(rest);
+    clean.replace("</mark>", "")
+}
+
+/// The length of the `<div …>…</div>` element `html` starts with, nested divs included.
+fn end_of_div(html: &str) -> usize {
+    let mut depth = 0usize;
+    let mut at = 0;
+    loop {
+        let open = html[at..].find("<div").map(|k| at + k);
+        let Some(close) = html[at..].find("</div>").map(|k| at + k) else {
+            return html.len();
+        };
+        match open {
+            Some(o) if o < close => {
+                depth += 1;
+                at = o + 4;
+            }
+            _ => {
+                depth = depth.saturating_sub(1);
+                at = close + 6;
+                if depth == 0 {
+                    return at;
+                }
+            }
+        }
+    }
+}
+
 /// Where the link stage puts a note's backlinks and related notes.
 pub fn note_extras_marker(id: &str) -> String {
     format!("<!--scholia:note-extras:{id}-->")
@@ -427,7 +475,7 @@ fn note_view(
     let view = NoteView {
         id: note.id.clone(),
         title: note.title.clone(),
-        label: note.title.clone().unwrap_or_else(|| fallback_title(note)),
+        label: note.label(),
         kind: note.kind,
         tags: note.tags.clone(),
         para: passage.paragraph,
@@ -471,21 +519,6 @@ fn aside(view: &NoteView, page: &Page) -> String {
         html = view.html,
         extras = note_extras_marker(&view.id),
     )
-}
-
-/// A note without a title is headed by the first words of its passage.
-fn fallback_title(note: &Note) -> String {
-    match &note.selector {
-        crate::site::Selector::Quote(q) => {
-            let words: Vec<&str> = q.exact.split_whitespace().collect();
-            if words.len() > 6 {
-                format!("“{}…”", words[..6].join(" "))
-            } else {
-                format!("“{}”", words.join(" "))
-            }
-        }
-        crate::site::Selector::Paragraph(n) => format!("On paragraph {n}"),
-    }
 }
 
 /// Renders a text's body: the event stream, walked once, with paragraphs wrapped,

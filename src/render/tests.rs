@@ -74,44 +74,8 @@ fn render(markdown: &str, notes: Vec<Note>) -> RenderedText {
     rendered
 }
 
-/// The HTML with every mark and every notes block removed.
 fn strip(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    while let Some(i) = rest.find("<div class=\"notes\">") {
-        out.push_str(&rest[..i]);
-        let mut depth = 0;
-        let mut j = i;
-        loop {
-            let open = rest[j..].find("<div").map(|k| j + k);
-            let close = rest[j..].find("</div>").map(|k| j + k);
-            match (open, close) {
-                (Some(o), Some(c)) if o < c => {
-                    depth += 1;
-                    j = o + 4;
-                }
-                (_, Some(c)) => {
-                    depth -= 1;
-                    j = c + 6;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                _ => panic!("unbalanced notes block"),
-            }
-        }
-        rest = &rest[j..];
-    }
-    out.push_str(rest);
-    let mut clean = String::new();
-    let mut rest = out.as_str();
-    while let Some(i) = rest.find("<mark") {
-        clean.push_str(&rest[..i]);
-        let end = rest[i..].find('>').map_or(rest.len(), |k| i + k + 1);
-        rest = &rest[end..];
-    }
-    clean.push_str(rest);
-    clean.replace("</mark>", "")
+    super::strip_annotations(html)
 }
 
 const SAMPLE: &str = "\
