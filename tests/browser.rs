@@ -28,8 +28,8 @@ use serde_json::Value;
 use crate::support;
 
 /// Desktop and phone viewports (CSS pixels).
-const WIDE: (u32, u32) = (1280, 900);
-const PHONE: (u32, u32) = (390, 844);
+pub(crate) const WIDE: (u32, u32) = (1280, 900);
+pub(crate) const PHONE: (u32, u32) = (390, 844);
 
 /// The page types of the bundled site, as paths relative to the site root.
 const PAGES: [(&str, &str); 4] = [
@@ -44,7 +44,7 @@ const HENKE: &str = "texts/henke/index.html";
 
 /// The bundled site, built once per test process into `target/tmp/` (a static is never dropped,
 /// so old builds left by earlier runs are removed here instead).
-fn site() -> &'static Path {
+pub(crate) fn site() -> &'static Path {
     static SITE: OnceLock<PathBuf> = OnceLock::new();
     SITE.get_or_init(|| {
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -64,7 +64,6 @@ fn site() -> &'static Path {
             "bundled site failed to build:\n{}",
             run.stderr
         );
-        mutate(&out);
         out
     })
 }
@@ -103,7 +102,7 @@ fn file_url(rel: &str) -> String {
 /// Serves the built site at `http://127.0.0.1:PORT/reader/`, logging every request. It stops
 /// when dropped; connection threads end when the browser closes its sockets (or after a
 /// read timeout).
-struct Server {
+pub(crate) struct Server {
     origin: String,
     addr: SocketAddr,
     log: Arc<Mutex<Vec<(u16, String)>>>,
@@ -114,7 +113,7 @@ struct Server {
 const MOUNT: &str = "/reader/";
 
 impl Server {
-    fn start(root: &Path) -> Server {
+    pub(crate) fn start(root: &Path) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
         let root = root.canonicalize().expect("canonical site root");
@@ -143,7 +142,7 @@ impl Server {
     }
 
     /// The URL of a page of the site (`rel` relative to the site root).
-    fn url(&self, rel: &str) -> String {
+    pub(crate) fn url(&self, rel: &str) -> String {
         format!("{}{MOUNT}{rel}", self.origin)
     }
 
@@ -278,12 +277,12 @@ fn content_type(file: &Path) -> &'static str {
 // --- The browser ----------------------------------------------------------------------------
 
 /// A headless Chromium with its own profile, `HOME` and caches (removed when dropped).
-struct Chrome {
-    browser: Browser,
+pub(crate) struct Chrome {
+    pub(crate) browser: Browser,
     _dirs: tempfile::TempDir,
 }
 
-fn launch() -> Chrome {
+pub(crate) fn launch() -> Chrome {
     let binary = std::env::var_os("CHROMIUM")
         .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
     assert!(
@@ -424,7 +423,7 @@ impl Chrome {
 
 /// Sets the viewport: a desktop window, or a phone (a mobile viewport that honours the
 /// `<meta name="viewport">`).
-fn resize(tab: &Tab, width: u32, height: u32) {
+pub(crate) fn resize(tab: &Tab, width: u32, height: u32) {
     tab.call_method(Emulation::SetDeviceMetricsOverride {
         width,
         height,
@@ -446,7 +445,7 @@ fn resize(tab: &Tab, width: u32, height: u32) {
 
 /// Runs `body` (the body of an async JavaScript function) in the page and returns its result,
 /// passed through JSON. A JavaScript error fails the test with its message.
-fn js(tab: &Tab, body: &str) -> Value {
+pub(crate) fn js(tab: &Tab, body: &str) -> Value {
     let expr = format!(
         "(async () => {{ {body} }})().then(v => JSON.stringify({{ ok: v === undefined ? null : v }}), \
          e => JSON.stringify({{ error: String(e && e.stack || e) }}))"
@@ -473,7 +472,7 @@ const SETTLE: &str = "await new Promise(r => { \
     if (document.readyState === 'complete') go(); else addEventListener('load', go, { once: true }); }); \
     await document.fonts.ready;";
 
-fn open(tab: &Tab, url: &str) {
+pub(crate) fn open(tab: &Tab, url: &str) {
     tab.navigate_to(url)
         .unwrap_or_else(|e| panic!("cannot open {url}: {e:#}"));
     tab.wait_until_navigated()
@@ -500,14 +499,23 @@ fn wait_for(tab: &Tab, cond: &str, what: &str) {
 
 /// Clicks, with the mouse, the middle of the first line box of the element that `element` (a
 /// JavaScript expression) selects, after scrolling it into view and checking nothing covers it.
+/// The page may still be scrolling (to a `#fragment`, smoothly): scroll until the element
+/// stays put in the viewport.
 fn click(tab: &Tab, element: &str) {
     let at = js(
         tab,
         &format!(
             "const el = {element}; if (!el) throw new Error('nothing to click: ' + {element:?}); \
-             el.scrollIntoView({{ block: 'center', inline: 'nearest', behavior: 'instant' }}); \
-             await new Promise(r => requestAnimationFrame(() => r())); \
-             const b = el.getClientRects()[0]; const x = b.left + b.width / 2, y = b.top + b.height / 2; \
+             const frame = () => new Promise(r => requestAnimationFrame(() => r())); \
+             let x = NaN, y = NaN; \
+             for (let i = 0; i < 40; i++) {{ \
+                 el.scrollIntoView({{ block: 'center', inline: 'nearest', behavior: 'instant' }}); \
+                 await frame(); await frame(); \
+                 const b = el.getClientRects()[0]; \
+                 const nx = b.left + b.width / 2, ny = b.top + b.height / 2; \
+                 const still = nx === x && ny === y; x = nx; y = ny; \
+                 if (still && x >= 0 && y >= 0 && x < innerWidth && y < innerHeight) break; \
+             }} \
              const hit = document.elementFromPoint(x, y); \
              return {{ x, y, ok: !!hit && (hit === el || el.contains(hit)), \
                        hit: hit ? hit.outerHTML.slice(0, 200) : null, el: el.outerHTML.slice(0, 200) }};"
@@ -583,7 +591,6 @@ const MEASURE_FIRST_NOTE: &str = r#"
 "#;
 
 fn assert_note_beside_passage(m: &Value, mode: &str) {
-    eprintln!("DEBUG {mode}: {m}");
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     let (note, body, text, para) = (&m["note"], &m["body"], &m["text"], &m["para"]);
     assert!(
@@ -701,7 +708,6 @@ fn note_opens_inline_on_phone() {
     };
 
     let s = state();
-    eprintln!("DEBUG phone: {s}");
     assert_eq!(
         s["innerWidth"], PHONE.0,
         "the phone viewport is not {}px wide: {s:#}",
@@ -730,7 +736,6 @@ fn note_opens_inline_on_phone() {
         "the note to open",
     );
     let s = state();
-    eprintln!("DEBUG phone: {s}");
     assert!(
         shown(&s),
         "a click on the summary did not show note {first}: {s:#}"
@@ -761,7 +766,6 @@ fn note_opens_inline_on_phone() {
         "Enter to close the note",
     );
     let s = state();
-    eprintln!("DEBUG phone: {s}");
     assert!(hidden(&s), "Enter did not hide note {first}: {s:#}");
     tab.press_key("Enter").expect("press Enter");
     wait_for(
@@ -770,7 +774,6 @@ fn note_opens_inline_on_phone() {
         "Enter to open the note",
     );
     let s = state();
-    eprintln!("DEBUG phone: {s}");
     assert!(shown(&s), "Enter did not show note {first} again: {s:#}");
 
     let errors = &seen(&log).errors;
@@ -931,13 +934,26 @@ fn no_requests_leave_the_site() {
 fn no_console_errors() {
     let server = Server::start(site());
     let chrome = launch();
-    let mut problems = Vec::new();
+    let (mut problems, mut overflow) = (Vec::new(), Vec::new());
     for size in [WIDE, PHONE] {
         for (name, rel) in PAGES {
             let (tab, log) = chrome.tab(size);
             open(&tab, &server.url(rel));
-            // Exercise the script on text pages: hover a passage, click one (which opens its
-            // note on a phone), follow a link to a note.
+            screenshot(&tab, name, size);
+            // While here: no page type scrolls sideways at either width. (A phone zooms out to
+            // fit content that is too wide, so the window must also keep its width.)
+            let widths = js(
+                &tab,
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+            );
+            if widths[0].as_f64() > widths[1].as_f64() || widths[1] != size.0 {
+                overflow.push(format!(
+                    "{name} at {}px: scrollWidth/innerWidth {widths}",
+                    size.0
+                ));
+            }
+            // Exercise the script on text pages: click a passage (which opens its note on a
+            // phone and highlights it everywhere), then follow a link to a note.
             let has_marks = js(
                 &tab,
                 "return !!document.querySelector('.text-body mark.passage');",
@@ -949,9 +965,7 @@ fn no_console_errors() {
                     "const id = document.querySelector('.note').id; location.hash = '#' + id;",
                 );
                 js(&tab, SETTLE);
-                js(&tab, "window.scrollTo(0, 0);");
             }
-            screenshot(&tab, name, size);
             let seen = seen(&log);
             problems.extend(
                 seen.errors
@@ -966,6 +980,10 @@ fn no_console_errors() {
         }
     }
     assert!(problems.is_empty(), "console errors: {problems:#?}");
+    assert!(
+        overflow.is_empty(),
+        "pages that scroll sideways: {overflow:#?}"
+    );
     assert!(
         server.failures().is_empty(),
         "requests that failed: {:#?}",
@@ -993,47 +1011,5 @@ fn test_server_refuses_paths_outside_the_site() {
         "/reader/a%00",
     ] {
         assert_eq!(resolve(root, bad), Err(403), "{bad} was not refused");
-    }
-}
-
-fn mutate(out: &Path) {
-    let m = std::env::var("MUT").unwrap_or_default();
-    let edit = |rel: &str, f: &dyn Fn(String) -> String| {
-        let p = out.join(rel);
-        let t = std::fs::read_to_string(&p).unwrap();
-        std::fs::write(&p, f(t)).unwrap();
-    };
-    match m.as_str() {
-        "abs" => {
-            for (_, rel) in PAGES {
-                edit(rel, &|t| {
-                    t.replace(
-                        "href=\"../../assets/style.css\"",
-                        "href=\"/assets/style.css\"",
-                    )
-                })
-            }
-        }
-        "nojs" => std::fs::write(out.join("assets/scholia.js"), "").unwrap(),
-        "ext" => edit(HENKE, &|t| {
-            t.replace(
-                "</main>",
-                "<img src=\"https://example.com/x.png\" alt=\"\"></main>",
-            )
-        }),
-        "inline" => edit(HENKE, &|t| {
-            t.replace("</main>", "<script>throw new Error('x')</script></main>")
-        }),
-        "jserr" => edit("assets/scholia.js", &|t| t + "\nnull.x;"),
-        "wide" => edit("assets/style.css", &|t| {
-            t + "\n.text-body { min-width: 500px; }"
-        }),
-        "nomargin" => edit("assets/style.css", &|t| {
-            t.replace("::details-content", "::nothing-content")
-        }),
-        "glossary" => edit(HENKE, &|t| {
-            t.replace("../../glossary/index.html#", "../glossary/index.html#")
-        }),
-        _ => {}
     }
 }
