@@ -334,8 +334,8 @@ mod crosslinks {
                 continue;
             }
             let html = read(page);
-            for (block, _) in html.match_indices("<div class=\"note-backlinks\">") {
-                let section = between(&html[block..], "<div", "</div>");
+            for (block, _) in html.match_indices("<p class=\"note-backlinks\">") {
+                let section = between(&html[block..], "<p", "</p>");
                 let aside = html[..block].rfind("<aside").unwrap_or(0);
                 let note_id = html[aside..]
                     .split("id=\"")

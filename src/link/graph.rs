@@ -426,35 +426,45 @@ pub fn rebase(html: &str, from: &Page, to: &Page) -> String {
     out
 }
 
+/// A note's backlinks and related notes, as short runs of links grouped by text: in
+/// the margin, long lists would push the notes below away from their passages.
 fn note_extras_html(back: &[Backlink], related: &[Related]) -> String {
+    let back = back
+        .iter()
+        .map(|b| (b.source.as_str(), b.href.as_str(), b.place.as_str()));
+    let related = related
+        .iter()
+        .map(|r| (r.source.as_str(), r.href.as_str(), r.label.as_str()));
     let mut html = String::new();
-    if !back.is_empty() {
-        html.push_str(
-            "<div class=\"note-backlinks\"><p class=\"note-extra-title\">Referenced by</p><ul>",
-        );
-        for b in back {
-            html.push_str(&format!(
-                "<li><a href=\"{}\">{} · {}</a></li>",
-                esc(&b.href),
-                esc(&b.source),
-                esc(&b.place)
-            ));
+    for (class, title, items) in [
+        ("note-backlinks", "Referenced by", grouped(back)),
+        ("note-related", "See also", grouped(related)),
+    ] {
+        if items.is_empty() {
+            continue;
         }
-        html.push_str("</ul></div>");
-    }
-    if !related.is_empty() {
-        html.push_str("<div class=\"note-related\"><p class=\"note-extra-title\">See also</p><ul>");
-        for r in related {
-            html.push_str(&format!(
-                "<li><a href=\"{}\">{}</a> <span class=\"related-source\">({})</span></li>",
-                esc(&r.href),
-                esc(&r.label),
-                esc(&r.source)
-            ));
-        }
-        html.push_str("</ul></div>");
+        html.push_str(&format!(
+            "<p class=\"{class}\"><span class=\"note-extra-title\">{title}</span> {}</p>",
+            items.join(" ")
+        ));
     }
     html
+}
+
+/// `in <cite>Text</cite>: <a>one</a>; <a>two</a>.` for each source, in order of appearance.
+fn grouped<'a>(links: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> Vec<String> {
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for (source, href, label) in links {
+        let link = format!("<a href=\"{}\">{}</a>", esc(href), esc(label));
+        match groups.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, items)) => items.push(link),
+            None => groups.push((source, vec![link])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(source, items)| format!("in <cite>{}</cite>: {}.", esc(source), items.join("; ")))
+        .collect()
 }
 
 fn esc(s: &str) -> String {
