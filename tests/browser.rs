@@ -1013,3 +1013,51 @@ fn test_server_refuses_paths_outside_the_site() {
         assert_eq!(resolve(root, bad), Err(403), "{bad} was not refused");
     }
 }
+
+/// A cross-link shows its target in a popover when focused (keyboard) and the popover
+/// closes on Escape; the link is described by it meanwhile.
+#[test]
+fn link_preview_opens_on_focus_and_closes_on_escape() {
+    let server = Server::start(site());
+    let chrome = launch();
+    let (tab, _log) = chrome.tab(WIDE);
+    open(&tab, &server.url(HENKE));
+    let shown = js(
+        &tab,
+        "const link = document.querySelector('.text-body a.xref[data-target]'); \
+         window.__link = link; link.focus(); \
+         await new Promise(r => setTimeout(r, 50)); \
+         const pop = document.getElementById('scholia-preview'); \
+         const source = document.querySelector('.previews .preview[data-preview-for=\"' + link.dataset.target + '\"]'); \
+         return { visible: !!pop && pop.checkVisibility(), \
+                  described: link.getAttribute('aria-describedby'), \
+                  text: pop ? pop.textContent.trim() : '', \
+                  expected: source ? source.textContent.trim() : null, \
+                  role: pop ? pop.getAttribute('role') : null };",
+    );
+    assert_eq!(shown["visible"], true, "no popover on focus: {shown:#}");
+    assert_eq!(shown["described"], "scholia-preview", "{shown:#}");
+    assert_eq!(shown["role"], "tooltip", "{shown:#}");
+    assert!(
+        shown["expected"].is_string(),
+        "no preview content for the link: {shown:#}"
+    );
+    assert_eq!(shown["text"], shown["expected"], "{shown:#}");
+
+    tab.press_key("Escape").expect("Escape");
+    let hidden = js(
+        &tab,
+        "const pop = document.getElementById('scholia-preview'); \
+         return { visible: pop.checkVisibility(), described: window.__link.getAttribute('aria-describedby'), \
+                  focused: document.activeElement === window.__link };",
+    );
+    assert_eq!(
+        hidden["visible"], false,
+        "Escape did not close the popover: {hidden:#}"
+    );
+    assert!(hidden["described"].is_null(), "{hidden:#}");
+    assert_eq!(
+        hidden["focused"], true,
+        "focus stays on the link: {hidden:#}"
+    );
+}
