@@ -1,6 +1,8 @@
 //! The integration suite: one binary, one module per area (as mdBook does).
 
+mod a11y;
 mod browser;
 mod cli;
 mod sites;
 mod support;
+mod validity;
