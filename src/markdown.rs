@@ -32,7 +32,7 @@ pub fn events<'a>(
     label: &dyn Fn(&str) -> Option<String>,
     raw_html: bool,
 ) -> Vec<Spanned<'a>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Spanned<'a>> = Vec::new();
     let mut unlabeled_link: Option<String> = None;
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         let event = match event {
@@ -54,6 +54,16 @@ pub fn events<'a>(
             Event::Html(html) | Event::InlineHtml(html) if !raw_html => Event::Text(html),
             other => other,
         };
+        // Smart punctuation splits text at every quote; one run of text is one event, so a
+        // passage over "doesn’t" is one mark, not three.
+        if let (Event::Text(next), Some((Event::Text(prev), prev_range))) = (&event, out.last_mut())
+        {
+            if prev_range.end == range.start {
+                *prev = CowStr::from(format!("{prev}{next}"));
+                prev_range.end = range.end;
+                continue;
+            }
+        }
         out.push((event, range));
     }
     out

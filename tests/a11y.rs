@@ -109,12 +109,7 @@ fn inject_axe(tab: &Tab, source: &str) -> String {
 
 /// Violations that are known, explained and waiting for a fix outside this test's reach:
 /// (rule, element selector as axe prints it, why). They are printed on every run, not failed.
-const KNOWN: &[(&str, &str, &str)] = &[(
-    "region",
-    "#scholia-preview",
-    "scholia.js appends the link-preview popover to <body>, outside every landmark; \
-     appending it to <main> instead fixes it (main is not positioned, so its coordinates hold)",
-)];
+const KNOWN: &[(&str, &str, &str)] = &[];
 
 /// What axe found on the page: violations (one readable block each, known ones apart) and
 /// colour-contrast checks it could not decide.
@@ -460,7 +455,6 @@ const MARKS: &str = r#"
 /// `aria-describedby` pointing into its note. The marks are made in Rust (src/render), so this
 /// waits for that change; run it with `cargo test --test main -- a11y --ignored`.
 #[test]
-#[ignore = "passage marks carry no aria-details/aria-describedby yet: the markup is made in src/"]
 fn marks_point_to_their_notes() {
     let server = Server::start(site());
     let chrome = launch();

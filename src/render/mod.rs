@@ -737,7 +737,7 @@ impl<'a> Body<'a> {
                 String::new()
             };
             html.push_str(&format!(
-                "<mark class=\"passage\" data-note=\"{id}\"{anchor}>"
+                "<mark class=\"passage\" data-note=\"{id}\" aria-details=\"{id}\"{anchor}>"
             ));
         }
         html.push_str(&body_text(piece));

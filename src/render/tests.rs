@@ -109,15 +109,15 @@ fn a_passage_crossing_formatting_gets_a_mark_per_piece() {
     )
     .body;
     let marks = html
-        .matches("<mark class=\"passage\" data-note=\"n1\"")
+        .matches("<mark class=\"passage\" data-note=\"n1\" aria-details=\"n1\"")
         .count();
     assert_eq!(marks, 4, "{html}");
     assert_eq!(html.matches("id=\"mark-n1\"").count(), 1, "{html}");
     assert!(
-        html.contains("<em><mark class=\"passage\" data-note=\"n1\">collective action</mark></em>"),
+        html.contains("<em><mark class=\"passage\" data-note=\"n1\" aria-details=\"n1\">collective action</mark></em>"),
         "{html}"
     );
-    assert!(html.contains("<a href=\"https://example.org\"><mark class=\"passage\" data-note=\"n1\">maybe</mark> two</a>"), "{html}");
+    assert!(html.contains("<a href=\"https://example.org\"><mark class=\"passage\" data-note=\"n1\" aria-details=\"n1\">maybe</mark> two</a>"), "{html}");
 }
 
 #[test]
@@ -129,11 +129,11 @@ fn overlapping_and_nested_passages_nest_marks() {
     ];
     let html = render(SAMPLE, notes).body;
     assert!(
-        html.contains("<mark class=\"passage\" data-note=\"outer\"><mark class=\"passage\" data-note=\"inner\" id=\"mark-inner\">maybe </mark></mark>"),
+        html.contains("<mark class=\"passage\" data-note=\"outer\" aria-details=\"outer\"><mark class=\"passage\" data-note=\"inner\" aria-details=\"inner\" id=\"mark-inner\">maybe </mark></mark>"),
         "{html}"
     );
     assert!(
-        html.contains("<mark class=\"passage\" data-note=\"outer\"><mark class=\"passage\" data-note=\"inner\"><mark class=\"passage\" data-note=\"cross\" id=\"mark-cross\">two</mark></mark></mark>"),
+        html.contains("<mark class=\"passage\" data-note=\"outer\" aria-details=\"outer\"><mark class=\"passage\" data-note=\"inner\" aria-details=\"inner\"><mark class=\"passage\" data-note=\"cross\" aria-details=\"cross\" id=\"mark-cross\">two</mark></mark></mark>"),
         "{html}"
     );
 }
@@ -154,7 +154,7 @@ fn notes_sit_in_the_paragraph_where_their_passage_starts() {
         .unwrap_or(0);
     let next = html.find("id=\"p4\"").unwrap_or(0);
     assert!(item < aside && aside < next, "{html}");
-    assert!(html.contains("<div class=\"para\" id=\"p5\"><a class=\"pnum\" href=\"#p5\" aria-label=\"Paragraph 5\">5</a>\n<p><mark class=\"passage\" data-note=\"whole\" id=\"mark-whole\">Last paragraph.</mark></p>"), "{html}");
+    assert!(html.contains("<div class=\"para\" id=\"p5\"><a class=\"pnum\" href=\"#p5\" aria-label=\"Paragraph 5\">5</a>\n<p><mark class=\"passage\" data-note=\"whole\" aria-details=\"whole\" id=\"mark-whole\">Last paragraph.</mark></p>"), "{html}");
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn markup_in_quotes_and_notes_is_escaped() {
         "{html}"
     );
     assert!(
-        html.contains("<mark class=\"passage\" data-note=\"n\" id=\"mark-n\">&lt;b&gt;</mark>"),
+        html.contains("<mark class=\"passage\" data-note=\"n\" aria-details=\"n\" id=\"mark-n\">&lt;b&gt;bold&lt;/b&gt; &amp;</mark>"),
         "{html}"
     );
     assert!(!html.contains("<script>"), "{html}");

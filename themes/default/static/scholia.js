@@ -221,7 +221,9 @@
     popover.hidden = true;
     popover.addEventListener('mouseenter', function () { clearTimeout(hideTimer); });
     popover.addEventListener('mouseleave', scheduleHide);
-    document.body.appendChild(popover);
+    // Inside <main>, so the popover belongs to a landmark (it is positioned absolutely
+    // against the page, and <main> is not positioned).
+    (document.querySelector('main') || document.body).appendChild(popover);
     return popover;
   }
 
