@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! content/ ─load→ Site ─anchor→ passages ─render→ HTML fragments ─output→ public/ (atomic)
+//!                                                   └─search→ search/ index shards
 //! ```
 
 use std::time::{Duration, Instant};
@@ -12,7 +13,7 @@ use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
 use crate::link::graph::{self, Graph};
 use crate::link::{Page, Targets};
-use crate::{anchor, load, output, render};
+use crate::{anchor, load, output, render, search};
 
 /// What a build did, for the summary line.
 #[derive(Debug, Default)]
@@ -94,7 +95,7 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     graph::check_tags(&site, diags);
     clock.lap("link", &mut report);
 
-    let files = output::pages(
+    let mut files = output::pages(
         &site,
         &output::Built {
             texts: &rendered,
@@ -108,6 +109,8 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     if diags.has_errors() {
         return Err(Failure::Content);
     }
+    files.extend(search::index(&site, &anchored, &rendered, &terms));
+    clock.lap("search", &mut report);
     output::write(&files, &out).map_err(Failure::Io)?;
     clock.lap("write", &mut report);
 

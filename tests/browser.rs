@@ -38,7 +38,7 @@ const PAGES: [(&str, &str); 4] = [
     ("alliances", "texts/alliances/index.html"),
     ("glossary", "glossary/index.html"),
 ];
-const HENKE: &str = "texts/henke/index.html";
+pub(crate) const HENKE: &str = "texts/henke/index.html";
 
 // --- The site -------------------------------------------------------------------------------
 
@@ -89,7 +89,7 @@ fn remove_stale_builds(tmp: &Path) {
     }
 }
 
-fn file_url(rel: &str) -> String {
+pub(crate) fn file_url(rel: &str) -> String {
     let path = site().join(rel);
     let path = path
         .canonicalize()
@@ -146,11 +146,11 @@ impl Server {
         format!("{}{MOUNT}{rel}", self.origin)
     }
 
-    fn requests(&self) -> Vec<(u16, String)> {
+    pub(crate) fn requests(&self) -> Vec<(u16, String)> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn failures(&self) -> Vec<(u16, String)> {
+    pub(crate) fn failures(&self) -> Vec<(u16, String)> {
         self.requests()
             .into_iter()
             .filter(|(status, _)| *status != 200)
@@ -335,15 +335,15 @@ pub(crate) fn launch() -> Chrome {
 
 /// What a tab has seen: console errors (and warnings), uncaught exceptions and requests.
 #[derive(Default)]
-struct Seen {
-    errors: Vec<String>,
-    warnings: Vec<String>,
-    requests: Vec<String>,
+pub(crate) struct Seen {
+    pub(crate) errors: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) requests: Vec<String>,
 }
 
 impl Chrome {
     /// A new tab with the given viewport, recording console messages, exceptions and requests.
-    fn tab(&self, (width, height): (u32, u32)) -> (Arc<Tab>, Arc<Mutex<Seen>>) {
+    pub(crate) fn tab(&self, (width, height): (u32, u32)) -> (Arc<Tab>, Arc<Mutex<Seen>>) {
         let tab = self.browser.new_tab().expect("new tab");
         tab.set_default_timeout(Duration::from_secs(20));
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -467,7 +467,7 @@ pub(crate) fn js(tab: &Tab, body: &str) -> Value {
 
 /// Waits until the page has loaded and laid out (two animation frames after `load`), so the
 /// script's placement of notes has run.
-const SETTLE: &str = "await new Promise(r => { \
+pub(crate) const SETTLE: &str = "await new Promise(r => { \
     const go = () => requestAnimationFrame(() => requestAnimationFrame(() => r())); \
     if (document.readyState === 'complete') go(); else addEventListener('load', go, { once: true }); }); \
     await document.fonts.ready;";
@@ -482,7 +482,7 @@ pub(crate) fn open(tab: &Tab, url: &str) {
 
 /// Polls `cond` (a JavaScript expression) until it is true, tolerating the page going away
 /// mid-navigation.
-fn wait_for(tab: &Tab, cond: &str, what: &str) {
+pub(crate) fn wait_for(tab: &Tab, cond: &str, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     let expr =
         format!("(() => {{ try {{ return !!({cond}); }} catch (e) {{ return false; }} }})()");
@@ -501,7 +501,7 @@ fn wait_for(tab: &Tab, cond: &str, what: &str) {
 /// JavaScript expression) selects, after scrolling it into view and checking nothing covers it.
 /// The page may still be scrolling (to a `#fragment`, smoothly): scroll until the element
 /// stays put in the viewport.
-fn click(tab: &Tab, element: &str) {
+pub(crate) fn click(tab: &Tab, element: &str) {
     let at = js(
         tab,
         &format!(
@@ -532,7 +532,7 @@ fn click(tab: &Tab, element: &str) {
     tab.click_point(point).expect("mouse click");
 }
 
-fn seen(seen: &Mutex<Seen>) -> std::sync::MutexGuard<'_, Seen> {
+pub(crate) fn seen(seen: &Mutex<Seen>) -> std::sync::MutexGuard<'_, Seen> {
     seen.lock().unwrap_or_else(|e| e.into_inner())
 }
 

@@ -3,6 +3,7 @@
 mod a11y;
 mod browser;
 mod cli;
+mod search;
 mod sites;
 mod support;
 mod validity;

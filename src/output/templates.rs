@@ -23,6 +23,9 @@ static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 const GENERATOR: &str = concat!("scholia ", env!("CARGO_PKG_VERSION"));
 
+/// The search page; its index (`search/*.js`) is written by the search stage.
+const SEARCH_PAGE: &str = "search/index.html";
+
 /// Every file of the built site: pages, assets and the sitemap.
 pub fn pages(site: &Site, built: &Built, diags: &mut Diagnostics) -> Vec<OutputFile> {
     let Some(tera) = templates(site, diags) else {
@@ -67,6 +70,13 @@ pub fn pages(site: &Site, built: &Built, diags: &mut Diagnostics) -> Vec<OutputF
             }),
             Err(d) => diags.push(d),
         }
+    }
+    match renderer.search() {
+        Ok(html) => files.push(OutputFile {
+            path: SEARCH_PAGE.into(),
+            bytes: html.into_bytes(),
+        }),
+        Err(d) => diags.push(d),
     }
     files.extend(assets(site));
     if let Some(sitemap) = sitemap(site) {
@@ -279,9 +289,14 @@ struct TextContext<'a> {
 
 impl Renderer<'_> {
     fn context(&self, page: &Page, kind: &str, title: &str) -> tera::Context {
+        self.context_at(&page.root(), &page.path(), kind, title)
+    }
+
+    /// The context of the page at `path` (relative to the site root, `root` leading back).
+    fn context_at(&self, root: &str, path: &str, kind: &str, title: &str) -> tera::Context {
         let mut ctx = tera::Context::new();
         ctx.insert("site", &self.site.config);
-        ctx.insert("root", &page.root());
+        ctx.insert("root", root);
         ctx.insert(
             "page",
             &PageInfo {
@@ -292,7 +307,7 @@ impl Renderer<'_> {
                     .config
                     .base_url
                     .as_ref()
-                    .map(|b| canonical(b, page)),
+                    .map(|b| canonical(b, path)),
             },
         );
         ctx.insert("generator", GENERATOR);
@@ -306,9 +321,15 @@ impl Renderer<'_> {
                 .iter()
                 .any(|t| t.notes.iter().any(|n| !n.tags.is_empty())),
         );
-        ctx.insert("glossary_href", &page.href_to(&Page::Glossary, None));
-        ctx.insert("tags_index_href", &page.href_to(&Page::Tags, None));
+        ctx.insert("glossary_href", &format!("{root}{}", Page::Glossary.path()));
+        ctx.insert("tags_index_href", &format!("{root}{}", Page::Tags.path()));
         ctx
+    }
+
+    /// The search page: `search.js` runs the query in `?q=`.
+    fn search(&self) -> Result<String, Diagnostic> {
+        let ctx = self.context_at("../", SEARCH_PAGE, "search", "Search");
+        self.render("search.html", &ctx)
     }
 
     fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
@@ -535,9 +556,8 @@ fn folder_title(folder: &str) -> String {
     }
 }
 
-fn canonical(base: &str, page: &Page) -> String {
-    let path = page.path();
-    let path = path.strip_suffix("index.html").unwrap_or(&path);
+fn canonical(base: &str, path: &str) -> String {
+    let path = path.strip_suffix("index.html").unwrap_or(path);
     format!("{base}/{path}")
 }
 
@@ -589,7 +609,7 @@ fn sitemap(site: &Site) -> Option<OutputFile> {
     for page in pages {
         xml.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
-            canonical(base, &page)
+            canonical(base, &page.path())
         ));
     }
     xml.push_str("</urlset>\n");

@@ -273,3 +273,94 @@
     }
   });
 })();
+
+/* Search: the box in the header loads search.js (the client of the index under search/) the
+   first time it gets focus; "/" focuses it. Without JavaScript the box submits to the search
+   page. A result link carries ?highlight=word…: on arrival the words are marked in the
+   target passage (as <mark class="search-hit"> elements) and the first one scrolled to. */
+(function () {
+  'use strict';
+  var form = document.querySelector('form.site-search');
+  var input = form && form.querySelector('input[name="q"]');
+  var requested = false;
+
+  function loadSearch() {
+    if (requested || window.scholiaSearch) return;
+    requested = true;
+    var s = document.createElement('script');
+    s.src = new URL('../assets/search.js', form.action).href;
+    s.async = true;
+    document.head.appendChild(s);
+  }
+  if (input) {
+    input.addEventListener('focus', loadSearch);
+    if (document.activeElement === input) loadSearch();
+  }
+
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || (t.closest && t.closest('input, textarea, select')))) return;
+    var box = document.querySelector('form.search-form input[name="q"]') || input;
+    if (!box) return;
+    e.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  var words;
+  try {
+    words = (new URLSearchParams(location.search).get('highlight') || '').split(/\s+/)
+      .filter(function (w) { return w.length > 0; }).slice(0, 10);
+  } catch (err) { return; }
+  if (!words.length) return;
+  var id = '';
+  try { id = decodeURIComponent(location.hash.slice(1)); } catch (err) { id = ''; }
+  var target = (id && document.getElementById(id)) || document.querySelector('main');
+  if (!target) return;
+  var alternatives = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }).join('|');
+  var re;
+  try {
+    re = new RegExp('(?<![\\p{L}\\p{N}_])(?:' + alternatives + ')(?![\\p{L}\\p{N}_])', 'giu');
+  } catch (err) {
+    re = new RegExp('\\b(?:' + alternatives + ')\\b', 'gi');
+  }
+  // In a paragraph, its notes and number are not the passage.
+  var skip = target.classList.contains('para') ? '.notes, .pnum' : '.pnum';
+  var walker = document.createTreeWalker(target, NodeFilter.SHOW_TEXT, {
+    acceptNode: function (node) {
+      var p = node.parentElement;
+      var out = p && p.closest(skip);
+      if (!p || p.closest('script, style, mark.search-hit') || (out && target.contains(out))) {
+        return NodeFilter.FILTER_REJECT;
+      }
+      return NodeFilter.FILTER_ACCEPT;
+    }
+  });
+  var nodes = [];
+  while (walker.nextNode()) nodes.push(walker.currentNode);
+  var first = null;
+  nodes.forEach(function (node) {
+    var text = node.nodeValue, last = 0, m, frag = null;
+    re.lastIndex = 0;
+    while ((m = re.exec(text))) {
+      if (!m[0]) { re.lastIndex++; continue; }
+      frag = frag || document.createDocumentFragment();
+      frag.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var mark = document.createElement('mark');
+      mark.className = 'search-hit';
+      mark.textContent = m[0];
+      frag.appendChild(mark);
+      first = first || mark;
+      last = m.index + m[0].length;
+    }
+    if (!frag) return;
+    frag.appendChild(document.createTextNode(text.slice(last)));
+    node.parentNode.replaceChild(frag, node);
+  });
+  if (first) {
+    var details = first.closest('details');
+    if (details && !details.open) details.open = true;
+    first.scrollIntoView({ block: 'center' });
+  }
+})();

@@ -1,0 +1,297 @@
+//! The full-text index, built with `elasticlunr-rs` (the crate Zola and mdBook use), and
+//! read back as plain postings so it can be weighed and split.
+//!
+//! elasticlunr keeps its inverted index private and gives it out only as the JSON that
+//! elasticlunr.js loads; [`read`] parses that JSON (a trie of characters, each node with
+//! the documents whose term ends there) straight into a sorted list of terms, without
+//! building the trie again.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use elasticlunr::pipeline::Pipeline;
+use elasticlunr::{Index, IndexBuilder, Language};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+
+use super::docs::Doc;
+
+/// The indexed fields of a document, in the order of [`Doc::fields`].
+pub const FIELDS: [&str; 3] = ["title", "body", "tags"];
+
+/// How much a hit in each field weighs (elasticlunr's field boost).
+pub const FIELD_BOOSTS: [f64; 3] = [2.0, 1.0, 2.0];
+
+/// Longer tokens (URLs, runs of symbols) are not indexed, by the client either: nobody
+/// searches for them, and each character is a level of elasticlunr's trie.
+pub const MAX_TOKEN_CHARS: usize = 64;
+
+impl Doc {
+    pub fn fields(&self) -> [&str; 3] {
+        [&self.title, &self.body, &self.tags]
+    }
+}
+
+/// The elasticlunr language for a site's `language` (a BCP 47 tag such as `en-GB`), and
+/// its code for the client. Only English has a stemmer on both sides (the client's is a
+/// port of elasticlunr-rs's); other languages use the English pipeline too, which keeps
+/// index and client consistent (a stemmer that does not fit the language only makes
+/// matching a little coarser).
+pub fn language(_tag: &str) -> (Box<dyn Language>, &'static str) {
+    (Box::new(elasticlunr::lang::English::new()), "en")
+}
+
+/// elasticlunr's tokenizer (whitespace and hyphens, lowercased), without overlong tokens.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = elasticlunr::lang::tokenize_whitespace(text);
+    tokens.retain(|t| t.chars().count() <= MAX_TOKEN_CHARS);
+    tokens
+}
+
+/// The terms elasticlunr indexes for `text` (tokenizer, trimmer, stop words, stemmer), in
+/// order: what the client's port of the pipeline must reproduce.
+pub fn terms(text: &str, tag: &str) -> Vec<String> {
+    pipeline(tag).run(tokenize(text))
+}
+
+fn pipeline(tag: &str) -> Pipeline {
+    language(tag).0.make_pipeline()
+}
+
+/// The elasticlunr index of `docs`, references being document numbers. `save_docs` keeps
+/// the documents' fields in it, as Zola's single-file index does.
+pub fn elasticlunr_index(docs: &[Doc], tag: &str, save_docs: bool) -> Index {
+    let mut builder = IndexBuilder::with_language(language(tag).0).save_docs(save_docs);
+    for field in FIELDS {
+        builder = builder.add_field_with_tokenizer(field, Box::new(tokenize));
+    }
+    let mut index = builder.build();
+    for (i, doc) in docs.iter().enumerate() {
+        index.add_doc(&i.to_string(), doc.fields());
+    }
+    index
+}
+
+/// A term and, per field, the documents it occurs in with elasticlunr's term frequency
+/// (the square root of the count), by document number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermPostings {
+    pub term: String,
+    pub fields: [Vec<(u32, f64)>; 3],
+}
+
+/// elasticlunr's index as plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Full {
+    pub docs: usize,
+    /// Sorted by term (byte order).
+    pub terms: Vec<TermPostings>,
+    /// Per document, the number of terms in each field.
+    pub lengths: Vec<[u32; 3]>,
+}
+
+/// Reads an elasticlunr index back from its JSON.
+pub fn read(index: &Index) -> Result<Full, String> {
+    let json = index.to_json();
+    let dump: Dump = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+    let docs = dump.document_store.length;
+    let mut lengths = vec![[0u32; 3]; docs];
+    for (doc, info) in &dump.document_store.doc_info {
+        let n: usize = doc.parse().map_err(|_| format!("bad reference {doc}"))?;
+        let slot = lengths
+            .get_mut(n)
+            .ok_or_else(|| format!("reference {doc} out of range"))?;
+        for (f, name) in FIELDS.iter().enumerate() {
+            slot[f] = info.get(*name).copied().unwrap_or(0);
+        }
+    }
+    let mut by_term: BTreeMap<String, [Vec<(u32, f64)>; 3]> = BTreeMap::new();
+    for (f, name) in FIELDS.iter().enumerate() {
+        let Some(field) = dump.index.get(*name) else {
+            continue;
+        };
+        for (term, postings) in &field.root.0 {
+            by_term.entry(term.clone()).or_default()[f] = postings.clone();
+        }
+    }
+    let terms = by_term
+        .into_iter()
+        .map(|(term, fields)| TermPostings { term, fields })
+        .collect();
+    Ok(Full {
+        docs,
+        terms,
+        lengths,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Dump {
+    index: BTreeMap<String, FieldIndex>,
+    document_store: Store,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Store {
+    length: usize,
+    doc_info: BTreeMap<String, BTreeMap<String, u32>>,
+}
+
+#[derive(Deserialize)]
+struct FieldIndex {
+    root: Trie,
+}
+
+/// A field's trie, flattened: every term that has documents, sorted.
+struct Trie(Vec<(String, Vec<(u32, f64)>)>);
+
+impl<'de> Deserialize<'de> for Trie {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Trie, D::Error> {
+        let mut prefix = String::new();
+        let mut out = Vec::new();
+        d.deserialize_map(Node {
+            prefix: &mut prefix,
+            out: &mut out,
+        })?;
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Trie(out))
+    }
+}
+
+/// One trie node: `{"docs": {...}, "df": n, "<char>": child, ...}`.
+struct Node<'a> {
+    prefix: &'a mut String,
+    out: &'a mut Vec<(String, Vec<(u32, f64)>)>,
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an elasticlunr index node")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut docs = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "docs" => docs = map.next_value::<Docs>()?.0,
+                "df" => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                k => {
+                    let mut chars = k.chars();
+                    let (Some(c), None) = (chars.next(), chars.next()) else {
+                        return Err(de::Error::custom(format!("unexpected key {k:?}")));
+                    };
+                    self.prefix.push(c);
+                    map.next_value_seed(Node {
+                        prefix: &mut *self.prefix,
+                        out: &mut *self.out,
+                    })?;
+                    self.prefix.pop();
+                }
+            }
+        }
+        if !docs.is_empty() {
+            docs.sort_by_key(|p| p.0);
+            self.out.push((self.prefix.clone(), docs));
+        }
+        Ok(())
+    }
+}
+
+/// `{"<ref>": {"tf": x}, ...}` as (document number, tf).
+struct Docs(Vec<(u32, f64)>);
+
+impl<'de> Deserialize<'de> for Docs {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Docs, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Docs;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("postings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Docs, A::Error> {
+                #[derive(Deserialize)]
+                struct Tf {
+                    tf: f64,
+                }
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let doc: u32 = key
+                        .parse()
+                        .map_err(|_| de::Error::custom(format!("bad reference {key:?}")))?;
+                    out.push((doc, map.next_value::<Tf>()?.tf));
+                }
+                Ok(Docs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::docs::Kind;
+
+    fn doc(title: &str, body: &str) -> Doc {
+        Doc {
+            kind: Kind::Para,
+            text: Some(0),
+            anchor: "p1".into(),
+            label: "¶ 1".into(),
+            title: title.into(),
+            body: body.into(),
+            tags: String::new(),
+        }
+    }
+
+    #[test]
+    fn english_pipeline_trims_drops_stop_words_and_stems() {
+        assert_eq!(
+            terms("The Coalitions, of “willing” states-building!", "en"),
+            ["coalit", "will", "state", "build"]
+        );
+        assert_eq!(terms("running RUNS ran", "fr"), ["run", "run", "ran"]);
+    }
+
+    #[test]
+    fn overlong_tokens_are_not_indexed() {
+        let long = "x".repeat(MAX_TOKEN_CHARS + 1);
+        assert_eq!(
+            terms(&format!("short {long} words"), "en"),
+            ["short", "word"]
+        );
+    }
+
+    #[test]
+    fn reading_the_index_back_gives_every_posting() {
+        let docs = [
+            doc("Coalitions", "coalitions form for tasks"),
+            doc("", "alliances form against threats; threats threats"),
+        ];
+        let full = read(&elasticlunr_index(&docs, "en", false)).unwrap();
+        assert_eq!(full.docs, 2);
+        assert_eq!(full.lengths, vec![[1, 3, 0], [0, 6, 0]]);
+        let get = |t: &str| full.terms.iter().find(|p| p.term == t).unwrap();
+        assert_eq!(get("coalit").fields[0], vec![(0, 1.0)]);
+        assert_eq!(get("coalit").fields[1], vec![(0, 1.0)]);
+        assert_eq!(get("form").fields[1], vec![(0, 1.0), (1, 1.0)]);
+        assert_eq!(get("threat").fields[1], vec![(1, 3f64.sqrt())]);
+        let names: Vec<&str> = full.terms.iter().map(|t| t.term.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+    }
+}

@@ -1,0 +1,356 @@
+//! The search stage on real sites: which documents exist, and that the shards hold the
+//! whole elasticlunr index, each term once, with the same postings, within size bounds.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::docs::{extract, Doc, Kind};
+use super::engine::{self, Full};
+use super::shard::{self, Limits};
+use super::*;
+use crate::config::BuildOptions;
+use crate::diagnostics::Diagnostics;
+use crate::link::{Page, Targets};
+use crate::render::{self, RenderedText, TermView};
+
+/// The stages before search, as the pipeline runs them.
+struct Built {
+    site: Site,
+    anchored: Vec<Anchored>,
+    rendered: Vec<RenderedText>,
+    terms: Vec<TermView>,
+}
+
+fn build(dir: &Path, instructor: bool, drafts: bool) -> Built {
+    let options = BuildOptions {
+        site_dir: dir.to_path_buf(),
+        output: dir.join("public"),
+        instructor,
+        drafts,
+    };
+    let mut diags = Diagnostics::new();
+    let site = crate::load::site(&options, &mut diags).expect("site loads");
+    let mut targets = Targets::new(&site);
+    let anchored: Vec<Anchored> = site
+        .texts
+        .iter()
+        .map(|t| {
+            let page = Page::Text(t.slug.clone());
+            let label = |d: &str| targets.label(d, &page);
+            crate::anchor::text(t, &label, site.config.allow_raw_html, &mut diags)
+        })
+        .collect();
+    for (t, a) in site.texts.iter().zip(&anchored) {
+        targets.set_paragraphs(&t.slug, a.reading.paragraphs.len());
+    }
+    let rendered = site
+        .texts
+        .iter()
+        .zip(&anchored)
+        .map(|(t, a)| render::text(&site, t, a, &targets, &mut diags))
+        .collect();
+    let (terms, _) = render::glossary(&site, &targets, &mut diags);
+    assert!(!diags.has_errors(), "{}", diags.render(false));
+    Built {
+        site,
+        anchored,
+        rendered,
+        terms,
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn basic() -> PathBuf {
+    repo().join("tests/sites/basic")
+}
+
+impl Built {
+    fn docs(&self) -> Vec<Doc> {
+        extract(&self.site, &self.anchored, &self.rendered, &self.terms)
+    }
+
+    fn files(&self, limits: &Limits) -> BTreeMap<String, String> {
+        index_with(
+            &self.site,
+            &self.anchored,
+            &self.rendered,
+            &self.terms,
+            limits,
+        )
+        .into_iter()
+        .map(|f| (f.path, String::from_utf8(f.bytes).expect("UTF-8")))
+        .collect()
+    }
+}
+
+/// The JSON a script file hands to `scholiaSearch.<call>(id, …)` (or `(…)` without an id).
+fn payload(script: &str) -> Value {
+    let open = script.find('(').expect("a call");
+    let body = script[open + 1..].trim_end().trim_end_matches(");");
+    let body = match body.split_once(',') {
+        Some((id, rest)) if id.parse::<usize>().is_ok() => rest,
+        _ => body,
+    };
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {script:.200}"))
+}
+
+#[test]
+fn documents_are_paragraphs_notes_terms_and_questions_in_kind_order() {
+    let built = build(&basic(), false, false);
+    let docs = built.docs();
+    let count = |k: Kind| docs.iter().filter(|d| d.kind == k).count();
+    let paragraphs: usize = built
+        .anchored
+        .iter()
+        .map(|a| a.reading.paragraphs.len())
+        .sum();
+    assert_eq!(count(Kind::Para), paragraphs);
+    assert_eq!(count(Kind::Note), 5, "{docs:#?}");
+    assert_eq!(count(Kind::Term), 2);
+    assert_eq!(count(Kind::Question), 2);
+    assert!(docs.windows(2).all(|w| w[0].kind <= w[1].kind));
+
+    let first = &docs[0];
+    assert_eq!((first.anchor.as_str(), first.label.as_str()), ("p1", "¶ 1"));
+    assert_eq!(first.title, "The First Text");
+    assert!(first
+        .body
+        .starts_with("States cooperate when one or two of them"));
+    assert!(docs[1].title.is_empty());
+    let note = docs.iter().find(|d| d.anchor == "intense").expect("note");
+    assert_eq!(note.title, "Who leads");
+    assert_eq!(note.label, "Context · Who leads");
+    assert_eq!(note.tags, "coalitions theory");
+    assert!(note.body.starts_with("The core claim. Compare"));
+    let term = docs.iter().find(|d| d.kind == Kind::Term).expect("term");
+    assert_eq!(term.text, None);
+    let realism = docs
+        .iter()
+        .find(|d| d.anchor == "realism")
+        .expect("realism");
+    assert_eq!(realism.title, "realism political realism");
+    let q = docs.iter().find(|d| d.kind == Kind::Question).expect("q");
+    assert_eq!(
+        (q.anchor.as_str(), q.label.as_str()),
+        ("questions", "Question 1")
+    );
+    assert_eq!(q.path(&built.site), "unit-1/first/index.html");
+}
+
+#[test]
+fn instructor_notes_and_drafts_stay_out_of_a_public_index() {
+    let public = build(&basic(), false, false);
+    let leaks = |docs: &[Doc]| {
+        docs.iter()
+            .filter(|d| {
+                let all = format!("{} {} {} {}", d.title, d.body, d.label, d.tags);
+                all.contains("SECRETWORD") || all.contains("DRAFTWORD")
+            })
+            .count()
+    };
+    assert_eq!(leaks(&public.docs()), 0);
+    assert!(public.docs().iter().all(|d| d.anchor != "teacher-only"));
+    for (path, text) in public.files(&Limits::default()) {
+        let lower = text.to_lowercase();
+        assert!(
+            !lower.contains("secretword") && !lower.contains("draftword"),
+            "{path} leaks"
+        );
+    }
+
+    let full = build(&basic(), true, true);
+    let docs = full.docs();
+    assert_eq!(leaks(&docs), 2);
+    let files = full.files(&Limits::default());
+    assert!(files.values().any(|t| t.contains("\"secretword\"")));
+}
+
+/// Every term of elasticlunr's index is in exactly one shard, with its postings and
+/// weights intact, and every file is within its bounds: on the bundled site with small
+/// limits, so that there are many shards, heads and tails.
+#[test]
+fn shards_hold_every_term_once_with_the_same_postings() {
+    let built = build(&repo(), false, false);
+    let limits = Limits {
+        shard_target: 3_000,
+        shard_max: 4_500,
+        head_max: 25,
+        piece_max: 20,
+        chunk_target: 2_000,
+    };
+    let files = built.files(&limits);
+    let docs = built.docs();
+    let full: Full = engine::read(&engine::elasticlunr_index(&docs, "en", false)).unwrap();
+    let kinds: Vec<Kind> = docs.iter().map(|d| d.kind).collect();
+    let weighted = shard::weigh(&full, &kinds);
+
+    let manifest = payload(&files["search/manifest.js"]);
+    assert_eq!(manifest["docs"], docs.len());
+    let boundaries: Vec<String> = manifest["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap().to_string())
+        .collect();
+    assert!(boundaries.len() > 20, "{}", boundaries.len());
+    assert_eq!(boundaries[0], "");
+    assert!(boundaries.windows(2).all(|w| w[0] < w[1]));
+
+    let mut found: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+    let mut tails_used = BTreeSet::new();
+    for (i, lower) in boundaries.iter().enumerate() {
+        let text = &files[&format!("search/shards/{i}.js")];
+        let entries = payload(text);
+        let entries = entries.as_array().unwrap();
+        assert!(!entries.is_empty());
+        assert!(
+            text.len() <= limits.shard_max + 64 || entries.len() == 1,
+            "shard {i} has {} bytes",
+            text.len()
+        );
+        for e in entries {
+            let term = e[0].as_str().unwrap().to_string();
+            assert!(term.as_str() >= lower.as_str(), "{term} before shard {i}");
+            if let Some(upper) = boundaries.get(i + 1) {
+                assert!(term.as_str() < upper.as_str(), "{term} after shard {i}");
+            }
+            let mut postings = decode(&e[4]);
+            assert!(postings.len() <= limits.head_max);
+            let head_min = postings.iter().map(|p| p.1).min().unwrap_or(0);
+            let mut tail_max = 0;
+            for piece in e[3].as_array().unwrap() {
+                let (first, last, id) = (
+                    piece[0].as_u64().unwrap(),
+                    piece[1].as_u64(),
+                    piece[2].as_u64().unwrap(),
+                );
+                assert!(tails_used.insert(id), "tail {id} used twice");
+                let tail = decode(&payload(&files[&format!("search/tails/{id}.js")]));
+                assert!(!tail.is_empty() && tail.len() <= limits.piece_max);
+                assert_eq!(u64::from(tail[0].0), first);
+                assert_eq!(tail.last().map(|p| u64::from(p.0)), last);
+                tail_max = tail_max.max(tail.iter().map(|p| p.1).max().unwrap());
+                postings.extend(tail);
+            }
+            assert_eq!(
+                e[2].as_u64().unwrap(),
+                u64::from(tail_max),
+                "theta of {term}"
+            );
+            assert!(
+                tail_max <= head_min,
+                "{term}: a tail posting outweighs the head"
+            );
+            postings.sort();
+            assert_eq!(e[1].as_u64().unwrap() as usize, postings.len());
+            assert!(
+                found.insert(term.clone(), postings).is_none(),
+                "{term} is in two shards"
+            );
+        }
+    }
+    assert!(!tails_used.is_empty(), "no tails at these limits");
+
+    assert_eq!(found.len(), full.terms.len());
+    for (t, w) in full.terms.iter().zip(&weighted) {
+        let postings = found
+            .get(&t.term)
+            .unwrap_or_else(|| panic!("{} lost", t.term));
+        let docs_in_index: BTreeSet<u32> = t.fields.iter().flatten().map(|p| p.0).collect();
+        let docs_in_shards: BTreeSet<u32> = postings.iter().map(|p| p.0).collect();
+        assert_eq!(docs_in_shards, docs_in_index, "postings of {}", t.term);
+        assert_eq!(postings, &w.postings, "weights of {}", t.term);
+    }
+}
+
+/// Decodes `[Δdoc, weight, …]`.
+fn decode(v: &Value) -> Vec<(u32, u32)> {
+    let flat: Vec<u32> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| u32::try_from(n.as_u64().unwrap()).unwrap())
+        .collect();
+    let mut doc = 0;
+    flat.chunks(2)
+        .map(|p| {
+            doc += p[0];
+            (doc, p[1])
+        })
+        .collect()
+}
+
+/// Weights are elasticlunr's scores: a title hit beats a body hit, a rare term a common
+/// one, a short paragraph a long one, and notes are boosted.
+#[test]
+fn weights_follow_elasticlunr_scoring() {
+    let d = |kind: Kind, title: &str, body: &str| Doc {
+        kind,
+        text: Some(0),
+        anchor: String::new(),
+        label: String::new(),
+        title: title.into(),
+        body: body.into(),
+        tags: String::new(),
+    };
+    let docs = [
+        d(Kind::Para, "", "alliance treaty alliance"),
+        d(Kind::Para, "Alliance", "treaty"),
+        d(
+            Kind::Para,
+            "",
+            "alliance words words words words words words words",
+        ),
+        d(Kind::Note, "", "alliance treaty alliance"),
+        d(Kind::Para, "", "unrelated"),
+    ];
+    let full = engine::read(&engine::elasticlunr_index(&docs, "en", false)).unwrap();
+    let kinds: Vec<Kind> = docs.iter().map(|d| d.kind).collect();
+    let w = shard::weigh(&full, &kinds);
+    let get = |t: &str| {
+        w.iter()
+            .find(|x| x.term == t)
+            .unwrap()
+            .postings
+            .iter()
+            .map(|p| p.1)
+            .collect::<Vec<_>>()
+    };
+    let alliance = get("allianc");
+    assert_eq!(alliance.len(), 4);
+    assert!(alliance[1] > alliance[0], "title hit {alliance:?}");
+    assert!(alliance[0] > alliance[2], "shorter paragraph {alliance:?}");
+    assert!(alliance[3] > alliance[0], "note boost {alliance:?}");
+    // N = 5 documents, df = 3 in the body: √2 × (1 + ln(5/4)) / √3 for the first paragraph.
+    let expected = (2f64.sqrt() * (1.0 + (5.0f64 / 4.0).ln()) / 3f64.sqrt() * 100.0).round();
+    assert_eq!(f64::from(alliance[0]), expected);
+    assert!(get("unrel")[0] > get("treati")[0], "rare term");
+}
+
+#[test]
+fn default_limits_keep_the_bundled_sites_files_small() {
+    let built = build(&repo(), false, false);
+    let files = built.files(&Limits::default());
+    let manifest = &files["search/manifest.js"];
+    assert!(manifest.len() < 2_000, "manifest: {} bytes", manifest.len());
+    for (path, text) in &files {
+        if path.starts_with("search/shards/") {
+            assert!(text.len() <= 30_064, "{path}: {} bytes", text.len());
+        }
+        if path.starts_with("search/docs/") {
+            assert!(text.len() <= 30_000, "{path}: {} bytes", text.len());
+        }
+    }
+    let m = payload(manifest);
+    let per = m["chunk"].as_u64().unwrap() as usize;
+    let chunks = files
+        .keys()
+        .filter(|p| p.starts_with("search/docs/"))
+        .count();
+    assert_eq!(chunks, built.docs().len().div_ceil(per));
+}
