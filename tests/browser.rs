@@ -1061,3 +1061,85 @@ fn link_preview_opens_on_focus_and_closes_on_escape() {
         "focus stays on the link: {hidden:#}"
     );
 }
+
+/// The fixture sites (texts in folders, overlapping notes, code, raw HTML, a theme of the
+/// site's own) from `file://` at both widths: every page loads without console errors,
+/// nothing overflows sideways, and keyboard focus moves in document order, starting with
+/// the skip link, never into hidden content.
+#[test]
+fn fixture_sites_from_file_urls_at_both_widths() {
+    let chrome = launch();
+    for fixture in ["basic", "crosslinks", "raw-html"] {
+        let site = support::copy_site(&support::fixture(&format!("sites/{fixture}")));
+        let public = support::build_ok(site.path(), &[]);
+        let pages: Vec<PathBuf> = walkdir::WalkDir::new(&public)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|x| x == "html"))
+            // One tag page stands for all: they share a template.
+            .filter(|p| !p.to_string_lossy().contains("/tags/") || p.ends_with("tags/index.html"))
+            .collect();
+        let mut pages = pages;
+        // A text page first: it has the most to focus.
+        pages.sort_by_key(|p| {
+            (
+                p.ends_with("index.html") && p.parent() == Some(public.as_path()),
+                p.clone(),
+            )
+        });
+        for size in [WIDE, PHONE] {
+            let (tab, log) = chrome.tab(size);
+            for page in &pages {
+                let url = format!("file://{}", page.display());
+                open(&tab, &url);
+                let m = js(
+                    &tab,
+                    "const positive = [...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0).length; \
+                     return { overflow: document.documentElement.scrollWidth - window.innerWidth, positive };",
+                );
+                assert!(
+                    m["overflow"].as_f64().unwrap_or(1.0) <= 0.0,
+                    "{url} at {size:?} overflows: {m}"
+                );
+                assert_eq!(
+                    m["positive"], 0,
+                    "{url}: positive tabindex breaks the focus order"
+                );
+                // Walking the focus order costs a round trip per key: once per site and width.
+                if page != &pages[0] {
+                    continue;
+                }
+                let mut last = -1.0;
+                for step in 0..8 {
+                    tab.press_key("Tab").expect("Tab");
+                    let f = js(
+                        &tab,
+                        "const el = document.activeElement; if (!el || el === document.body) return null; \
+                         const all = [...document.querySelectorAll('*')]; \
+                         return { index: all.indexOf(el), visible: el.checkVisibility({ visibilityProperty: true }), \
+                                  skip: el.classList.contains('skip-link'), html: el.outerHTML.slice(0, 120) };",
+                    );
+                    if f.is_null() {
+                        break;
+                    }
+                    if step == 0 {
+                        assert_eq!(
+                            f["skip"], true,
+                            "{url}: the first Tab should reach the skip link, got {f}"
+                        );
+                    }
+                    let index = f["index"].as_f64().unwrap_or(-1.0);
+                    assert!(index > last, "{url}: focus went backwards to {f}");
+                    assert_eq!(f["visible"], true, "{url}: focus on something hidden: {f}");
+                    last = index;
+                }
+            }
+            let errors = &seen(&log).errors;
+            assert!(
+                errors.is_empty(),
+                "{fixture} at {size:?}: console errors: {errors:#?}"
+            );
+        }
+    }
+}
