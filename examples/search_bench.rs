@@ -100,12 +100,12 @@ fn main() {
     let search_js = std::fs::metadata(built.join("assets/search.js")).map_or(0, |m| m.len());
     println!("search.js: {search_js} bytes (loaded once, on focus; not counted below)");
     println!();
-    println!("| word | term | postings | files | manifest | shards | tails | excerpt chunks | total | keystroke → results (median of 7) |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| word | term | postings | files | manifest | shards | tails | excerpt chunks | total | typed, 150 ms a key | keystroke → results (median of 7) |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let totals = totals(&documents);
     for word in &words {
         let term = engine::terms(word, "en").pop().unwrap_or_default();
-        let m = measure(&tab, &url, word, &built);
+        let m = measure(&tab, &url, word, &built, 150);
         let by_kind = |k: &str| {
             m.files
                 .iter()
@@ -115,7 +115,7 @@ fn main() {
         };
         let total: u64 = m.files.iter().map(|(_, n)| n).sum();
         println!(
-            "| {word} | {term} | {} | {} | {} | {} | {} | {} | **{}** | {:.1} ms (sync {:.1} ms) |",
+            "| {word} | {term} | {} | {} | {} | {} | {} | {} | **{}** | {} | {:.1} ms (sync {:.1} ms) |",
             totals.get(&term).copied().unwrap_or(0),
             m.files.len(),
             by_kind("/manifest.js"),
@@ -123,6 +123,7 @@ fn main() {
             by_kind("/tails/"),
             by_kind("/docs/"),
             total,
+            m.typed,
             m.frame_ms,
             m.sync_ms,
         );
@@ -176,30 +177,17 @@ fn pick_words(documents: &[docs::Doc]) -> Vec<String> {
 struct Measured {
     /// Index files the page loaded for the query, with their sizes.
     files: Vec<(String, u64)>,
+    /// Bytes of index files loaded when the word is typed a key at a time.
+    typed: u64,
     sync_ms: f64,
     frame_ms: f64,
 }
 
-/// Opens the home page fresh, types `word` in the search box and waits for the results;
-/// then times the last keystroke of the word again, with everything loaded.
-fn measure(tab: &Tab, url: &str, word: &str, built: &Path) -> Measured {
-    tab.navigate_to(url).expect("navigate");
-    tab.wait_until_navigated().expect("loaded");
-    js(tab, "document.getElementById('search').focus();");
-    js(
-        tab,
-        "await new Promise(r => { const go = () => window.scholiaSearch ? r() : setTimeout(go, 20); go(); });",
-    );
-    tab.type_str(word).expect("type");
-    let done = format!(
-        "await new Promise(r => {{ const go = () => {{ const s = document.querySelector('.search-status'); \
-           if (s && s.textContent.endsWith('for “{word}”.') && !document.getElementById('search_panel').classList.contains('is-loading')) r(); \
-           else setTimeout(go, 20); }}; go(); }});"
-    );
-    js(tab, &done);
+/// The index files the page loaded, with their sizes.
+fn loaded_files(tab: &Tab, built: &Path) -> Vec<(String, u64)> {
     let loaded = js(
         tab,
-        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/search/'));",
+        "return Array.from(document.querySelectorAll('script[src]')).map(s => s.src).filter(n => n.includes('/search/'));",
     );
     let mut files = Vec::new();
     for u in loaded.as_array().into_iter().flatten() {
@@ -208,6 +196,48 @@ fn measure(tab: &Tab, url: &str, word: &str, built: &Path) -> Measured {
         let size = std::fs::metadata(built.join(rel)).map_or(0, |m| m.len());
         files.push((rel.to_string(), size));
     }
+    files
+}
+
+/// Opens the home page fresh and focuses the search box (which loads search.js).
+fn fresh(tab: &Tab, url: &str) {
+    tab.navigate_to(url).expect("navigate");
+    tab.wait_until_navigated().expect("loaded");
+    js(tab, "document.getElementById('search').focus();");
+    js(
+        tab,
+        "await new Promise(r => { const go = () => window.scholiaSearch ? r() : setTimeout(go, 20); go(); });",
+    );
+}
+
+fn wait_done(tab: &Tab, word: &str) {
+    let done = format!(
+        "await new Promise(r => {{ const go = () => {{ const s = document.querySelector('.search-status'); \
+           if (s && s.textContent.endsWith('for “{word}”.') && !document.getElementById('search_panel').classList.contains('is-loading')) r(); \
+           else setTimeout(go, 20); }}; go(); }});"
+    );
+    js(tab, &done);
+}
+
+/// The query `word` pasted into the search box: the files it downloads. Then the same word
+/// typed at `ms_per_key` (each pause longer than the debounce runs the prefix typed so far):
+/// the files that costs. Then keystroke-to-results timing.
+fn measure(tab: &Tab, url: &str, word: &str, built: &Path, ms_per_key: u64) -> Measured {
+    fresh(tab, url);
+    js(
+        tab,
+        &format!("const i = document.getElementById('search'); i.value = {word:?}; i.dispatchEvent(new Event('input'));"),
+    );
+    wait_done(tab, word);
+    let files = loaded_files(tab, built);
+
+    fresh(tab, url);
+    for c in word.chars() {
+        tab.type_str(&c.to_string()).expect("type");
+        std::thread::sleep(Duration::from_millis(ms_per_key));
+    }
+    wait_done(tab, word);
+    let typed: u64 = loaded_files(tab, built).iter().map(|f| f.1).sum();
 
     // Keystroke to results: the word but its last letter is in the box (its files are
     // loaded); the last letter is a real key press. Timed from the keydown event to the
@@ -244,6 +274,7 @@ fn measure(tab: &Tab, url: &str, word: &str, built: &Path) -> Measured {
     }
     Measured {
         files,
+        typed,
         sync_ms: median(sync),
         frame_ms: median(frame),
     }

@@ -210,12 +210,11 @@ fn keyboard_filters_count_and_escape() {
     let closed = js(
         &tab,
         "return { hidden: document.getElementById('search_panel').hidden, \
-                  expanded: document.getElementById('search').getAttribute('aria-expanded'), \
                   focus: document.activeElement.id };",
     );
     assert_eq!(
         closed,
-        serde_json::json!({ "hidden": true, "expanded": "false", "focus": "search" })
+        serde_json::json!({ "hidden": true, "focus": "search" })
     );
 
     // Filters: notes only, then the glossary only.
@@ -423,4 +422,139 @@ fn instructor_words_are_not_found_in_a_public_build() {
         );
         assert_eq!(n, expected, "{}: {}", out.display(), status(&tab));
     }
+}
+
+/// axe-core (WCAG 2.2 AA and best practices, as `a11y.rs` runs it on every page type) on
+/// what only search shows: the open panel with results and filters, in light and dark, and
+/// the search page with results.
+#[test]
+fn the_open_panel_and_the_results_page_pass_axe() {
+    let axe = std::fs::read_to_string(crate::validity::npm_tool("axe-core/axe.min.js"))
+        .expect("axe.min.js");
+    let chrome = launch();
+    let (tab, _log) = chrome.tab(WIDE);
+    let check = |tab: &Tab, scope: &str, what: &str| {
+        tab.evaluate(&axe, false).expect("load axe");
+        let v = js(
+            tab,
+            &format!(
+                "const r = await axe.run(document.querySelector('{scope}'), {{ runOnly: {{ type: 'tag', \
+                   values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }}, \
+                   resultTypes: ['violations'] }}); \
+                 return {{ passes: r.passes.length, violations: r.violations.map(v => v.id + ': ' + \
+                   v.nodes.map(n => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')) }};"
+            ),
+        );
+        assert!(v["passes"].as_u64().unwrap_or(0) > 0, "axe checked nothing");
+        assert_eq!(v["violations"], serde_json::json!([]), "{what}");
+    };
+    for scheme in ["light", "dark"] {
+        tab.call_method(
+            headless_chrome::protocol::cdp::Emulation::SetEmulatedMedia {
+                media: None,
+                features: Some(vec![
+                    headless_chrome::protocol::cdp::Emulation::MediaFeature {
+                        name: "prefers-color-scheme".into(),
+                        value: scheme.into(),
+                    },
+                ]),
+            },
+        )
+        .expect("color scheme");
+        open(&tab, &file_url(HENKE));
+        type_query(&tab, "alliance");
+        wait_for(
+            &tab,
+            &format!("document.querySelectorAll('{RESULTS}').length > 0"),
+            "results",
+        );
+        js(
+            &tab,
+            "document.querySelector('#search_panel .search-filters').open = true;",
+        );
+        wait_for(
+            &tab,
+            "document.querySelectorAll('#search_panel .search-text option').length > 1",
+            "the text filter",
+        );
+        check(
+            &tab,
+            "form.site-search",
+            &format!("the open panel ({scheme})"),
+        );
+
+        open(
+            &tab,
+            &format!("{}?q=burden%20sharing", file_url("search/index.html")),
+        );
+        wait_for(
+            &tab,
+            "document.querySelectorAll('#search_results a.search-result').length > 0",
+            "results on the search page",
+        );
+        check(
+            &tab,
+            "main",
+            &format!("the search page with results ({scheme})"),
+        );
+    }
+}
+
+/// A term in more documents than a shard keeps (1,000) has a tail, loaded only when it can
+/// change the results: here "omega" is in one long paragraph whose "alpha" is in the tail,
+/// so "alpha omega" must load that piece to rank the paragraph with both words first.
+#[test]
+fn a_common_words_tail_is_loaded_when_it_decides_the_ranking() {
+    let dir = tempfile::tempdir().expect("temp");
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).expect("content");
+    std::fs::write(content.join("_site.yaml"), "title: Tails\n").expect("write");
+    let mut md = String::from("---\ntitle: Long\n---\n\n");
+    for p in 1..=1100 {
+        if p <= 1000 {
+            md.push_str("Alpha beta.\n\n");
+        } else {
+            let extra = if p == 1050 { "omega" } else { "lorem" };
+            md.push_str(&format!(
+                "Alpha {extra} {}.\n\n",
+                "filler ".repeat(30).trim_end()
+            ));
+        }
+    }
+    std::fs::write(content.join("long.md"), md).expect("write");
+    let out = support::build_ok(dir.path(), &[]);
+    assert!(
+        out.join("search/tails").is_dir(),
+        "no tails were written for a term in 1,100 paragraphs"
+    );
+
+    let chrome = launch();
+    let (tab, _log) = chrome.tab(WIDE);
+    open(&tab, &file_url_of(&out, "index.html"));
+    type_query(&tab, "alpha");
+    wait_for(
+        &tab,
+        "/for “alpha”\\.$/.test(document.querySelector('.search-status').textContent)",
+        "results for alpha",
+    );
+    assert_eq!(status(&tab), "polite|status|1,100 results for “alpha”.");
+    let tails = "Array.from(document.querySelectorAll('script[src]')).filter(s => s.src.includes('/search/tails/')).length";
+    assert_eq!(
+        js(&tab, &format!("return {tails};")),
+        0,
+        "a tail loaded for one word"
+    );
+
+    tab.type_str(" omega").expect("type");
+    wait_for(
+        &tab,
+        &format!(
+            "/for “alpha omega”\\.$/.test(document.querySelector('.search-status').textContent) && \
+             document.querySelector('{RESULTS}') && \
+             document.querySelector('{RESULTS}').href.endsWith('#p1050')"
+        ),
+        "the paragraph with both words first",
+    );
+    let loaded = js(&tab, &format!("return {tails};"));
+    assert!(loaded.as_u64().unwrap_or(0) >= 1, "{loaded}");
 }

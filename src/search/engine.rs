@@ -11,6 +11,7 @@ use std::fmt;
 
 use elasticlunr::pipeline::Pipeline;
 use elasticlunr::{Index, IndexBuilder, Language};
+use rayon::prelude::*;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
@@ -70,6 +71,49 @@ pub fn elasticlunr_index(docs: &[Doc], tag: &str, save_docs: bool) -> Index {
         index.add_doc(&i.to_string(), doc.fields());
     }
     index
+}
+
+/// Documents per elasticlunr index: the documents are indexed in parts, in parallel, and
+/// the parts' postings concatenated (a term's postings in a document do not depend on the
+/// other documents, so the result is the index of all documents at once).
+const PART: usize = 4_096;
+
+/// The full index of `docs` (references are document numbers), built in parts.
+pub fn index(docs: &[Doc], tag: &str) -> Full {
+    let parts: Vec<Full> = docs
+        .par_chunks(PART)
+        .map(|part| {
+            read(&elasticlunr_index(part, tag, false))
+                .unwrap_or_else(|e| panic!("elasticlunr's index did not read back: {e}"))
+        })
+        .collect();
+    merge(parts)
+}
+
+/// The parts' indexes as one, the documents of each part numbered after the last part's.
+pub fn merge(parts: Vec<Full>) -> Full {
+    let mut by_term: BTreeMap<String, [Vec<(u32, f64)>; 3]> = BTreeMap::new();
+    let mut lengths = Vec::new();
+    let mut docs = 0;
+    for part in parts {
+        let offset = docs as u32;
+        for t in part.terms {
+            let slot = by_term.entry(t.term).or_default();
+            for (to, from) in slot.iter_mut().zip(t.fields) {
+                to.extend(from.into_iter().map(|(d, tf)| (d + offset, tf)));
+            }
+        }
+        lengths.extend(part.lengths);
+        docs += part.docs;
+    }
+    Full {
+        docs,
+        terms: by_term
+            .into_iter()
+            .map(|(term, fields)| TermPostings { term, fields })
+            .collect(),
+        lengths,
+    }
 }
 
 /// A term and, per field, the documents it occurs in with elasticlunr's term frequency
@@ -273,6 +317,28 @@ mod tests {
             terms(&format!("short {long} words"), "en"),
             ["short", "word"]
         );
+    }
+
+    #[test]
+    fn an_index_built_in_parts_is_the_index_built_at_once() {
+        let words = [
+            "alliance",
+            "treaty",
+            "burden",
+            "sharing",
+            "coalition",
+            "state",
+        ];
+        let docs: Vec<Doc> = (0..PART * 2 + 17)
+            .map(|i| {
+                let body: Vec<&str> = (0..(i % 7) + 1)
+                    .map(|k| words[(i * k + k) % words.len()])
+                    .collect();
+                doc(if i % 5 == 0 { "Treaty" } else { "" }, &body.join(" "))
+            })
+            .collect();
+        let at_once = read(&elasticlunr_index(&docs, "en", false)).unwrap();
+        assert_eq!(index(&docs, "en"), at_once);
     }
 
     #[test]

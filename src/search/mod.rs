@@ -7,7 +7,8 @@
 //! 1. [`docs`] takes one search document per paragraph, note, glossary term and
 //!    question, from what the build includes (instructor notes and drafts are already
 //!    gone from a public build's [`Site`]).
-//! 2. [`engine`] indexes them with elasticlunr and reads the postings back.
+//! 2. [`engine`] indexes them with elasticlunr (in parts, in parallel) and reads the
+//!    postings back.
 //! 3. [`shard`] gives each posting its elasticlunr score and cuts the sorted terms into
 //!    shards of about 20 KB, a very common term's weakest postings going to tail pieces.
 //! 4. [`files`] writes them as scripts under `search/`, with a small manifest and the
@@ -20,6 +21,8 @@ pub mod docs;
 pub mod engine;
 pub mod files;
 pub mod shard;
+
+use rayon::prelude::*;
 
 use crate::anchor::Anchored;
 use crate::output::OutputFile;
@@ -55,12 +58,10 @@ pub fn index_with(
 
 /// The index's terms, weighed and split into heads and tails, sorted by term.
 pub fn entries(docs: &[docs::Doc], language: &str, limits: &Limits) -> Vec<shard::Entry> {
-    let index = engine::elasticlunr_index(docs, language, false);
-    let full = engine::read(&index)
-        .unwrap_or_else(|e| panic!("elasticlunr's index did not read back: {e}"));
+    let full = engine::index(docs, language);
     let kinds: Vec<docs::Kind> = docs.iter().map(|d| d.kind).collect();
     shard::weigh(&full, &kinds)
-        .into_iter()
+        .into_par_iter()
         .map(|w| shard::entry(w, limits))
         .collect()
 }

@@ -20,6 +20,8 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use super::docs::Kind;
 use super::engine::{Full, FIELD_BOOSTS};
 
@@ -48,7 +50,7 @@ impl Default for Limits {
             shard_max: 30_000,
             head_max: 1_000,
             piece_max: 2_000,
-            chunk_target: 8_000,
+            chunk_target: 4_000,
         }
     }
 }
@@ -64,7 +66,7 @@ pub struct Weighted {
 pub fn weigh(full: &Full, kinds: &[Kind]) -> Vec<Weighted> {
     let n = full.docs.max(1) as f64;
     full.terms
-        .iter()
+        .par_iter()
         .map(|t| {
             let mut scores: Vec<(u32, f64)> = Vec::new();
             for (f, postings) in t.fields.iter().enumerate() {

@@ -553,7 +553,6 @@
       panel.hidden = true;
       form.appendChild(panel);
       input.setAttribute("aria-controls", panel.id);
-      input.setAttribute("aria-expanded", "false");
     }
 
     function buildFilters() {
@@ -602,7 +601,6 @@
     function show(open) {
       if (onPage) return;
       panel.hidden = !open;
-      input.setAttribute("aria-expanded", open ? "true" : "false");
     }
 
     function say(text) { if (status.textContent !== text) status.textContent = text; }
