@@ -311,7 +311,7 @@
   var words;
   try {
     words = (new URLSearchParams(location.search).get('highlight') || '').split(/\s+/)
-      .filter(function (w) { return w.length > 0; }).slice(0, 10);
+      .filter(function (w) { return w.length > 0 && w.length <= 64; }).slice(0, 10);
   } catch (err) { return; }
   if (!words.length) return;
   var id = '';

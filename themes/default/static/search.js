@@ -639,7 +639,7 @@
       if (store.manifest.format !== 1) return say("The search index is of an unknown format.");
       if (!built) { built = true; buildFilters(); }
       var words = parse(q);
-      if (!words.length) return done([], true, q, {}, []);
+      if (!words.length || !store.manifest.shards.length) return done([], true, q, {}, []);
       var shards = shardsNeeded(words).filter(function (i) { return !loaded["shards/" + i + ".js"]; });
       if (shards.length) return fetch(shards.map(function (i) { return "shards/" + i + ".js"; }), g);
       if (filters.text !== null && !store.texts) return fetch(["texts.js"], g);
