@@ -5,9 +5,12 @@
 //! then the glossary, then the questions), texts in reading order within each kind, so a
 //! filter by kind is one range of document numbers and a filter by text a few.
 
+use pulldown_cmark::{Event, TagEnd};
+
 use crate::anchor::Anchored;
-use crate::link::Page;
-use crate::render::{plain_text, RenderedText, TermView};
+use crate::link::{Page, Targets};
+use crate::markdown;
+use crate::render::{RenderedText, TermView};
 use crate::site::Site;
 
 /// What a document is, in the order documents are numbered.
@@ -79,6 +82,7 @@ pub fn extract(
     rendered: &[RenderedText],
     terms: &[TermView],
 ) -> Vec<Doc> {
+    let targets = Targets::new(site);
     let mut docs = Vec::new();
     for (i, (text, a)) in site.texts.iter().zip(anchored).enumerate() {
         for (n, range) in a.reading.paragraphs.iter().enumerate() {
@@ -98,20 +102,31 @@ pub fn extract(
             });
         }
     }
-    for (i, r) in rendered.iter().enumerate() {
+    for (i, (text, r)) in site.texts.iter().zip(rendered).enumerate() {
+        let page = Page::Text(text.slug.clone());
         for note in &r.notes {
+            let body = text
+                .notes
+                .iter()
+                .find(|n| n.id == note.id)
+                .map_or_else(|| squash(&note.plain), |n| words(&n.body, &targets, &page));
             docs.push(Doc {
                 kind: Kind::Note,
                 text: Some(i),
                 anchor: note.id.clone(),
                 label: format!("{} · {}", note.kind.label(), squash(&note.label)),
                 title: note.title.clone().unwrap_or_default(),
-                body: squash(&note.plain),
+                body,
                 tags: note.tags.join(" "),
             });
         }
     }
     for t in terms {
+        let definition = site.glossary.terms.iter().find(|d| d.id == t.id);
+        let body = definition.map_or_else(
+            || squash(&t.plain),
+            |d| words(&d.definition, &targets, &Page::Glossary),
+        );
         let mut title = t.term.clone();
         for alias in &t.aliases {
             title.push(' ');
@@ -123,11 +138,12 @@ pub fn extract(
             anchor: t.id.clone(),
             label: t.term.clone(),
             title,
-            body: squash(&t.plain),
+            body,
             tags: String::new(),
         });
     }
     for (i, text) in site.texts.iter().enumerate() {
+        let page = Page::Text(text.slug.clone());
         for (n, q) in text.questions.iter().enumerate() {
             docs.push(Doc {
                 kind: Kind::Question,
@@ -135,12 +151,29 @@ pub fn extract(
                 anchor: "questions".into(),
                 label: format!("Question {}", n + 1),
                 title: String::new(),
-                body: plain_text(&q.body),
+                body: words(&q.body, &targets, &page),
                 tags: String::new(),
             });
         }
     }
     docs
+}
+
+/// Markdown held in YAML (a note, a definition, a question) as the words a reader sees on
+/// `page`: cross-links read as their labels, as the page shows them.
+fn words(md: &str, targets: &Targets, page: &Page) -> String {
+    let label = |dest: &str| targets.label(dest, page);
+    let mut out = String::new();
+    for (event, _) in markdown::events(md, &label, false) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
+            _ => {}
+        }
+    }
+    squash(&out)
 }
 
 /// Whitespace runs as single spaces: what the reader sees, and shorter to store.

@@ -126,7 +126,11 @@ fn documents_are_paragraphs_notes_terms_and_questions_in_kind_order() {
     assert_eq!(note.title, "Who leads");
     assert_eq!(note.label, "Context · Who leads");
     assert_eq!(note.tags, "coalitions theory");
-    assert!(note.body.starts_with("The core claim. Compare"));
+    // Cross-links read as their labels, as on the page.
+    assert_eq!(
+        note.body,
+        "The core claim. Compare “answers the first text” and realism."
+    );
     let term = docs.iter().find(|d| d.kind == Kind::Term).expect("term");
     assert_eq!(term.text, None);
     let realism = docs
@@ -197,7 +201,7 @@ fn shards_hold_every_term_once_with_the_same_postings() {
         .iter()
         .map(|b| b.as_str().unwrap().to_string())
         .collect();
-    assert!(boundaries.len() > 20, "{}", boundaries.len());
+    assert!(boundaries.len() > 10, "{}", boundaries.len());
     assert_eq!(boundaries[0], "");
     assert!(boundaries.windows(2).all(|w| w[0] < w[1]));
 
