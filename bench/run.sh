@@ -269,7 +269,7 @@ S_MED="$(stat_of scholia 3 median)"
 echo
 echo "== corpus: $TEXTS texts x $WORDS words x $NOTES notes ($CORPUS)"
 sed 's/^/   /' "$CORPUS/MANIFEST.txt"
-echo "== machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at end"
+echo "== machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1) (cpu family $(sed -n 's/^cpu family[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at end"
 echo "== date: $(date -u '+%Y-%m-%d %H:%M UTC'); scholia at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && [[ -n "$(git status --porcelain -- src Cargo.toml Cargo.lock themes 2>/dev/null)" ]] && echo ' + uncommitted changes' || true)"
 echo "== $RUNS timed run(s) per tool after $WARMUP warm-up build(s), order rotating each round"
 echo
@@ -286,7 +286,7 @@ for tool in "${TOOLS[@]}"; do
   out="$OUTROOT/$tool.$RUNS"
   size="$(du -sh "$out" | cut -f1)"
   pages="$(find "$out" -type f -name '*.html' | wc -l)"
-  printf '%-8s %-26s %10.2f %10.2f %10.2f %10.0f %8s %7s %9.2fx\n' "$tool" "${ver:0:26}" "$med" "$min" "$cpu" \
+  printf '%-8s %-26s %10.2f %10.2f %10.2f %10.0f %8s %7s %9.3gx\n' "$tool" "${ver:0:26}" "$med" "$min" "$cpu" \
     "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$size" "$pages" "$(awk -v a="$med" -v b="$S_MED" 'BEGIN { print a / b }')"
 done
 for s in "${SKIPPED[@]+"${SKIPPED[@]}"}"; do echo "skipped $s"; done
