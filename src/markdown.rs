@@ -172,7 +172,13 @@ impl Walker {
             return Step::Other;
         }
         let start = self.text.len();
-        self.text.push_str(s);
+        // A paragraph separator typed in the text must not split a paragraph: read it as a
+        // line separator (the same length, so offsets stay those of the event's text).
+        if s.contains(BLOCK_SEPARATOR) {
+            self.text.push_str(&s.replace(BLOCK_SEPARATOR, "\u{2028}"));
+        } else {
+            self.text.push_str(s);
+        }
         Step::Text(start..self.text.len())
     }
 
@@ -263,6 +269,17 @@ mod tests {
         assert!(ev.iter().all(|(e, _)| !matches!(e, Event::InlineHtml(_))));
         let ev = events("a <b>x</b>", &|_| None, true);
         assert!(ev.iter().any(|(e, _)| matches!(e, Event::InlineHtml(_))));
+    }
+
+    #[test]
+    fn a_typed_paragraph_separator_does_not_split_a_paragraph() {
+        let r = reading("One\u{2029}two.\n\nThree.");
+        assert_eq!(r.paragraphs.len(), 2);
+        assert_eq!(
+            r.text.len(),
+            "One\u{2029}two.".len() + BLOCK_SEPARATOR.len_utf8() + "Three.".len()
+        );
+        assert_eq!(r.paragraph_at(r.text.find("Three").unwrap_or(0)), 2);
     }
 
     #[test]

@@ -1,0 +1,352 @@
+//! Markdown: any text body through the event stream, the reading text, anchoring and
+//! rendering, all in memory (no files).
+//!
+//! Input: the Markdown body of a text (bytes; invalid UTF-8 is replaced). Notes on it
+//! (passages quoted from its own reading text, whole paragraphs, quotes that match
+//! nothing), whether raw HTML is allowed and whether glossary terms are linked are
+//! chosen from a hash of the input, so every input is a whole, valid annotated text.
+//!
+//! Checks: no panic; every event range lies in the Markdown; the reading text is
+//! exactly the text of the `Walker`'s text steps (plus a block separator before every
+//! numbered paragraph but the first), and `Reading::of` gives the same; paragraphs are
+//! in order, on char boundaries and agree with `anchor::block_range`; every anchored
+//! passage is a valid range of the reading text; rendering with notes and then
+//! stripping marks and notes gives the body rendered without notes.
+#![no_main]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use libfuzzer_sys::fuzz_target;
+use pulldown_cmark::Event;
+use scholia::anchor::{self, TextQuoteSelector, BLOCK_SEPARATOR};
+use scholia::config::SiteConfig;
+use scholia::diagnostics::{Diagnostics, Source, Span};
+use scholia::link::{Page, Targets};
+use scholia::markdown::{self, Reading, Step, Walker};
+use scholia::render;
+use scholia::site::{
+    Audience, FrontMatter, Glossary, Note, NoteKind, NoteSpans, Question, Selector, Site, Term,
+    Text, ThemeFiles,
+};
+use scholia_fuzz::{boundaries, check_range, Rng};
+
+const SLUG: &str = "texts/a";
+
+fuzz_target!(|data: &[u8]| {
+    let markdown = String::from_utf8_lossy(data).into_owned();
+    let mut rng = Rng::new(data);
+    let raw_html = rng.flip();
+    let autolink = rng.flip();
+
+    // 1. The event stream and the reading text, on their own.
+    let label = |dest: &str| dest.starts_with("texts/").then(|| format!("«{dest}»"));
+    let events = markdown::events(&markdown, &label, raw_html);
+    for (_, range) in &events {
+        check_range(&markdown, range, "event");
+    }
+    let reading = check_reading(&events);
+
+    // 2. A site of this text (with notes on it) and another it can link to.
+    let notes = notes_on(&reading, &markdown, &mut rng);
+    let questions = if rng.flip() {
+        vec![Question {
+            body: markdown.chars().take(200).collect(),
+            at: span_in_sidecar(),
+        }]
+    } else {
+        Vec::new()
+    };
+    let glossary = Glossary {
+        terms: reading
+            .text
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| w.chars().count() > 2)
+            .map(|word| Term {
+                id: "term".into(),
+                term: word.to_string(),
+                aliases: vec![format!("{word}s")],
+                definition: "A *term*; see [[texts/b]].".into(),
+                at: span_in_sidecar(),
+            })
+            .into_iter()
+            .collect(),
+    };
+    let site = Site {
+        config: SiteConfig {
+            allow_raw_html: raw_html,
+            glossary_autolink: autolink,
+            ..SiteConfig::default()
+        },
+        texts: vec![
+            text(SLUG, &markdown, notes, questions),
+            text(
+                "texts/b",
+                "One paragraph.\n\nAnother.\n",
+                Vec::new(),
+                Vec::new(),
+            ),
+        ],
+        glossary,
+        sections: BTreeMap::new(),
+        theme: ThemeFiles::default(),
+        instructor: false,
+    };
+
+    // 3. Anchoring and rendering, as the pipeline does them.
+    let mut targets = Targets::new(&site);
+    let page = Page::Text(SLUG.into());
+    let mut diags = Diagnostics::new();
+    let a = &site.texts[0];
+    let anchored = {
+        let label = |dest: &str| targets.label(dest, &page);
+        anchor::text(a, &label, raw_html, &mut diags)
+    };
+    // Anchoring labels unlabeled links with the targets' titles: the same checks on
+    // the events it read.
+    let reading = {
+        let label = |dest: &str| targets.label(dest, &page);
+        check_reading(&markdown::events(&markdown, &label, raw_html))
+    };
+    assert_eq!(
+        anchored.reading.text, reading.text,
+        "anchoring read another text"
+    );
+    for p in &anchored.passages {
+        check_range(&reading.text, &p.range, "passage");
+        assert!(
+            p.paragraph >= 1 && p.paragraph <= reading.paragraphs.len().max(1),
+            "passage in paragraph {} of {}",
+            p.paragraph,
+            reading.paragraphs.len()
+        );
+    }
+    targets.set_paragraphs(SLUG, reading.paragraphs.len());
+    targets.set_paragraphs("texts/b", 2);
+    let rendered = render::text(&site, a, &anchored, &targets, &mut diags);
+    let _ = render::glossary(&site, &targets, &mut diags);
+    let _ = diags.render(false);
+
+    // 4. Annotation never changes the words (raw HTML could itself contain the marks
+    // that stripping removes, so only without it). Not checked when a cross-link is
+    // broken: the build fails then, and the body is known to lose words (anchoring saw
+    // the link's label, rendering shows its address; see
+    // fuzz/regressions/markdown/unresolved-self-link-drops-words.md).
+    let broken_link = diags
+        .iter()
+        .any(|d| d.message.starts_with("broken cross-link"));
+    if !raw_html && !a.notes.is_empty() && !broken_link {
+        let bare = text(SLUG, &markdown, Vec::new(), Vec::new());
+        let mut diags = Diagnostics::new();
+        let label = |dest: &str| targets.label(dest, &page);
+        let anchored_bare = anchor::text(&bare, &label, raw_html, &mut diags);
+        let plain = render::text(&site, &bare, &anchored_bare, &targets, &mut diags);
+        assert_eq!(
+            render::strip_annotations(&rendered.body),
+            plain.body,
+            "stripping marks and notes does not give the body without notes"
+        );
+    }
+});
+
+/// Walks the events as the anchoring and rendering stages do, checking that the reading
+/// text is made of exactly the text the walker says it is.
+fn check_reading(events: &[markdown::Spanned]) -> Reading {
+    let mut walker = Walker::new();
+    let mut rebuilt = String::new();
+    let mut blocks = 0;
+    for (event, _) in events {
+        match walker.step(event) {
+            Step::BlockStart(n) => {
+                blocks += 1;
+                assert_eq!(n, blocks, "paragraphs numbered out of order");
+                if n > 1 {
+                    rebuilt.push(BLOCK_SEPARATOR);
+                }
+            }
+            Step::Text(r) => {
+                let expected = match event {
+                    Event::Text(t) | Event::Code(t) => t.as_ref(),
+                    Event::SoftBreak => " ",
+                    Event::HardBreak | Event::End(_) => "\n",
+                    other => panic!("reading text from {other:?}"),
+                };
+                assert_eq!(
+                    r.start,
+                    rebuilt.len(),
+                    "a gap in the reading text before {event:?}"
+                );
+                rebuilt.push_str(expected);
+                assert_eq!(r.end, rebuilt.len(), "wrong length for {event:?}");
+            }
+            Step::BlockEnd(n) => assert_eq!(n, blocks, "block {n} ends out of order"),
+            Step::Other => {}
+        }
+    }
+    let reading = walker.finish();
+    assert_eq!(
+        reading.text, rebuilt,
+        "the reading text is not its text events"
+    );
+    let again = Reading::of(events);
+    assert_eq!(again.text, reading.text);
+    assert_eq!(again.paragraphs, reading.paragraphs);
+    assert_eq!(reading.paragraphs.len(), blocks);
+    let mut last_end = 0;
+    for (i, p) in reading.paragraphs.iter().enumerate() {
+        check_range(&reading.text, p, "paragraph");
+        assert!(
+            p.start >= last_end,
+            "paragraph {} overlaps the one before",
+            i + 1
+        );
+        last_end = p.end;
+        assert_eq!(
+            reading.paragraph_at(p.start),
+            i + 1,
+            "paragraph_at({})",
+            p.start
+        );
+    }
+    // `para: N` notes find paragraph N by its separators; that agrees with the walker's
+    // numbering as long as no text carries a separator of its own (U+2029 written in the
+    // Markdown or as `&#8233;` is not replaced: see
+    // fuzz/regressions/markdown/paragraph-separator-in-text.md; drop the condition once it is).
+    let own_separators = reading
+        .paragraphs
+        .iter()
+        .any(|p| reading.text[p.clone()].contains(BLOCK_SEPARATOR));
+    if !own_separators {
+        for (i, p) in reading.paragraphs.iter().enumerate() {
+            let trimmed = reading.text[p.clone()].trim();
+            let block = anchor::block_range(&reading.text, i);
+            assert_eq!(
+                block.map(|b| &reading.text[b]),
+                Some(trimmed),
+                "paragraph {} and block {i} differ",
+                i + 1
+            );
+        }
+    }
+    reading
+}
+
+/// Up to six notes on the reading text: quotes of its passages (with some context),
+/// whole paragraphs, and quotes taken from the Markdown source that may match nothing.
+fn notes_on(reading: &Reading, markdown: &str, rng: &mut Rng) -> Vec<Note> {
+    let mut notes = Vec::new();
+    let count = rng.below(7);
+    for i in 0..count {
+        let selector = match rng.below(8) {
+            0 => Selector::Paragraph(1 + rng.below(reading.paragraphs.len() + 2)),
+            1 => match slice(markdown, rng) {
+                Some((s, _)) if !s.trim().is_empty() => Selector::Quote(TextQuoteSelector {
+                    exact: s.to_string(),
+                    prefix: None,
+                    suffix: None,
+                }),
+                _ => continue,
+            },
+            _ => {
+                let Some(p) = reading
+                    .paragraphs
+                    .get(rng.below(reading.paragraphs.len()))
+                    .cloned()
+                else {
+                    continue;
+                };
+                let para = &reading.text[p.clone()];
+                let Some((exact, at)) = slice(para, rng) else {
+                    continue;
+                };
+                if exact.trim().is_empty() {
+                    continue;
+                }
+                let context = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+                let before = &para[..at.start];
+                let after = &para[at.end..];
+                let keep = rng.below(24);
+                let prefix: String = {
+                    let cut = before.char_indices().rev().nth(keep).map_or(0, |(i, _)| i);
+                    before[cut..].to_string()
+                };
+                let suffix: String = after.chars().take(rng.below(24)).collect();
+                Selector::Quote(TextQuoteSelector {
+                    exact: exact.to_string(),
+                    prefix: if rng.flip() { context(&prefix) } else { None },
+                    suffix: if rng.flip() { context(&suffix) } else { None },
+                })
+            }
+        };
+        let body = match rng.below(5) {
+            0 => "A note with *emphasis*, `code` and a [link](https://example.org).".to_string(),
+            1 => "See [[texts/b]], [[texts/a#n1]] and [[#n2|the other note]].".to_string(),
+            2 => "<b>raw</b> & [x](javascript:alert(1))".to_string(),
+            _ => slice(markdown, rng).map_or_else(|| "x".to_string(), |(s, _)| s.to_string()),
+        };
+        let body = if body.trim().is_empty() {
+            "x".to_string()
+        } else {
+            body
+        };
+        notes.push(Note {
+            id: format!("n{}", i + 1),
+            selector,
+            title: rng.flip().then(|| "A title".to_string()),
+            body,
+            tags: if rng.flip() {
+                vec!["war".into(), "Peace talks".into()]
+            } else {
+                Vec::new()
+            },
+            kind: [
+                NoteKind::Note,
+                NoteKind::Context,
+                NoteKind::Definition,
+                NoteKind::Question,
+                NoteKind::Source,
+            ][rng.below(5)],
+            audience: Audience::All,
+            at: NoteSpans {
+                item: span_in_sidecar(),
+                id: span_in_sidecar(),
+                selector: span_in_sidecar(),
+                body: span_in_sidecar(),
+            },
+        });
+    }
+    notes
+}
+
+/// A random slice of `s` on char boundaries, and where it is.
+fn slice<'a>(s: &'a str, rng: &mut Rng) -> Option<(&'a str, std::ops::Range<usize>)> {
+    let b = boundaries(s);
+    if b.len() < 2 {
+        return None;
+    }
+    let start = rng.below(b.len() - 1);
+    let len = 1 + rng.below((b.len() - 1 - start).min(80));
+    let range = b[start]..b[start + len];
+    Some((&s[range.clone()], range))
+}
+
+fn span_in_sidecar() -> Span {
+    Span::file(&Source::new("content/texts/a.yaml", ""))
+}
+
+fn text(slug: &str, markdown: &str, notes: Vec<Note>, questions: Vec<Question>) -> Text {
+    let front = "---\ntitle: A text\n---\n";
+    let source: Arc<Source> =
+        Source::new(format!("content/{slug}.md"), format!("{front}{markdown}"));
+    Text {
+        slug: slug.to_string(),
+        body: front.len()..source.text.len(),
+        source,
+        meta: FrontMatter {
+            title: "A text".into(),
+            ..FrontMatter::default()
+        },
+        notes,
+        questions,
+    }
+}
