@@ -7,11 +7,13 @@
 //! chosen from a hash of the input, so every input is a whole, valid annotated text.
 //!
 //! Checks: no panic; every event range lies in the Markdown; the reading text is
-//! exactly the text of the `Walker`'s text steps (plus a block separator before every
-//! numbered paragraph but the first), and `Reading::of` gives the same; paragraphs are
-//! in order, on char boundaries and agree with `anchor::block_range`; every anchored
-//! passage is a valid range of the reading text; rendering with notes and then
-//! stripping marks and notes gives the body rendered without notes.
+//! exactly the text of the `Walker`'s text steps (a typed U+2029 read as U+2028, and a
+//! block separator before every numbered paragraph but the first), and `Reading::of`
+//! gives the same; paragraphs are in order, on char boundaries and agree with
+//! `anchor::block_range`; every anchored passage is a valid range of the reading text;
+//! without raw HTML and broken links, rendering with notes and then stripping marks
+//! and notes gives the body rendered without notes (up to heading ids and line breaks
+//! next to tags, see `comparable`).
 #![no_main]
 
 use std::collections::BTreeMap;
@@ -142,12 +144,47 @@ fuzz_target!(|data: &[u8]| {
         let anchored_bare = anchor::text(&bare, &label, raw_html, &mut diags);
         let plain = render::text(&site, &bare, &anchored_bare, &targets, &mut diags);
         assert_eq!(
-            render::strip_annotations(&rendered.body),
-            plain.body,
+            comparable(&render::strip_annotations(&rendered.body)),
+            comparable(&plain.body),
             "stripping marks and notes does not give the body without notes"
         );
     }
 });
+
+/// `html` without what annotation may rightly change: the ids of headings (a heading
+/// whose id a note took gets another one, `n1-2`) and line breaks next to tags (a mark
+/// closed at the end of a block can move the line break the HTML writer puts between
+/// blocks: see fuzz/regressions/markdown/mark-moves-block-newline.md).
+fn comparable(html: &str) -> String {
+    let mut html = without_heading_ids(html);
+    while html.contains(">\n") || html.contains("\n<") {
+        html = html.replace(">\n", ">").replace("\n<", "<");
+    }
+    html
+}
+
+fn without_heading_ids(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("<h") {
+        let tag = &rest[i..];
+        let is_heading = tag
+            .as_bytes()
+            .get(2)
+            .is_some_and(|b| (b'1'..=b'6').contains(b))
+            && tag[3..].starts_with(" id=\"");
+        if !is_heading {
+            out.push_str(&rest[..i + 2]);
+            rest = &rest[i + 2..];
+            continue;
+        }
+        out.push_str(&rest[..i + 3]);
+        let after = &tag[8..];
+        rest = after.find('"').map_or("", |q| &after[q + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
 
 /// Walks the events as the anchoring and rendering stages do, checking that the reading
 /// text is made of exactly the text the walker says it is.
@@ -166,9 +203,10 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
             }
             Step::Text(r) => {
                 let expected = match event {
-                    Event::Text(t) | Event::Code(t) => t.as_ref(),
-                    Event::SoftBreak => " ",
-                    Event::HardBreak | Event::End(_) => "\n",
+                    // A separator typed in the text reads as a line separator.
+                    Event::Text(t) | Event::Code(t) => t.replace(BLOCK_SEPARATOR, "\u{2028}"),
+                    Event::SoftBreak => " ".into(),
+                    Event::HardBreak | Event::End(_) => "\n".into(),
                     other => panic!("reading text from {other:?}"),
                 };
                 assert_eq!(
@@ -176,7 +214,7 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
                     rebuilt.len(),
                     "a gap in the reading text before {event:?}"
                 );
-                rebuilt.push_str(expected);
+                rebuilt.push_str(&expected);
                 assert_eq!(r.end, rebuilt.len(), "wrong length for {event:?}");
             }
             Step::BlockEnd(n) => assert_eq!(n, blocks, "block {n} ends out of order"),
@@ -208,25 +246,22 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
             p.start
         );
     }
-    // `para: N` notes find paragraph N by its separators; that agrees with the walker's
-    // numbering as long as no text carries a separator of its own (U+2029 written in the
-    // Markdown or as `&#8233;` is not replaced: see
-    // fuzz/regressions/markdown/paragraph-separator-in-text.md; drop the condition once it is).
-    let own_separators = reading
-        .paragraphs
-        .iter()
-        .any(|p| reading.text[p.clone()].contains(BLOCK_SEPARATOR));
-    if !own_separators {
-        for (i, p) in reading.paragraphs.iter().enumerate() {
-            let trimmed = reading.text[p.clone()].trim();
-            let block = anchor::block_range(&reading.text, i);
-            assert_eq!(
-                block.map(|b| &reading.text[b]),
-                Some(trimmed),
-                "paragraph {} and block {i} differ",
-                i + 1
-            );
-        }
+    // `para: N` notes find paragraph N by its separators: they must be the walker's
+    // (see fuzz/regressions/markdown/paragraph-separator-in-text.md).
+    assert_eq!(
+        reading.text.matches(BLOCK_SEPARATOR).count(),
+        reading.paragraphs.len().saturating_sub(1),
+        "a separator inside a paragraph"
+    );
+    for (i, p) in reading.paragraphs.iter().enumerate() {
+        let trimmed = reading.text[p.clone()].trim();
+        let block = anchor::block_range(&reading.text, i);
+        assert_eq!(
+            block.map(|b| &reading.text[b]),
+            Some(trimmed),
+            "paragraph {} and block {i} differ",
+            i + 1
+        );
     }
     reading
 }
