@@ -132,7 +132,8 @@ fn main() {
 
 /// Postings per term (across all fields).
 fn totals(documents: &[docs::Doc]) -> BTreeMap<String, usize> {
-    search::entries(documents, "en", &Limits::default())
+    let codes = vec!["en"; documents.len()];
+    search::entries(documents, &codes, &Default::default(), &Limits::default())
         .into_iter()
         .map(|e| (e.term, e.total))
         .collect()

@@ -24,6 +24,16 @@ pub struct Site {
     pub instructor: bool,
 }
 
+impl Site {
+    /// The language a text is written in: its own `language`, or the site's.
+    pub fn language_of<'a>(&'a self, text: &'a Text) -> &'a str {
+        text.meta
+            .language
+            .as_deref()
+            .unwrap_or(&self.config.language)
+    }
+}
+
 /// A folder of texts, as its `_section.yaml` describes it.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +90,8 @@ pub struct FrontMatter {
     pub summary: Option<String>,
     pub order: Option<i64>,
     pub draft: bool,
+    /// A BCP 47 tag, when the text is not in the site's language.
+    pub language: Option<String>,
 }
 
 /// A margin note: a passage of the text and what the teacher says about it.

@@ -268,3 +268,25 @@ mod generated {
         );
     }
 }
+
+/// A language search has no stemmer for still builds: a warning says its words are found
+/// only as written, and the page says which language it is in.
+#[test]
+fn a_language_without_a_stemmer_builds_with_a_warning() {
+    let site = copy_site(&fixture("sites/basic"));
+    let config = site.path().join("content/_site.yaml");
+    let yaml = read(&config).replace("language: en", "language: el");
+    assert!(yaml.contains("language: el"), "{yaml}");
+    std::fs::write(&config, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: search has no stemmer or stop words for `el`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("content/_site.yaml:"), "{}", run.stderr);
+    let index = read(&site.path().join("public/index.html"));
+    assert!(index.contains("<html lang=\"el\">"), "{index}");
+}

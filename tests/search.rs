@@ -558,3 +558,99 @@ fn a_common_words_tail_is_loaded_when_it_decides_the_ranking() {
     let loaded = js(&tab, &format!("return {tails};"));
     assert!(loaded.as_u64().unwrap_or(0) >= 1, "{loaded}");
 }
+
+/// Runs `query` in the header's box and waits for its count: the results' paths
+/// (`coalitions/index.html#p2`) and marked words.
+fn search_for(tab: &Tab, query: &str) -> Vec<(String, Vec<String>)> {
+    js(
+        tab,
+        "const box = document.getElementById('search'); box.blur(); box.value = ''; return 0;",
+    );
+    type_query(tab, query);
+    let shown = query.trim();
+    wait_for(
+        tab,
+        &format!(
+            "/ for “{shown}”\\.$/.test((document.querySelector('.search-status') || \
+             {{ textContent: '' }}).textContent)"
+        ),
+        "the search to finish",
+    );
+    let found = results(tab, RESULTS);
+    found
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let href = r["href"].as_str().unwrap_or_default();
+            let tail = href.rsplit('/').take(2).collect::<Vec<_>>();
+            let page = tail.get(1).copied().unwrap_or_default();
+            let fragment = href.rsplit_once('#').map_or("", |(_, f)| f);
+            let marks = r["marks"]
+                .as_array()
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|w| w.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (format!("{page}#{fragment}"), marks)
+        })
+        .collect()
+}
+
+/// A French site with a German and an English text: each text is indexed with its own
+/// language's pipeline, and the client, which stems only English itself, finds the other
+/// forms of French and German words through the index's words table.
+#[test]
+fn each_language_is_searched_with_its_own_stemmer() {
+    let out = built("sites/languages", &[]);
+    let chrome = launch();
+    let (tab, log) = chrome.tab(WIDE);
+    open(&tab, &file_url_of(&out, "index.html"));
+
+    let places = |r: &[(String, Vec<String>)]| -> Vec<String> {
+        let mut p: Vec<String> = r.iter().map(|x| x.0.clone()).collect();
+        p.sort();
+        p
+    };
+    let marks = |r: &[(String, Vec<String>)]| -> Vec<String> {
+        let mut m: Vec<String> = r.iter().flat_map(|x| x.1.clone()).collect();
+        m.sort();
+        m.dedup();
+        m
+    };
+
+    // French (the site's language): "alliances" and "alliance" are one term, "allianc".
+    let r = search_for(&tab, "alliances ");
+    assert_eq!(places(&r), ["coalitions#p1", "coalitions#p2"], "{r:?}");
+    assert_eq!(marks(&r), ["alliance", "alliances"], "{r:?}");
+    // A French stop word alone finds nothing, and says so.
+    assert!(search_for(&tab, "les ").is_empty());
+    assert!(
+        status(&tab).ends_with("No results for “les”."),
+        "{}",
+        status(&tab)
+    );
+    // The word being typed expands through the words table: "négociai…" is a prefix of
+    // "négociaient", indexed as "négoci" (a term "négociai…" does not start).
+    let r = search_for(&tab, "négociai");
+    assert_eq!(places(&r), ["coalitions#p3"], "{r:?}");
+    assert_eq!(marks(&r), ["négociaient"], "{r:?}");
+    // The note, by a word of its own.
+    let r = search_for(&tab, "gouvernements ");
+    assert_eq!(places(&r), ["coalitions#interets"], "{r:?}");
+
+    // German (a text's own `language: de-DE`): Bündnis and Bündnisse are one term.
+    let r = search_for(&tab, "Bündnis ");
+    assert_eq!(places(&r), ["buendnis#p1", "buendnis#p2"], "{r:?}");
+    assert_eq!(marks(&r), ["Bündnis", "Bündnisse"], "{r:?}");
+
+    // English (`language: en-GB`): the client's own Porter stemmer, "running" ~ "runs".
+    let r = search_for(&tab, "running ");
+    assert_eq!(places(&r), ["treaties#p1", "treaties#p2"], "{r:?}");
+    assert_eq!(marks(&r), ["running", "runs"], "{r:?}");
+
+    let log = seen(&log);
+    assert!(log.errors.is_empty(), "{:#?}", log.errors);
+}

@@ -153,6 +153,7 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<
         }
     };
     let defaults = SiteConfig::default();
+    let language_given = raw.language.is_some();
     let config = SiteConfig {
         title: raw.title.unwrap_or(defaults.title),
         description: raw.description,
@@ -163,6 +164,10 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<
         allow_raw_html: raw.allow_raw_html.unwrap_or(false),
         glossary_autolink: raw.glossary.and_then(|g| g.autolink).unwrap_or(false),
     };
+    if language_given {
+        let at = yaml::locate(&source.text, &[Seg::Key("language")]);
+        check_language(&config.language, &Span::new(&source, at), diags);
+    }
     if let Some(url) = &config.base_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             let at = yaml::locate(&source.text, &[Seg::Key("base_url")]);
@@ -174,6 +179,68 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<
     }
     (config, Some(source))
 }
+
+/// A `language` must be a language tag (`en`, `fr-CA`): it goes into `<html lang>`, and
+/// picks the search index's stemmer. One search has no stemmer for is only a warning.
+pub(crate) fn check_language(tag: &str, at: &Span, diags: &mut Diagnostics) {
+    if !is_language_tag(tag) {
+        let guess = LANGUAGE_NAMES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(tag.trim()))
+            .map(|(_, code)| *code);
+        let help = match guess {
+            Some(code) => format!(
+                "did you mean `{code}`? `language` is a tag like `en` or `fr-CA`, not a name"
+            ),
+            None => "write a language tag such as `en`, `fr`, `de` or `pt-BR`".to_string(),
+        };
+        diags.push(
+            Diagnostic::error(format!("`{tag}` is not a language tag"), at.clone()).help(help),
+        );
+    } else if !crate::search::language::has_pipeline(tag) {
+        diags.push(
+            Diagnostic::warning(
+                format!("search has no stemmer or stop words for `{tag}`"),
+                at.clone(),
+            )
+            .help("words in this language are found as written, without their other forms"),
+        );
+    }
+}
+
+/// BCP 47's shape: a 2–3 letter language, then subtags of 1–8 letters or digits.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Names people write for a language instead of its tag.
+const LANGUAGE_NAMES: &[(&str, &str)] = &[
+    ("arabic", "ar"),
+    ("chinese", "zh"),
+    ("danish", "da"),
+    ("dutch", "nl"),
+    ("english", "en"),
+    ("finnish", "fi"),
+    ("french", "fr"),
+    ("german", "de"),
+    ("greek", "el"),
+    ("hungarian", "hu"),
+    ("italian", "it"),
+    ("japanese", "ja"),
+    ("korean", "ko"),
+    ("norwegian", "nb"),
+    ("polish", "pl"),
+    ("portuguese", "pt"),
+    ("romanian", "ro"),
+    ("russian", "ru"),
+    ("spanish", "es"),
+    ("swedish", "sv"),
+    ("turkish", "tr"),
+];
 
 /// What is in the content folder.
 #[derive(Default)]

@@ -58,10 +58,11 @@ struct RawFrontMatter {
     summary: Option<Scalar>,
     order: Option<i64>,
     draft: Option<bool>,
+    language: Option<Scalar>,
 }
 
 const FRONT_MATTER_KEYS: &[&str] = &[
-    "title", "author", "date", "source", "license", "summary", "order", "draft",
+    "title", "author", "date", "source", "license", "summary", "order", "draft", "language",
 ];
 
 #[derive(Deserialize, Default)]
@@ -203,7 +204,12 @@ fn front_matter(
         summary: raw.summary.map(|s| s.0),
         order: raw.order,
         draft: raw.draft.unwrap_or(false),
+        language: raw.language.map(|s| s.0),
     };
+    if let Some(tag) = &meta.language {
+        let at = yaml::key_in(text, yaml_range.clone(), "language").unwrap_or(0..3);
+        super::check_language(tag, &Span::new(source, at), diags);
+    }
     Some((meta, 4 + body_start..text.len()))
 }
 

@@ -419,6 +419,7 @@ impl Renderer<'_> {
             },
         );
         let note_ids = rendered.notes.iter().map(|n| n.id.as_str()).collect();
+        ctx.insert("lang", self.site.language_of(text));
         ctx.insert(
             "backlinks",
             &self.built.graph.text_backlinks(&text.slug, &note_ids),

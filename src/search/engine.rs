@@ -6,16 +6,17 @@
 //! the documents whose term ends there) straight into a sorted list of terms, without
 //! building the trie again.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use elasticlunr::pipeline::Pipeline;
-use elasticlunr::{Index, IndexBuilder, Language};
+use elasticlunr::{Index, IndexBuilder};
 use rayon::prelude::*;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::docs::Doc;
+use super::language;
 
 /// The indexed fields of a document, in the order of [`Doc::fields`].
 pub const FIELDS: [&str; 3] = ["title", "body", "tags"];
@@ -33,15 +34,6 @@ impl Doc {
     }
 }
 
-/// The elasticlunr language for a site's `language` (a BCP 47 tag such as `en-GB`), and
-/// its code for the client. Only English has a stemmer on both sides (the client's is a
-/// port of elasticlunr-rs's); other languages use the English pipeline too, which keeps
-/// index and client consistent (a stemmer that does not fit the language only makes
-/// matching a little coarser).
-pub fn language(_tag: &str) -> (Box<dyn Language>, &'static str) {
-    (Box::new(elasticlunr::lang::English::new()), "en")
-}
-
 /// elasticlunr's tokenizer (whitespace and hyphens, lowercased), without overlong tokens.
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut tokens = elasticlunr::lang::tokenize_whitespace(text);
@@ -49,69 +41,92 @@ pub fn tokenize(text: &str) -> Vec<String> {
     tokens
 }
 
-/// The terms elasticlunr indexes for `text` (tokenizer, trimmer, stop words, stemmer), in
-/// order: what the client's port of the pipeline must reproduce.
-pub fn terms(text: &str, tag: &str) -> Vec<String> {
-    pipeline(tag).run(tokenize(text))
+/// The terms elasticlunr indexes for `text` (tokenizer, trimmer, stop words, stemmer) in
+/// the language of pipeline `code` ([`language::code`]), in order: for English, what the
+/// client's port of the pipeline must reproduce.
+pub fn terms(text: &str, code: &str) -> Vec<String> {
+    language::elasticlunr(code)
+        .make_pipeline()
+        .run(tokenize(text))
 }
 
-fn pipeline(tag: &str) -> Pipeline {
-    language(tag).0.make_pipeline()
-}
-
-/// The elasticlunr index of `docs`, references being document numbers. `save_docs` keeps
-/// the documents' fields in it, as Zola's single-file index does.
-pub fn elasticlunr_index(docs: &[Doc], tag: &str, save_docs: bool) -> Index {
-    let mut builder = IndexBuilder::with_language(language(tag).0).save_docs(save_docs);
+/// The elasticlunr index of `docs` in the language of pipeline `code`, references being
+/// document numbers. `save_docs` keeps the documents' fields in it, as Zola's single-file
+/// index does.
+pub fn elasticlunr_index<D: Borrow<Doc>>(docs: &[D], code: &str, save_docs: bool) -> Index {
+    let mut builder = IndexBuilder::with_language(language::elasticlunr(code)).save_docs(save_docs);
     for field in FIELDS {
         builder = builder.add_field_with_tokenizer(field, Box::new(tokenize));
     }
     let mut index = builder.build();
     for (i, doc) in docs.iter().enumerate() {
-        index.add_doc(&i.to_string(), doc.fields());
+        index.add_doc(&i.to_string(), doc.borrow().fields());
     }
     index
 }
 
 /// Documents per elasticlunr index: the documents are indexed in parts, in parallel, and
-/// the parts' postings concatenated (a term's postings in a document do not depend on the
+/// the parts' postings put together (a term's postings in a document do not depend on the
 /// other documents, so the result is the index of all documents at once).
 const PART: usize = 4_096;
 
-/// The full index of `docs` (references are document numbers), built in parts.
-pub fn index(docs: &[Doc], tag: &str) -> Full {
-    let parts: Vec<Full> = docs
-        .par_chunks(PART)
-        .map(|part| {
-            read(&elasticlunr_index(part, tag, false))
-                .unwrap_or_else(|e| panic!("elasticlunr's index did not read back: {e}"))
+/// The full index of `docs` (references are document numbers), built in parts; `codes[d]`
+/// is the pipeline of document d's language. Documents of each language are indexed with
+/// that language's pipeline, and all of them weighed together.
+pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
+    let mut groups: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (d, code) in codes.iter().enumerate().take(docs.len()) {
+        groups.entry(code).or_default().push(d as u32);
+    }
+    let parts: Vec<(&[u32], &str)> = groups
+        .iter()
+        .flat_map(|(code, ids)| ids.chunks(PART).map(move |part| (part, *code)))
+        .collect();
+    let parts: Vec<(&[u32], Full)> = parts
+        .into_par_iter()
+        .map(|(ids, code)| {
+            let part: Vec<&Doc> = ids.iter().map(|&d| &docs[d as usize]).collect();
+            let full = read(&elasticlunr_index(&part, code, false))
+                .unwrap_or_else(|e| panic!("elasticlunr's index did not read back: {e}"));
+            (ids, full)
         })
         .collect();
-    merge(parts)
+    merge(docs.len(), parts)
 }
 
-/// The parts' indexes as one, the documents of each part numbered after the last part's.
-pub fn merge(parts: Vec<Full>) -> Full {
+/// The parts' indexes as one: `ids[i]` is the number in the whole of a part's document i.
+pub fn merge(docs: usize, parts: Vec<(&[u32], Full)>) -> Full {
     let mut by_term: BTreeMap<String, [Vec<(u32, f64)>; 3]> = BTreeMap::new();
-    let mut lengths = Vec::new();
-    let mut docs = 0;
-    for part in parts {
-        let offset = docs as u32;
+    let mut lengths = vec![[0; 3]; docs];
+    let several = parts.len() > 1;
+    for (ids, part) in parts {
+        let global = |d: u32| ids.get(d as usize).copied().unwrap_or(d);
         for t in part.terms {
             let slot = by_term.entry(t.term).or_default();
             for (to, from) in slot.iter_mut().zip(t.fields) {
-                to.extend(from.into_iter().map(|(d, tf)| (d + offset, tf)));
+                to.extend(from.into_iter().map(|(d, tf)| (global(d), tf)));
             }
         }
-        lengths.extend(part.lengths);
-        docs += part.docs;
+        for (d, l) in part.lengths.into_iter().enumerate() {
+            if let Some(slot) = lengths.get_mut(global(d as u32) as usize) {
+                *slot = l;
+            }
+        }
     }
+    let terms = by_term
+        .into_iter()
+        .map(|(term, mut fields)| {
+            if several {
+                for f in &mut fields {
+                    f.sort_by_key(|p| p.0);
+                }
+            }
+            TermPostings { term, fields }
+        })
+        .collect();
     Full {
         docs,
-        terms: by_term
-            .into_iter()
-            .map(|(term, fields)| TermPostings { term, fields })
-            .collect(),
+        terms,
         lengths,
     }
 }
@@ -307,7 +322,28 @@ mod tests {
             terms("The Coalitions, of “willing” states-building!", "en"),
             ["coalit", "will", "state", "build"]
         );
-        assert_eq!(terms("running RUNS ran", "fr"), ["run", "run", "ran"]);
+        assert_eq!(terms("running RUNS ran", "en"), ["run", "run", "ran"]);
+    }
+
+    #[test]
+    fn each_document_is_indexed_in_its_own_language() {
+        let docs = [
+            doc("", "les nations mangeaient"),
+            doc("", "the nations were eating"),
+            doc("", "nationalités"),
+        ];
+        let full = index(&docs, &["fr", "en", "fr"]);
+        let get = |t: &str| {
+            let p = full.terms.iter().find(|p| p.term == t);
+            p.map(|p| p.fields[1].iter().map(|x| x.0).collect::<Vec<_>>())
+        };
+        // French: "les" is a stop word, "mangeaient" → "mang"; English: "eating" → "eat".
+        assert_eq!(get("mang"), Some(vec![0]));
+        assert_eq!(get("eat"), Some(vec![1]));
+        assert_eq!(get("les"), None);
+        assert_eq!(get("nation"), Some(vec![0, 1]));
+        assert_eq!(full.lengths, vec![[0, 2, 0], [0, 2, 0], [0, 1, 0]]);
+        assert_eq!(terms("Les États-nations", "fr"), ["état", "nation"]);
     }
 
     #[test]
@@ -338,7 +374,7 @@ mod tests {
             })
             .collect();
         let at_once = read(&elasticlunr_index(&docs, "en", false)).unwrap();
-        assert_eq!(index(&docs, "en"), at_once);
+        assert_eq!(index(&docs, &vec!["en"; docs.len()]), at_once);
     }
 
     #[test]

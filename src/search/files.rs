@@ -3,9 +3,10 @@
 //! as from a server, where `fetch` would be refused.
 //!
 //! ```text
-//! search/manifest.js     language, document count and kind ranges, shard boundaries
-//! search/shards/N.js     [term, total, theta, tail pieces, head postings] per term
+//! search/manifest.js     languages, document count and kind ranges, shard boundaries
+//! search/shards/N.js     [term, total, theta, tail pieces, head postings, words?] per term
 //! search/tails/N.js      one piece of one term's tail
+//! search/words/N.js      [word, [terms]] per row of the words table (other languages)
 //! search/docs/N.js       excerpt chunk: `chunk` consecutive documents' place and words
 //! search/texts.js        text titles and document ranges, for the "which text" filter
 //! ```
@@ -19,7 +20,9 @@ use serde_json::{json, Value};
 
 use super::docs::{kind_ranges, Doc, Kind};
 use super::engine::{FIELDS, FIELD_BOOSTS, MAX_TOKEN_CHARS};
+use super::language;
 use super::shard::{self, Entry, Limits, SCALE};
+use super::words::Words;
 use crate::link::Page;
 use crate::output::OutputFile;
 use crate::site::Site;
@@ -28,14 +31,16 @@ use crate::site::Site;
 const MAX_STORED_CHARS: usize = 2_000;
 
 /// Version of the file formats, checked by the client.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
-/// All files of the index. `entries` are sorted by term.
+/// All files of the index. `entries` are sorted by term; `codes[d]` is the pipeline of
+/// document d's language.
 pub fn write(
     site: &Site,
     docs: &[Doc],
     entries: &[Entry],
-    language: &str,
+    words: &Words,
+    codes: &[&str],
     limits: &Limits,
 ) -> Vec<OutputFile> {
     let mut files = Vec::new();
@@ -79,6 +84,29 @@ pub fn write(
             &format!("scholiaSearch.shard({i},[{body}]);\n"),
         ));
     }
+
+    let rows: Vec<String> = words
+        .iter()
+        .map(|(word, terms)| json!([word, terms]).to_string())
+        .collect();
+    let row_sizes: Vec<usize> = rows.iter().map(|r| r.len() + 1).collect();
+    let words_list: Vec<&String> = words.keys().collect();
+    let mut word_boundaries = Vec::new();
+    for (i, r) in shard::split(&row_sizes, limits).into_iter().enumerate() {
+        word_boundaries.push(if i == 0 {
+            String::new()
+        } else {
+            shard::boundary(words_list[r.start - 1], words_list[r.start])
+        });
+        let body = rows[r].join(",");
+        files.push(script(
+            &format!("search/words/{i}.js"),
+            &format!("scholiaSearch.words({i},[{body}]);\n"),
+        ));
+    }
+    let mut languages: Vec<&str> = codes.to_vec();
+    languages.sort_unstable();
+    languages.dedup();
 
     // Excerpt chunks: a fixed number of documents each, so the manifest needs one number.
     let stored: Vec<Value> = docs.iter().map(stored_doc).collect();
@@ -127,7 +155,12 @@ pub fn write(
 
     let manifest = json!({
         "format": FORMAT,
-        "language": language,
+        "language": site.config.language,
+        // Pipelines of the documents' languages: the client runs "en" itself, and looks
+        // the words of the others up in the words table.
+        "languages": languages,
+        "client": language::CLIENT,
+        "words": word_boundaries,
         "maxToken": MAX_TOKEN_CHARS,
         "scale": SCALE,
         "docs": docs.len(),
@@ -153,7 +186,7 @@ fn script(path: &str, text: &str) -> OutputFile {
     }
 }
 
-/// `[term, total, theta, [[first doc, last doc, tail id], …], [postings]]`.
+/// `[term, total, theta, [[first doc, last doc, tail id], …], [postings], [words]?]`.
 pub fn encode_entry(e: &Entry, tails: &[(u32, u32, usize)]) -> String {
     let mut s = String::with_capacity(16 + e.head.len() * 8);
     s.push('[');
@@ -167,6 +200,10 @@ pub fn encode_entry(e: &Entry, tails: &[(u32, u32, usize)]) -> String {
     }
     s.push_str("],");
     s.push_str(&postings(&e.head));
+    if !e.words.is_empty() {
+        s.push(',');
+        s.push_str(&Value::from(e.words.as_slice()).to_string());
+    }
     s.push(']');
     s
 }

@@ -20,7 +20,9 @@
 pub mod docs;
 pub mod engine;
 pub mod files;
+pub mod language;
 pub mod shard;
+pub mod words;
 
 use rayon::prelude::*;
 
@@ -51,18 +53,48 @@ pub fn index_with(
     limits: &Limits,
 ) -> Vec<OutputFile> {
     let docs = docs::extract(site, anchored, rendered, terms);
-    let (_, language) = engine::language(&site.config.language);
-    let entries = entries(&docs, language, limits);
-    files::write(site, &docs, &entries, language, limits)
+    let codes = codes(site, &docs);
+    let words = words::table(&docs, &codes);
+    let entries = entries(&docs, &codes, &words, limits);
+    files::write(site, &docs, &entries, &words, &codes, limits)
 }
 
-/// The index's terms, weighed and split into heads and tails, sorted by term.
-pub fn entries(docs: &[docs::Doc], language: &str, limits: &Limits) -> Vec<shard::Entry> {
-    let full = engine::index(docs, language);
+/// The pipeline of each document's language: its text's, or the site's.
+pub fn codes(site: &Site, docs: &[docs::Doc]) -> Vec<&'static str> {
+    docs.iter()
+        .map(|d| {
+            let tag = d
+                .text
+                .and_then(|t| site.texts.get(t))
+                .map_or(site.config.language.as_str(), |t| site.language_of(t));
+            language::code(tag)
+        })
+        .collect()
+}
+
+/// The index's terms, weighed and split into heads and tails, sorted by term, each with the
+/// words of `words` indexed as it.
+pub fn entries(
+    docs: &[docs::Doc],
+    codes: &[&str],
+    words: &words::Words,
+    limits: &Limits,
+) -> Vec<shard::Entry> {
+    let full = engine::index(docs, codes);
     let kinds: Vec<docs::Kind> = docs.iter().map(|d| d.kind).collect();
+    let forms = words::by_term(words);
     shard::weigh(&full, &kinds)
         .into_par_iter()
-        .map(|w| shard::entry(w, limits))
+        .map(|w| {
+            let of_term = forms.get(w.term.as_str()).map(Vec::as_slice);
+            let mut e = shard::entry(w, limits);
+            e.words = of_term
+                .unwrap_or_default()
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            e
+        })
         .collect()
 }
 
@@ -75,8 +107,8 @@ pub fn single_file_index(
     terms: &[TermView],
 ) -> String {
     let docs = docs::extract(site, anchored, rendered, terms);
-    let (_, language) = engine::language(&site.config.language);
-    engine::elasticlunr_index(&docs, language, true).to_json()
+    let code = language::code(&site.config.language);
+    engine::elasticlunr_index(&docs, code, true).to_json()
 }
 
 #[cfg(test)]

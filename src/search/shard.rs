@@ -126,6 +126,8 @@ pub struct Entry {
     pub head: Vec<(u32, u32)>,
     /// The rest, in pieces of consecutive documents.
     pub tail: Vec<Vec<(u32, u32)>>,
+    /// Words of the words table indexed as this term (for marking them in excerpts).
+    pub words: Vec<String>,
 }
 
 /// Splits a term's postings into head and tail pieces.
@@ -138,6 +140,7 @@ pub fn entry(w: Weighted, limits: &Limits) -> Entry {
             theta: 0,
             head: w.postings,
             tail: Vec::new(),
+            words: Vec::new(),
         };
     }
     let mut by_weight = w.postings;
@@ -157,6 +160,7 @@ pub fn entry(w: Weighted, limits: &Limits) -> Entry {
         theta,
         head,
         tail: pieces,
+        words: Vec::new(),
     }
 }
 

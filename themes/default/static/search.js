@@ -6,6 +6,9 @@
  *   with <script> elements: that works from file:// as from a server, under any subpath.
  * - The query goes through elasticlunr's English pipeline (tokenizer, trimmer, stop words,
  *   Porter stemmer), ported from elasticlunr-rs so that client and index agree exactly.
+ *   Documents in other languages were indexed with their own pipelines: for them the index
+ *   has a words table (search/words/N.js) saying what each of their words was indexed as,
+ *   and a word without a row was indexed as itself.
  * - Ranking is elasticlunr's: each posting carries its term's score in its document (tf-idf
  *   over the fields, with title, tag and note boosts); the client adds them up, with
  *   elasticlunr's penalty for prefix expansions of the last word and its coordination factor.
@@ -31,7 +34,7 @@
 
   /* --- Index files --------------------------------------------------------------------- */
 
-  var store = { manifest: null, shards: {}, tails: {}, docs: {}, texts: null };
+  var store = { manifest: null, shards: {}, words: {}, tails: {}, docs: {}, texts: null };
   var loading = {};
   var loaded = {};
 
@@ -61,10 +64,15 @@
       var terms = [];
       for (var k = 0; k < entries.length; k++) {
         var e = entries[k];
-        map.set(e[0], { term: e[0], total: e[1], theta: e[2], pieces: e[3], raw: e[4], map: null, has: {} });
+        map.set(e[0], { term: e[0], total: e[1], theta: e[2], pieces: e[3], raw: e[4], words: e[5] || [], map: null, has: {} });
         terms.push(e[0]);
       }
       store.shards[i] = { map: map, terms: terms };
+    },
+    words: function (i, rows) {
+      var map = new Map(), words = [];
+      rows.forEach(function (r) { map.set(r[0], r[1]); words.push(r[0]); });
+      store.words[i] = { map: map, words: words };
     },
     tail: function (id, postings) { store.tails[id] = postings; },
     docs: function (k, chunk) { store.docs[k] = chunk; },
@@ -90,6 +98,22 @@
 
   function chars(s) { return Array.from(s).length; }
   function trim(t) { return t.replace(/^[^0-9A-Za-z_]+|[^0-9A-Za-z_]+$/g, ""); }
+
+  // The words table's key of a token: trimmed to letters, digits and _ at both ends (Rust's
+  // char::is_alphanumeric, as the build trims it).
+  var KEY_TRIM, KEY_LEAD;
+  try {
+    KEY_TRIM = new RegExp("^[^\\p{Alphabetic}\\p{N}_]+|[^\\p{Alphabetic}\\p{N}_]+$", "gu");
+    KEY_LEAD = new RegExp("^[^\\p{Alphabetic}\\p{N}_]+", "u");
+  } catch (err) {
+    KEY_TRIM = /^[\s!-\/:-@\[-^`{-~\u00a0-\u00bf]+|[\s!-\/:-@\[-^`{-~\u00a0-\u00bf]+$/g;
+    KEY_LEAD = /^[\s!-\/:-@\[-^`{-~\u00a0-\u00bf]+/;
+  }
+  function key(t) { return t.replace(KEY_TRIM, ""); }
+
+  // Which pipelines the documents were indexed with: English (ours), others (the table).
+  function english() { return store.manifest.languages.indexOf("en") >= 0; }
+  function others() { return store.manifest.languages.some(function (c) { return c !== "en"; }); }
 
   // tokenize_whitespace: split on whitespace and hyphens, lowercase; overlong tokens dropped.
   function tokens(text) {
@@ -256,49 +280,112 @@
     return x.length - y.length;
   }
 
-  function shardOf(term) {
-    var b = store.manifest.shards, lo = 0, hi = b.length - 1;
+  // The shard whose range holds `term`, given the shards' first prefixes.
+  function boundaryOf(b, term) {
+    var lo = 0, hi = b.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
       if (cmp(b[mid], term) <= 0) lo = mid; else hi = mid - 1;
     }
     return lo;
   }
-
-  // The shards that may hold terms starting with `prefix`.
-  function shardsFor(prefix) {
-    var b = store.manifest.shards, out = [shardOf(prefix)];
-    for (var i = out[0] + 1; i < b.length && b[i].lastIndexOf(prefix, 0) === 0; i++) {
+  // `first` and the shards after it that start with `prefix`.
+  function following(b, prefix, first) {
+    var out = [first];
+    for (var i = first + 1; i < b.length && b[i].lastIndexOf(prefix, 0) === 0; i++) {
       if (out.length >= MAX_PREFIX_SHARDS) break;
       out.push(i);
     }
     return out;
   }
+  function shardOf(term) { return boundaryOf(store.manifest.shards, term); }
 
-  // Query words: each with its term, and for the word still being typed, the prefixes.
+  // The shards that may hold terms starting with `prefix`.
+  function shardsFor(prefix) { return following(store.manifest.shards, prefix, shardOf(prefix)); }
+
+  // Query words: each with its terms, and for the word still being typed, the prefixes.
+  // A word of another language than English takes its terms from the words table, whose
+  // shards for `w.key` must be loaded first (wordShardsNeeded) before resolve(words).
   function parse(q) {
     var open = !/[\s-]$/.test(q);
     var raw = tokens(q), out = [];
+    var en = english(), other = others();
     raw.forEach(function (r, i) {
-      var t = trim(r);
-      if (!t) return;
-      var exact = STOP[t] ? null : stem(t);
+      var t = en ? trim(r) : "";
+      var k = other ? key(r) : "";
+      if (!t && !k) return;
+      var exact = [];
+      if (t && !STOP[t]) exact.push(stem(t));
+      var last = open && i === raw.length - 1;
       var prefixes = null;
-      if (open && i === raw.length - 1) {
-        prefixes = [t];
-        if (exact && exact !== t) prefixes.push(exact);
-        prefixes = prefixes.filter(function (p) { return p.length >= MIN_PREFIX; });
+      if (last) {
+        prefixes = [];
+        [t, exact[0], k].forEach(function (p) {
+          if (p && p.length >= MIN_PREFIX && prefixes.indexOf(p) < 0) prefixes.push(p);
+        });
         if (!prefixes.length) prefixes = null;
       }
-      if (exact || prefixes) out.push({ word: t, exact: exact, prefixes: prefixes });
+      out.push({ word: t || k, key: k, exact: exact, prefixes: prefixes, wordPrefix: last && k.length >= MIN_PREFIX, more: [] });
     });
     return out;
+  }
+
+  // The words table's shard for a word, and those for a prefix.
+  function wordShardOf(w) { return boundaryOf(store.manifest.words, w); }
+  function wordShardsFor(prefix) { return following(store.manifest.words, prefix, wordShardOf(prefix)); }
+
+  function wordShardsNeeded(words) {
+    var set = {};
+    if (!store.manifest.words.length) return [];
+    words.forEach(function (w) {
+      if (!w.key) return;
+      set[wordShardOf(w.key)] = true;
+      if (w.wordPrefix) wordShardsFor(w.key).forEach(function (i) { set[i] = true; });
+    });
+    return Object.keys(set).map(Number);
+  }
+
+  // Adds the terms the words table gives each word (or the word itself, without a row),
+  // and the terms of the words the last one is a prefix of. Drops stop words.
+  function resolve(words) {
+    var tabled = store.manifest.words.length > 0;
+    return words.filter(function (w) {
+      if (w.key) {
+        var s = tabled ? store.words[wordShardOf(w.key)] : null;
+        var row = s ? s.map.get(w.key) : undefined;
+        (row === undefined ? [w.key] : row).forEach(function (t) {
+          if (w.exact.indexOf(t) < 0) w.exact.push(t);
+        });
+      }
+      if (w.wordPrefix && tabled) {
+        var seen = {};
+        w.exact.forEach(function (t) { seen[t] = true; });
+        var found = [];
+        wordShardsFor(w.key).forEach(function (i) {
+          var s = store.words[i];
+          if (!s) return;
+          s.words.forEach(function (word) {
+            if (word === w.key || word.lastIndexOf(w.key, 0) !== 0) return;
+            s.map.get(word).forEach(function (t) {
+              if (!seen[t]) { seen[t] = true; found.push({ term: t, word: word }); }
+            });
+          });
+        });
+        found.sort(function (a, b) { return a.word.length - b.word.length || cmp(a.word, b.word); });
+        w.more = found.slice(0, MAX_EXPAND).map(function (f) {
+          // elasticlunr's penalty for an expansion, on the word the reader is typing
+          return { term: f.term, pen: (1 - (f.word.length - w.key.length) / f.word.length) * 0.15 };
+        });
+      }
+      return w.exact.length || w.prefixes || w.more.length;
+    });
   }
 
   function shardsNeeded(words) {
     var set = {};
     words.forEach(function (w) {
-      if (w.exact) set[shardOf(w.exact)] = true;
+      w.exact.forEach(function (t) { set[shardOf(t)] = true; });
+      w.more.forEach(function (m) { set[shardOf(m.term)] = true; });
       (w.prefixes || []).forEach(function (p) { shardsFor(p).forEach(function (i) { set[i] = true; }); });
     });
     return Object.keys(set).map(Number);
@@ -325,11 +412,16 @@
     var keys = [];
     words.forEach(function (w, wi) {
       var seen = {};
-      if (w.exact) {
-        var e = lookup(w.exact);
-        seen[w.exact] = true;
+      w.exact.forEach(function (t) {
+        var e = lookup(t);
+        seen[t] = true;
         if (e) keys.push({ entry: e, pen: 1, word: wi, exact: true });
-      }
+      });
+      w.more.forEach(function (m) {
+        var e = seen[m.term] ? null : lookup(m.term);
+        seen[m.term] = true;
+        if (e) keys.push({ entry: e, pen: m.pen, word: wi, exact: false });
+      });
       if (!w.prefixes) return;
       var found = [];
       w.prefixes.forEach(function (p) {
@@ -472,17 +564,33 @@
     return { doc: d, kind: kindOf(d), title: text[0], path: text[1], anchor: row[1], label: row[2], body: row[3] };
   }
 
-  // Appends `text` to `parent`, marking the words whose terms are in `keys`; returns them.
+  // Whether a run of text is a word the query found: the part of it to mark, or null.
+  // `keys.terms` are the query's terms, `keys.words` the words indexed as them.
+  function hit(raw, keys) {
+    var low = raw.toLowerCase();
+    if (low.length !== raw.length) low = raw;
+    if (english()) {
+      var t = trim(low);
+      if (t && !STOP[t] && keys.terms[stem(t)]) {
+        return { lead: low.length - low.replace(/^[^0-9A-Za-z_]+/, "").length, word: t };
+      }
+    }
+    if (others()) {
+      var k = key(low);
+      if (k && keys.words[k]) return { lead: low.length - low.replace(KEY_LEAD, "").length, word: k };
+    }
+    return null;
+  }
+
+  // Appends `text` to `parent`, marking the words the query found; returns them.
   function marked(parent, text, keys, from, to) {
     var words = [], last = from, m;
     WORD_RUN.lastIndex = from;
     while ((m = WORD_RUN.exec(text)) && m.index < to) {
-      var raw = m[0], low = raw.toLowerCase();
-      if (low.length !== raw.length) low = raw;
-      var lead = low.length - low.replace(/^[^0-9A-Za-z_]+/, "").length;
-      var t = trim(low);
-      if (!t || STOP[t] || !keys[stem(t)]) continue;
-      var start = m.index + lead, end = start + t.length;
+      var h = hit(m[0], keys);
+      if (!h) continue;
+      var t = h.word;
+      var start = m.index + h.lead, end = start + t.length;
       if (end > to) break;
       parent.appendChild(document.createTextNode(text.slice(last, start)));
       var mark = document.createElement("mark");
@@ -500,8 +608,7 @@
     var m;
     WORD_RUN.lastIndex = 0;
     while ((m = WORD_RUN.exec(body))) {
-      var t = trim(m[0].toLowerCase());
-      if (t && !STOP[t] && keys[stem(t)]) {
+      if (hit(m[0], keys)) {
         if (m.index < EXCERPT / 3) return 0;
         var s = body.lastIndexOf(" ", m.index - EXCERPT / 4);
         return s < 0 ? 0 : s + 1;
@@ -636,10 +743,13 @@
       }
       show(true);
       if (!store.manifest) return fetch(["manifest.js"], g);
-      if (store.manifest.format !== 1) return say("The search index is of an unknown format.");
+      if (store.manifest.format !== 2) return say("The search index is of an unknown format.");
       if (!built) { built = true; buildFilters(); }
       var words = parse(q);
-      if (!words.length || !store.manifest.shards.length) return done([], true, q, {}, []);
+      var tables = wordShardsNeeded(words).filter(function (i) { return !loaded["words/" + i + ".js"]; });
+      if (tables.length) return fetch(tables.map(function (i) { return "words/" + i + ".js"; }), g);
+      words = resolve(words);
+      if (!words.length || !store.manifest.shards.length) return done([], true, q, { terms: {}, words: {} }, []);
       var shards = shardsNeeded(words).filter(function (i) { return !loaded["shards/" + i + ".js"]; });
       if (shards.length) return fetch(shards.map(function (i) { return "shards/" + i + ".js"; }), g);
       if (filters.text !== null && !store.texts) return fetch(["texts.js"], g);
@@ -652,8 +762,12 @@
       top.forEach(function (a) { chunks[chunkOf(a.doc)] = true; });
       var needChunks = Object.keys(chunks).filter(function (c) { return !loaded["docs/" + c + ".js"]; });
       if (needChunks.length) return fetch(needChunks.map(function (c) { return "docs/" + c + ".js"; }), g);
-      var set = {};
-      keys.forEach(function (k) { set[k.entry.term] = true; });
+      var set = { terms: {}, words: {} };
+      keys.forEach(function (k) {
+        set.terms[k.entry.term] = true;
+        set.words[k.entry.term] = true;
+        k.entry.words.forEach(function (w) { set.words[w] = true; });
+      });
       done(r.list, r.exact, q, set, keys);
     }
 
