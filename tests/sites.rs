@@ -334,8 +334,18 @@ mod crosslinks {
                 continue;
             }
             let html = read(page);
-            for (block, _) in html.match_indices("<p class=\"note-backlinks\">") {
-                let section = between(&html[block..], "<p", "</p>");
+            for (block, _) in html.match_indices("<details class=\"note-backlinks\">") {
+                let section = between(&html[block..], "<details", "</details>");
+                // Each entry says where it is cited and shows the citing words.
+                assert_eq!(
+                    section.matches("<li>").count(),
+                    section.matches("<span class=\"backlink-excerpt\">").count(),
+                    "an entry without an excerpt: {section}"
+                );
+                assert!(
+                    !section.contains("glossary#"),
+                    "a raw link target: {section}"
+                );
                 let aside = html[..block].rfind("<aside").unwrap_or(0);
                 let note_id = html[aside..]
                     .split("id=\"")

@@ -426,26 +426,50 @@ pub fn rebase(html: &str, from: &Page, to: &Page) -> String {
     out
 }
 
-/// A note's backlinks and related notes, as short runs of links grouped by text: in
-/// the margin, long lists would push the notes below away from their passages.
+/// Words of a citing place a note's "Referenced by" shows: a margin has little room.
+const NOTE_EXCERPT_WORDS: usize = 16;
+
+/// A note's backlinks and related notes. In the margin, long lists would push the notes
+/// below away from their passages, so the backlinks (each with an excerpt of the citing
+/// place) fold into a `<details>` that says how many there are, and related notes are a
+/// short run of links grouped by text.
 fn note_extras_html(back: &[Backlink], related: &[Related]) -> String {
-    let back = back
-        .iter()
-        .map(|b| (b.source.as_str(), b.href.as_str(), b.place.as_str()));
-    let related = related
-        .iter()
-        .map(|r| (r.source.as_str(), r.href.as_str(), r.label.as_str()));
     let mut html = String::new();
-    for (class, title, items) in [
-        ("note-backlinks", "Referenced by", grouped(back)),
-        ("note-related", "See also", grouped(related)),
-    ] {
-        if items.is_empty() {
-            continue;
-        }
+    if !back.is_empty() {
+        let count = match back.len() {
+            1 => "1 place".to_string(),
+            n => format!("{n} places"),
+        };
         html.push_str(&format!(
-            "<p class=\"{class}\"><span class=\"note-extra-title\">{title}</span> {}</p>",
-            items.join(" ")
+            "<details class=\"note-backlinks\"><summary><span class=\"note-extra-title\">Referenced by</span> {count}</summary><ul>"
+        ));
+        for b in back {
+            html.push_str(&format!(
+                "<li><a href=\"{}\">{} · {}</a>",
+                esc(&b.href),
+                esc(&b.source),
+                esc(&b.place)
+            ));
+            let short = excerpt(&b.excerpt, NOTE_EXCERPT_WORDS);
+            if !short.is_empty() {
+                html.push_str(&format!(
+                    " <span class=\"backlink-excerpt\">{}</span>",
+                    esc(&short)
+                ));
+            }
+            html.push_str("</li>");
+        }
+        html.push_str("</ul></details>");
+    }
+    let related = grouped(
+        related
+            .iter()
+            .map(|r| (r.source.as_str(), r.href.as_str(), r.label.as_str())),
+    );
+    if !related.is_empty() {
+        html.push_str(&format!(
+            "<p class=\"note-related\"><span class=\"note-extra-title\">See also</span> {}</p>",
+            related.join(" ")
         ));
     }
     html

@@ -188,7 +188,7 @@ pub fn text(
         .map(|q| {
             let mut on_error = link_error_in(&q.at, diags);
             let (html, found) = fragment(&q.body, &ctx, &mut on_error);
-            let plain = plain_text(&q.body);
+            let plain = plain_text(&q.body, &ctx);
             links.extend(
                 found
                     .into_iter()
@@ -231,9 +231,11 @@ pub fn excerpt(text: &str, words: usize) -> String {
     }
 }
 
-/// Markdown as plain text: the words alone.
-pub fn plain_text(markdown: &str) -> String {
-    let events = markdown::events(markdown, &|d: &str| Some(d.to_string()), false);
+/// Markdown held in YAML as plain text: the words alone, cross-links read as their
+/// labels, as the page (`ctx`) shows them.
+fn plain_text(markdown: &str, ctx: &Context) -> String {
+    let label = |dest: &str| ctx.targets.label(dest, ctx.page);
+    let events = markdown::events(markdown, &label, false);
     let mut out = String::new();
     for (e, _) in &events {
         match e {
@@ -267,7 +269,7 @@ pub fn glossary(
         .map(|t| {
             let mut on_error = link_error_in(&t.at, diags);
             let (html, found) = fragment(&t.definition, &ctx, &mut on_error);
-            let plain = plain_text(&t.definition);
+            let plain = plain_text(&t.definition, &ctx);
             links.extend(
                 found
                     .into_iter()
@@ -484,7 +486,7 @@ fn note_view(
             .get(passage.range.clone())
             .unwrap_or_default()
             .to_string(),
-        plain: plain_text(&note.body),
+        plain: plain_text(&note.body, ctx),
     };
     (view, found)
 }
