@@ -239,20 +239,33 @@ fn resolve_in_text(
     fragment: &str,
     title: Option<&str>,
 ) -> Result<String, Unresolved> {
-    if let Some(n) = paragraph_number(fragment) {
-        if n == 0 || n > text.paragraphs {
+    match paragraph_ref(fragment) {
+        Some(ParagraphRef::Anchor(n)) => {
+            return match n.filter(|n| (1..=text.paragraphs).contains(n)) {
+                Some(n) => Ok(match title {
+                    Some(t) => format!("{t}, ¶{n}"),
+                    None => format!("¶{n}"),
+                }),
+                None => Err(Unresolved {
+                    message: format!("`{slug}` has no paragraph {}", &fragment[1..]),
+                    help: Some(numbered(text)),
+                }),
+            };
+        }
+        Some(ParagraphRef::Miswritten(n)) => {
+            let help = match n.filter(|n| (1..=text.paragraphs).contains(n)) {
+                Some(n) => format!("did you mean `[[{slug}#p{n}]]`?"),
+                None => numbered(text),
+            };
             return Err(Unresolved {
-                message: format!("`{slug}` has no paragraph {n}"),
-                help: Some(format!(
-                    "its paragraphs are numbered 1 to {}",
-                    text.paragraphs
-                )),
+                message: format!(
+                    "`{slug}` has no anchor `{fragment}`: paragraph anchors are written \
+                     without a sign or leading zeros"
+                ),
+                help: Some(help),
             });
         }
-        return Ok(match title {
-            Some(t) => format!("{t}, ¶{n}"),
-            None => format!("¶{n}"),
-        });
+        None => {}
     }
     match text.notes.get(fragment) {
         Some(label) => Ok(label.clone()),
@@ -263,8 +276,38 @@ fn resolve_in_text(
     }
 }
 
-fn paragraph_number(fragment: &str) -> Option<usize> {
-    fragment.strip_prefix('p')?.parse().ok()
+fn numbered(text: &TextTarget) -> String {
+    format!("its paragraphs are numbered 1 to {}", text.paragraphs)
+}
+
+/// A fragment that names a paragraph by number.
+#[derive(Debug, PartialEq, Eq)]
+enum ParagraphRef {
+    /// `p12`: `p` and a decimal number without sign or leading zero, exactly how the
+    /// page writes the paragraph's id. `None` if the number is too large to be one.
+    Anchor(Option<usize>),
+    /// `p012`, `p+12`: a number (here 12) that no id on the page is written as.
+    Miswritten(Option<usize>),
+}
+
+/// Reads `p<number>` fragments. The fragment goes into the link's href as written, so
+/// only the form the page uses for its paragraph ids is an [`ParagraphRef::Anchor`].
+fn paragraph_ref(fragment: &str) -> Option<ParagraphRef> {
+    let rest = fragment.strip_prefix('p')?;
+    let digits = rest.strip_prefix('+').unwrap_or(rest);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let canonical = match digits.trim_start_matches('0') {
+        "" => "0",
+        d => d,
+    };
+    let n = canonical.parse().ok();
+    Some(if canonical == rest {
+        ParagraphRef::Anchor(n)
+    } else {
+        ParagraphRef::Miswritten(n)
+    })
 }
 
 fn suggest<'a>(
@@ -335,5 +378,73 @@ mod tests {
         let e = t.resolve("texts/henke#p11", &Page::Index).unwrap_err();
         assert_eq!(e.message, "`texts/henke` has no paragraph 11");
         assert!(t.resolve("glossary#realsm", &Page::Index).is_err());
+    }
+
+    #[test]
+    fn paragraphs_are_linked_only_as_the_page_writes_their_ids() {
+        let t = targets();
+        let from = Page::Text("texts/other".into());
+        for miswritten in ["p02", "p+2", "p+02", "p002"] {
+            let dest = format!("texts/henke#{miswritten}");
+            let e = t.resolve(&dest, &from).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!(
+                    "`texts/henke` has no anchor `{miswritten}`: paragraph anchors are \
+                     written without a sign or leading zeros"
+                )
+            );
+            assert_eq!(
+                e.help.as_deref(),
+                Some("did you mean `[[texts/henke#p2]]`?")
+            );
+            assert_eq!(t.label(&dest, &from), None);
+        }
+        // A miswritten number that is no paragraph either: no suggestion of a link.
+        for dest in ["texts/henke#p011", "texts/henke#p00", "texts/henke#p+0"] {
+            let e = t.resolve(dest, &from).unwrap_err();
+            assert_eq!(
+                e.help.as_deref(),
+                Some("its paragraphs are numbered 1 to 10"),
+                "{dest}"
+            );
+        }
+        // What resolves points at an id the page has.
+        let r = t
+            .resolve("texts/henke#p10", &from)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            from.href_to(&r.page, r.fragment.as_deref()),
+            "../../texts/henke/index.html#p10"
+        );
+        let e = t.resolve("texts/henke#p0", &from).unwrap_err();
+        assert_eq!(e.message, "`texts/henke` has no paragraph 0");
+        let huge = "texts/henke#p99999999999999999999999";
+        let e = t.resolve(huge, &from).unwrap_err();
+        assert_eq!(
+            e.message,
+            "`texts/henke` has no paragraph 99999999999999999999999"
+        );
+        // Not a number: a note id, looked up as such.
+        let e = t.resolve("texts/henke#p-2", &from).unwrap_err();
+        assert_eq!(e.message, "`texts/henke` has no note `p-2`");
+    }
+
+    #[test]
+    fn paragraph_fragments_read_strictly() {
+        use ParagraphRef::{Anchor, Miswritten};
+        assert_eq!(paragraph_ref("p1"), Some(Anchor(Some(1))));
+        assert_eq!(paragraph_ref("p120"), Some(Anchor(Some(120))));
+        assert_eq!(paragraph_ref("p0"), Some(Anchor(Some(0))));
+        assert_eq!(paragraph_ref("p02"), Some(Miswritten(Some(2))));
+        assert_eq!(paragraph_ref("p+2"), Some(Miswritten(Some(2))));
+        assert_eq!(paragraph_ref("p00"), Some(Miswritten(Some(0))));
+        assert_eq!(
+            paragraph_ref("p99999999999999999999999"),
+            Some(Anchor(None))
+        );
+        for not_a_number in ["p", "p+", "p-2", "p 2", "p2a", "p٢", "pivotal", "q2", ""] {
+            assert_eq!(paragraph_ref(not_a_number), None, "{not_a_number}");
+        }
     }
 }
