@@ -159,19 +159,36 @@ impl Targets {
         Targets { texts, terms }
     }
 
-    /// Paragraph counts are known only once texts are parsed; until then any number passes.
+    /// Paragraph counts are known only once texts are parsed; until then [`resolve`]
+    /// lets any paragraph number pass.
+    ///
+    /// [`resolve`]: Targets::resolve
     pub fn set_paragraphs(&mut self, slug: &str, count: usize) {
         if let Some(t) = self.texts.get_mut(slug) {
             t.paragraphs = count;
         }
     }
 
-    /// The label an unlabeled link shows, seen from `from`; `None` if it does not resolve.
+    /// The words an unlabeled link shows, seen from `from`: the target's title, a note's
+    /// label, "¶3"; `None` if there is no such target (the link then shows its address).
+    ///
+    /// Anchoring reads every link's words before paragraph counts are known and rendering
+    /// after, and both must read the same words, or passages land on other characters.
+    /// So the label never depends on the counts: a link to a paragraph that turns out not
+    /// to exist keeps its "¶n" (the build fails on it anyway, in [`resolve`]).
+    ///
+    /// [`resolve`]: Targets::resolve
     pub fn label(&self, dest: &str, from: &Page) -> Option<String> {
-        self.resolve(dest, from).ok().map(|r| r.label)
+        self.find(dest, from, false).ok().map(|r| r.label)
     }
 
+    /// Where a cross-link goes, or why it goes nowhere.
     pub fn resolve(&self, dest: &str, from: &Page) -> Result<Resolved, Unresolved> {
+        self.find(dest, from, true)
+    }
+
+    /// `resolve`, checking paragraph numbers against the counts only if `counted`.
+    fn find(&self, dest: &str, from: &Page, counted: bool) -> Result<Resolved, Unresolved> {
         let (slug, fragment) = match dest.split_once('#') {
             Some((s, f)) => (s.trim(), Some(f.trim())),
             None => (dest.trim(), None),
@@ -194,7 +211,7 @@ impl Targets {
                 fragment: None,
                 label: text.title.clone(),
             }),
-            Some(f) => resolve_in_text(text, slug, f, title).map(|label| Resolved {
+            Some(f) => resolve_in_text(text, slug, f, title, counted).map(|label| Resolved {
                 page,
                 fragment: Some(f.to_string()),
                 label,
@@ -238,10 +255,12 @@ fn resolve_in_text(
     slug: &str,
     fragment: &str,
     title: Option<&str>,
+    counted: bool,
 ) -> Result<String, Unresolved> {
+    let last = if counted { text.paragraphs } else { usize::MAX };
     match paragraph_ref(fragment) {
         Some(ParagraphRef::Anchor(n)) => {
-            return match n.filter(|n| (1..=text.paragraphs).contains(n)) {
+            return match n.filter(|n| (1..=last).contains(n)) {
                 Some(n) => Ok(match title {
                     Some(t) => format!("{t}, ¶{n}"),
                     None => format!("¶{n}"),
@@ -428,6 +447,35 @@ mod tests {
         // Not a number: a note id, looked up as such.
         let e = t.resolve("texts/henke#p-2", &from).unwrap_err();
         assert_eq!(e.message, "`texts/henke` has no note `p-2`");
+    }
+
+    /// Anchoring labels links before paragraph counts are known, rendering after: the
+    /// labels must be the same (fuzz/regressions/markdown/unresolved-self-link-drops-words.md).
+    #[test]
+    fn labels_do_not_depend_on_paragraph_counts() {
+        let mut t = targets();
+        t.set_paragraphs("texts/henke", usize::MAX);
+        let from = Page::Text("texts/henke".into());
+        let dests = [
+            "texts/henke",
+            "texts/henke#p3",
+            "texts/henke#p11",
+            "texts/henke#p0",
+            "texts/henke#p03",
+            "texts/henke#pivotal",
+            "glossary#realism",
+        ];
+        let before: Vec<_> = dests.iter().map(|d| t.label(d, &from)).collect();
+        t.set_paragraphs("texts/henke", 2);
+        let after: Vec<_> = dests.iter().map(|d| t.label(d, &from)).collect();
+        assert_eq!(before, after);
+        assert_eq!(after[2].as_deref(), Some("¶11"));
+        assert_eq!(after[3], None);
+        assert_eq!(after[4], None);
+        // The label stays; the link is still an error.
+        let e = t.resolve("texts/henke#p11", &from).unwrap_err();
+        assert_eq!(e.message, "`texts/henke` has no paragraph 11");
+        assert!(t.resolve("texts/henke#p2", &from).is_ok());
     }
 
     #[test]
