@@ -159,19 +159,36 @@ impl Targets {
         Targets { texts, terms }
     }
 
-    /// Paragraph counts are known only once texts are parsed; until then any number passes.
+    /// Paragraph counts are known only once texts are parsed; until then [`resolve`]
+    /// lets any paragraph number pass.
+    ///
+    /// [`resolve`]: Targets::resolve
     pub fn set_paragraphs(&mut self, slug: &str, count: usize) {
         if let Some(t) = self.texts.get_mut(slug) {
             t.paragraphs = count;
         }
     }
 
-    /// The label an unlabeled link shows, seen from `from`; `None` if it does not resolve.
+    /// The words an unlabeled link shows, seen from `from`: the target's title, a note's
+    /// label, "¶3"; `None` if there is no such target (the link then shows its address).
+    ///
+    /// Anchoring reads every link's words before paragraph counts are known and rendering
+    /// after, and both must read the same words, or passages land on other characters.
+    /// So the label never depends on the counts: a link to a paragraph that turns out not
+    /// to exist keeps its "¶n" (the build fails on it anyway, in [`resolve`]).
+    ///
+    /// [`resolve`]: Targets::resolve
     pub fn label(&self, dest: &str, from: &Page) -> Option<String> {
-        self.resolve(dest, from).ok().map(|r| r.label)
+        self.find(dest, from, false).ok().map(|r| r.label)
     }
 
+    /// Where a cross-link goes, or why it goes nowhere.
     pub fn resolve(&self, dest: &str, from: &Page) -> Result<Resolved, Unresolved> {
+        self.find(dest, from, true)
+    }
+
+    /// `resolve`, checking paragraph numbers against the counts only if `counted`.
+    fn find(&self, dest: &str, from: &Page, counted: bool) -> Result<Resolved, Unresolved> {
         let (slug, fragment) = match dest.split_once('#') {
             Some((s, f)) => (s.trim(), Some(f.trim())),
             None => (dest.trim(), None),
@@ -194,7 +211,7 @@ impl Targets {
                 fragment: None,
                 label: text.title.clone(),
             }),
-            Some(f) => resolve_in_text(text, slug, f, title).map(|label| Resolved {
+            Some(f) => resolve_in_text(text, slug, f, title, counted).map(|label| Resolved {
                 page,
                 fragment: Some(f.to_string()),
                 label,
@@ -238,21 +255,36 @@ fn resolve_in_text(
     slug: &str,
     fragment: &str,
     title: Option<&str>,
+    counted: bool,
 ) -> Result<String, Unresolved> {
-    if let Some(n) = paragraph_number(fragment) {
-        if n == 0 || n > text.paragraphs {
+    let last = if counted { text.paragraphs } else { usize::MAX };
+    match paragraph_ref(fragment) {
+        Some(ParagraphRef::Anchor(n)) => {
+            return match n.filter(|n| (1..=last).contains(n)) {
+                Some(n) => Ok(match title {
+                    Some(t) => format!("{t}, ¶{n}"),
+                    None => format!("¶{n}"),
+                }),
+                None => Err(Unresolved {
+                    message: format!("`{slug}` has no paragraph {}", &fragment[1..]),
+                    help: Some(numbered(text)),
+                }),
+            };
+        }
+        Some(ParagraphRef::Miswritten(n)) => {
+            let help = match n.filter(|n| (1..=text.paragraphs).contains(n)) {
+                Some(n) => format!("did you mean `[[{slug}#p{n}]]`?"),
+                None => numbered(text),
+            };
             return Err(Unresolved {
-                message: format!("`{slug}` has no paragraph {n}"),
-                help: Some(format!(
-                    "its paragraphs are numbered 1 to {}",
-                    text.paragraphs
-                )),
+                message: format!(
+                    "`{slug}` has no anchor `{fragment}`: paragraph anchors are written \
+                     without a sign or leading zeros"
+                ),
+                help: Some(help),
             });
         }
-        return Ok(match title {
-            Some(t) => format!("{t}, ¶{n}"),
-            None => format!("¶{n}"),
-        });
+        None => {}
     }
     match text.notes.get(fragment) {
         Some(label) => Ok(label.clone()),
@@ -263,8 +295,38 @@ fn resolve_in_text(
     }
 }
 
-fn paragraph_number(fragment: &str) -> Option<usize> {
-    fragment.strip_prefix('p')?.parse().ok()
+fn numbered(text: &TextTarget) -> String {
+    format!("its paragraphs are numbered 1 to {}", text.paragraphs)
+}
+
+/// A fragment that names a paragraph by number.
+#[derive(Debug, PartialEq, Eq)]
+enum ParagraphRef {
+    /// `p12`: `p` and a decimal number without sign or leading zero, exactly how the
+    /// page writes the paragraph's id. `None` if the number is too large to be one.
+    Anchor(Option<usize>),
+    /// `p012`, `p+12`: a number (here 12) that no id on the page is written as.
+    Miswritten(Option<usize>),
+}
+
+/// Reads `p<number>` fragments. The fragment goes into the link's href as written, so
+/// only the form the page uses for its paragraph ids is an [`ParagraphRef::Anchor`].
+fn paragraph_ref(fragment: &str) -> Option<ParagraphRef> {
+    let rest = fragment.strip_prefix('p')?;
+    let digits = rest.strip_prefix('+').unwrap_or(rest);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let canonical = match digits.trim_start_matches('0') {
+        "" => "0",
+        d => d,
+    };
+    let n = canonical.parse().ok();
+    Some(if canonical == rest {
+        ParagraphRef::Anchor(n)
+    } else {
+        ParagraphRef::Miswritten(n)
+    })
 }
 
 fn suggest<'a>(
@@ -335,5 +397,102 @@ mod tests {
         let e = t.resolve("texts/henke#p11", &Page::Index).unwrap_err();
         assert_eq!(e.message, "`texts/henke` has no paragraph 11");
         assert!(t.resolve("glossary#realsm", &Page::Index).is_err());
+    }
+
+    #[test]
+    fn paragraphs_are_linked_only_as_the_page_writes_their_ids() {
+        let t = targets();
+        let from = Page::Text("texts/other".into());
+        for miswritten in ["p02", "p+2", "p+02", "p002"] {
+            let dest = format!("texts/henke#{miswritten}");
+            let e = t.resolve(&dest, &from).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!(
+                    "`texts/henke` has no anchor `{miswritten}`: paragraph anchors are \
+                     written without a sign or leading zeros"
+                )
+            );
+            assert_eq!(
+                e.help.as_deref(),
+                Some("did you mean `[[texts/henke#p2]]`?")
+            );
+            assert_eq!(t.label(&dest, &from), None);
+        }
+        // A miswritten number that is no paragraph either: no suggestion of a link.
+        for dest in ["texts/henke#p011", "texts/henke#p00", "texts/henke#p+0"] {
+            let e = t.resolve(dest, &from).unwrap_err();
+            assert_eq!(
+                e.help.as_deref(),
+                Some("its paragraphs are numbered 1 to 10"),
+                "{dest}"
+            );
+        }
+        // What resolves points at an id the page has.
+        let r = t
+            .resolve("texts/henke#p10", &from)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(
+            from.href_to(&r.page, r.fragment.as_deref()),
+            "../../texts/henke/index.html#p10"
+        );
+        let e = t.resolve("texts/henke#p0", &from).unwrap_err();
+        assert_eq!(e.message, "`texts/henke` has no paragraph 0");
+        let huge = "texts/henke#p99999999999999999999999";
+        let e = t.resolve(huge, &from).unwrap_err();
+        assert_eq!(
+            e.message,
+            "`texts/henke` has no paragraph 99999999999999999999999"
+        );
+        // Not a number: a note id, looked up as such.
+        let e = t.resolve("texts/henke#p-2", &from).unwrap_err();
+        assert_eq!(e.message, "`texts/henke` has no note `p-2`");
+    }
+
+    /// Anchoring labels links before paragraph counts are known, rendering after: the
+    /// labels must be the same (fuzz/regressions/markdown/unresolved-self-link-drops-words.md).
+    #[test]
+    fn labels_do_not_depend_on_paragraph_counts() {
+        let mut t = targets();
+        t.set_paragraphs("texts/henke", usize::MAX);
+        let from = Page::Text("texts/henke".into());
+        let dests = [
+            "texts/henke",
+            "texts/henke#p3",
+            "texts/henke#p11",
+            "texts/henke#p0",
+            "texts/henke#p03",
+            "texts/henke#pivotal",
+            "glossary#realism",
+        ];
+        let before: Vec<_> = dests.iter().map(|d| t.label(d, &from)).collect();
+        t.set_paragraphs("texts/henke", 2);
+        let after: Vec<_> = dests.iter().map(|d| t.label(d, &from)).collect();
+        assert_eq!(before, after);
+        assert_eq!(after[2].as_deref(), Some("¶11"));
+        assert_eq!(after[3], None);
+        assert_eq!(after[4], None);
+        // The label stays; the link is still an error.
+        let e = t.resolve("texts/henke#p11", &from).unwrap_err();
+        assert_eq!(e.message, "`texts/henke` has no paragraph 11");
+        assert!(t.resolve("texts/henke#p2", &from).is_ok());
+    }
+
+    #[test]
+    fn paragraph_fragments_read_strictly() {
+        use ParagraphRef::{Anchor, Miswritten};
+        assert_eq!(paragraph_ref("p1"), Some(Anchor(Some(1))));
+        assert_eq!(paragraph_ref("p120"), Some(Anchor(Some(120))));
+        assert_eq!(paragraph_ref("p0"), Some(Anchor(Some(0))));
+        assert_eq!(paragraph_ref("p02"), Some(Miswritten(Some(2))));
+        assert_eq!(paragraph_ref("p+2"), Some(Miswritten(Some(2))));
+        assert_eq!(paragraph_ref("p00"), Some(Miswritten(Some(0))));
+        assert_eq!(
+            paragraph_ref("p99999999999999999999999"),
+            Some(Anchor(None))
+        );
+        for not_a_number in ["p", "p+", "p-2", "p 2", "p2a", "p٢", "pivotal", "q2", ""] {
+            assert_eq!(paragraph_ref(not_a_number), None, "{not_a_number}");
+        }
     }
 }

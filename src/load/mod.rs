@@ -490,14 +490,27 @@ fn theme_files(
     diags: &mut Diagnostics,
 ) -> ThemeFiles {
     let mut files = ThemeFiles::default();
-    let theme_dir = site_dir.join("themes").join(&config.theme);
-    if config.theme != "default" && !theme_dir.is_dir() {
-        let span = match config_source {
-            Some(src) => Span::new(src, yaml::locate(&src.text, &[Seg::Key("theme")])),
-            None => Span::file(&Source::new("content/_site.yaml", "")),
-        };
+    let theme_span = || match config_source {
+        Some(src) => Span::new(src, yaml::locate(&src.text, &[Seg::Key("theme")])),
+        None => Span::file(&Source::new("content/_site.yaml", "")),
+    };
+    let theme = config.theme.as_str();
+    if !is_theme_name(theme) {
         diags.push(
-            Diagnostic::error(format!("no theme `{}` in `themes/`", config.theme), span)
+            Diagnostic::error(
+                format!("`theme` must name a folder in `themes/`, not `{theme}`"),
+                theme_span(),
+            )
+            .label("not a plain folder name")
+            .help(theme_name_help(theme)),
+        );
+        read_templates(site_dir, &site_dir.join("templates"), &mut files, diags);
+        return files;
+    }
+    let theme_dir = site_dir.join("themes").join(theme);
+    if theme != "default" && !theme_dir.is_dir() {
+        diags.push(
+            Diagnostic::error(format!("no theme `{theme}` in `themes/`"), theme_span())
                 .help("create the folder, or remove `theme:` to use the built-in theme"),
         );
     }
@@ -523,6 +536,33 @@ fn theme_files(
     files
 }
 
+/// A theme is a folder of the site's `themes/`: its name must not lead anywhere else
+/// (no separators, `..`, absolute paths or drive prefixes) nor be hidden.
+fn is_theme_name(name: &str) -> bool {
+    let mut parts = Path::new(name).components();
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\'])
+        && !name.contains("..")
+        && matches!(
+            (parts.next(), parts.next()),
+            (Some(std::path::Component::Normal(n)), None) if n == name
+        )
+}
+
+/// What to write instead of a theme path: the folder name it ends in, if that is one.
+fn theme_name_help(theme: &str) -> String {
+    let last = theme
+        .rsplit(['/', '\\'])
+        .find(|part| !part.is_empty())
+        .filter(|part| is_theme_name(part));
+    let rule = "a theme lives in the site's `themes/<name>/` folder and `theme:` gives its name";
+    match last {
+        Some(name) => format!("did you mean `theme: {name}`? ({rule})"),
+        None => format!("{rule}, e.g. `theme: fancy` for `themes/fancy/`"),
+    }
+}
+
 fn read_templates(site_dir: &Path, dir: &Path, files: &mut ThemeFiles, diags: &mut Diagnostics) {
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
@@ -534,6 +574,85 @@ fn read_templates(site_dir: &Path, dir: &Path, files: &mut ThemeFiles, diags: &m
                 files.templates.insert(display_name(dir, entry.path()), src);
             }
             Err(d) => diags.push(d),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_theme_is_a_plain_folder_name() {
+        for ok in ["default", "fancy", "my-theme_2", "a.b", "Thème"] {
+            assert!(is_theme_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "../x",
+            "../../shared/fancy",
+            "a/../../x",
+            "x/..",
+            "a..b",
+            "/etc",
+            "/",
+            "themes/fancy",
+            "fancy/",
+            "a\\b",
+            "C:\\themes\\x",
+            "\\\\server\\share",
+        ] {
+            assert!(!is_theme_name(bad), "{bad:?} passed as a theme name");
+        }
+    }
+
+    #[test]
+    fn a_theme_path_suggests_the_folder_name_it_ends_in() {
+        assert!(theme_name_help("../../shared/fancy").starts_with("did you mean `theme: fancy`?"));
+        assert!(theme_name_help("/srv/themes/fancy/").starts_with("did you mean `theme: fancy`?"));
+        assert!(theme_name_help("C:\\themes\\dark").starts_with("did you mean `theme: dark`?"));
+        for nothing in ["..", "", "/", "../.hidden"] {
+            let help = theme_name_help(nothing);
+            assert!(!help.contains("did you mean"), "{nothing:?}: {help}");
+            assert!(help.contains("`themes/<name>/`"), "{help}");
+        }
+    }
+
+    #[test]
+    fn a_theme_outside_the_site_is_not_read() {
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let site_dir = root.path().join("site");
+        let outside = root.path().join("shared").join("fancy");
+        for dir in [site_dir.join("content"), outside.join("templates")] {
+            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(outside.join("templates/base.html"), "outside")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let src = Source::new("content/_site.yaml", "title: T\ntheme: ../shared/fancy\n");
+        for theme in [
+            "../shared/fancy".to_string(),
+            outside.to_string_lossy().into_owned(),
+        ] {
+            let config = SiteConfig {
+                theme,
+                ..SiteConfig::default()
+            };
+            let mut diags = Diagnostics::new();
+            let files = theme_files(&site_dir, &config, Some(&src), &mut diags);
+            assert!(
+                files.templates.is_empty(),
+                "read {:?}",
+                files.templates.keys()
+            );
+            let d: Vec<_> = diags.iter().collect();
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert!(d[0]
+                .message
+                .starts_with("`theme` must name a folder in `themes/`"));
+            assert_eq!(d[0].location().as_deref(), Some("content/_site.yaml:2:8"));
         }
     }
 }

@@ -371,9 +371,21 @@ fn push_plain<'a>(event: Event<'a>, code: &mut Option<(String, String)>, out: &m
 /// URLs that would run script are defused.
 #[derive(Default)]
 struct Links {
-    in_xref: bool,
+    /// The links open at this point, innermost last, as written out.
+    open: Vec<Opened>,
     /// Targets of the cross-links met so far, for backlinks and previews.
     found: Vec<Resolved>,
+}
+
+/// How a link's start was written, so its end is written to match.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    /// A cross-link, as `<a class="xref" …>`.
+    CrossLink,
+    /// A cross-link that goes nowhere: reported, and shown as its words alone.
+    Broken,
+    /// Any other link, left to the HTML writer.
+    Other,
 }
 
 impl Links {
@@ -391,7 +403,7 @@ impl Links {
                 ..
             }) => match ctx.targets.resolve(&dest_url, ctx.page) {
                 Ok(r) => {
-                    self.in_xref = true;
+                    self.open.push(Opened::CrossLink);
                     let href = ctx.page.href_to(&r.page, r.fragment.as_deref());
                     let html = format!(
                         "<a class=\"xref\" href=\"{}\" data-target=\"{}\">",
@@ -402,25 +414,30 @@ impl Links {
                     Some(Event::InlineHtml(html.into()))
                 }
                 Err(e) => {
+                    self.open.push(Opened::Broken);
                     on_error(&dest_url, range, e);
                     None
                 }
             },
-            Event::End(TagEnd::Link) if self.in_xref => {
-                self.in_xref = false;
-                Some(Event::InlineHtml("</a>".into()))
-            }
+            Event::End(TagEnd::Link) => match self.open.pop() {
+                Some(Opened::CrossLink) => Some(Event::InlineHtml("</a>".into())),
+                Some(Opened::Broken) => None,
+                Some(Opened::Other) | None => Some(Event::End(TagEnd::Link)),
+            },
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => Some(Event::Start(Tag::Link {
-                link_type,
-                dest_url: safe_url(dest_url),
-                title,
-                id,
-            })),
+            }) => {
+                self.open.push(Opened::Other);
+                Some(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: safe_url(dest_url),
+                    title,
+                    id,
+                }))
+            }
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,

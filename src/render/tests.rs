@@ -172,6 +172,46 @@ fn annotation_never_changes_the_words() {
     assert_eq!(strip(&annotated), plain);
 }
 
+/// Anchors and renders as the pipeline does: paragraph counts become known between the
+/// two stages. Returns the body and the diagnostics' messages.
+fn build_like_the_pipeline(markdown: &str, notes: Vec<Note>) -> (String, Vec<String>) {
+    let site = site_with(markdown, notes);
+    let mut targets = Targets::new(&site);
+    let mut diags = Diagnostics::new();
+    let text = &site.texts[0];
+    let page = Page::Text("t".into());
+    let anchored = {
+        let label = |d: &str| targets.label(d, &page);
+        crate::anchor::text(text, &label, false, &mut diags)
+    };
+    targets.set_paragraphs("t", anchored.reading.paragraphs.len());
+    let rendered = super::text(&site, text, &anchored, &targets, &mut diags);
+    let messages = diags.iter().map(|d| d.message.clone()).collect();
+    (rendered.body, messages)
+}
+
+/// A link to a paragraph of its own text that does not exist is found out only after
+/// anchoring: both stages must still read the same words, or marks land elsewhere
+/// (fuzz/regressions/markdown/unresolved-self-link-drops-words.md).
+#[test]
+fn a_broken_link_to_an_own_paragraph_reads_the_same_in_both_stages() {
+    let md = "Only paragraph, see [[t#p3]] and the words after it.\n";
+    let (annotated, errors) = build_like_the_pipeline(md, vec![quote("n1", "the words after")]);
+    assert_eq!(
+        errors,
+        ["broken cross-link: `t` has no paragraph 3"],
+        "{annotated}"
+    );
+    assert!(
+        annotated.contains("<p>Only paragraph, see ¶3 and <mark class=\"passage\" data-note=\"n1\" aria-details=\"n1\" id=\"mark-n1\">the words after</mark> it.</p>"),
+        "{annotated}"
+    );
+    let (plain, _) = build_like_the_pipeline(md, Vec::new());
+    assert_eq!(strip(&annotated), plain);
+    // The broken link is left out, start and end: only the paragraph number is a link.
+    assert_eq!(plain.matches("</a>").count(), 1, "{plain}");
+}
+
 #[test]
 fn markup_in_quotes_and_notes_is_escaped() {
     let md = "Say <b>bold</b> & <script>x</script> here.";
