@@ -822,8 +822,9 @@ fn links_resolve_under_subpath() {
         "the text page has no title: {page:#}"
     );
 
-    // A glossary link inside a note (notes are open beside the text on a wide screen).
-    let xref = "Array.from(document.querySelectorAll('.note a.xref[href*=\"glossary\"]')).find(a => a.getClientRects().length === 1)";
+    // A glossary link inside a note (notes are open beside the text on a wide screen; a long
+    // one shows its first lines, so the link must be among them).
+    let xref = "Array.from(document.querySelectorAll('.note a.xref[href*=\"glossary\"]')).find(a => a.getClientRects().length === 1 && a.getBoundingClientRect().bottom <= a.closest('.note-body').getBoundingClientRect().bottom)";
     let href = js(&tab, &format!("return ({xref}).href;"));
     click(&tab, &format!("({xref})"));
     wait_for(
@@ -1142,4 +1143,94 @@ fn fixture_sites_from_file_urls_at_both_widths() {
             );
         }
     }
+}
+
+/// A page with many long notes (henke: 29 notes on 15 paragraphs) keeps them near their
+/// passages by showing long ones cut short, with a button for the rest; the button, a
+/// click on the passage, focus inside the note and a link to it each show all of it, and
+/// the notes below make room.
+#[test]
+fn long_notes_fold_in_the_margin_and_open_on_demand() {
+    let chrome = launch();
+    let (tab, log) = chrome.tab(WIDE);
+    open(&tab, &file_url(HENKE));
+    let state = r#"
+        const notes = Array.from(document.querySelectorAll('.notes > .note'));
+        const folded = notes.filter(n => n.classList.contains('note-clamp'));
+        const boxes = notes.map(n => n.getBoundingClientRect());
+        const overlaps = boxes.slice(1).filter((b, i) => b.top < boxes[i].bottom - 0.5).length;
+        const info = n => { const b = n.querySelector('.note-body'); const m = n.querySelector('.note-more');
+            return { id: n.id, cut: b.scrollHeight - b.clientHeight, button: m && !m.hidden ? m.textContent : null,
+                     expanded: m ? m.getAttribute('aria-expanded') : null, controls: m ? m.getAttribute('aria-controls') === b.id : null,
+                     top: n.getBoundingClientRect().top, bottom: n.getBoundingClientRect().bottom }; };
+        return { notes: notes.length, folded: folded.length, overlaps,
+                 first: folded[0] ? info(folded[0]) : null,
+                 next: folded[0] ? info(notes[notes.indexOf(folded[0]) + 1]) : null,
+                 unfolded: notes.filter(n => !n.classList.contains('note-clamp')).map(info)
+                             .filter(i => i.cut > 1 || i.button).length };
+    "#;
+    let before = js(&tab, state);
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    assert!(
+        f(&before["folded"]) >= 5.0,
+        "too few long notes folded: {before:#}"
+    );
+    assert_eq!(before["overlaps"], 0, "{before:#}");
+    assert_eq!(
+        before["unfolded"], 0,
+        "a short note with a button or cut: {before:#}"
+    );
+    let first = &before["first"];
+    assert!(f(&first["cut"]) > 10.0, "{before:#}");
+    assert_eq!(first["button"], "Show all of this note", "{before:#}");
+    assert_eq!(first["expanded"], "false", "{before:#}");
+    assert_eq!(first["controls"], true, "{before:#}");
+    let id = first["id"].as_str().unwrap_or_default().to_string();
+
+    // The button shows all of it; the next note moves down to make room.
+    js(
+        &tab,
+        &format!("document.getElementById('{id}').querySelector('.note-more').click(); return 0;"),
+    );
+    js(&tab, SETTLE);
+    let after = js(&tab, state);
+    let opened = js(
+        &tab,
+        &format!(
+            "const n = document.getElementById('{id}'); const b = n.querySelector('.note-body'); \
+             const m = n.querySelector('.note-more'); \
+             return {{ cut: b.scrollHeight - b.clientHeight, expanded: m.getAttribute('aria-expanded'), \
+                       label: m.textContent, bottom: n.getBoundingClientRect().bottom }};"
+        ),
+    );
+    assert!(f(&opened["cut"]) <= 1.0, "{opened:#}");
+    assert_eq!(opened["expanded"], "true", "{opened:#}");
+    assert_eq!(opened["label"], "Show less of this note", "{opened:#}");
+    assert_eq!(after["overlaps"], 0, "{after:#}");
+    assert!(
+        f(&after["next"]["top"]) >= f(&opened["bottom"]),
+        "the next note did not make room: {after:#} {opened:#}"
+    );
+
+    // And again folds it; focus on a link inside a folded note shows all of it.
+    js(
+        &tab,
+        &format!("document.getElementById('{id}').querySelector('.note-more').click(); return 0;"),
+    );
+    let focused = js(
+        &tab,
+        r#"const n = Array.from(document.querySelectorAll('.note.note-clamp:not(.note-expanded)'))
+               .find(n => n.querySelector('.note-body a[href]'));
+           if (!n) return null;
+           const b = n.querySelector('.note-body');
+           const before = b.scrollHeight - b.clientHeight;
+           n.querySelector('.note-body a[href]').focus();
+           return { before, after: b.scrollHeight - b.clientHeight };"#,
+    );
+    assert!(
+        f(&focused["before"]) > 1.0 && f(&focused["after"]) <= 1.0,
+        "{focused:#}"
+    );
+    let errors = &seen(&log).errors;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
 }

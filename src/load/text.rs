@@ -443,7 +443,10 @@ fn check_id(id: &str, at: Span) -> Result<(), Diagnostic> {
             )));
     }
     let why = if is_paragraph_id(id) {
-        format!("`{id}` is the anchor of paragraph {}", &id[1..])
+        match id[1..].trim_start_matches('0') {
+            n if n.len() + 1 == id.len() => format!("`{id}` is the anchor of paragraph {n}"),
+            _ => "`p` and a number is how paragraphs are linked".to_string(),
+        }
     } else if id.starts_with("mark-") {
         "`mark-…` ids anchor the passages of notes".to_string()
     } else if crate::site::RESERVED_IDS.contains(&id) {

@@ -5,7 +5,9 @@
  * - Following a link to a note (#id) opens it; printing opens every note.
  * - On wide screens, each margin note is placed beside the line of its passage (without script,
  *   CSS keeps it beside its paragraph), and opened for real (for browsers without
- *   ::details-content, and so that assistive technology reports it as expanded).
+ *   ::details-content, and so that assistive technology reports it as expanded). A long note
+ *   shows its first lines and a button for the rest, so the notes below stay near their
+ *   passages; focus inside it, a link to it or a click on its passage shows all of it.
  * - Code blocks that scroll sideways become focusable, so they can be scrolled with the keyboard.
  *
  * No libraries, no innerHTML: only classes, attributes and the open state of <details>.
@@ -67,10 +69,14 @@
   /* --- Click on a passage (narrow screens): open its note ------------------------------------ */
 
   body.addEventListener("click", function (e) {
-    if (wide.matches || !(e.target instanceof Element) || e.target.closest("a")) return;
+    if (!(e.target instanceof Element) || e.target.closest("a")) return;
     var mark = e.target.closest("mark.passage[data-note]");
     if (!mark || String(window.getSelection ? window.getSelection() : "").length) return;
     var note = notesOf(mark.getAttribute("data-note"));
+    if (wide.matches) {
+      if (note && note.classList.contains("note-clamp")) expand(note, !note.classList.contains("note-expanded"));
+      return;
+    }
     var details = detailsOf(note);
     if (!details) return;
     details.open = true;
@@ -91,6 +97,7 @@
     var note = el && el.closest(".note");
     var details = detailsOf(note);
     if (details) details.open = true;
+    if (note) expand(note, true);
   }
   window.addEventListener("hashchange", openTarget);
   openTarget();
@@ -98,6 +105,43 @@
   /* --- Wide screens: notes open, each placed beside its passage; print: every note open ------ */
 
   var allNotes = body.querySelectorAll(".notes > .note");
+
+  // Long notes in the margin: cut to a few lines (style.css: .note-clamp), with a button.
+  function expand(note, on) {
+    note.classList.toggle("note-expanded", on);
+    var button = note.querySelector(".note-more");
+    if (button) {
+      button.setAttribute("aria-expanded", String(on));
+      button.textContent = on ? "Show less of this note" : "Show all of this note";
+    }
+  }
+  function clampAll() {
+    allNotes.forEach(function (note) {
+      var noteBody = note.querySelector(".note-body");
+      if (!noteBody) return;
+      // Measure with the clamp on: is there more than it shows?
+      var expanded = note.classList.contains("note-expanded");
+      note.classList.remove("note-expanded");
+      note.classList.add("note-clamp");
+      var long = wide.matches && noteBody.scrollHeight > noteBody.clientHeight + 4;
+      note.classList.toggle("note-clamp", long);
+      note.classList.toggle("note-expanded", expanded);
+      var button = note.querySelector(".note-more");
+      if (long && !button) {
+        if (!noteBody.id) noteBody.id = note.id + "-body";
+        button = document.createElement("button");
+        button.type = "button";
+        button.className = "note-more";
+        button.setAttribute("aria-controls", noteBody.id);
+        button.addEventListener("click", function () {
+          expand(note, !note.classList.contains("note-expanded"));
+        });
+        noteBody.parentNode.insertBefore(button, noteBody.nextSibling);
+        expand(note, expanded);
+      }
+      if (button) button.hidden = !long;
+    });
+  }
   var openedByUs = [];
   function openAll() {
     allNotes.forEach(function (note) {
@@ -156,6 +200,7 @@
   function sync() {
     if (wide.matches) openAll(); else restore();
     summaries(wide.matches);
+    clampAll();
     place();
   }
   if (wide.addEventListener) wide.addEventListener("change", sync);
@@ -167,8 +212,9 @@
     allNotes.forEach(function (note) { ro.observe(note); });
   } else {
     window.addEventListener("resize", schedule);
-    window.addEventListener("load", schedule);
   }
+  // Web fonts change how many lines a note takes.
+  window.addEventListener("load", function () { clampAll(); schedule(); });
   window.addEventListener("beforeprint", openAll);
   window.addEventListener("afterprint", sync);
 
