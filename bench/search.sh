@@ -16,7 +16,7 @@
 # Everything goes under target/bench/search-N-W-A/ of the repository; the corpus is
 # shared with bench/run.sh (target/bench/corpus-N-W-A/).
 #
-# Figures and how to read them: docs/search-benchmarks.md.
+# Figures and how to read them: docs/benchmarks.md, section "Search".
 
 set -euo pipefail
 

@@ -1,5 +1,5 @@
 //! The search benchmark's measurements (run by `bench/search.sh`; see
-//! docs/search-benchmarks.md):
+//! docs/benchmarks.md, section "Search"):
 //!
 //! 1. the size of the single-file elasticlunr index Zola would write for the same
 //!    documents (elasticlunr-rs's JSON with the documents stored), written to a file;

@@ -536,6 +536,14 @@ pub(crate) fn seen(seen: &Mutex<Seen>) -> std::sync::MutexGuard<'_, Seen> {
     seen.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// No console errors (CSP violations included) and no request the server could not answer.
+pub(crate) fn assert_clean(log: &Mutex<Seen>, server: &Server) {
+    let errors = &seen(log).errors;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    let failures = server.failures();
+    assert!(failures.is_empty(), "requests that failed: {failures:#?}");
+}
+
 fn screenshot(tab: &Tab, name: &str, (width, height): (u32, u32)) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target")
@@ -662,13 +670,7 @@ fn note_beside_passage_under_subpath() {
         sheets.iter().all(|s| s["rules"].as_i64().unwrap_or(0) > 0),
         "a stylesheet is empty or unreadable: {m:#}"
     );
-    let errors = &seen(&log).errors;
-    assert!(errors.is_empty(), "console errors: {errors:#?}");
-    assert!(
-        server.failures().is_empty(),
-        "failed requests: {:#?}",
-        server.failures()
-    );
+    assert_clean(&log, &server);
 }
 
 // --- Phones: the note opens under its paragraph ----------------------------------------------
@@ -776,13 +778,7 @@ fn note_opens_inline_on_phone() {
     let s = state();
     assert!(shown(&s), "Enter did not show note {first} again: {s:#}");
 
-    let errors = &seen(&log).errors;
-    assert!(errors.is_empty(), "console errors: {errors:#?}");
-    assert!(
-        server.failures().is_empty(),
-        "failed requests: {:#?}",
-        server.failures()
-    );
+    assert_clean(&log, &server);
 }
 
 // --- Links and requests ---------------------------------------------------------------------

@@ -20,25 +20,17 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use scholia::anchor::{self, Anchored};
-use scholia::config::BuildOptions;
 use scholia::diagnostics::Diagnostics;
 use scholia::link::graph::{self, Graph};
 use scholia::link::{Page, Targets};
 use scholia::render::{self, RenderedText};
 use scholia::{load, site::Selector};
-use scholia_fuzz::{check_range, check_span, Rng, SiteFolder};
+use scholia_fuzz::{check_range, check_span, SiteFolder};
 
 fuzz_target!(|data: &[u8]| {
     static FOLDER: OnceLock<SiteFolder> = OnceLock::new();
     let folder = FOLDER.get_or_init(|| SiteFolder::new("sidecar"));
-    folder.put(data);
-    let mut rng = Rng::new(data);
-    let options = BuildOptions {
-        site_dir: folder.dir.clone(),
-        output: folder.dir.join("public"),
-        instructor: rng.flip(),
-        drafts: rng.flip(),
-    };
+    let options = folder.build_options(data);
     let mut diags = Diagnostics::new();
     let site = load::site(&options, &mut diags).unwrap_or_else(|e| panic!("{e}"));
 

@@ -12,22 +12,14 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use scholia::config::BuildOptions;
 use scholia::diagnostics::Diagnostics;
 use scholia::pipeline::{self, Failure};
-use scholia_fuzz::{Rng, SiteFolder};
+use scholia_fuzz::SiteFolder;
 
 fuzz_target!(|data: &[u8]| {
     static FOLDER: OnceLock<SiteFolder> = OnceLock::new();
     let folder = FOLDER.get_or_init(|| SiteFolder::new("site_build"));
-    folder.put(data);
-    let mut rng = Rng::new(data);
-    let options = BuildOptions {
-        site_dir: folder.dir.clone(),
-        output: folder.dir.join("public"),
-        instructor: rng.flip(),
-        drafts: rng.flip(),
-    };
+    let options = folder.build_options(data);
     let mut diags = Diagnostics::new();
     let result = pipeline::build(&options, &mut diags);
     let shown = diags.render(false);

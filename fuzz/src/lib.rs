@@ -6,6 +6,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use scholia::config::BuildOptions;
 use scholia::diagnostics::Span;
 
 /// Splits an input into its NUL-separated parts (at most `n`; the last keeps any NULs).
@@ -118,6 +119,18 @@ impl SiteFolder {
         put(&content.join("texts/a.yaml"), parts.get(1).copied());
         put(&content.join("_site.yaml"), parts.get(2).copied());
         put(&content.join("_glossary.yaml"), parts.get(3).copied());
+    }
+
+    /// Writes the input (as [`SiteFolder::put`]) and picks the build's flags from it.
+    pub fn build_options(&self, data: &[u8]) -> BuildOptions {
+        self.put(data);
+        let mut rng = Rng::new(data);
+        BuildOptions {
+            site_dir: self.dir.clone(),
+            output: self.dir.join("public"),
+            instructor: rng.flip(),
+            drafts: rng.flip(),
+        }
     }
 }
 
