@@ -646,6 +646,13 @@ fn each_language_is_searched_with_its_own_stemmer() {
     assert_eq!(places(&r), ["buendnis#p1", "buendnis#p2"], "{r:?}");
     assert_eq!(marks(&r), ["Bündnis", "Bündnisse"], "{r:?}");
 
+    // Greek (`language: el`), which elasticlunr has no pipeline for: words as written,
+    // whatever their case.
+    let r = search_for(&tab, "ΛΌΓΟΣ ");
+    assert_eq!(places(&r), ["logos#p1"], "{r:?}");
+    assert_eq!(marks(&r), ["λόγος"], "{r:?}");
+    assert!(search_for(&tab, "λόγου ").len() == 1, "the title, as written");
+
     // English (`language: en-GB`): the client's own Porter stemmer, "running" ~ "runs".
     let r = search_for(&tab, "running ");
     assert_eq!(places(&r), ["treaties#p1", "treaties#p2"], "{r:?}");
