@@ -225,7 +225,14 @@ fn cross_ref(page: &Page, anchor: &str, label: &str, context: &str, to: Resolved
 pub fn excerpt(text: &str, words: usize) -> String {
     let all: Vec<&str> = text.split_whitespace().collect();
     if all.len() > words {
-        format!("{}…", all[..words].join(" "))
+        let kept = all[..words].join(" ");
+        // "…all. …" rather than "…all.…": the cut falls after a sentence or clause.
+        let gap = if kept.ends_with(['.', '!', '?', ':', ';', ',']) {
+            " "
+        } else {
+            ""
+        };
+        format!("{kept}{gap}…")
     } else {
         all.join(" ")
     }
