@@ -319,13 +319,32 @@ mod crosslinks {
         );
     }
 
-    /// Every "Referenced by", "Cited in" and "See also" entry leads to a place that
-    /// exists, and that place really links back.
+    /// Every "Referenced by" (of a text, of a note) and "Cited in" (of a glossary term)
+    /// entry shows the citing words, leads to a place that exists, and that place really
+    /// links back; then every link of the site resolves.
     #[test]
     fn every_backlink_exists_and_points_back() {
         let (_site, public, _) = built();
-        let mut checked = 0;
-        for entry in walkdir::WalkDir::new(&public)
+        let checked = check_every_backlink(&public);
+        assert!(
+            checked[0] >= 2 && checked[1] >= 1 && checked[2] >= 2,
+            "too few backlinks checked (notes, texts, glossary): {checked:?}"
+        );
+        check_links(&public);
+        // And the bundled site, which has many of each.
+        let (_dir, bundled) = crate::support::build_bundled(&[]);
+        let checked = check_every_backlink(&bundled);
+        assert!(
+            checked[0] >= 20 && checked[1] >= 3 && checked[2] >= 20,
+            "too few backlinks checked in the bundled site: {checked:?}"
+        );
+    }
+
+    /// Checks every backlinks section of the built site `public`: how many entries of
+    /// notes, texts and glossary terms it checked.
+    fn check_every_backlink(public: &Path) -> [usize; 3] {
+        let mut checked = [0; 3];
+        for entry in walkdir::WalkDir::new(public)
             .into_iter()
             .filter_map(Result::ok)
         {
@@ -334,56 +353,121 @@ mod crosslinks {
                 continue;
             }
             let html = read(page);
-            for (block, _) in html.match_indices("<details class=\"note-backlinks\">") {
-                let section = between(&html[block..], "<details", "</details>");
-                // Each entry says where it is cited and shows the citing words.
-                assert_eq!(
-                    section.matches("<li>").count(),
-                    section.matches("<span class=\"backlink-excerpt\">").count(),
-                    "an entry without an excerpt: {section}"
-                );
-                assert!(
-                    !section.contains("glossary#"),
-                    "a raw link target: {section}"
-                );
-                let aside = html[..block].rfind("<aside").unwrap_or(0);
-                let note_id = html[aside..]
+            let slug = page
+                .parent()
+                .and_then(|p| p.strip_prefix(public).ok())
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let id_before = |at: usize, tag: &str| -> String {
+                let open = html[..at].rfind(tag).unwrap_or(0);
+                html[open..]
                     .split("id=\"")
                     .nth(1)
                     .and_then(|r| r.split('"').next())
-                    .unwrap_or("");
-                let slug = page
-                    .parent()
-                    .and_then(|p| p.strip_prefix(&public).ok())
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                for href in section
-                    .split("href=\"")
-                    .skip(1)
-                    .map(|h| h.split('"').next().unwrap_or(""))
-                {
-                    let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
-                    let target = if path.is_empty() {
-                        page.to_path_buf()
-                    } else {
-                        page.parent().unwrap_or(&public).join(path)
-                    };
-                    let target_html = read(&target);
-                    assert!(
-                        target_html.contains(&format!("id=\"{fragment}\"")),
-                        "{href} from {}",
-                        page.display()
-                    );
-                    assert!(
-                        target_html.contains(&format!("data-target=\"{slug}#{note_id}\"")),
-                        "{href} does not link back to {slug}#{note_id}"
-                    );
-                    checked += 1;
-                }
+                    .unwrap_or("")
+                    .to_string()
+            };
+            // A note's backlinks point back at the note.
+            for (at, _) in html.match_indices("<details class=\"note-backlinks\">") {
+                let key = format!("{slug}#{}", id_before(at, "<aside"));
+                let section = between(&html[at..], "<details", "</details>");
+                checked[0] += check_backlinks(page, public, section, &|t: &str| t == key);
+            }
+            // A text's backlinks point at the text or one of its paragraphs.
+            if let Some(at) = html.find("<section class=\"backlinks\"") {
+                let section = between(&html[at..], "<section", "</section>");
+                let points_here = |t: &str| {
+                    t == slug
+                        || t.strip_prefix(&format!("{slug}#p"))
+                            .is_some_and(|n| n.parse::<usize>().is_ok())
+                };
+                checked[1] += check_backlinks(page, public, section, &points_here);
+            }
+            // A glossary term's citations point at the term.
+            for (at, _) in html.match_indices("<div class=\"cited-by\">") {
+                let key = format!("glossary#{}", id_before(at, "<div class=\"term\""));
+                let section = between(&html[at..], "<div", "</div>");
+                checked[2] += check_backlinks(page, public, section, &|t: &str| t == key);
             }
         }
-        assert!(checked >= 2, "only {checked} backlinks checked");
-        check_links(&public);
+        checked
+    }
+
+    /// Checks the entries of one backlinks section on `page`; returns how many.
+    fn check_backlinks(
+        page: &Path,
+        public: &Path,
+        section: &str,
+        points_here: &dyn Fn(&str) -> bool,
+    ) -> usize {
+        assert_eq!(
+            section.matches("<li>").count(),
+            section.matches("<span class=\"backlink-excerpt\">").count(),
+            "an entry without an excerpt in {}: {section}",
+            page.display()
+        );
+        assert!(
+            !section.contains("glossary#"),
+            "a raw link target: {section}"
+        );
+        let mut n = 0;
+        for href in section
+            .split("href=\"")
+            .skip(1)
+            .map(|h| h.split('"').next().unwrap_or(""))
+        {
+            let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
+            let target = if path.is_empty() {
+                page.to_path_buf()
+            } else {
+                page.parent().unwrap_or(public).join(path)
+            };
+            let target_html = read(&target);
+            assert!(
+                target_html.contains(&format!("id=\"{fragment}\"")),
+                "{href} from {}: no such place",
+                page.display()
+            );
+            // The citing place (a paragraph, a note, a term, the questions) links back.
+            let place = place_of(&target_html, fragment);
+            let back = place
+                .split("data-target=\"")
+                .skip(1)
+                .filter_map(|r| r.split('"').next())
+                .any(points_here);
+            assert!(back, "{href} from {} does not link back", page.display());
+            n += 1;
+        }
+        n
+    }
+
+    /// The HTML of the element with id `fragment`, up to the next element of the same kind.
+    fn place_of<'a>(html: &'a str, fragment: &str) -> &'a str {
+        let Some(at) = html.find(&format!("id=\"{fragment}\"")) else {
+            return "";
+        };
+        let open = html[..at].rfind('<').unwrap_or(0);
+        let tag: String = html[open + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let rest = &html[open..];
+        let close = format!("</{tag}>");
+        // Nested elements of the same kind (a paragraph's notes) end before it does.
+        let mut depth = 0;
+        let mut i = 0;
+        while i < rest.len() {
+            if rest[i..].starts_with(&format!("<{tag}")) {
+                depth += 1;
+            } else if rest[i..].starts_with(&close) {
+                depth -= 1;
+                if depth == 0 {
+                    return &rest[..i + close.len()];
+                }
+            }
+            i += rest[i..].chars().next().map_or(1, char::len_utf8);
+        }
+        rest
     }
 }
 
