@@ -7,12 +7,13 @@
 //! 1. [`docs`] takes one search document per paragraph, note, glossary term and
 //!    question, from what the build includes (instructor notes and drafts are already
 //!    gone from a public build's [`Site`]).
-//! 2. [`engine`] indexes them with elasticlunr (in parts, in parallel) and reads the
-//!    postings back.
+//! 2. [`engine`] indexes them with elasticlunr (in parts, in parallel), each in its
+//!    text's language ([`language`]), and reads the postings back; [`words`] records how
+//!    the words of languages other than English were indexed, for the client.
 //! 3. [`shard`] gives each posting its elasticlunr score and cuts the sorted terms into
 //!    shards of about 20 KB, a very common term's weakest postings going to tail pieces.
-//! 4. [`files`] writes them as scripts under `search/`, with a small manifest and the
-//!    documents' words in chunks for excerpts.
+//! 4. [`files`] writes them as scripts under `search/`, with a small manifest, the words
+//!    table and the documents' words in chunks for excerpts.
 //!
 //! A one-word query then loads the manifest, one shard and the chunks of the results it
 //! shows (`themes/default/static/search.js`, our own client, does the rest).
