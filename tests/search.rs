@@ -651,7 +651,10 @@ fn each_language_is_searched_with_its_own_stemmer() {
     let r = search_for(&tab, "ΛΌΓΟΣ ");
     assert_eq!(places(&r), ["logos#p1"], "{r:?}");
     assert_eq!(marks(&r), ["λόγος"], "{r:?}");
-    assert!(search_for(&tab, "λόγου ").len() == 1, "the title, as written");
+    assert!(
+        search_for(&tab, "λόγου ").len() == 1,
+        "the title, as written"
+    );
 
     // English (`language: en-GB`): the client's own Porter stemmer, "running" ~ "runs".
     let r = search_for(&tab, "running ");
