@@ -20,11 +20,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use headless_chrome::{Browser, LaunchOptions, Tab};
-use scholia::anchor::Anchored;
 use scholia::config::BuildOptions;
 use scholia::diagnostics::Diagnostics;
-use scholia::link::{Page, Targets};
-use scholia::render::{self, RenderedText};
 use scholia::search::{self, docs, engine, Limits};
 use serde_json::Value;
 
@@ -50,26 +47,8 @@ fn main() {
     };
     let mut diags = Diagnostics::new();
     let site = scholia::load::site(&options, &mut diags).expect("the site loads");
-    let mut targets = Targets::new(&site);
-    let anchored: Vec<Anchored> = site
-        .texts
-        .iter()
-        .map(|t| {
-            let page = Page::Text(t.slug.clone());
-            let label = |d: &str| targets.label(d, &page);
-            scholia::anchor::text(t, &label, site.config.allow_raw_html, &mut diags)
-        })
-        .collect();
-    for (t, a) in site.texts.iter().zip(&anchored) {
-        targets.set_paragraphs(&t.slug, a.reading.paragraphs.len());
-    }
-    let rendered: Vec<RenderedText> = site
-        .texts
-        .iter()
-        .zip(&anchored)
-        .map(|(t, a)| render::text(&site, t, a, &targets, &mut diags))
-        .collect();
-    let (terms, _) = render::glossary(&site, &targets, &mut diags);
+    let r = scholia::pipeline::anchor_and_render(&site, &mut diags, &mut |_| {});
+    let (anchored, rendered, terms) = (r.anchored, r.texts, r.terms);
     assert!(!diags.has_errors(), "{}", diags.render(false));
 
     let started = std::time::Instant::now();

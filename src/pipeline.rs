@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
 use crate::link::graph::{self, Graph};
-use crate::link::{Page, Targets};
+use crate::link::{CrossRef, Page, Targets};
+use crate::site::Site;
 use crate::{anchor, load, output, render, search};
 
 /// What a build did, for the summary line.
@@ -45,49 +46,12 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     let site = load::site(options, diags).map_err(|e| Failure::Usage(e.into()))?;
     clock.lap("load", &mut report);
 
-    let mut targets = Targets::new(&site);
-    let raw_html = site.config.allow_raw_html;
-    let anchored: Vec<(anchor::Anchored, Diagnostics)> = site
-        .texts
-        .par_iter()
-        .map(|text| {
-            let mut d = Diagnostics::new();
-            let page = Page::Text(text.slug.clone());
-            let label = |dest: &str| targets.label(dest, &page);
-            (anchor::text(text, &label, raw_html, &mut d), d)
-        })
-        .collect();
-    for (text, (a, _)) in site.texts.iter().zip(&anchored) {
-        targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
-    }
-    let anchored: Vec<anchor::Anchored> = anchored
-        .into_iter()
-        .map(|(a, d)| {
-            diags.extend(d);
-            a
-        })
-        .collect();
-    clock.lap("anchor", &mut report);
-
-    let rendered: Vec<(render::RenderedText, Diagnostics)> = site
-        .texts
-        .par_iter()
-        .zip(&anchored)
-        .map(|(text, a)| {
-            let mut d = Diagnostics::new();
-            (render::text(&site, text, a, &targets, &mut d), d)
-        })
-        .collect();
-    let rendered: Vec<render::RenderedText> = rendered
-        .into_iter()
-        .map(|(r, d)| {
-            diags.extend(d);
-            r
-        })
-        .collect();
-    let (terms, glossary_links) = render::glossary(&site, &targets, diags);
-    let mut rendered = rendered;
-    clock.lap("render", &mut report);
+    let Rendered {
+        anchored,
+        texts: mut rendered,
+        terms,
+        glossary_links,
+    } = anchor_and_render(&site, diags, &mut |stage| clock.lap(stage, &mut report));
 
     let graph = Graph::new(&site, &rendered, &glossary_links);
     graph.fill_notes(&site, &mut rendered);
@@ -118,6 +82,73 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     report.notes = rendered.iter().map(|r| r.notes.len()).sum();
     report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     Ok(report)
+}
+
+/// A site's texts anchored and rendered, and its glossary rendered: what the link, page
+/// and search stages work from. `anchored` and `texts` are parallel to `site.texts`.
+pub struct Rendered {
+    pub anchored: Vec<anchor::Anchored>,
+    pub texts: Vec<render::RenderedText>,
+    pub terms: Vec<render::TermView>,
+    /// The cross-links in the glossary's definitions.
+    pub glossary_links: Vec<CrossRef>,
+}
+
+/// Anchors every text's notes, then renders the texts and the glossary (texts in
+/// parallel; diagnostics in reading order). `lap` is told when each stage ends.
+pub fn anchor_and_render(
+    site: &Site,
+    diags: &mut Diagnostics,
+    lap: &mut dyn FnMut(&'static str),
+) -> Rendered {
+    let mut targets = Targets::new(site);
+    let raw_html = site.config.allow_raw_html;
+    let anchored: Vec<(anchor::Anchored, Diagnostics)> = site
+        .texts
+        .par_iter()
+        .map(|text| {
+            let mut d = Diagnostics::new();
+            let page = Page::Text(text.slug.clone());
+            let label = |dest: &str| targets.label(dest, &page);
+            (anchor::text(text, &label, raw_html, &mut d), d)
+        })
+        .collect();
+    for (text, (a, _)) in site.texts.iter().zip(&anchored) {
+        targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
+    }
+    let anchored: Vec<anchor::Anchored> = anchored
+        .into_iter()
+        .map(|(a, d)| {
+            diags.extend(d);
+            a
+        })
+        .collect();
+    lap("anchor");
+
+    let rendered: Vec<(render::RenderedText, Diagnostics)> = site
+        .texts
+        .par_iter()
+        .zip(&anchored)
+        .map(|(text, a)| {
+            let mut d = Diagnostics::new();
+            (render::text(site, text, a, &targets, &mut d), d)
+        })
+        .collect();
+    let texts: Vec<render::RenderedText> = rendered
+        .into_iter()
+        .map(|(r, d)| {
+            diags.extend(d);
+            r
+        })
+        .collect();
+    let (terms, glossary_links) = render::glossary(site, &targets, diags);
+    lap("render");
+    Rendered {
+        anchored,
+        texts,
+        terms,
+        glossary_links,
+    }
 }
 
 struct Clock(Instant);

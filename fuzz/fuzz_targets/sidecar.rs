@@ -8,8 +8,9 @@
 //!
 //! There is no in-memory entry point for loading (`load::site` reads a folder), so the
 //! files go into one site folder per process, rewritten for each input. The stages after
-//! loading are called as `pipeline::build` calls them (keep the two in step); the
-//! templates are left out because parsing them is 90% of a build's time.
+//! loading are `pipeline::anchor_and_render`, as the build runs it, then the link stage
+//! as `pipeline::build` calls it (keep the two in step); the templates are left out
+//! because parsing them is 90% of a build's time.
 //!
 //! Checks: no panic; every span the loader keeps (for later diagnostics) is a valid
 //! range of its file; every anchored passage is a valid range of its reading text; the
@@ -19,11 +20,10 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use scholia::anchor::{self, Anchored};
 use scholia::diagnostics::Diagnostics;
 use scholia::link::graph::{self, Graph};
-use scholia::link::{Page, Targets};
-use scholia::render::{self, RenderedText};
+use scholia::link::Page;
+use scholia::pipeline::{self, Rendered};
 use scholia::{load, site::Selector};
 use scholia_fuzz::{check_range, check_span, SiteFolder};
 
@@ -54,30 +54,17 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // As in `pipeline::build`.
-    let mut targets = Targets::new(&site);
-    let raw_html = site.config.allow_raw_html;
-    let anchored: Vec<Anchored> = site
-        .texts
-        .iter()
-        .map(|text| {
-            let page = Page::Text(text.slug.clone());
-            let label = |dest: &str| targets.label(dest, &page);
-            anchor::text(text, &label, raw_html, &mut diags)
-        })
-        .collect();
-    for (text, a) in site.texts.iter().zip(&anchored) {
-        targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
+    let Rendered {
+        anchored,
+        texts: mut rendered,
+        terms,
+        glossary_links,
+    } = pipeline::anchor_and_render(&site, &mut diags, &mut |_| {});
+    for a in &anchored {
         for p in &a.passages {
             check_range(&a.reading.text, &p.range, "passage");
         }
     }
-    let mut rendered: Vec<RenderedText> = site
-        .texts
-        .iter()
-        .zip(&anchored)
-        .map(|(text, a)| render::text(&site, text, a, &targets, &mut diags))
-        .collect();
-    let (terms, glossary_links) = render::glossary(&site, &targets, &mut diags);
     let graph = Graph::new(&site, &rendered, &glossary_links);
     graph.fill_notes(&site, &mut rendered);
     let previews = graph::previews(&graph, &site, &anchored, &rendered, &terms);

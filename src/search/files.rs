@@ -69,41 +69,15 @@ pub fn write(
         .zip(&tail_ids)
         .map(|(e, ids)| encode_entry(e, ids))
         .collect();
-    let sizes: Vec<usize> = encoded.iter().map(|s| s.len() + 1).collect();
-    let ranges = shard::split(&sizes, limits);
-    let mut boundaries = Vec::with_capacity(ranges.len());
-    for (i, r) in ranges.iter().enumerate() {
-        boundaries.push(if i == 0 {
-            String::new()
-        } else {
-            shard::boundary(&entries[r.start - 1].term, &entries[r.start].term)
-        });
-        let body = encoded[r.clone()].join(",");
-        files.push(script(
-            &format!("search/shards/{i}.js"),
-            &format!("scholiaSearch.shard({i},[{body}]);\n"),
-        ));
-    }
+    let terms: Vec<&str> = entries.iter().map(|e| e.term.as_str()).collect();
+    let boundaries = shards(&terms, &encoded, "shards", "shard", limits, &mut files);
 
     let rows: Vec<String> = words
         .iter()
         .map(|(word, terms)| json!([word, terms]).to_string())
         .collect();
-    let row_sizes: Vec<usize> = rows.iter().map(|r| r.len() + 1).collect();
-    let words_list: Vec<&String> = words.keys().collect();
-    let mut word_boundaries = Vec::new();
-    for (i, r) in shard::split(&row_sizes, limits).into_iter().enumerate() {
-        word_boundaries.push(if i == 0 {
-            String::new()
-        } else {
-            shard::boundary(words_list[r.start - 1], words_list[r.start])
-        });
-        let body = rows[r].join(",");
-        files.push(script(
-            &format!("search/words/{i}.js"),
-            &format!("scholiaSearch.words({i},[{body}]);\n"),
-        ));
-    }
+    let keys: Vec<&str> = words.keys().map(String::as_str).collect();
+    let word_boundaries = shards(&keys, &rows, "words", "words", limits, &mut files);
     let mut languages: Vec<&str> = codes.to_vec();
     languages.sort_unstable();
     languages.dedup();
@@ -177,6 +151,35 @@ pub fn write(
         &format!("scholiaSearch.manifest({manifest});\n"),
     ));
     files
+}
+
+/// Cuts `encoded` (one item per key, sorted by key) into shard files
+/// `search/<dir>/N.js` that call `scholiaSearch.<call>(N, [...])`; returns the prefix that
+/// starts each shard, for the manifest.
+fn shards(
+    keys: &[&str],
+    encoded: &[String],
+    dir: &str,
+    call: &str,
+    limits: &Limits,
+    files: &mut Vec<OutputFile>,
+) -> Vec<String> {
+    let sizes: Vec<usize> = encoded.iter().map(|s| s.len() + 1).collect();
+    let ranges = shard::split(&sizes, limits);
+    let mut boundaries = Vec::with_capacity(ranges.len());
+    for (i, r) in ranges.into_iter().enumerate() {
+        boundaries.push(if i == 0 {
+            String::new()
+        } else {
+            shard::boundary(keys[r.start - 1], keys[r.start])
+        });
+        let body = encoded[r].join(",");
+        files.push(script(
+            &format!("search/{dir}/{i}.js"),
+            &format!("scholiaSearch.{call}({i},[{body}]);\n"),
+        ));
+    }
+    boundaries
 }
 
 fn script(path: &str, text: &str) -> OutputFile {

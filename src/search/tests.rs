@@ -12,8 +12,7 @@ use super::shard::{self, Limits};
 use super::*;
 use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
-use crate::link::{Page, Targets};
-use crate::render::{self, RenderedText, TermView};
+use crate::render::{RenderedText, TermView};
 
 /// The stages before search, as the pipeline runs them.
 struct Built {
@@ -32,32 +31,13 @@ fn build(dir: &Path, instructor: bool, drafts: bool) -> Built {
     };
     let mut diags = Diagnostics::new();
     let site = crate::load::site(&options, &mut diags).expect("site loads");
-    let mut targets = Targets::new(&site);
-    let anchored: Vec<Anchored> = site
-        .texts
-        .iter()
-        .map(|t| {
-            let page = Page::Text(t.slug.clone());
-            let label = |d: &str| targets.label(d, &page);
-            crate::anchor::text(t, &label, site.config.allow_raw_html, &mut diags)
-        })
-        .collect();
-    for (t, a) in site.texts.iter().zip(&anchored) {
-        targets.set_paragraphs(&t.slug, a.reading.paragraphs.len());
-    }
-    let rendered = site
-        .texts
-        .iter()
-        .zip(&anchored)
-        .map(|(t, a)| render::text(&site, t, a, &targets, &mut diags))
-        .collect();
-    let (terms, _) = render::glossary(&site, &targets, &mut diags);
+    let r = crate::pipeline::anchor_and_render(&site, &mut diags, &mut |_| {});
     assert!(!diags.has_errors(), "{}", diags.render(false));
     Built {
         site,
-        anchored,
-        rendered,
-        terms,
+        anchored: r.anchored,
+        rendered: r.texts,
+        terms: r.terms,
     }
 }
 
