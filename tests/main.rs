@@ -3,6 +3,7 @@
 mod a11y;
 mod browser;
 mod cli;
+mod hardening;
 mod search;
 mod sites;
 mod support;
