@@ -122,6 +122,13 @@ def main():
                 if "suffix" in q:
                     parts.append(q["suffix"])
                 write("anchor", "\0".join(parts).encode(), written)
+    # Hardening: long runs of the shapes that once made a build quadratic (smart
+    # apostrophes, `[[` openers, entities, escapes) and a YAML alias fan-out.
+    for run in ("don't ", "[[", "&amp;", "\\*", "*a* ", "don't [[ &amp; \\* *a* "):
+        body = (run * (4096 // len(run) + 1))[:4096]
+        write("markdown", body.encode(), written)
+    aliases = b'questions: [&a "aaaaaaaaaaaaaaaa", ' + b", ".join([b"*a"] * 200) + b"]\n"
+    write("sidecar", b"# A\n\nSome text.\n\0" + aliases, written)
     for target, names in written.items():
         print(f"{target}: {len(names)} seeds")
 
