@@ -91,22 +91,27 @@ fn display_name(site_dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads a content file as text: UTF-8 (BOM dropped), line endings normalised to `\n`.
+/// Reads a content file as text: UTF-8 (BOM dropped), line endings normalised to `\n`,
+/// no NUL bytes.
 pub(crate) fn read_source(site_dir: &Path, path: &Path) -> Result<Arc<Source>, Diagnostic> {
+    let (source, nul) = read_source_with_nul(site_dir, path)?;
+    match nul {
+        Some(d) => Err(d),
+        None => Ok(source),
+    }
+}
+
+/// [`read_source`], but a NUL byte is reported beside a source that keeps going (NULs
+/// shown as U+FFFD), so a text stays in the site and links to it do not fail as well.
+pub(crate) fn read_source_with_nul(
+    site_dir: &Path,
+    path: &Path,
+) -> Result<(Arc<Source>, Option<Diagnostic>), Diagnostic> {
     let name = display_name(site_dir, path);
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let src = Source::new(name.clone(), "");
-            return Err(Diagnostic::error(
-                format!("cannot read `{name}`: {e}"),
-                Span::file(&src),
-            ));
-        }
-    };
+    let bytes = read_file(site_dir, path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Source::new(name, normalize_newlines(text))),
+        Ok(text) => Ok(check_nul(name, normalize_newlines(text))),
         Err(e) => {
             let at = e.valid_up_to();
             let src = Source::new(name.clone(), String::from_utf8_lossy(bytes).into_owned());
@@ -118,6 +123,136 @@ pub(crate) fn read_source(site_dir: &Path, path: &Path) -> Result<Arc<Source>, D
             .help("save the file as UTF-8 (most editors offer this under \"Save with encoding\")"))
         }
     }
+}
+
+/// A NUL byte is never part of a text: HTML has no place for it, and it is the mark of a
+/// file saved as UTF-16 or a binary file named `.md`. It is an error, at its place; the
+/// source returned has U+FFFD instead, so neither the page nor the terminal gets a NUL.
+fn check_nul(name: String, text: String) -> (Arc<Source>, Option<Diagnostic>) {
+    let Some(at) = text.find('\0') else {
+        return (Source::new(name, text), None);
+    };
+    let source = Source::new(name, text.replace('\0', "\u{FFFD}"));
+    let error = Diagnostic::error(
+        format!("`{}` contains a NUL byte", source.name),
+        Span::new(&source, at..at + '\u{FFFD}'.len_utf8()),
+    )
+    .label("NUL byte (shown as \u{FFFD})")
+    .help(
+        "remove it; if the file has many, it was saved as UTF-16 or is not text: save it as UTF-8",
+    );
+    (source, Some(error))
+}
+
+/// Reads a file of the site: only a regular file, and only one inside the site folder.
+/// A named pipe would hang the build and a device never end it; a link out of the site
+/// would publish (or quote in an error) whatever it points at.
+pub(crate) fn read_file(site_dir: &Path, path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let name = display_name(site_dir, path);
+    let error =
+        |message: String| Diagnostic::error(message, Span::file(&Source::new(name.clone(), "")));
+    if let Some(real) = outside_site(site_dir, path) {
+        return Err(outside_diagnostic(site_dir, path, &real));
+    }
+    let not_regular = || {
+        error(format!("`{name}` is not a regular file"))
+            .label("a named pipe, socket or device")
+            .help("scholia reads only regular files: replace it with a file, or remove it")
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return Err(not_regular()),
+        Ok(_) => {}
+        Err(e) => return Err(error(format!("cannot read `{name}`: {e}"))),
+    }
+    let mut file = match open_nonblocking(path) {
+        Ok(f) => f,
+        Err(e) => return Err(error(format!("cannot read `{name}`: {e}"))),
+    };
+    // The file may have been swapped for a pipe since it was looked at: check the handle.
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(not_regular());
+    }
+    let mut bytes = Vec::new();
+    match std::io::Read::read_to_end(&mut file, &mut bytes) {
+        Ok(_) => Ok(bytes),
+        Err(e) => Err(error(format!("cannot read `{name}`: {e}"))),
+    }
+}
+
+/// Opens without blocking: opening a named pipe for reading otherwise waits for a writer.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Where `path` really is, when that is outside the site folder (through a symbolic link
+/// on the way). `None` for paths inside, and for paths that do not resolve (reading them
+/// then fails with its own error).
+fn outside_site(site_dir: &Path, path: &Path) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(site_dir).ok()?;
+    let real = std::fs::canonicalize(path).ok()?;
+    (!real.starts_with(&root)).then_some(real)
+}
+
+fn outside_diagnostic(site_dir: &Path, path: &Path, real: &Path) -> Diagnostic {
+    let name = display_name(site_dir, path);
+    Diagnostic::error(
+        format!(
+            "`{name}` leads outside the site folder, to `{}`",
+            real.display()
+        ),
+        Span::file(&Source::new(name, "")),
+    )
+    .label("a symbolic link to a place outside the site")
+    .help("scholia reads only what is inside the site folder: copy the file or folder into the site instead of linking to it")
+}
+
+/// The regular files under `dir` (which must exist), in name order, for which `keep`
+/// holds. Links to folders are followed while they stay inside the site; one that leads
+/// out is reported and not followed, so nothing outside is read or published. (Links to
+/// files are listed: [`read_file`] refuses those that lead out when it is asked to read
+/// them, so each is reported once.)
+fn files_under(
+    site_dir: &Path,
+    dir: &Path,
+    keep: impl FnMut(&walkdir::DirEntry) -> bool,
+    diags: &mut Diagnostics,
+) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(keep);
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(walk_error(site_dir, &e));
+                continue;
+            }
+        };
+        // A file linked out is refused by `read_file`, if anything reads it.
+        let linked_folder =
+            entry.file_type().is_dir() && (entry.depth() == 0 || entry.path_is_symlink());
+        if linked_folder {
+            if let Some(real) = outside_site(site_dir, entry.path()) {
+                diags.push(outside_diagnostic(site_dir, entry.path(), &real));
+                walker.skip_current_dir();
+                continue;
+            }
+        }
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    files
 }
 
 fn normalize_newlines(text: &str) -> String {
@@ -313,25 +448,10 @@ fn sections(
 
 fn discover(site_dir: &Path, content: &Path, diags: &mut Diagnostics) -> Files {
     let mut files = Files::default();
-    let walker = walkdir::WalkDir::new(content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !is_hidden(e.file_name()) || e.file_name() == "_section.yaml"
-        });
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(walk_error(site_dir, &e));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.into_path();
+    let keep = |e: &walkdir::DirEntry| {
+        e.depth() == 0 || !is_hidden(e.file_name()) || e.file_name() == "_section.yaml"
+    };
+    for path in files_under(site_dir, content, keep, diags) {
         if path.file_name().is_some_and(|n| n == "_section.yaml") {
             if path.parent() != Some(content) {
                 files.sections.push(path);
@@ -514,23 +634,23 @@ fn theme_files(
                 .help("create the folder, or remove `theme:` to use the built-in theme"),
         );
     }
+    if let Some(real) = outside_site(site_dir, &theme_dir) {
+        diags.push(outside_diagnostic(site_dir, &theme_dir, &real));
+        read_templates(site_dir, &site_dir.join("templates"), &mut files, diags);
+        return files;
+    }
     read_templates(site_dir, &theme_dir.join("templates"), &mut files, diags);
     read_templates(site_dir, &site_dir.join("templates"), &mut files, diags);
     let static_dir = theme_dir.join("static");
-    for entry in walkdir::WalkDir::new(&static_dir).sort_by_file_name() {
-        let Ok(entry) = entry else { continue };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = display_name(&static_dir, entry.path());
-        match std::fs::read(entry.path()) {
+    if !static_dir.is_dir() {
+        return files;
+    }
+    for path in files_under(site_dir, &static_dir, |_| true, diags) {
+        match read_file(site_dir, &path) {
             Ok(bytes) => {
-                files.assets.insert(rel, bytes);
+                files.assets.insert(display_name(&static_dir, &path), bytes);
             }
-            Err(e) => diags.push(Diagnostic::error(
-                format!("cannot read theme file `{rel}`: {e}"),
-                Span::file(&Source::new(display_name(site_dir, entry.path()), "")),
-            )),
+            Err(d) => diags.push(d),
         }
     }
     files
@@ -564,14 +684,13 @@ fn theme_name_help(theme: &str) -> String {
 }
 
 fn read_templates(site_dir: &Path, dir: &Path, files: &mut ThemeFiles, diags: &mut Diagnostics) {
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let Ok(entry) = entry else { continue };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        match read_source(site_dir, entry.path()) {
+    if !dir.is_dir() {
+        return;
+    }
+    for path in files_under(site_dir, dir, |_| true, diags) {
+        match read_source(site_dir, &path) {
             Ok(src) => {
-                files.templates.insert(display_name(dir, entry.path()), src);
+                files.templates.insert(display_name(dir, &path), src);
             }
             Err(d) => diags.push(d),
         }

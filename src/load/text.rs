@@ -96,8 +96,13 @@ pub fn load(
     diags: &mut Diagnostics,
 ) -> Option<Text> {
     let slug = slug_of(content, path);
-    let source = match read_source(site_dir, path) {
-        Ok(s) => s,
+    let source = match super::read_source_with_nul(site_dir, path) {
+        Ok((s, nul)) => {
+            if let Some(d) = nul {
+                diags.push(d);
+            }
+            s
+        }
         Err(d) => {
             diags.push(d);
             return None;
@@ -123,30 +128,59 @@ fn slug_of(content: &Path, path: &Path) -> String {
 }
 
 fn check_slug(slug: &str, source: &Arc<Source>) -> Result<(), Diagnostic> {
-    let ok = slug
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_/".contains(c));
-    if ok && slug != "glossary" && slug != "index" && !slug.starts_with("assets") {
+    if is_good_slug(slug) {
         return Ok(());
     }
-    let suggestion: String = slug
-        .to_lowercase()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '/' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let rule =
+        "use lowercase letters, digits, `-` and `_`; `glossary`, `index` and `assets` are reserved";
+    let help = match suggest_slug(slug) {
+        Some(better) => format!("rename the file to `{better}.md` ({rule})"),
+        None => format!("rename the file ({rule})"),
+    };
     Err(Diagnostic::error(
         format!("the file name `{slug}` cannot be a text's address"),
         Span::file(source),
     )
-    .help(format!(
-        "rename the file using lowercase letters, digits, `-` and `_` (e.g. `{suggestion}.md`); `glossary`, `index` and `assets` are reserved"
-    )))
+    .help(help))
+}
+
+/// A slug can be an address: plain ASCII (no escaping in links, the same on every file
+/// system), and none of the site's own pages.
+fn is_good_slug(slug: &str) -> bool {
+    slug.chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_/".contains(c))
+        && slug != "glossary"
+        && slug != "index"
+        && !slug.starts_with("assets")
+}
+
+/// A name to suggest instead of `slug`: each folder and the file name transliterated to
+/// ASCII (`ünïcode` → `unicode`, `Ελλάδα` → `ellada`), lowercased, other characters `-`;
+/// a reserved name gets a `text-` in front. `None` when nothing good comes of it.
+fn suggest_slug(slug: &str) -> Option<String> {
+    let parts: Vec<String> = slug
+        .split('/')
+        .map(|part| {
+            let ascii = deunicode::deunicode(part).to_lowercase();
+            let mut out = String::new();
+            for c in ascii.chars() {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    out.push(c);
+                } else if !out.is_empty() && !out.ends_with('-') {
+                    out.push('-');
+                }
+            }
+            out.trim_end_matches('-').to_string()
+        })
+        .collect();
+    if parts.iter().any(String::is_empty) {
+        return None;
+    }
+    let mut better = parts.join("/");
+    if !is_good_slug(&better) {
+        better = format!("text-{better}");
+    }
+    (better != slug && is_good_slug(&better)).then_some(better)
 }
 
 /// Splits off and parses the front matter; returns the body's byte range.
@@ -215,6 +249,8 @@ fn front_matter(
 
 /// What can be salvaged from front matter that failed to deserialize: its title.
 fn loose_front_matter(yaml: &str) -> Option<RawFrontMatter> {
+    // Not even that from a document too large to expand.
+    yaml::expansion(yaml).ok()?;
     let value: yaml_serde::Value = yaml_serde::from_str(yaml).ok()?;
     let title = value.get("title")?.as_str()?.to_string();
     Some(RawFrontMatter {
@@ -384,6 +420,12 @@ fn annotation(
     } else {
         item.clone()
     };
+    let tags = clean_tags(raw.tags.unwrap_or_default());
+    for tag in &tags {
+        if let Err(d) = check_tag(tag, source, written("tags"), region.end) {
+            fail(d);
+        }
+    }
     if !ok {
         return None;
     }
@@ -396,7 +438,7 @@ fn annotation(
         selector: selector?,
         title: raw.title.map(|t| t.0).filter(|t| !t.trim().is_empty()),
         body,
-        tags: clean_tags(raw.tags.unwrap_or_default()),
+        tags,
         kind: raw.kind.unwrap_or(NoteKind::Note),
         audience: raw.audience.unwrap_or(Audience::All),
         at: NoteSpans {
@@ -417,6 +459,50 @@ fn clean_tags(tags: Vec<Scalar>) -> Vec<String> {
         }
     }
     out
+}
+
+/// The most bytes a tag's address (`tags/<slug>/`) may have. File systems allow 255
+/// bytes in a name; a tag is a word or two, and a longer one is a paste gone wrong.
+const MAX_TAG_SLUG: usize = 100;
+
+/// A tag becomes a folder name and a heading: it must fit in a file name and hold no
+/// control characters (tabs and line breaks are already spaces).
+fn check_tag(
+    tag: &str,
+    source: &Arc<Source>,
+    tags_at: Option<Range<usize>>,
+    end: usize,
+) -> Result<(), Diagnostic> {
+    let slug = crate::link::tag_slug(tag);
+    let problem = if tag.chars().any(char::is_control) {
+        "contains a control character"
+    } else if slug.len() > MAX_TAG_SLUG {
+        "is too long"
+    } else {
+        return Ok(());
+    };
+    let shown: String = tag.chars().take(40).filter(|c| !c.is_control()).collect();
+    let ellipsis = if tag.chars().count() > 40 { "…" } else { "" };
+    // Point at the tag itself when it is written on one line, else at `tags:`.
+    let from = tags_at.clone().map_or(0, |r| r.start);
+    let needle: String = tag
+        .chars()
+        .take_while(|c| !c.is_control())
+        .take(40)
+        .collect();
+    let at = source.text[from..end.max(from)]
+        .find(needle.as_str())
+        .filter(|_| !needle.is_empty())
+        .map(|i| from + i..from + i + needle.len())
+        .or(tags_at)
+        .unwrap_or(0..0);
+    Err(
+        Diagnostic::error(format!("the tag `{shown}{ellipsis}` {problem}"), Span::new(source, at))
+            .label("a tag names a page of the site")
+            .help(format!(
+                "a tag is a word or a short phrase (its address at most {MAX_TAG_SLUG} bytes), without control characters; put longer text in the note"
+            )),
+    )
 }
 
 /// Note and term ids: what can follow `#` in a URL without escaping, and can't be
@@ -546,6 +632,37 @@ mod tests {
         });
         assert_eq!(derive_id(Some(&sel)), "most-instances-of-collective-action");
         assert_eq!(derive_id(Some(&Selector::Paragraph(3))), "para-3");
+    }
+
+    #[test]
+    fn rename_hints_transliterate_and_differ_from_the_name() {
+        assert_eq!(
+            suggest_slug("texts/ünïcode").as_deref(),
+            Some("texts/unicode")
+        );
+        assert_eq!(
+            suggest_slug("texts/My Text").as_deref(),
+            Some("texts/my-text")
+        );
+        assert_eq!(suggest_slug("assets").as_deref(), Some("text-assets"));
+        assert_eq!(suggest_slug("assets-2").as_deref(), Some("text-assets-2"));
+        assert_eq!(suggest_slug("glossary").as_deref(), Some("text-glossary"));
+        assert_eq!(suggest_slug("Straße/Éire").as_deref(), Some("strasse/eire"));
+        for slug in ["texts/ünïcode", "assets", "index", "A", "x y"] {
+            let s = suggest_slug(slug);
+            assert_ne!(s.as_deref(), Some(slug));
+            assert!(s.as_deref().is_none_or(is_good_slug), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn tags_must_fit_in_a_file_name() {
+        let src = Source::new("a.yaml", "tags: [ok]\n");
+        assert!(check_tag("coalitions", &src, None, 0).is_ok());
+        assert!(check_tag(&"é".repeat(50), &src, None, 0).is_ok());
+        assert!(check_tag(&"é".repeat(51), &src, None, 0).is_err());
+        assert!(check_tag(&"a".repeat(300), &src, None, 0).is_err());
+        assert!(check_tag("bell\u{7}", &src, None, 0).is_err());
     }
 
     #[test]

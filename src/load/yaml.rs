@@ -22,15 +22,113 @@ pub enum Seg<'a> {
 }
 
 /// Deserializes `source` (or the `range` of it that holds YAML), turning the first error
-/// into a diagnostic that points at it.
+/// into a diagnostic that points at it. Documents whose aliases would expand them far
+/// beyond their size are refused before `yaml_serde` expands them (see [`expansion`]).
 pub fn parse<T: DeserializeOwned>(
     source: &Arc<Source>,
     range: Range<usize>,
     known_keys: &[&str],
 ) -> Result<T, Diagnostic> {
     let text = &source.text[range.clone()];
+    if let Err(e) = expansion(text) {
+        return Err(expansion_diagnostic(source, range.start, text, &e));
+    }
     yaml_serde::from_str(text)
         .map_err(|e| error_diagnostic(source, range.start, text, &e, known_keys))
+}
+
+/// The most a YAML document may grow by expanding its aliases: ten times its size, and
+/// at least 64 KiB so small files may reuse a note freely. `yaml_serde` expands every
+/// alias into a copy, so a 1 MB sidecar aliasing a 1 MB string a thousand times would
+/// otherwise take gigabytes of memory and write them into the site.
+pub(crate) fn expansion_limit(len: usize) -> u64 {
+    (64 * 1024).max(10 * len as u64)
+}
+
+/// Where a document's expanded size first passes [`expansion_limit`].
+#[derive(Debug)]
+pub(crate) struct TooLarge {
+    /// 1-based line and column (characters) of the alias that passed it.
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) limit: u64,
+}
+
+/// Measures the size of `text` with every alias expanded, from the parser's events (one
+/// pass, nothing expanded), and fails at the alias that makes it too large. A scalar
+/// counts its length plus one, a sequence or mapping one plus its contents, an alias
+/// the size of its anchored node. Documents that do not parse pass: `yaml_serde` then
+/// reports the syntax error.
+pub(crate) fn expansion(text: &str) -> Result<(), TooLarge> {
+    use saphyr_parser::{Event, Parser};
+    let limit = expansion_limit(text.len());
+    let mut sizes: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+    // Open sequences and mappings: (anchor id, size so far); the bottom one is the stream.
+    let mut open: Vec<(usize, u64)> = vec![(0, 0)];
+    let mut total: u64 = 0;
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else {
+            return Ok(());
+        };
+        let (anchor, size) = match event {
+            Event::Scalar(value, _, anchor, _) => {
+                total = total.saturating_add(value.len() as u64 + 1);
+                (anchor, value.len() as u64 + 1)
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                total = total.saturating_add(1);
+                open.push((anchor, 1));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd if open.len() > 1 => {
+                open.pop().unwrap_or_default()
+            }
+            Event::Alias(id) => {
+                let size = sizes.get(&id).copied().unwrap_or(0);
+                total = total.saturating_add(size);
+                if total > limit {
+                    return Err(TooLarge {
+                        line: span.start.line(),
+                        // saphyr counts columns from 0.
+                        column: span.start.col() + 1,
+                        limit,
+                    });
+                }
+                (0, size)
+            }
+            _ => continue,
+        };
+        if anchor != 0 {
+            sizes.insert(anchor, size);
+        }
+        if let Some(parent) = open.last_mut() {
+            parent.1 = parent.1.saturating_add(size);
+        }
+    }
+    Ok(())
+}
+
+fn expansion_diagnostic(
+    source: &Arc<Source>,
+    base: usize,
+    text: &str,
+    too_large: &TooLarge,
+) -> Diagnostic {
+    let start = base + Source::new("", text).offset_of(too_large.line, too_large.column);
+    let end = token_end(&source.text, start);
+    Diagnostic::error(
+        format!(
+            "YAML aliases expand this file to more than {} KiB",
+            too_large.limit / 1024
+        ),
+        Span::new(source, start..end),
+    )
+    .label("this alias passes the limit")
+    .help(
+        "an alias (`*name`) repeats what its anchor (`&name`) marks; a file may grow to at \
+         most ten times its size (64 KiB for small files) this way: write the text out, or \
+         repeat it less",
+    )
 }
 
 fn error_diagnostic(
@@ -108,16 +206,14 @@ fn explain(message: &str, known_keys: &[&str]) -> (String, String, Option<String
     if let Some((path, found, expected)) = invalid_type(message) {
         let place = path.rsplit('.').next().unwrap_or(path);
         let place = place.split('[').next().unwrap_or(place);
-        let expected = match expected {
-            "i64" | "u64" | "i32" | "u32" | "usize" => "a whole number",
-            "a boolean" => "`true` or `false`",
-            other => other,
+        let expected = expected_in_words(expected);
+        let found = found_in_words(found);
+        let message = if place.is_empty() {
+            format!("wrong shape: expected {expected}, found {found}")
+        } else {
+            format!("wrong type for `{place}`: expected {expected}, found {found}")
         };
-        return (
-            format!("wrong type for `{place}`: expected {expected}, found {found}"),
-            format!("expected {expected}"),
-            None,
-        );
+        return (message, format!("expected {expected}"), None);
     }
     (
         format!("YAML syntax error: {message}"),
@@ -126,11 +222,55 @@ fn explain(message: &str, known_keys: &[&str]) -> (String, String, Option<String
     )
 }
 
+/// What serde expected, in an author's words: our `Raw*` types are internal names.
+fn expected_in_words(expected: &str) -> &str {
+    match expected {
+        "i64" | "u64" | "i32" | "u32" | "usize" => "a whole number",
+        "a boolean" => "`true` or `false`",
+        "a sequence" => "a list (`- item` lines, or `[a, b]`)",
+        "text" | "a string" => "text",
+        "struct RawSidecar" => {
+            "a sidecar: a mapping with `annotations:` (a list of notes) and `questions:`"
+        }
+        "struct RawAnnotation" => "a note (a mapping with `quote` or `para`, and `note`)",
+        "struct RawFrontMatter" => "front matter: `key: value` lines such as `title: …`",
+        "struct RawSiteConfig" => "site settings: `key: value` lines such as `title: …`",
+        "struct RawGlossaryConfig" => "glossary settings (a mapping such as `autolink: true`)",
+        "struct RawGlossary" => "a glossary: a mapping with `terms:` (a list of terms)",
+        "struct RawTerm" => "a glossary term (a mapping with `id`, `term` and `definition`)",
+        "struct Section" => "section settings: `key: value` lines such as `title: …`",
+        "enum NoteKind" => "a kind of note: note, context, definition, question or source",
+        "enum Audience" => "an audience: all or instructor",
+        other => other,
+    }
+}
+
+/// What serde found, in an author's words.
+fn found_in_words(found: &str) -> String {
+    match found {
+        "map" => "a mapping (`key: value` lines)".into(),
+        "sequence" => "a list".into(),
+        "unit value" => "nothing (an empty value)".into(),
+        other => match other.split_once(' ') {
+            Some(("string", s)) => format!("the text {s}"),
+            Some(("integer" | "floating", _)) => {
+                format!("the number {}", other.rsplit(' ').next().unwrap_or(other))
+            }
+            Some(("boolean", b)) => format!("the value {b}"),
+            _ => other.into(),
+        },
+    }
+}
+
 /// Splits serde's "path: invalid type: found, expected x" into its parts.
 fn invalid_type(message: &str) -> Option<(&str, &str, &str)> {
-    let (path, rest) = message
-        .split_once(": invalid type: ")
-        .or_else(|| message.split_once(": invalid value: "))?;
+    let (path, rest) = ["invalid type: ", "invalid value: "]
+        .iter()
+        .find_map(|kind| {
+            let i = message.find(kind)?;
+            let path = message[..i].trim_end_matches(": ");
+            Some((path, &message[i + kind.len()..]))
+        })?;
     let (found, expected) = rest.split_once(", expected ")?;
     Some((path, found, expected))
 }
@@ -333,6 +473,67 @@ questions:
             "- id: one"
         );
         assert_eq!(at(&[Key("annotations"), Index(7)]), "annotations");
+    }
+
+    #[test]
+    fn aliases_within_ten_times_the_size_pass() {
+        assert!(expansion("a: &a [x, y]\nb: *a\nc: {<<: *a}\n").is_ok());
+        let big = format!(
+            "q: &a \"{}\"\nr: [*a, *a, *a, *a, *a, *a, *a, *a]\n",
+            "x".repeat(70_000)
+        );
+        assert!(expansion(&big).is_ok(), "9 copies of a 70 KB file's text");
+        assert!(
+            expansion("a: [unclosed\n*nothing").is_ok(),
+            "left to yaml_serde"
+        );
+    }
+
+    #[test]
+    fn amplification_fails_at_the_alias_that_passes_the_limit() {
+        let mut doc = format!("q: &a \"{}\"\nr:\n", "x".repeat(70_000));
+        for _ in 0..12 {
+            doc.push_str("  - *a\n");
+        }
+        let e = expansion(&doc).err();
+        let e = e.unwrap_or_else(|| panic!("12 copies passed"));
+        // 70,001 bytes for the anchor, then one more per alias: the 10th passes 10 × size.
+        assert_eq!((e.line, e.column), (12, 5));
+        assert_eq!(e.limit, 10 * doc.len() as u64);
+    }
+
+    #[test]
+    fn nested_aliases_are_measured_without_expanding_them() {
+        let mut doc = String::from("l0: &l0 [ha]\n");
+        for i in 1..40 {
+            doc.push_str(&format!("l{i}: &l{i} [*l{p}, *l{p}, *l{p}]\n", p = i - 1));
+        }
+        let e = expansion(&doc)
+            .err()
+            .unwrap_or_else(|| panic!("3^39 copies passed"));
+        assert_eq!(e.limit, 64 * 1024);
+        assert!(e.line < 15, "{e:?}");
+    }
+
+    #[test]
+    fn type_errors_name_no_internal_types() {
+        let (msg, label, _) = explain(
+            "annotations[0]: invalid type: string \"x\", expected struct RawAnnotation",
+            &[],
+        );
+        assert_eq!(
+            msg,
+            "wrong type for `annotations`: expected a note (a mapping with `quote` or `para`, and `note`), found the text \"x\""
+        );
+        assert!(label.starts_with("expected a note"));
+        let (msg, _, _) = explain("invalid type: sequence, expected struct RawSidecar", &[]);
+        assert!(msg.starts_with("wrong shape: expected a sidecar"), "{msg}");
+        assert!(msg.ends_with("found a list"), "{msg}");
+        let (msg, _, _) = explain("order: invalid type: unit value, expected i64", &[]);
+        assert_eq!(
+            msg,
+            "wrong type for `order`: expected a whole number, found nothing (an empty value)"
+        );
     }
 
     #[test]
