@@ -195,7 +195,9 @@ impl Diagnostics {
         self.items.sort_by_key(sort_key);
     }
 
-    /// All diagnostics as rustc-style text, optionally coloured for a terminal.
+    /// All diagnostics as rustc-style text, optionally coloured for a terminal: the
+    /// first [`SHOWN`] errors and the first [`SHOWN`] warnings, then how many more there
+    /// are, so that a thousand broken notes print a screenful, not megabytes.
     pub fn render(&self, color: bool) -> String {
         let renderer = if color {
             Renderer::styled()
@@ -203,11 +205,72 @@ impl Diagnostics {
             Renderer::plain()
         };
         let mut out = String::new();
+        let (mut errors, mut warnings) = (0, 0);
         for d in &self.items {
-            let _ = writeln!(out, "{}", render_one(d, &renderer));
+            let shown = match d.severity {
+                Severity::Error => &mut errors,
+                Severity::Warning => &mut warnings,
+            };
+            *shown += 1;
+            if *shown <= SHOWN {
+                let _ = writeln!(out, "{}", render_one(d, &renderer));
+            }
+        }
+        let more_errors = errors.saturating_sub(SHOWN);
+        let more_warnings = warnings.saturating_sub(SHOWN);
+        if more_errors + more_warnings > 0 {
+            let _ = writeln!(
+                out,
+                "… and {more_errors} more error{} ({more_warnings} more warning{}) not shown: fix the ones above first\n",
+                plural(more_errors),
+                plural(more_warnings)
+            );
         }
         out
     }
+}
+
+/// How many errors, and how many warnings, a build prints in full.
+pub const SHOWN: usize = 50;
+
+/// The most characters a message, label, help or note prints (it may quote the content).
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// The most characters of a source line a snippet holds from where its span starts;
+/// the renderer trims the line further, around the span, to the terminal's width.
+const MAX_LINE_CHARS: usize = 500;
+
+/// The most lines a snippet shows.
+const MAX_SNIPPET_LINES: usize = 5;
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `s`, cut to `max` characters with an ellipsis.
+pub(crate) fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]).into(),
+        None => s.into(),
+    }
+}
+
+/// `items` joined by ", ", at most `max` of them, then how many more there are.
+pub(crate) fn list_some<T: std::fmt::Display>(items: &[T], max: usize) -> String {
+    let mut out = items
+        .iter()
+        .take(max)
+        .map(T::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        let _ = write!(out, " and {} more", items.len() - max);
+    }
+    out
 }
 
 fn sort_key(d: &Diagnostic) -> (String, usize, String) {
@@ -217,7 +280,9 @@ fn sort_key(d: &Diagnostic) -> (String, usize, String) {
     }
 }
 
-/// The lines around a span, so a 20 MB file costs no more to report than a short one.
+/// The lines around a span, so a 20 MB file costs no more to report than a short one,
+/// and a diagnostic never shows more of a file than the offending lines (whatever file
+/// it is: a sidecar may be a link to anything).
 struct Excerpt<'a> {
     text: &'a str,
     first_line: usize,
@@ -229,11 +294,17 @@ fn excerpt(span: &Span) -> Excerpt<'_> {
     let start = floor_char_boundary(text, span.range.start.min(text.len()));
     let end = floor_char_boundary(text, span.range.end.clamp(start, text.len()));
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    // Show at most a few lines of a long span.
-    let mut line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    if text[line_start..line_end].matches('\n').count() > 4 {
-        line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    // Show at most a few lines of a long span: its first line alone if it has more.
+    let mut line_end = line_end_from(text, end);
+    if text[line_start..line_end].matches('\n').count() >= MAX_SNIPPET_LINES {
+        line_end = line_end_from(text, start);
     }
+    // And a long line only up to a little past the span's start (the text before it
+    // stays, for the column): the renderer trims what is left to the terminal's width.
+    let line_end = text[start..line_end]
+        .char_indices()
+        .nth(MAX_LINE_CHARS)
+        .map_or(line_end, |(i, _)| start + i);
     let end = end.min(line_end);
     Excerpt {
         text: &text[line_start..line_end],
@@ -242,12 +313,18 @@ fn excerpt(span: &Span) -> Excerpt<'_> {
     }
 }
 
+fn line_end_from(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i)
+}
+
 fn render_one(d: &Diagnostic, renderer: &Renderer) -> String {
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let mut group = Group::with_title(level.primary_title(d.message.as_str()));
+    let message = clip(&d.message, MAX_MESSAGE_CHARS);
+    let label = clip(&d.label, MAX_MESSAGE_CHARS);
+    let mut group = Group::with_title(level.primary_title(message.as_ref()));
     let excerpt_owner;
     if let Some(span) = &d.span {
         excerpt_owner = excerpt(span);
@@ -255,15 +332,17 @@ fn render_one(d: &Diagnostic, renderer: &Renderer) -> String {
         let mut snippet = Snippet::source(e.text)
             .line_start(e.first_line)
             .path(span.source.name.as_str());
-        let label = (!d.label.is_empty()).then_some(d.label.as_str());
+        let label = (!label.is_empty()).then_some(label.as_ref());
         snippet = snippet.annotation(AnnotationKind::Primary.span(e.range.clone()).label(label));
         group = group.element(snippet);
     }
-    for note in &d.notes {
-        group = group.element(Level::NOTE.message(note.as_str()));
+    let notes: Vec<_> = d.notes.iter().map(|n| clip(n, MAX_MESSAGE_CHARS)).collect();
+    for note in &notes {
+        group = group.element(Level::NOTE.message(note.as_ref()));
     }
-    if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+    let help = d.help.as_deref().map(|h| clip(h, MAX_MESSAGE_CHARS));
+    if let Some(help) = &help {
+        group = group.element(Level::HELP.message(help.as_ref()));
     }
     renderer.render(&[group])
 }
@@ -307,6 +386,87 @@ mod tests {
         assert!(text.contains("error: unknown key `qoute`"), "{text}");
         assert!(text.contains("content/a.yaml:2:1"), "{text}");
         assert!(text.contains("help: did you mean `quote`?"), "{text}");
+    }
+
+    fn one_error(src: &Arc<Source>, range: Range<usize>) -> String {
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::error("bad", Span::new(src, range)).label("here"));
+        d.render(false)
+    }
+
+    #[test]
+    fn a_snippet_of_a_megabyte_line_shows_a_bounded_part_of_it() {
+        let line = "abcdefghij".repeat(100_000);
+        let src = Source::new("a.yaml", format!("key: {line}\nnext: 1\n"));
+        let middle = 5 + 500_000;
+        let text = one_error(&src, middle..middle + 300_000);
+        assert!(text.len() < 2_000, "{} bytes:\n{text}", text.len());
+        assert!(text.contains("a.yaml:1:500006"), "{text}");
+        let text = one_error(&src, 0..src.text.len());
+        assert!(text.len() < 2_000, "{} bytes:\n{text}", text.len());
+    }
+
+    #[test]
+    fn a_snippet_of_a_long_span_shows_a_few_lines() {
+        let lines: String = (0..1000).map(|i| format!("user{i}:x:{i}\n")).collect();
+        let src = Source::new("etc.yaml", lines);
+        let text = one_error(&src, 0..src.text.len());
+        assert!(text.contains("user0:"), "{text}");
+        assert!(!text.contains("user5:"), "{text}");
+        let text = one_error(&src, 20..60);
+        assert!(
+            text.lines().filter(|l| l.contains("user")).count() <= 5,
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let src = Source::new("a.yaml", "x: 1\n");
+        let mut d = Diagnostics::new();
+        let secret = "root:x:0:0 ".repeat(10_000);
+        d.push(
+            Diagnostic::error(format!("invalid type: {secret}"), Span::new(&src, 0..1))
+                .label(secret.clone())
+                .note(secret.clone())
+                .help(secret),
+        );
+        let text = d.render(false);
+        assert!(text.len() < 2_000, "{} bytes:\n{text}", text.len());
+        assert!(text.contains("invalid type: root:x:0:0"), "{text}");
+    }
+
+    #[test]
+    fn at_most_so_many_diagnostics_are_shown_and_the_rest_counted() {
+        let src = Source::new("a.yaml", "x: 1\n");
+        let mut d = Diagnostics::new();
+        for i in 0..SHOWN + 30 {
+            d.push(Diagnostic::error(
+                format!("error {i}"),
+                Span::new(&src, 0..1),
+            ));
+        }
+        for i in 0..3 {
+            d.push(Diagnostic::warning(
+                format!("warning {i}"),
+                Span::new(&src, 0..1),
+            ));
+        }
+        let text = d.render(false);
+        assert_eq!(text.matches("error: error").count(), SHOWN, "{text}");
+        assert_eq!(text.matches("warning: warning").count(), 3, "{text}");
+        assert!(
+            text.contains("… and 30 more errors (0 more warnings) not shown"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn lists_are_cut_with_a_count() {
+        assert_eq!(list_some(&[1, 2, 3], 5), "1, 2, 3");
+        assert_eq!(list_some(&[1, 2, 3, 4], 2), "1, 2 and 2 more");
+        assert_eq!(clip("abc", 2), "ab…");
+        assert_eq!(clip("ab", 2), "ab");
     }
 
     #[test]

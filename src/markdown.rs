@@ -33,6 +33,9 @@ pub fn events<'a>(
     raw_html: bool,
 ) -> Vec<Spanned<'a>> {
     let mut out: Vec<Spanned<'a>> = Vec::new();
+    // The text of `out`'s last event while adjacent text events are joined onto it: one
+    // growing buffer, so a run of n pieces costs O(n), not O(n²) re-formatting.
+    let mut run: Option<String> = None;
     let mut unlabeled_link: Option<String> = None;
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         let event = match event {
@@ -59,14 +62,23 @@ pub fn events<'a>(
         if let (Event::Text(next), Some((Event::Text(prev), prev_range))) = (&event, out.last_mut())
         {
             if prev_range.end == range.start {
-                *prev = CowStr::from(format!("{prev}{next}"));
+                run.get_or_insert_with(|| prev.to_string()).push_str(next);
                 prev_range.end = range.end;
                 continue;
             }
         }
+        end_run(&mut out, &mut run);
         out.push((event, range));
     }
+    end_run(&mut out, &mut run);
     out
+}
+
+/// Gives the last event the text joined onto it, if any.
+fn end_run(out: &mut [Spanned], run: &mut Option<String>) {
+    if let (Some(joined), Some((Event::Text(last), _))) = (run.take(), out.last_mut()) {
+        *last = CowStr::from(joined);
+    }
 }
 
 /// What an event means for the reading text.
@@ -280,6 +292,20 @@ mod tests {
             "One\u{2029}two.".len() + BLOCK_SEPARATOR.len_utf8() + "Three.".len()
         );
         assert_eq!(r.paragraph_at(r.text.find("Three").unwrap_or(0)), 2);
+    }
+
+    #[test]
+    fn a_run_split_by_smart_punctuation_is_one_text_event() {
+        let md = "don't ".repeat(1000);
+        let ev = events(&md, &|_| None, false);
+        let texts: Vec<&str> = ev
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, [md.trim_end().replace('\'', "\u{2019}")]);
     }
 
     #[test]

@@ -103,23 +103,28 @@ pub fn anchor_and_render(
 ) -> Rendered {
     let mut targets = Targets::new(site);
     let raw_html = site.config.allow_raw_html;
-    let anchored: Vec<(anchor::Anchored, Diagnostics)> = site
+    let anchored: Vec<(anchor::Anchored, Diagnostics, anchor::Missing)> = site
         .texts
         .par_iter()
         .map(|text| {
             let mut d = Diagnostics::new();
             let page = Page::Text(text.slug.clone());
             let label = |dest: &str| targets.label(dest, &page);
-            (anchor::text(text, &label, raw_html, &mut d), d)
+            let (a, missing) = anchor::text_deferring_hints(text, &label, raw_html, &mut d);
+            (a, d, missing)
         })
         .collect();
-    for (text, (a, _)) in site.texts.iter().zip(&anchored) {
+    for (text, (a, ..)) in site.texts.iter().zip(&anchored) {
         targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
     }
+    // Hints for missing quotes share one budget, spent in the order of the texts, so a
+    // build shows the same hints whatever the number of cores.
+    let mut budget = anchor::HintBudget::default();
     let anchored: Vec<anchor::Anchored> = anchored
         .into_iter()
-        .map(|(a, d)| {
+        .map(|(a, d, missing)| {
             diags.extend(d);
+            missing.report(&a.reading, &mut budget, diags);
             a
         })
         .collect();

@@ -10,10 +10,11 @@ mod quote;
 use std::ops::Range;
 
 pub use quote::{
-    block_of, block_range, find, AnchorError, ReadingIndex, TextQuoteSelector, BLOCK_SEPARATOR,
+    block_of, block_range, find, AnchorError, HintBudget, OverBudget, ReadingIndex,
+    TextQuoteSelector, BLOCK_SEPARATOR,
 };
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{list_some, Diagnostic, Diagnostics};
 use crate::markdown::{self, Reading};
 use crate::site::{Note, Selector, Text};
 
@@ -37,47 +38,129 @@ pub struct Anchored {
 }
 
 /// Anchors every note of `text`. `label` gives unlabeled cross-links their label, as the
-/// renderer will show it, so quotes match what the reader sees.
+/// renderer will show it, so quotes match what the reader sees. Quotes that occur
+/// nowhere are reported with hints from a [`HintBudget`] of this text's own.
 pub fn text(
     text: &Text,
     label: &dyn Fn(&str) -> Option<String>,
     raw_html: bool,
     diags: &mut Diagnostics,
 ) -> Anchored {
+    let (anchored, missing) = text_deferring_hints(text, label, raw_html, diags);
+    missing.report(&anchored.reading, &mut HintBudget::default(), diags);
+    anchored
+}
+
+/// Like [`text`], but leaves the quotes that occur nowhere to [`Missing::report`], so
+/// that texts anchored in parallel can share one build's [`HintBudget`] in a fixed order.
+pub fn text_deferring_hints<'t>(
+    text: &'t Text,
+    label: &dyn Fn(&str) -> Option<String>,
+    raw_html: bool,
+    diags: &mut Diagnostics,
+) -> (Anchored, Missing<'t>) {
     let events = markdown::events(text.markdown(), label, raw_html);
     let reading = Reading::of(&events);
     let index = ReadingIndex::new(&reading.text);
-    let mut passages: Vec<Passage> = text
-        .notes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, note)| match passage(&reading, &index, note) {
-            Ok(range) => Some(Passage {
+    let mut missing = Vec::new();
+    let mut passages: Vec<Passage> = Vec::new();
+    for (i, note) in text.notes.iter().enumerate() {
+        match passage(&reading, &index, note) {
+            Ok(range) => passages.push(Passage {
                 note: i,
                 paragraph: reading.paragraph_at(range.start),
                 range,
             }),
-            Err(d) => {
-                diags.push(*d);
-                None
-            }
-        })
-        .collect();
+            Err(Failure::Missing(q)) => missing.push((note, q)),
+            Err(Failure::Reported(d)) => diags.push(*d),
+        }
+    }
     passages.sort_by_key(|p| (p.range.start, std::cmp::Reverse(p.range.end), p.note));
-    Anchored { reading, passages }
+    let missing = Missing {
+        index: (!missing.is_empty()).then_some(index),
+        notes: missing,
+    };
+    (Anchored { reading, passages }, missing)
 }
 
-fn passage(
+/// The notes of a text whose quotes occur nowhere, waiting for their diagnostics.
+pub struct Missing<'t> {
+    index: Option<ReadingIndex>,
+    notes: Vec<(&'t Note, &'t TextQuoteSelector)>,
+}
+
+impl Missing<'_> {
+    /// Reports each missing quote, with the closest passage as a hint while `budget`
+    /// lasts. `reading` is the text's, as anchored.
+    pub fn report(self, reading: &Reading, budget: &mut HintBudget, diags: &mut Diagnostics) {
+        let Some(index) = self.index else {
+            return;
+        };
+        let mut joined: Option<ReadingIndex> = None;
+        for (note, q) in self.notes {
+            // Whether the quote would match if paragraphs were one: a common slip.
+            let joined = joined.get_or_insert_with(|| {
+                let sep = BLOCK_SEPARATOR.to_string();
+                ReadingIndex::new(&reading.text.replace(&sep, &" ".repeat(sep.len())))
+            });
+            let crosses = joined.find_exact(q).is_ok();
+            let closest = if crosses {
+                Ok(None)
+            } else {
+                index.closest(&q.exact, budget)
+            };
+            diags.push(not_found(reading, note, crosses, closest));
+        }
+    }
+}
+
+enum Failure<'t> {
+    /// A quote that occurs nowhere: reported later, with a hint if the budget allows.
+    Missing(&'t TextQuoteSelector),
+    Reported(Box<Diagnostic>),
+}
+
+fn passage<'t>(
     reading: &Reading,
     index: &ReadingIndex,
-    note: &Note,
-) -> Result<Range<usize>, Box<Diagnostic>> {
+    note: &'t Note,
+) -> Result<Range<usize>, Failure<'t>> {
     match &note.selector {
         Selector::Paragraph(n) => block_range(&reading.text, n.wrapping_sub(1))
-            .ok_or_else(|| Box::new(no_paragraph(reading, note, *n))),
-        Selector::Quote(q) => index
-            .find(q)
-            .map_err(|e| Box::new(explain(reading, note, q, e))),
+            .ok_or_else(|| Failure::Reported(Box::new(no_paragraph(reading, note, *n)))),
+        Selector::Quote(q) => index.find_exact(q).map_err(|e| match e {
+            AnchorError::NotFound { .. } => Failure::Missing(q),
+            e => Failure::Reported(Box::new(explain(reading, note, q, e))),
+        }),
+    }
+}
+
+/// The error for a quote that occurs nowhere, with the closest passage if one was found.
+fn not_found(
+    reading: &Reading,
+    note: &Note,
+    crosses: bool,
+    closest: Result<Option<Range<usize>>, OverBudget>,
+) -> Diagnostic {
+    let d = Diagnostic::error("this quote is not in the text", note.at.selector.clone())
+        .label("no passage reads like this");
+    match closest {
+        Ok(Some(r)) => d.help(format!(
+            "the closest passage, in paragraph {}, reads: “{}”",
+            reading.paragraph_at(r.start),
+            excerpt(&reading.text, r)
+        )),
+        _ if crosses => d.help(
+            "the quote runs from one paragraph into the next: annotate each paragraph separately",
+        ),
+        // So many quotes are missing that the build stopped looking for the closest
+        // passage of each: say so rather than give advice that may not apply.
+        Err(OverBudget) => {
+            d.note("not searched for the closest passage: too many quotes are missing")
+        }
+        Ok(None) => d.help(
+            "copy the passage as the page shows it: without Markdown marks like `*` or `[…](…)`",
+        ),
     }
 }
 
@@ -102,22 +185,7 @@ fn explain(
     let at = note.at.selector.clone();
     match error {
         AnchorError::Empty => Diagnostic::error("the quote is empty", at),
-        AnchorError::NotFound { closest } => {
-            let d = Diagnostic::error("this quote is not in the text", at)
-                .label("no passage reads like this");
-            let closest = closest.filter(|_| !crosses_paragraphs(reading, q));
-            match closest {
-                Some(r) => d.help(format!(
-                    "the closest passage, in paragraph {}, reads: “{}”",
-                    reading.paragraph_at(r.start),
-                    excerpt(&reading.text, r)
-                )),
-                None if crosses_paragraphs(reading, q) => d.help(
-                    "the quote runs from one paragraph into the next: annotate each paragraph separately",
-                ),
-                None => d.help("copy the passage as the page shows it: without Markdown marks like `*` or `[…](…)`"),
-            }
-        }
+        AnchorError::NotFound { closest } => not_found(reading, note, false, Ok(closest)),
         AnchorError::Ambiguous { candidates } => Diagnostic::error(
             format!("this quote occurs {} times in the text", candidates.len()),
             at,
@@ -147,23 +215,18 @@ fn explain(
     }
 }
 
-/// Whether the quote would match if paragraphs were one: a common slip worth naming.
-fn crosses_paragraphs(reading: &Reading, q: &TextQuoteSelector) -> bool {
-    let sep = BLOCK_SEPARATOR.to_string();
-    let joined = reading.text.replace(&sep, &" ".repeat(sep.len()));
-    find(&joined, q).is_ok()
-}
+/// How many paragraphs a diagnostic lists before "and N more".
+const LISTED_PARAGRAPHS: usize = 10;
 
+/// The paragraphs of `ranges`: the first few, then how many more (a quote may occur
+/// in 100,000 paragraphs; the error stays a line).
 fn paragraphs(reading: &Reading, ranges: &[Range<usize>]) -> String {
     let mut ns: Vec<usize> = ranges
         .iter()
         .map(|r| reading.paragraph_at(r.start))
         .collect();
     ns.dedup();
-    ns.iter()
-        .map(usize::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    list_some(&ns, LISTED_PARAGRAPHS)
 }
 
 /// The passage with some words of context on either side, within its paragraph.

@@ -22,9 +22,10 @@
 //!
 //! The stage is pure: no I/O, and it never panics, whatever the input.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// Separates the top-level blocks (paragraphs, list items, …) of a reading text.
 ///
@@ -92,6 +93,56 @@ pub fn find(reading: &str, selector: &TextQuoteSelector) -> Result<Range<usize>,
     ReadingIndex::new(reading).find(selector)
 }
 
+/// How much work the "closest passage" hints may take, counted in steps of the search
+/// (one step: one char of text against up to 64 chars of a quote, or one word of a
+/// quote looked up in one paragraph). Counting steps rather than seconds makes the
+/// hints a build shows the same on every machine.
+#[derive(Debug, Clone)]
+pub struct HintBudget {
+    left: usize,
+}
+
+impl HintBudget {
+    /// A whole build's hints: a few hundred milliseconds of search. That is hundreds of
+    /// hints in texts of ordinary paragraphs, or one for a 1,000-char quote in a 6 MB
+    /// paragraph.
+    pub const BUILD: usize = 100_000_000;
+
+    pub fn new(steps: usize) -> Self {
+        Self { left: steps }
+    }
+
+    /// Takes `steps` if that many are left; if not, the budget is spent from now on, so
+    /// that the hints shown are always the first ones (in the order they are asked for).
+    fn take(&mut self, steps: usize) -> Result<(), OverBudget> {
+        match self.left.checked_sub(steps) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => {
+                self.left = 0;
+                Err(OverBudget)
+            }
+        }
+    }
+
+    /// Whether no more hints will be searched for.
+    pub fn is_spent(&self) -> bool {
+        self.left == 0
+    }
+}
+
+/// The search for a closest passage was not made: the [`HintBudget`] is spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverBudget;
+
+impl Default for HintBudget {
+    fn default() -> Self {
+        Self::new(Self::BUILD)
+    }
+}
+
 /// A reading text prepared for anchoring: its normalized form, built once, so that
 /// many selectors can be anchored in a long text without normalizing it each time.
 ///
@@ -99,6 +150,8 @@ pub fn find(reading: &str, selector: &TextQuoteSelector) -> Result<Range<usize>,
 #[derive(Debug, Clone)]
 pub struct ReadingIndex {
     norm: Normalized,
+    /// Which blocks hold which words, built on the first hint asked for.
+    words: OnceLock<WordIndex>,
 }
 
 impl ReadingIndex {
@@ -106,19 +159,33 @@ impl ReadingIndex {
     pub fn new(reading: &str) -> Self {
         Self {
             norm: Normalized::new(reading),
+            words: OnceLock::new(),
         }
     }
 
-    /// Like [`find`], on the prepared text.
+    /// Like [`find`], on the prepared text; the hint of [`AnchorError::NotFound`] comes
+    /// from a [`HintBudget`] of its own.
     pub fn find(&self, selector: &TextQuoteSelector) -> Result<Range<usize>, AnchorError> {
+        self.find_exact(selector).map_err(|e| match e {
+            AnchorError::NotFound { .. } => AnchorError::NotFound {
+                closest: self
+                    .closest(&selector.exact, &mut HintBudget::default())
+                    .unwrap_or_default(),
+            },
+            e => e,
+        })
+    }
+
+    /// Like [`ReadingIndex::find`], but never searches for the closest passage (which
+    /// [`ReadingIndex::closest`] does under a budget shared with other quotes).
+    pub fn find_exact(&self, selector: &TextQuoteSelector) -> Result<Range<usize>, AnchorError> {
         let quote = normalize_fragment(&selector.exact);
         if quote.is_empty() {
             return Err(AnchorError::Empty);
         }
         let starts = occurrences(&self.norm.text, &quote);
         if starts.is_empty() {
-            let closest = self.closest(&quote);
-            return Err(AnchorError::NotFound { closest });
+            return Err(AnchorError::NotFound { closest: None });
         }
         let prefix = normalize_option(selector.prefix.as_deref());
         let suffix = normalize_option(selector.suffix.as_deref());
@@ -151,14 +218,58 @@ impl ReadingIndex {
             .collect()
     }
 
-    /// The original range of the passage most similar to the normalized `quote`.
-    fn closest(&self, quote: &str) -> Option<Range<usize>> {
-        let pattern = Pattern::new(quote);
-        if pattern.words.saturating_mul(self.norm.text.len()) > HINT_BUDGET {
-            return None;
+    /// The range of the passage most similar to the quote `exact` (smallest edit
+    /// distance on normalized text, within one block), if one is within half the
+    /// quote's length; [`OverBudget`] if `budget` does not allow the search.
+    ///
+    /// In a long text, only the few blocks sharing the most words with the quote are
+    /// searched (an n-gram filter, with words as the grams), so a hint costs about the
+    /// size of those blocks, not of the text; all blocks only if none shares a word.
+    pub fn closest(
+        &self,
+        exact: &str,
+        budget: &mut HintBudget,
+    ) -> Result<Option<Range<usize>>, OverBudget> {
+        let quote = normalize_fragment(exact);
+        if budget.is_spent() {
+            return Err(OverBudget);
         }
+        if quote.is_empty() {
+            return Ok(None);
+        }
+        let pattern = Pattern::new(&quote);
+        let all = pattern.words.saturating_mul(self.norm.text.len());
+        let candidates: Vec<(usize, &str)> = if all <= FULL_SEARCH {
+            blocks(&self.norm.text).collect()
+        } else {
+            if self.words.get().is_none() {
+                budget.take(self.norm.text.len())?;
+            }
+            let words = self.words.get_or_init(|| WordIndex::new(&self.norm.text));
+            let (picked, steps) = words.candidates(&self.norm.text, &quote);
+            budget.take(steps)?;
+            if picked.is_empty() {
+                // Not one word in common (a long word misspelt, say): search it all,
+                // if the budget allows.
+                blocks(&self.norm.text).collect()
+            } else {
+                picked
+            }
+        };
+        let steps = candidates.iter().map(|(_, b)| b.len()).sum::<usize>();
+        budget.take(pattern.words.saturating_mul(steps))?;
+        Ok(self.best_passage(&quote, &pattern, candidates))
+    }
+
+    /// The passage of `candidates` (blocks with their offsets) closest to `quote`.
+    fn best_passage(
+        &self,
+        quote: &str,
+        pattern: &Pattern,
+        candidates: Vec<(usize, &str)>,
+    ) -> Option<Range<usize>> {
         let mut best: Option<(usize, usize, &str, usize)> = None;
-        for (base, block) in blocks(&self.norm.text) {
+        for (base, block) in candidates {
             if let Some((score, end)) = pattern.best_end(block) {
                 if best.is_none_or(|(best_score, ..)| score < best_score) {
                     best = Some((score, base, block, end));
@@ -410,9 +521,70 @@ fn trim_spaces(text: &str, range: Range<usize>) -> Option<Range<usize>> {
 // ---------------------------------------------------------------------------------
 // Approximate search, for the "closest passage" hint
 
-/// How much work (64-row words × text bytes) the closest-passage hint may take:
-/// about a second, enough for a 1,000-char quote in a 20 MB text.
-const HINT_BUDGET: usize = 400_000_000;
+/// Up to this much work (64-row words × text bytes), a hint searches the whole text, so
+/// it finds the closest passage even when the quote shares no word with it: a short
+/// quote in a text of up to 250 KB.
+const FULL_SEARCH: usize = 250_000;
+
+/// How many blocks a hint searches in a longer text: those sharing the most words
+/// with the quote.
+const CANDIDATE_BLOCKS: usize = 8;
+
+/// For each word of the normalized reading text, the blocks it occurs in.
+#[derive(Debug, Clone)]
+struct WordIndex {
+    /// `(base, len)` of each block of the normalized text.
+    blocks: Vec<(usize, usize)>,
+    /// The blocks (indexes into `blocks`, ascending, each once) holding each word.
+    postings: HashMap<String, Vec<u32>>,
+}
+
+impl WordIndex {
+    fn new(text: &str) -> Self {
+        let mut index = Self {
+            blocks: Vec::new(),
+            postings: HashMap::new(),
+        };
+        for (n, (base, block)) in blocks(text).enumerate() {
+            index.blocks.push((base, block.len()));
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            for word in block.split(' ').filter(|w| !w.is_empty()) {
+                let list = index.postings.entry(word.to_string()).or_default();
+                if list.last() != Some(&n) {
+                    list.push(n);
+                }
+            }
+        }
+        index
+    }
+
+    /// The blocks of `text` sharing the most distinct words with the normalized `quote`
+    /// (at most [`CANDIDATE_BLOCKS`], in text order), and the steps it took to count.
+    fn candidates<'t>(&self, text: &'t str, quote: &str) -> (Vec<(usize, &'t str)>, usize) {
+        let mut shared: HashMap<u32, usize> = HashMap::new();
+        let mut steps = 0;
+        let distinct: HashSet<&str> = quote.split(' ').collect();
+        for list in distinct.iter().filter_map(|w| self.postings.get(*w)) {
+            steps += list.len();
+            for &n in list {
+                *shared.entry(n).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<(u32, usize)> = shared.into_iter().collect();
+        steps += ranked.len();
+        ranked.sort_unstable_by_key(|&(n, count)| (std::cmp::Reverse(count), n));
+        ranked.truncate(CANDIDATE_BLOCKS);
+        ranked.sort_unstable();
+        let picked = ranked
+            .into_iter()
+            .filter_map(|(n, _)| {
+                let &(base, len) = self.blocks.get(n as usize)?;
+                Some((base, text.get(base..base + len)?))
+            })
+            .collect();
+        (picked, steps)
+    }
+}
 
 /// A quote prepared for Myers' bit-parallel approximate matching (1999), which finds
 /// the best-matching substring of a block in O(n·⌈m/64⌉) instead of O(n·m).
@@ -827,6 +999,50 @@ mod tests {
         let index = ReadingIndex::new(reading);
         assert_eq!(index.find(&sel("two")), Ok(4..7));
         assert_eq!(index.find(&sel("three")), find(reading, &sel("three")));
+    }
+
+    /// A text too long for a full search: 5,000 paragraphs of 60 chars.
+    fn long_reading() -> String {
+        (0..5000)
+            .map(|i| format!("Paragraph number {i} says alliances form against threats."))
+            .collect::<Vec<_>>()
+            .join("\u{2029}")
+    }
+
+    #[test]
+    fn in_a_long_text_the_hint_searches_the_paragraphs_sharing_words() {
+        let reading = long_reading();
+        let index = ReadingIndex::new(&reading);
+        let mut budget = HintBudget::default();
+        let closest = index.closest("number 4321 says aliances form", &mut budget);
+        let expected = at(&reading, "number 4321 says alliances form", 0);
+        assert_eq!(closest, Ok(Some(expected)));
+        // Once the words are indexed, far less work than searching all 300 KB.
+        let before = budget.left;
+        let closest = index.closest("number 1234 says aliances form", &mut budget);
+        assert_eq!(closest.map(|r| r.is_some()), Ok(true));
+        assert!(before - budget.left < 50_000, "{}", before - budget.left);
+    }
+
+    #[test]
+    fn hints_stop_for_good_when_the_budget_is_spent() {
+        let reading = long_reading();
+        let index = ReadingIndex::new(&reading);
+        let quote = |i: usize| format!("number {i} sayz alliances");
+        let mut budget = HintBudget::default();
+        assert!(matches!(index.closest(&quote(1), &mut budget), Ok(Some(_))));
+        let before = budget.left;
+        assert!(matches!(index.closest(&quote(2), &mut budget), Ok(Some(_))));
+        let one = before - budget.left;
+        // Room for two and a half hints of the same cost.
+        let mut budget = HintBudget::new(one * 5 / 2);
+        let hints: Vec<bool> = (10..15)
+            .map(|i| index.closest(&quote(i), &mut budget).is_ok())
+            .collect();
+        assert_eq!(hints, [true, true, false, false, false]);
+        assert!(budget.is_spent());
+        // A quote that would fit now is not searched either: the first hints are shown.
+        assert_eq!(index.closest("x", &mut budget), Err(OverBudget));
     }
 
     #[test]

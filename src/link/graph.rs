@@ -26,8 +26,25 @@ pub struct Graph {
     titles: BTreeMap<String, String>,
 }
 
+/// Backlinks in first-seen order, each once; a set, not a scan of the list, so that a
+/// target linked from 100,000 places costs linear time.
+#[derive(Default)]
+struct Unique {
+    items: Vec<Backlink>,
+    seen: std::collections::HashSet<Backlink>,
+}
+
+impl Unique {
+    fn push(&mut self, b: Backlink) {
+        if !self.seen.contains(&b) {
+            self.seen.insert(b.clone());
+            self.items.push(b);
+        }
+    }
+}
+
 /// A backlink as a page shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
 pub struct Backlink {
     pub href: String,
     /// The text (or "Glossary") the link is in.
@@ -101,30 +118,24 @@ impl Graph {
 
     /// What links to exactly `key`, as seen from the page `seen_from`; one entry per place.
     pub fn backlinks(&self, key: &str, seen_from: &Page) -> Vec<Backlink> {
-        let mut out: Vec<Backlink> = Vec::new();
+        let mut out = Unique::default();
         for &i in self.by_key.get(key).map(Vec::as_slice).unwrap_or_default() {
-            let b = self.backlink(&self.refs[i], seen_from);
-            if !out.contains(&b) {
-                out.push(b);
-            }
+            out.push(self.backlink(&self.refs[i], seen_from));
         }
-        out
+        out.items
     }
 
     /// What links to a text or any of its paragraphs from elsewhere (notes have their own).
     pub fn text_backlinks(&self, slug: &str, notes: &BTreeSet<&str>) -> Vec<Backlink> {
         let page = Page::Text(slug.to_string());
-        let mut out: Vec<Backlink> = Vec::new();
+        let mut out = Unique::default();
         for r in self.refs_to(&page) {
             let to_this = r.to.fragment.as_deref().is_none_or(|f| !notes.contains(f));
             if to_this && r.from != page {
-                let b = self.backlink(r, &page);
-                if !out.contains(&b) {
-                    out.push(b);
-                }
+                out.push(self.backlink(r, &page));
             }
         }
-        out
+        out.items
     }
 
     fn refs_from(&self, page: &Page) -> impl Iterator<Item = &CrossRef> {

@@ -221,9 +221,21 @@ fn cross_ref(page: &Page, anchor: &str, label: &str, context: &str, to: Resolved
     }
 }
 
-/// The first `words` words of `text`, with an ellipsis if cut.
+/// The first `words` words of `text`, with an ellipsis if cut. Reads only the start
+/// of `text`: a paragraph of a megabyte with a link every few words makes an excerpt
+/// per link.
 pub fn excerpt(text: &str, words: usize) -> String {
-    let all: Vec<&str> = text.split_whitespace().collect();
+    // Enough for `words` words of up to 100 chars; text beyond it is cut.
+    let limit = words.saturating_add(1).saturating_mul(101);
+    let head = match text.char_indices().nth(limit) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
+    let mut all: Vec<&str> = head.split_whitespace().take(words + 1).collect();
+    if all.len() <= words && head.len() < text.len() {
+        // A long word was cut: say there is more.
+        all.push("");
+    }
     if all.len() > words {
         let kept = all[..words].join(" ");
         // "…all. …" rather than "…all.…": the cut falls after a sentence or clause.
@@ -774,6 +786,7 @@ impl<'a> Body<'a> {
     /// Gives every heading an id from its words, unique among the page's ids.
     fn with_heading_ids<'e>(&mut self, events: Vec<Spanned<'e>>) -> Vec<Spanned<'e>> {
         let mut taken: BTreeSet<String> = self.text.notes.iter().map(|n| n.id.clone()).collect();
+        let mut suffixes = BTreeMap::new();
         let mut out = Vec::with_capacity(events.len());
         let mut i = 0;
         while i < events.len() {
@@ -792,7 +805,7 @@ impl<'a> Body<'a> {
                     .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
                     .map_or(events.len(), |j| i + j);
                 let words = markdown::plain_text(&events[i + 1..end]);
-                let id = unique_heading_id(&words, &mut taken);
+                let id = unique_heading_id(&words, &mut taken, &mut suffixes);
                 self.headings.push(Heading {
                     level: *level as u8,
                     id: id.clone(),
@@ -816,7 +829,11 @@ impl<'a> Body<'a> {
     }
 }
 
-fn unique_heading_id(words: &str, taken: &mut BTreeSet<String>) -> String {
+fn unique_heading_id(
+    words: &str,
+    taken: &mut BTreeSet<String>,
+    taken_suffix: &mut BTreeMap<String, usize>,
+) -> String {
     let base = crate::load::slugify(words, 60);
     let base = if base.is_empty()
         || base.starts_with('p') && base[1..].chars().all(|c| c.is_ascii_digit())
@@ -827,10 +844,12 @@ fn unique_heading_id(words: &str, taken: &mut BTreeSet<String>) -> String {
         base
     };
     let mut id = base.clone();
-    let mut n = 2;
+    // Where the search for a free `{base}-{n}` resumes, so that 100,000 headings with
+    // the same words take linear time, not quadratic.
+    let next = taken_suffix.entry(base.clone()).or_insert(2);
     while taken.contains(&id) || crate::site::RESERVED_IDS.contains(&id.as_str()) {
-        id = format!("{base}-{n}");
-        n += 1;
+        id = format!("{base}-{next}");
+        *next += 1;
     }
     taken.insert(id.clone());
     id

@@ -5,13 +5,15 @@
 //! then the glossary, then the questions), texts in reading order within each kind, so a
 //! filter by kind is one range of document numbers and a filter by text a few.
 
+use std::collections::HashMap;
+
 use pulldown_cmark::{Event, TagEnd};
 
 use crate::anchor::Anchored;
 use crate::link::{Page, Targets};
 use crate::markdown;
 use crate::render::{RenderedText, TermView};
-use crate::site::Site;
+use crate::site::{Note, Site, Term};
 
 /// What a document is, in the order documents are numbered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,11 +106,17 @@ pub fn extract(
     }
     for (i, (text, r)) in site.texts.iter().zip(rendered).enumerate() {
         let page = Page::Text(text.slug.clone());
+        // By id, not a scan per note: a text may have thousands of notes. (Reversed, so
+        // the first of two with one id wins, as a scan would find it.)
+        let by_id: HashMap<&str, &Note> = text
+            .notes
+            .iter()
+            .rev()
+            .map(|n| (n.id.as_str(), n))
+            .collect();
         for note in &r.notes {
-            let body = text
-                .notes
-                .iter()
-                .find(|n| n.id == note.id)
+            let body = by_id
+                .get(note.id.as_str())
                 .map_or_else(|| squash(&note.plain), |n| words(&n.body, &targets, &page));
             docs.push(Doc {
                 kind: Kind::Note,
@@ -121,8 +129,15 @@ pub fn extract(
             });
         }
     }
+    let definitions: HashMap<&str, &Term> = site
+        .glossary
+        .terms
+        .iter()
+        .rev()
+        .map(|d| (d.id.as_str(), d))
+        .collect();
     for t in terms {
-        let definition = site.glossary.terms.iter().find(|d| d.id == t.id);
+        let definition = definitions.get(t.id.as_str());
         let body = definition.map_or_else(
             || squash(&t.plain),
             |d| words(&d.definition, &targets, &Page::Glossary),
