@@ -1,6 +1,6 @@
 //! One text: its front matter, its body and its sidecar commentary.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -309,18 +309,19 @@ fn sidecar(
                 return (Vec::new(), Vec::new());
             }
         };
-    let mut notes = Vec::new();
-    let mut ids: BTreeMap<String, Span> = BTreeMap::new();
     let places = yaml::items(&source.text, "annotations");
-    for (i, raw) in raw.annotations.unwrap_or_default().into_iter().enumerate() {
-        let Some(note) = annotation(&source, places.get(i).cloned(), raw, diags) else {
-            continue;
-        };
-        let note = unique_id(note, &mut ids, diags);
-        if note.audience == Audience::All || options.instructor {
-            notes.push(note);
-        }
-    }
+    let mut notes: Vec<Note> = raw
+        .annotations
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, raw)| annotation(&source, places.get(i).cloned(), raw, diags))
+        .collect();
+    check_explicit_ids(&notes, diags);
+    // Numbering derived ids after this, among the kept notes only, keeps a public page
+    // from showing where an instructor note was (`para-1-2` beside a hidden `para-1`).
+    notes.retain(|n| n.audience == Audience::All || options.instructor);
+    number_derived_ids(&mut notes);
     let questions = raw
         .questions
         .unwrap_or_default()
@@ -582,12 +583,18 @@ pub fn slugify(s: &str, max: usize) -> String {
     out.trim_matches('-').to_string()
 }
 
-/// Makes derived ids unique (`-2`, `-3`…) and reports explicit duplicates.
-fn unique_id(mut note: Note, ids: &mut BTreeMap<String, Span>, diags: &mut Diagnostics) -> Note {
-    if let Some(first) = ids.get(&note.id) {
-        let explicit = note.at.id.range != note.at.item.range;
-        if explicit {
-            diags.push(
+/// Whether the author wrote the note's id (else it was derived from its passage).
+fn has_explicit_id(note: &Note) -> bool {
+    note.at.id.range != note.at.item.range
+}
+
+/// Reports ids the author gave two notes of one text, whatever their audience: an
+/// instructor build would have both.
+fn check_explicit_ids(notes: &[Note], diags: &mut Diagnostics) {
+    let mut ids: BTreeMap<&str, &Span> = BTreeMap::new();
+    for note in notes.iter().filter(|n| has_explicit_id(n)) {
+        match ids.get(note.id.as_str()) {
+            Some(first) => diags.push(
                 Diagnostic::error(
                     format!("duplicate note id `{}`", note.id),
                     note.at.id.clone(),
@@ -595,18 +602,33 @@ fn unique_id(mut note: Note, ids: &mut BTreeMap<String, Span>, diags: &mut Diagn
                 .label("used again here")
                 .note(format!("first used at {}", location(first)))
                 .help("every note of a text needs its own id"),
-            );
-            return note;
+            ),
+            None => {
+                ids.insert(&note.id, &note.at.id);
+            }
         }
-        let base = note.id.clone();
-        let mut n = 2;
-        while ids.contains_key(&format!("{base}-{n}")) {
-            n += 1;
-        }
-        note.id = format!("{base}-{n}");
     }
-    ids.insert(note.id.clone(), note.at.id.clone());
-    note
+}
+
+/// Makes derived ids unique among `notes` (`-2`, `-3`… in file order), never taking an
+/// id the author wrote.
+fn number_derived_ids(notes: &mut [Note]) {
+    let mut taken: BTreeSet<String> = notes
+        .iter()
+        .filter(|n| has_explicit_id(n))
+        .map(|n| n.id.clone())
+        .collect();
+    // Where to go on counting for each base, so many notes on one paragraph stay linear.
+    let mut next: BTreeMap<String, usize> = BTreeMap::new();
+    for note in notes.iter_mut().filter(|n| !has_explicit_id(n)) {
+        let base = note.id.clone();
+        let n = next.entry(base.clone()).or_insert(2);
+        while taken.contains(&note.id) {
+            note.id = format!("{base}-{n}");
+            *n += 1;
+        }
+        taken.insert(note.id.clone());
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 
 mod autolink;
 mod highlight;
+mod raw_html;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -198,11 +199,7 @@ pub fn text(
         })
         .collect();
     RenderedText {
-        body: if site.config.allow_raw_html {
-            sanitize(&html)
-        } else {
-            html
-        },
+        body: html,
         notes,
         questions,
         headings: body.headings,
@@ -596,6 +593,11 @@ impl<'a> Body<'a> {
     fn render(&mut self, diags: &mut Diagnostics) -> String {
         let label = |d: &str| self.ctx.label(d);
         let events = markdown::events(self.text.markdown(), &label, self.ctx.raw_html);
+        let events = if self.ctx.raw_html {
+            raw_html::sanitize(events)
+        } else {
+            events
+        };
         let events = self.with_heading_ids(events);
         let page = self.ctx.page;
         let open = |id: &str| {
@@ -857,33 +859,6 @@ fn unique_heading_id(
 
 /// How autolinks to the glossary open, so the body walk can count them as citations.
 const AUTOLINK: &str = "<a class=\"xref gloss\" ";
-
-/// For sites that allow raw HTML: keep what is safe, including our own markup.
-fn sanitize(html: &str) -> String {
-    let mut builder = ammonia::Builder::default();
-    builder
-        .add_tags([
-            "mark",
-            "aside",
-            "details",
-            "summary",
-            "section",
-            "figure",
-            "figcaption",
-        ])
-        .add_generic_attributes([
-            "class",
-            "id",
-            "role",
-            "aria-label",
-            "aria-labelledby",
-            "data-note",
-            "lang",
-        ])
-        .link_rel(None)
-        .url_relative(ammonia::UrlRelative::PassThrough);
-    builder.clean(html).to_string()
-}
 
 #[cfg(test)]
 mod tests;
