@@ -1141,7 +1141,7 @@ fn fixture_sites_from_file_urls_at_both_widths() {
     }
 }
 
-/// A page with many long notes (henke: 29 notes on 15 paragraphs) keeps them near their
+/// A page with many long notes (henke: 18 notes on 15 paragraphs) keeps them near their
 /// passages by showing long ones cut short, with a button for the rest; the button, a
 /// click on the passage, focus inside the note and a link to it each show all of it, and
 /// the notes below make room.

@@ -181,6 +181,42 @@ fn bundled_site_builds_with_every_note_anchored() {
     }
 }
 
+/// The bundled reader's commentary stays shorter than what it comments on: for each text,
+/// the words of all its notes (instructor notes included) are fewer than the words of the
+/// text's body. The second edition cut the notes from twice the texts' length; this keeps
+/// later additions honest.
+#[test]
+fn bundled_notes_are_shorter_than_their_texts() {
+    let words = |s: &str| s.split_whitespace().count();
+    for slug in ["henke", "alliances"] {
+        let text = read(&repo().join(format!("content/texts/{slug}.md")));
+        let body = text
+            .splitn(3, "---\n")
+            .nth(2)
+            .unwrap_or_else(|| panic!("{slug}.md: no front matter"));
+        let sidecar = read(&repo().join(format!("content/texts/{slug}.yaml")));
+        let yaml: yaml_serde::Value =
+            yaml_serde::from_str(&sidecar).unwrap_or_else(|e| panic!("{slug}.yaml: {e}"));
+        let notes = yaml["annotations"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{slug}.yaml: no annotations"));
+        let note_words: usize = notes
+            .iter()
+            .map(|a| words(a["note"].as_str().unwrap_or_default()))
+            .sum();
+        let text_words = words(body);
+        assert!(
+            notes.len() >= 15 && text_words > 500,
+            "{slug}: the check needs a real text with notes ({} notes, {text_words} words)",
+            notes.len()
+        );
+        assert!(
+            note_words < text_words,
+            "{slug}: {note_words} words of notes on {text_words} words of text"
+        );
+    }
+}
+
 fn instructor_notes(yaml: &str) -> usize {
     yaml.matches("audience: instructor").count()
 }
