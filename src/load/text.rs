@@ -126,7 +126,8 @@ fn check_slug(slug: &str, source: &Arc<Source>) -> Result<(), Diagnostic> {
     let ok = slug
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_/".contains(c));
-    if ok && slug != "glossary" && slug != "index" && !slug.starts_with("assets") {
+    // Slugs in the folders scholia writes (`tags/`, …) are refused by `output::Claims`.
+    if ok && slug != "index" {
         return Ok(());
     }
     let suggestion: String = slug
@@ -145,7 +146,7 @@ fn check_slug(slug: &str, source: &Arc<Source>) -> Result<(), Diagnostic> {
         Span::file(source),
     )
     .help(format!(
-        "rename the file using lowercase letters, digits, `-` and `_` (e.g. `{suggestion}.md`); `glossary`, `index` and `assets` are reserved"
+        "rename the file using lowercase letters, digits, `-` and `_` (e.g. `{suggestion}.md`); `index` is reserved"
     )))
 }
 
