@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use serde::Deserialize;
+use url::Url;
 
 /// `content/_site.yaml`, validated.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -14,7 +15,9 @@ pub struct SiteConfig {
     pub language: String,
     pub author: Option<String>,
     /// Used only for canonical links and the sitemap: every page works without it.
-    pub base_url: Option<String>,
+    /// Checked by [`parse_base_url`]; templates see it as text without a trailing `/`.
+    #[serde(serialize_with = "serialize_base_url")]
+    pub base_url: Option<Url>,
     pub theme: String,
     pub allow_raw_html: bool,
     /// Link each glossary term's first use in each text to the glossary.
@@ -34,6 +37,62 @@ impl Default for SiteConfig {
             glossary_autolink: false,
         }
     }
+}
+
+fn serialize_base_url<S: serde::Serializer>(url: &Option<Url>, s: S) -> Result<S::Ok, S::Error> {
+    match url {
+        Some(u) => s.serialize_some(u.as_str().trim_end_matches('/')),
+        None => s.serialize_none(),
+    }
+}
+
+/// Why a `base_url` was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BaseUrlError {
+    /// Not a URL at all, or a relative one (`example.org/reader`).
+    NotAbsolute,
+    /// A URL, but not of a web page (`ftp:`, `javascript:`, `file:`).
+    NotHttp(String),
+    /// Characters a URL may not hold as written (`<`, `"`, spaces…): the URL standard
+    /// would silently rewrite them, so what authors wrote is not what pages would link to.
+    Malformed(url::SyntaxViolation),
+    /// A `#fragment` would end up in the middle of every page's address.
+    Fragment,
+}
+
+/// Validates `base_url`: an absolute `http`/`https` URL, written as the URL standard
+/// writes it (`url` crate), so it can go into any page, XML or JSON output unaltered.
+pub(crate) fn parse_base_url(raw: &str) -> Result<Url, BaseUrlError> {
+    let violation = std::cell::Cell::new(None);
+    let report = |v: url::SyntaxViolation| {
+        if violation.get().is_none() {
+            violation.set(Some(v));
+        }
+    };
+    let url = Url::options()
+        .syntax_violation_callback(Some(&report))
+        .parse(raw)
+        .map_err(|_| BaseUrlError::NotAbsolute)?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(BaseUrlError::NotHttp(url.scheme().to_string()));
+    }
+    if let Some(v) = violation.get() {
+        return Err(BaseUrlError::Malformed(v));
+    }
+    if url.fragment().is_some() {
+        return Err(BaseUrlError::Fragment);
+    }
+    Ok(url)
+}
+
+/// The absolute address of the page at `path` (relative to the site root, `/`-separated;
+/// a folder's `index.html` is left out) on a site published at `base`. A query in `base`
+/// stays on every page's address.
+pub(crate) fn page_url(base: &Url, path: &str) -> Url {
+    let path = path.strip_suffix("index.html").unwrap_or(path);
+    let mut url = base.clone();
+    url.set_path(&format!("{}/{path}", base.path().trim_end_matches('/')));
+    url
 }
 
 /// `_site.yaml` as written; unknown keys are refused by serde.
@@ -79,4 +138,72 @@ pub struct BuildOptions {
     pub instructor: bool,
     /// Include texts with `draft: true`.
     pub drafts: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base_url_is_an_absolute_web_address_written_as_the_standard_writes_it() {
+        for ok in [
+            "https://example.org",
+            "https://example.org/reader/",
+            "http://localhost:8000/r",
+            "https://example.org/r?lang=en&v=2",
+            "https://example.org/caf%C3%A9",
+            "https://example.org/café",
+        ] {
+            assert!(parse_base_url(ok).is_ok(), "{ok} was refused");
+        }
+        let hostile = r#"https://example.org/</loc><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script><loc>"#;
+        for (bad, why) in [
+            ("example.org/reader", BaseUrlError::NotAbsolute),
+            ("/reader", BaseUrlError::NotAbsolute),
+            (
+                "javascript:alert(1)",
+                BaseUrlError::NotHttp("javascript".into()),
+            ),
+            ("ftp://example.org/", BaseUrlError::NotHttp("ftp".into())),
+            (
+                "https://example.org/a b",
+                BaseUrlError::Malformed(url::SyntaxViolation::NonUrlCodePoint),
+            ),
+            (
+                "https://example.org/\\x",
+                BaseUrlError::Malformed(url::SyntaxViolation::Backslash),
+            ),
+            (
+                hostile,
+                BaseUrlError::Malformed(url::SyntaxViolation::NonUrlCodePoint),
+            ),
+            ("https://example.org/#top", BaseUrlError::Fragment),
+        ] {
+            assert_eq!(parse_base_url(bad), Err(why), "{bad}");
+        }
+    }
+
+    #[test]
+    fn page_urls_keep_the_base_path_and_query() {
+        let url = |base: &str, path: &str| {
+            let base = parse_base_url(base).unwrap_or_else(|e| panic!("{e:?}"));
+            page_url(&base, path).to_string()
+        };
+        assert_eq!(
+            url("https://example.org", "index.html"),
+            "https://example.org/"
+        );
+        assert_eq!(
+            url("https://example.org/reader/", "texts/a/index.html"),
+            "https://example.org/reader/texts/a/"
+        );
+        assert_eq!(
+            url("https://example.org/r?a=1&b=2", "texts/a/index.html"),
+            "https://example.org/r/texts/a/?a=1&b=2"
+        );
+        assert_eq!(
+            url("https://example.org/r", "tags/café/index.html"),
+            "https://example.org/r/tags/caf%C3%A9/"
+        );
+    }
 }

@@ -59,7 +59,8 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     graph::check_tags(&site, diags);
     clock.lap("link", &mut report);
 
-    let mut files = output::pages(
+    let mut claims = output::Claims::new();
+    let pages = output::pages(
         &site,
         &output::Built {
             texts: &rendered,
@@ -69,12 +70,17 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
         },
         diags,
     );
+    claims.claim(pages, diags);
     clock.lap("pages", &mut report);
     if diags.has_errors() {
         return Err(Failure::Content);
     }
-    files.extend(search::index(&site, &anchored, &rendered, &terms));
+    claims.claim(search::index(&site, &anchored, &rendered, &terms), diags);
     clock.lap("search", &mut report);
+    if diags.has_errors() {
+        return Err(Failure::Content);
+    }
+    let files = claims.into_files();
     output::write(&files, &out).map_err(Failure::Io)?;
     clock.lap("write", &mut report);
 

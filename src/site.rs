@@ -11,6 +11,16 @@ use crate::anchor::TextQuoteSelector;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Source, Span};
 
+/// Folders scholia writes itself. No text may have its page in one, even while the site
+/// has nothing there (its first tag must not break the build of a site that has a text
+/// `tags/intro.md`).
+pub(crate) const RESERVED: &[(&str, &str)] = &[
+    ("assets/", "the theme's stylesheets, scripts and icons"),
+    ("glossary/", "the glossary"),
+    ("search/", "the search page and its index"),
+    ("tags/", "the tag pages"),
+];
+
 #[derive(Debug)]
 pub struct Site {
     pub config: SiteConfig,

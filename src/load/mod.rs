@@ -14,7 +14,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::config::{BuildOptions, RawSiteConfig, SiteConfig};
+use crate::config::{parse_base_url, BaseUrlError, BuildOptions, RawSiteConfig, SiteConfig};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Source, Span};
 use crate::site::{Glossary, Section, Site, Term, Text, ThemeFiles};
 use yaml::Seg;
@@ -289,12 +289,20 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<
     };
     let defaults = SiteConfig::default();
     let language_given = raw.language.is_some();
+    let base_url = raw.base_url.and_then(|raw| match parse_base_url(&raw) {
+        Ok(url) => Some(url),
+        Err(e) => {
+            let at = yaml::locate(&source.text, &[Seg::Key("base_url")]);
+            diags.push(base_url_error(&raw, &e, Span::new(&source, at)));
+            None
+        }
+    });
     let config = SiteConfig {
         title: raw.title.unwrap_or(defaults.title),
         description: raw.description,
         language: raw.language.unwrap_or(defaults.language),
         author: raw.author,
-        base_url: raw.base_url.map(|u| u.trim_end_matches('/').to_string()),
+        base_url,
         theme: raw.theme.unwrap_or(defaults.theme),
         allow_raw_html: raw.allow_raw_html.unwrap_or(false),
         glossary_autolink: raw.glossary.and_then(|g| g.autolink).unwrap_or(false),
@@ -303,16 +311,39 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<
         let at = yaml::locate(&source.text, &[Seg::Key("language")]);
         check_language(&config.language, &Span::new(&source, at), diags);
     }
-    if let Some(url) = &config.base_url {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            let at = yaml::locate(&source.text, &[Seg::Key("base_url")]);
-            diags.push(
-                Diagnostic::error("`base_url` must be an absolute URL", Span::new(&source, at))
-                    .help("write it like `https://example.org/reader`, or leave it out"),
-            );
-        }
-    }
     (config, Some(source))
+}
+
+fn base_url_error(raw: &str, e: &BaseUrlError, at: Span) -> Diagnostic {
+    let example = "write it like `https://example.org/reader`, or leave it out";
+    match e {
+        BaseUrlError::NotAbsolute => {
+            Diagnostic::error("`base_url` must be an absolute URL", at).help(example)
+        }
+        BaseUrlError::NotHttp(scheme) => Diagnostic::error(
+            format!("`base_url` must be an `http` or `https` URL, not `{scheme}:`"),
+            at,
+        )
+        .help(example),
+        BaseUrlError::Malformed(why) => {
+            let bad = raw
+                .chars()
+                .find(|c| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}".contains(*c));
+            let label = match bad {
+                Some(' ') => "a space is not allowed in a URL".to_string(),
+                Some(c) if c.is_whitespace() || c.is_control() => {
+                    format!("U+{:04X} is not allowed in a URL", u32::from(c))
+                }
+                Some(c) => format!("`{c}` is not allowed in a URL"),
+                None => why.description().to_string(),
+            };
+            Diagnostic::error("`base_url` is not a well-formed URL", at)
+                .label(label)
+                .help("percent-encode characters a URL cannot hold as they are (a space is `%20`), or leave `base_url` out")
+        }
+        BaseUrlError::Fragment => Diagnostic::error("`base_url` cannot have a `#fragment`", at)
+            .help("remove the `#…` part: every page's address starts with `base_url`"),
+    }
 }
 
 /// A `language` must be a language tag (`en`, `fr-CA`): it goes into `<html lang>`, and

@@ -132,7 +132,7 @@ fn check_slug(slug: &str, source: &Arc<Source>) -> Result<(), Diagnostic> {
         return Ok(());
     }
     let rule =
-        "use lowercase letters, digits, `-` and `_`; `glossary`, `index` and `assets` are reserved";
+        "use lowercase letters, digits, `-` and `_`; `index` is reserved";
     let help = match suggest_slug(slug) {
         Some(better) => format!("rename the file to `{better}.md` ({rule})"),
         None => format!("rename the file ({rule})"),
@@ -145,18 +145,18 @@ fn check_slug(slug: &str, source: &Arc<Source>) -> Result<(), Diagnostic> {
 }
 
 /// A slug can be an address: plain ASCII (no escaping in links, the same on every file
-/// system), and none of the site's own pages.
+/// system), and not the index page. (Slugs in the folders scholia writes, `tags/` and the
+/// like, are refused by `output::Claims`, which names both claimants.)
 fn is_good_slug(slug: &str) -> bool {
     slug.chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_/".contains(c))
-        && slug != "glossary"
         && slug != "index"
-        && !slug.starts_with("assets")
 }
 
 /// A name to suggest instead of `slug`: each folder and the file name transliterated to
 /// ASCII (`ünïcode` → `unicode`, `Ελλάδα` → `ellada`), lowercased, other characters `-`;
-/// a reserved name gets a `text-` in front. `None` when nothing good comes of it.
+/// a name whose page would be `index` or in a folder scholia writes gets a `text-` in
+/// front. `None` when nothing good comes of it.
 fn suggest_slug(slug: &str) -> Option<String> {
     let parts: Vec<String> = slug
         .split('/')
@@ -177,7 +177,11 @@ fn suggest_slug(slug: &str) -> Option<String> {
         return None;
     }
     let mut better = parts.join("/");
-    if !is_good_slug(&better) {
+    let first = better.split('/').next().unwrap_or_default();
+    let reserved = crate::site::RESERVED
+        .iter()
+        .any(|(folder, _)| folder.trim_end_matches('/') == first);
+    if reserved || !is_good_slug(&better) {
         better = format!("text-{better}");
     }
     (better != slug && is_good_slug(&better)).then_some(better)
@@ -667,7 +671,8 @@ mod tests {
             Some("texts/my-text")
         );
         assert_eq!(suggest_slug("assets").as_deref(), Some("text-assets"));
-        assert_eq!(suggest_slug("assets-2").as_deref(), Some("text-assets-2"));
+        assert_eq!(suggest_slug("Assets-2").as_deref(), Some("assets-2"));
+        assert_eq!(suggest_slug("Tags/x").as_deref(), Some("text-tags/x"));
         assert_eq!(suggest_slug("glossary").as_deref(), Some("text-glossary"));
         assert_eq!(suggest_slug("Straße/Éire").as_deref(), Some("strasse/eire"));
         for slug in ["texts/ünïcode", "assets", "index", "A", "x y"] {

@@ -3,11 +3,13 @@
 //! [`pages`] fills the theme's templates and returns every file of the site as data;
 //! [`write`] puts them on disk atomically: into a sibling temporary folder first, swapped
 //! in only when everything was written, so a failed build leaves the previous output
-//! exactly as it was.
+//! exactly as it was. Between the two, [`Claims`] makes sure no two files share a path.
 
+mod claims;
 mod templates;
 mod write;
 
+pub use claims::{Claims, Origin};
 pub use templates::pages;
 
 use std::collections::BTreeMap;
@@ -30,4 +32,6 @@ pub struct OutputFile {
     /// Relative to the output folder, `/`-separated.
     pub path: String,
     pub bytes: Vec<u8>,
+    /// What made it, for [`Claims`].
+    pub origin: Origin,
 }

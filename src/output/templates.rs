@@ -10,7 +10,8 @@ use include_dir::{include_dir, Dir};
 use serde::Serialize;
 
 use super::Built;
-use super::OutputFile;
+use super::{Origin, OutputFile};
+use crate::config::page_url;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, Span};
 use crate::link::graph::rebase;
 use crate::link::tag_slug;
@@ -36,37 +37,44 @@ pub fn pages(site: &Site, built: &Built, diags: &mut Diagnostics) -> Vec<OutputF
         tera: &tera,
         built,
     };
-    let mut results: Vec<(Page, Result<String, Diagnostic>)> =
-        vec![(Page::Index, renderer.index())];
-    let texts: Vec<(Page, Result<String, Diagnostic>)> = site
+    let mut results: Vec<(Page, Origin, Result<String, Diagnostic>)> = vec![(
+        Page::Index,
+        Origin::generated("the index page"),
+        renderer.index(),
+    )];
+    let texts: Vec<(Page, Origin, Result<String, Diagnostic>)> = site
         .texts
         .par_iter()
         .enumerate()
         .map(|(i, text)| {
             let page = Page::Text(text.slug.clone());
             let html = renderer.text(i, &page);
-            (page, html)
+            (page, Origin::Text(Arc::clone(&text.source)), html)
         })
         .collect();
     results.extend(texts);
     if !built.terms.is_empty() {
-        results.push((Page::Glossary, renderer.glossary()));
+        let origin = Origin::generated("the glossary");
+        results.push((Page::Glossary, origin, renderer.glossary()));
     }
     let tags = tag_index(site, built);
     if !tags.is_empty() {
-        results.push((Page::Tags, renderer.tags(&tags)));
+        let origin = Origin::generated("the list of tags");
+        results.push((Page::Tags, origin, renderer.tags(&tags)));
         for tag in &tags {
             let page = Page::Tag(tag.slug.clone());
             let html = renderer.tag(tag, &page);
-            results.push((page, html));
+            let origin = Origin::generated(format!("the page of the tag `{}`", tag.name));
+            results.push((page, origin, html));
         }
     }
     let mut files = Vec::with_capacity(results.len() + 8);
-    for (page, result) in results {
+    for (page, origin, result) in results {
         match result {
             Ok(html) => files.push(OutputFile {
                 path: page.path(),
                 bytes: html.into_bytes(),
+                origin,
             }),
             Err(d) => diags.push(d),
         }
@@ -75,6 +83,7 @@ pub fn pages(site: &Site, built: &Built, diags: &mut Diagnostics) -> Vec<OutputF
         Ok(html) => files.push(OutputFile {
             path: SEARCH_PAGE.into(),
             bytes: html.into_bytes(),
+            origin: Origin::generated("the search page"),
         }),
         Err(d) => diags.push(d),
     }
@@ -307,7 +316,7 @@ impl Renderer<'_> {
                     .config
                     .base_url
                     .as_ref()
-                    .map(|b| canonical(b, path)),
+                    .map(|b| page_url(b, path).to_string()),
             },
         );
         ctx.insert("generator", GENERATOR);
@@ -557,11 +566,6 @@ fn folder_title(folder: &str) -> String {
     }
 }
 
-fn canonical(base: &str, path: &str) -> String {
-    let path = path.strip_suffix("index.html").unwrap_or(path);
-    format!("{base}/{path}")
-}
-
 /// The theme's static files (built-in, then the site's) and the code stylesheet.
 fn assets(site: &Site) -> Vec<OutputFile> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -577,6 +581,7 @@ fn assets(site: &Site) -> Vec<OutputFile> {
     let mut out: Vec<OutputFile> = files
         .into_iter()
         .map(|(path, bytes)| OutputFile {
+            origin: Origin::generated(format!("the theme's file `static/{path}`")),
             path: format!("assets/{path}"),
             bytes,
         })
@@ -585,6 +590,7 @@ fn assets(site: &Site) -> Vec<OutputFile> {
     out.push(OutputFile {
         path: ".nojekyll".into(),
         bytes: Vec::new(),
+        origin: Origin::generated("the `.nojekyll` file that GitHub Pages needs"),
     });
     out
 }
@@ -602,20 +608,42 @@ fn collect(dir: &Dir, files: &mut BTreeMap<String, Vec<u8>>) {
     }
 }
 
+/// `sitemap.xml`, written by an XML writer so every address is escaped (a `base_url`
+/// with `?a=1&b=2` becomes `&amp;`).
 fn sitemap(site: &Site) -> Option<OutputFile> {
     let base = site.config.base_url.as_ref()?;
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     let mut pages = vec![Page::Index];
     pages.extend(site.texts.iter().map(|t| Page::Text(t.slug.clone())));
-    for page in pages {
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
-            canonical(base, &page.path())
-        ));
-    }
-    xml.push_str("</urlset>\n");
+    let urls: Vec<String> = pages
+        .iter()
+        .map(|p| page_url(base, &p.path()).into())
+        .collect();
     Some(OutputFile {
         path: "sitemap.xml".into(),
-        bytes: xml.into_bytes(),
+        bytes: sitemap_xml(&urls),
+        origin: Origin::generated("the sitemap"),
     })
+}
+
+fn sitemap_xml(urls: &[String]) -> Vec<u8> {
+    use quick_xml::events::{BytesDecl, BytesText, Event};
+    let mut w = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    // Writing into a `Vec` cannot fail.
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let _ = w
+        .create_element("urlset")
+        .with_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"))
+        .write_inner_content(|w| {
+            for url in urls {
+                w.create_element("url").write_inner_content(|w| {
+                    w.create_element("loc")
+                        .write_text_content(BytesText::new(url))
+                        .map(|_| ())
+                })?;
+            }
+            Ok(())
+        });
+    let mut xml = w.into_inner();
+    xml.push(b'\n');
+    xml
 }

@@ -181,6 +181,7 @@ mod tests {
         let file = |p: &str, b: &str| OutputFile {
             path: p.into(),
             bytes: b.into(),
+            origin: super::super::Origin::generated("a test"),
         };
         write(&[file("a/index.html", "one"), file("old.html", "x")], &out)
             .unwrap_or_else(|e| panic!("{e}"));

@@ -24,7 +24,7 @@ use super::language;
 use super::shard::{self, Entry, Limits, SCALE};
 use super::words::Words;
 use crate::link::Page;
-use crate::output::OutputFile;
+use crate::output::{Origin, OutputFile};
 use crate::site::Site;
 
 /// Stored document words are cut to this many characters (excerpts need only some).
@@ -186,6 +186,7 @@ fn script(path: &str, text: &str) -> OutputFile {
     OutputFile {
         path: path.to_string(),
         bytes: text.as_bytes().to_vec(),
+        origin: Origin::generated("the search index"),
     }
 }
 
