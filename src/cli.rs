@@ -47,10 +47,12 @@ pub struct BuildArgs {
     /// The site folder, holding `content/`.
     #[arg(default_value = ".")]
     pub site_dir: PathBuf,
-    /// Where to write the site [default: SITE_DIR/public].
+    /// Where to write the site [default: SITE_DIR/public, or SITE_DIR/public-instructor
+    /// with --instructor].
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// Include notes with `audience: instructor` (never publish this build).
+    /// Include notes with `audience: instructor` (never publish this build; it goes to
+    /// SITE_DIR/public-instructor unless --output says otherwise).
     #[arg(long)]
     pub instructor: bool,
     /// Include texts with `draft: true`.
@@ -80,7 +82,7 @@ fn options(args: &BuildArgs) -> BuildOptions {
         output: args
             .output
             .clone()
-            .unwrap_or_else(|| args.site_dir.join("public")),
+            .unwrap_or_else(|| BuildOptions::default_output(&args.site_dir, args.instructor)),
         site_dir: args.site_dir.clone(),
         instructor: args.instructor,
         drafts: args.drafts,
@@ -157,5 +159,37 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn output(args: &[&str]) -> PathBuf {
+        let cli = Cli::try_parse_from(args).unwrap_or_else(|e| panic!("{e}"));
+        match cli.command {
+            Command::Build(args) => options(&args).output,
+            Command::Serve(args) => options(&args.build).output,
+        }
+    }
+
+    /// Hardening item 14: an instructor build never lands in the `public/` one publishes,
+    /// whether built or served.
+    #[test]
+    fn instructor_builds_default_to_their_own_folder() {
+        let s = Path::new("site");
+        assert_eq!(output(&["scholia", "build", "site"]), s.join("public"));
+        for command in ["build", "serve"] {
+            assert_eq!(
+                output(&["scholia", command, "site", "--instructor"]),
+                s.join("public-instructor")
+            );
+            assert_eq!(
+                output(&["scholia", command, "site", "--instructor", "-o", "x"]),
+                Path::new("x")
+            );
+        }
     }
 }

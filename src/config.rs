@@ -2,7 +2,7 @@
 //!
 //! Raw values are validated once into these types, so later stages never re-check them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use url::Url;
@@ -138,6 +138,18 @@ pub struct BuildOptions {
     pub instructor: bool,
     /// Include texts with `draft: true`.
     pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// Where a build goes without `--output`: `public/`, the folder the README says to
+    /// publish, except for an instructor build, which must never land there by accident.
+    pub(crate) fn default_output(site_dir: &Path, instructor: bool) -> PathBuf {
+        site_dir.join(if instructor {
+            "public-instructor"
+        } else {
+            "public"
+        })
+    }
 }
 
 #[cfg(test)]

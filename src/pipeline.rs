@@ -42,6 +42,7 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     let mut clock = Clock::new();
     let out =
         output::check_output_dir(&options.site_dir, &options.output).map_err(Failure::Usage)?;
+    output::remove_stale_temp_folders(&out);
 
     let site = load::site(options, diags).map_err(|e| Failure::Usage(e.into()))?;
     clock.lap("load", &mut report);

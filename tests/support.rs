@@ -61,13 +61,22 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Builds the site at `site` (a folder with `content/`) into `site/public`, asserting success.
+/// Builds the site at `site` (a folder with `content/`) into its default output folder
+/// (`site/public`, or `site/public-instructor` with `--instructor`), asserting success.
 pub fn build_ok(site: &Path, extra: &[&str]) -> PathBuf {
+    assert!(
+        !extra.iter().any(|a| *a == "-o" || *a == "--output"),
+        "build_ok builds into the default output folder"
+    );
     let mut args = vec!["build", "."];
     args.extend_from_slice(extra);
     let run = scholia(site, &args);
     assert_eq!(run.status, 0, "build failed:\n{}", run.stderr);
-    site.join("public")
+    site.join(if extra.contains(&"--instructor") {
+        "public-instructor"
+    } else {
+        "public"
+    })
 }
 
 /// Builds the repository's own bundled site into a temporary output folder.

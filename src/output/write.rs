@@ -1,4 +1,13 @@
 //! Writing the site without ever losing the previous one.
+//!
+//! The new site is written beside the output folder, into `.NAME.new-PID-NANOS`, and put in
+//! place in one step: `renameat2(RENAME_EXCHANGE)` on Linux (`renameatx_np(RENAME_SWAP)` on
+//! macOS) swaps the two names atomically, so the output folder never goes missing; the
+//! previous site, now under the temporary name, is then removed. Where the system or the file
+//! system cannot exchange (Windows, some network file systems), the previous site is renamed
+//! aside to `.NAME.old-PID-NANOS` first, which leaves a moment without the output folder.
+//! A killed build leaves its temporary folder behind; the next build removes those that are
+//! named so, carry [`MARKER`], and whose process is gone.
 
 use std::path::{Path, PathBuf};
 
@@ -11,9 +20,19 @@ use super::OutputFile;
 pub const MARKER: &str = ".scholia-output";
 
 /// Refuses output folders whose replacement would destroy something that is not ours.
+///
+/// Symlinks are resolved first: the folder a link points to is checked and later replaced,
+/// the link itself is kept. Only a missing path, an empty folder or a folder scholia wrote
+/// pass; files, named pipes, sockets and devices are refused before anything is renamed.
 pub fn check_output_dir(site_dir: &Path, output: &Path) -> Result<PathBuf> {
     let site = absolute(site_dir)?;
     let out = absolute(output)?;
+    if is_dangling_link(output) {
+        bail!(
+            "refusing to write the site to `{}`: it is a symbolic link to nothing (remove it, or choose another --output)",
+            output.display()
+        );
+    }
     let home = std::env::var_os("HOME").map(PathBuf::from);
     if out.parent().is_none() {
         bail!(
@@ -36,16 +55,89 @@ pub fn check_output_dir(site_dir: &Path, output: &Path) -> Result<PathBuf> {
     if out.starts_with(site.join("content")) {
         bail!("refusing to write the site into its own `content/` folder");
     }
-    if out.is_file() {
-        bail!("`{}` is a file, not a folder", out.display());
-    }
-    if out.is_dir() && !out.join(MARKER).exists() && !is_empty_dir(&out) {
-        bail!(
+    match Existing::at(&out)? {
+        Existing::Nothing | Existing::OurFolder | Existing::EmptyFolder => Ok(out),
+        Existing::ForeignFolder => bail!(
             "refusing to replace `{}`: it exists and was not made by scholia (delete it yourself, or choose another --output)",
             out.display()
-        );
+        ),
+        Existing::NotFolder(what) => bail!(
+            "refusing to write the site to `{}`: it is {what}, not a folder (choose another --output)",
+            out.display()
+        ),
     }
-    Ok(out)
+}
+
+/// What is at the (resolved) output path before the switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Existing {
+    Nothing,
+    /// A folder carrying [`MARKER`].
+    OurFolder,
+    EmptyFolder,
+    /// A folder with things in it that scholia did not write.
+    ForeignFolder,
+    /// A file, pipe, socket, device or link, described for the message.
+    NotFolder(&'static str),
+}
+
+impl Existing {
+    /// Looks at `path` itself, not through a symlink (callers resolve links first).
+    fn at(path: &Path) -> Result<Existing> {
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Nothing),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot look at `{}`", path.display()))
+            }
+        };
+        let kind = meta.file_type();
+        Ok(if !kind.is_dir() {
+            Existing::NotFolder(describe(kind))
+        } else if has_marker(path) {
+            Existing::OurFolder
+        } else if is_empty_dir(path) {
+            Existing::EmptyFolder
+        } else {
+            Existing::ForeignFolder
+        })
+    }
+}
+
+/// "a file", "a named pipe (FIFO)", …: what a non-folder is, for the refusal.
+fn describe(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_file() {
+        "a file"
+    } else {
+        "something other than a folder"
+    }
+}
+
+/// The marker is a plain file, not a link or a folder someone named so.
+fn has_marker(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
+}
+
+fn is_dangling_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) && !path.exists()
 }
 
 /// An absolute, `..`-free version of `path`, whether or not it exists yet.
@@ -108,7 +200,36 @@ pub fn write(files: &[OutputFile], out: &Path) -> Result<()> {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
-    swap(&staging, out, &parent.join(format!(".{name}.old-{tag}")))
+    let previous = match switch(&staging, out, &parent.join(format!(".{name}.old-{tag}"))) {
+        Ok(previous) => previous,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    match previous {
+        Some(old) => remove_tree(&old)
+            .with_context(|| format!("cannot remove the old site at `{}`", old.display())),
+        None => Ok(()),
+    }
+}
+
+/// Removes a folder of ours, its [`MARKER`] last: a removal cut short by a kill still
+/// carries the marker, so the next build recognises the remains and finishes the job.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        } else {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    let _ = std::fs::remove_file(dir.join(MARKER));
+    std::fs::remove_dir(dir)
 }
 
 fn nanos() -> u128 {
@@ -136,56 +257,160 @@ fn write_all(files: &[OutputFile], dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Moves the new site into place; the old one is removed only once the new one is there.
-fn swap(staging: &Path, out: &Path, old: &Path) -> Result<()> {
-    if out.exists() {
-        std::fs::rename(out, old)
-            .with_context(|| format!("cannot move `{}` aside", out.display()))?;
-    }
-    if let Err(e) = std::fs::rename(staging, out) {
-        if old.exists() {
-            let _ = std::fs::rename(old, out);
+/// Makes `staging` the output folder `out` and returns where the previous site went, for
+/// the caller to remove: `staging` itself after an atomic exchange, `aside` after the
+/// two-rename fallback. What is at `out` is checked again, since the build took a while.
+pub(crate) fn switch(staging: &Path, out: &Path, aside: &Path) -> Result<Option<PathBuf>> {
+    let moved = |e: std::io::Error| {
+        anyhow::Error::new(e).context(format!("cannot move the new site to `{}`", out.display()))
+    };
+    match Existing::at(out)? {
+        Existing::Nothing => {
+            std::fs::rename(staging, out).map_err(moved)?;
+            Ok(None)
         }
-        let _ = std::fs::remove_dir_all(staging);
-        return Err(e).with_context(|| format!("cannot move the new site to `{}`", out.display()));
+        Existing::OurFolder | Existing::EmptyFolder => {
+            if exchange(staging, out).map_err(moved)? {
+                return Ok(Some(staging.to_path_buf()));
+            }
+            std::fs::rename(out, aside)
+                .with_context(|| format!("cannot move `{}` aside", out.display()))?;
+            if let Err(e) = std::fs::rename(staging, out) {
+                let _ = std::fs::rename(aside, out);
+                return Err(moved(e));
+            }
+            Ok(Some(aside.to_path_buf()))
+        }
+        Existing::ForeignFolder | Existing::NotFolder(_) => bail!(
+            "`{}` changed during the build and is no longer a folder made by scholia; left it as it is",
+            out.display()
+        ),
     }
-    if old.exists() {
-        std::fs::remove_dir_all(old)
-            .with_context(|| format!("cannot remove the old site at `{}`", old.display()))?;
+}
+
+/// Swaps the names `a` and `b` in one step; `Ok(false)` where this system or file system
+/// cannot, so the caller falls back to two renames.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => Ok(false),
+        Err(e) => Err(e.into()),
     }
-    Ok(())
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Removes the temporary folders that killed builds left beside `out`. Only folders named
+/// as [`write`] names them (`.NAME.new-PID-NANOS`, `.NAME.old-PID-NANOS`), carrying
+/// [`MARKER`], whose process is gone (a build running at the same time keeps its own).
+/// If the fallback switch was killed between its two renames, `out` is missing and the
+/// previous site is in an `.old-` folder: that one is put back instead of removed.
+/// Best effort: what cannot be removed now is tried again by the next build.
+pub(crate) fn remove_stale_temp_folders(out: &Path) {
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name().and_then(|n| n.to_str()))
+    else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some((kind, pid)) = file_name.to_str().and_then(|n| temp_owner(n, name)) else {
+            continue;
+        };
+        // `DirEntry::file_type` does not follow links: a link named like ours is left alone.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let path = entry.path();
+        if !is_dir || !has_marker(&path) || process_alive(pid) {
+            continue;
+        }
+        let missing = std::fs::symlink_metadata(out).is_err();
+        if kind == "old" && missing && std::fs::rename(&path, out).is_ok() {
+            continue;
+        }
+        let _ = remove_tree(&path);
+    }
+}
+
+/// `("new" or "old", process id)` from a temporary folder's name, if `file_name` is one
+/// of `name`'s.
+fn temp_owner<'a>(file_name: &'a str, name: &str) -> Option<(&'a str, u32)> {
+    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?;
+    let (kind, tag) = rest.strip_prefix('.')?.split_once('-')?;
+    let (pid, nanos) = tag.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !matches!(kind, "new" | "old") || !digits(pid) || !digits(nanos) {
+        return None;
+    }
+    Some((kind, pid.parse().ok()?))
+}
+
+/// Whether process `pid` may still be running (and so still be writing its folder).
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return false;
+    };
+    // EPERM means it exists but belongs to someone else.
+    !matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
+}
+
+#[cfg(not(unix))]
+fn process_alive(pid: u32) -> bool {
+    pid == std::process::id()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ok<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> T {
+        r.unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[test]
     fn refuses_dangerous_output_folders() {
-        let site = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let site = ok(tempfile::tempdir());
         let s = site.path();
         assert!(check_output_dir(s, s).is_err());
         assert!(check_output_dir(s, &s.join("..")).is_err());
         assert!(check_output_dir(s, Path::new("/")).is_err());
         assert!(check_output_dir(s, &s.join("content/public")).is_err());
         assert!(check_output_dir(s, &s.join("public")).is_ok());
-        std::fs::create_dir(s.join("docs")).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(s.join("docs/mine.txt"), "x").unwrap_or_else(|e| panic!("{e}"));
+        ok(std::fs::create_dir(s.join("docs")));
+        ok(std::fs::write(s.join("docs/mine.txt"), "x"));
         assert!(check_output_dir(s, &s.join("docs")).is_err());
+        ok(std::fs::write(s.join("notes.txt"), "x"));
+        assert!(check_output_dir(s, &s.join("notes.txt")).is_err());
     }
 
     #[test]
     fn replaces_previous_output() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = ok(tempfile::tempdir());
         let out = dir.path().join("public");
         let file = |p: &str, b: &str| OutputFile {
             path: p.into(),
             bytes: b.into(),
             origin: super::super::Origin::generated("a test"),
         };
-        write(&[file("a/index.html", "one"), file("old.html", "x")], &out)
-            .unwrap_or_else(|e| panic!("{e}"));
-        write(&[file("a/index.html", "two")], &out).unwrap_or_else(|e| panic!("{e}"));
+        ok(write(
+            &[file("a/index.html", "one"), file("old.html", "x")],
+            &out,
+        ));
+        ok(write(&[file("a/index.html", "two")], &out));
         assert_eq!(
             std::fs::read_to_string(out.join("a/index.html"))
                 .ok()
@@ -197,5 +422,139 @@ mod tests {
             .map(|d| d.count())
             .unwrap_or(0);
         assert_eq!(leftovers, 1, "no temporary folders are left behind");
+    }
+
+    /// A folder of ours holding `page.html` with `text`.
+    fn site_folder(path: &Path, text: &str) {
+        ok(std::fs::create_dir(path));
+        ok(std::fs::write(path.join(MARKER), ""));
+        ok(std::fs::write(path.join("page.html"), text));
+    }
+
+    /// Hardening item 5: the switch is one exchange, and the previous site ends in the
+    /// temporary folder (then removed by `write`), not under a second name.
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    #[test]
+    fn switching_exchanges_the_new_site_with_the_old_one() {
+        let dir = ok(tempfile::tempdir());
+        let out = dir.path().join("public");
+        let staging = dir.path().join(".public.new-1-1");
+        let aside = dir.path().join(".public.old-1-1");
+        site_folder(&out, "old");
+        site_folder(&staging, "new");
+        let previous = ok(switch(&staging, &out, &aside));
+        assert_eq!(previous.as_deref(), Some(staging.as_path()));
+        assert_eq!(ok(std::fs::read_to_string(out.join("page.html"))), "new");
+        assert_eq!(
+            ok(std::fs::read_to_string(staging.join("page.html"))),
+            "old"
+        );
+        assert!(!aside.exists(), "no second rename");
+        ok(remove_tree(&staging));
+        assert!(!staging.exists());
+    }
+
+    /// Hardening item 5: while builds switch the output over and over, another thread
+    /// never finds it missing (the two-rename switch it replaces left a gap each time).
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    #[test]
+    fn the_output_folder_never_goes_missing_during_a_switch() {
+        let dir = ok(tempfile::tempdir());
+        let out = dir.path().join("public");
+        let staging = dir.path().join(".public.new-1-1");
+        let aside = dir.path().join(".public.old-1-1");
+        site_folder(&out, "a");
+        site_folder(&staging, "b");
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+        let (done, checks, missing) =
+            (AtomicBool::new(false), AtomicU64::new(0), AtomicU64::new(0));
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while !done.load(Relaxed) {
+                    if std::fs::symlink_metadata(&out).is_err() {
+                        missing.fetch_add(1, Relaxed);
+                    }
+                    checks.fetch_add(1, Relaxed);
+                }
+            });
+            // However busy the machine, both sides get their turns: no clock involved.
+            let mut switches = 0;
+            let mut failed = None;
+            while failed.is_none() && (switches < 2000 || checks.load(Relaxed) < 2000) {
+                // The previous site goes back to `staging`, ready for the next switch.
+                let next = match switch(&staging, &out, &aside) {
+                    Ok(Some(previous)) if previous == staging => Ok(()),
+                    Ok(Some(previous)) => std::fs::rename(previous, &staging).map_err(Into::into),
+                    other => Err(anyhow::anyhow!("{other:?}")),
+                };
+                failed = next.err();
+                switches += 1;
+            }
+            done.store(true, Relaxed);
+            assert!(failed.is_none(), "{failed:?}");
+        });
+        let (missing, checks) = (missing.load(Relaxed), checks.load(Relaxed));
+        assert_eq!(
+            missing, 0,
+            "`public` was missing {missing} times in {checks} looks"
+        );
+    }
+
+    #[test]
+    fn knows_its_own_temporary_folders_by_name() {
+        assert_eq!(
+            temp_owner(".public.new-42-1700000000", "public"),
+            Some(("new", 42))
+        );
+        assert_eq!(temp_owner(".public.old-42-1", "public"), Some(("old", 42)));
+        for other in [
+            ".public.new-42",
+            ".public.new--1",
+            ".public.new-+42-1",
+            ".public.tmp-42-1",
+            ".other.new-42-1",
+            "public.new-42-1",
+            ".public.new-42-1x",
+            ".publicx.new-42-1",
+            ".public.newer-42-1",
+        ] {
+            assert_eq!(temp_owner(other, "public"), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn removes_only_stale_temporary_folders_of_ours() {
+        let dir = ok(tempfile::tempdir());
+        let out = dir.path().join("public");
+        let dead = i32::MAX; // above any pid_max: no such process
+        let stale = dir.path().join(format!(".public.old-{dead}-1"));
+        let look_alike = dir.path().join(format!(".public.new-{dead}-2"));
+        let running = dir
+            .path()
+            .join(format!(".public.new-{}-3", std::process::id()));
+        site_folder(&stale, "old");
+        ok(std::fs::create_dir(&look_alike));
+        ok(std::fs::write(look_alike.join("mine.txt"), "keep"));
+        site_folder(&running, "being written");
+        remove_stale_temp_folders(&out);
+        assert!(!stale.exists());
+        assert!(look_alike.join("mine.txt").exists());
+        assert!(running.join("page.html").exists());
+    }
+
+    /// A build killed between the fallback's two renames left no output folder and the
+    /// previous site under its `.old-` name: the next build puts it back.
+    #[test]
+    fn puts_back_the_previous_site_of_a_build_killed_mid_switch() {
+        let dir = ok(tempfile::tempdir());
+        let out = dir.path().join("public");
+        let aside = dir.path().join(format!(".public.old-{}-1", i32::MAX));
+        site_folder(&aside, "previous");
+        remove_stale_temp_folders(&out);
+        assert_eq!(
+            ok(std::fs::read_to_string(out.join("page.html"))),
+            "previous"
+        );
+        assert!(!aside.exists());
     }
 }
