@@ -15,7 +15,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::support::{self, build_bundled, build_ok, copy_site, fixture, repo, Tool};
+use crate::support::{self, build_bundled, build_ok, copy_site, fixture, Tool};
 
 /// One site to check: a label for messages and the folder it was built into.
 struct Built {
