@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::browser::{
     file_url, js, launch, open, seen, site, wait_for, Server, HENKE, PHONE, WIDE,
 };
-use crate::support;
+use crate::support::{self, Tool};
 
 /// A word of the bundled site that occurs in one note only (henke-who) and nowhere else.
 const NOTE_WORD: &str = "evanston";
@@ -128,6 +128,9 @@ fn find_and_follow_the_note(tab: &Tab) {
 
 #[test]
 fn a_word_in_one_note_finds_it_and_the_result_lands_on_it_from_file_url() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     let chrome = launch();
     let (tab, log) = chrome.tab(WIDE);
     open(&tab, &file_url(HENKE));
@@ -138,6 +141,9 @@ fn a_word_in_one_note_finds_it_and_the_result_lands_on_it_from_file_url() {
 
 #[test]
 fn search_works_under_a_subpath_and_the_search_page_reads_q() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     let server = Server::start(site());
     let chrome = launch();
     let (tab, log) = chrome.tab(WIDE);
@@ -180,6 +186,9 @@ fn search_works_under_a_subpath_and_the_search_page_reads_q() {
 
 #[test]
 fn keyboard_filters_count_and_escape() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     let chrome = launch();
     let (tab, _log) = chrome.tab(WIDE);
     open(&tab, &file_url("index.html"));
@@ -271,6 +280,9 @@ fn keyboard_filters_count_and_escape() {
 
 #[test]
 fn the_panel_fits_a_phone_screen() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     let chrome = launch();
     let (tab, _log) = chrome.tab(PHONE);
     open(&tab, &file_url(HENKE));
@@ -297,6 +309,9 @@ fn the_panel_fits_a_phone_screen() {
 /// elasticlunr-rs's: the terms must be the same, or queries would miss.
 #[test]
 fn the_clients_pipeline_is_elasticlunrs() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     let mut text = String::new();
     for entry in std::fs::read_dir(support::repo().join("content/texts")).expect("texts") {
         let path = entry.expect("entry").path();
@@ -350,6 +365,9 @@ fn built(fixture: &str, extra: &[&str]) -> PathBuf {
 
 #[test]
 fn a_malicious_note_is_shown_as_text() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     static SITE: OnceLock<PathBuf> = OnceLock::new();
     let out = SITE.get_or_init(|| built("sites/search-xss", &[]));
     let chrome = launch();
@@ -406,6 +424,10 @@ fn instructor_words_are_not_found_in_a_public_build() {
     }
     let instructor = built("sites/basic", &["--instructor"]);
 
+    // The Rust side is checked above without a browser.
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     let chrome = launch();
     let (tab, _log) = chrome.tab(WIDE);
     for (out, expected) in [(&public, 0), (&instructor, 1)] {
@@ -429,8 +451,10 @@ fn instructor_words_are_not_found_in_a_public_build() {
 /// the search page with results.
 #[test]
 fn the_open_panel_and_the_results_page_pass_axe() {
-    let axe = std::fs::read_to_string(crate::validity::npm_tool("axe-core/axe.min.js"))
-        .expect("axe.min.js");
+    if support::missing(&[Tool::Chromium, Tool::Axe]) {
+        return;
+    }
+    let axe = std::fs::read_to_string(support::tool(Tool::Axe)).expect("axe.min.js");
     let chrome = launch();
     let (tab, _log) = chrome.tab(WIDE);
     let check = |tab: &Tab, scope: &str, what: &str| {
@@ -528,6 +552,10 @@ fn a_common_words_tail_is_loaded_when_it_decides_the_ranking() {
         "no tails were written for a term in 1,100 paragraphs"
     );
 
+    // The Rust side is checked above without a browser.
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     let chrome = launch();
     let (tab, _log) = chrome.tab(WIDE);
     open(&tab, &file_url_of(&out, "index.html"));
@@ -604,6 +632,9 @@ fn search_for(tab: &Tab, query: &str) -> Vec<(String, Vec<String>)> {
 /// forms of French and German words through the index's words table.
 #[test]
 fn each_language_is_searched_with_its_own_stemmer() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
     let out = built("sites/languages", &[]);
     let chrome = launch();
     let (tab, log) = chrome.tab(WIDE);

@@ -3,8 +3,9 @@
 //! fixture site under `tests/sites/`, each built twice (the public edition, and the instructor
 //! edition with drafts), in one run of the checker for the HTML and one for the stylesheets.
 //!
-//! The checker needs Java 17+ and `npm ci` in `tests/tools` (`.ci/run` does both). Without
-//! them this test fails and says so; it never skips.
+//! The checker needs Java 17+ and `npm ci` in `tests/tools` (`cargo xtask test` installs
+//! both). Without them plain `cargo test` skips this test with a notice, and
+//! `cargo xtask test` (or CI) fails it: see `support::missing`.
 //!
 //! A deliberately broken page and stylesheet ride along in each run, so a checker that
 //! silently checks nothing (or whose output format changed) fails the test too.
@@ -14,30 +15,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::support::{build_bundled, build_ok, copy_site, fixture, repo};
-
-/// A file installed by `npm ci` in `tests/tools` (`rel` is relative to its `node_modules`).
-/// Fails with the command to run when the tools are not installed.
-pub(crate) fn npm_tool(rel: &str) -> PathBuf {
-    let tools = repo().join("tests").join("tools");
-    let modules = tools.join("node_modules");
-    assert!(
-        modules.is_dir(),
-        "{} is missing: the checkers (axe-core, vnu-jar) are not installed. Run `npm ci` in {} \
-         (as .ci/run does) and try again.",
-        modules.display(),
-        tools.display()
-    );
-    let file = modules.join(rel);
-    assert!(
-        file.is_file(),
-        "{} is missing: tests/tools/node_modules is out of date with package-lock.json. \
-         Run `npm ci` in {} and try again.",
-        file.display(),
-        tools.display()
-    );
-    file
-}
+use crate::support::{self, build_bundled, build_ok, copy_site, fixture, Tool};
 
 /// One site to check: a label for messages and the folder it was built into.
 struct Built {
@@ -162,7 +140,10 @@ fn check(what: &str, out: &Output, sites: &[Built], canary: &str) -> Vec<String>
 
 #[test]
 fn every_page_and_stylesheet_passes_the_nu_html_checker() {
-    let jar = npm_tool("vnu-jar/build/dist/vnu.jar");
+    if support::missing(&[Tool::Java, Tool::Vnu]) {
+        return;
+    }
+    let jar = support::tool(Tool::Vnu);
 
     // Build everything first: the bundled site and every fixture site, in both editions.
     let mut keep = Vec::new(); // temporary folders, removed at the end
