@@ -131,8 +131,7 @@ fn check_slug(slug: &str, source: &Arc<Source>) -> Result<(), Diagnostic> {
     if is_good_slug(slug) {
         return Ok(());
     }
-    let rule =
-        "use lowercase letters, digits, `-` and `_`; `index` is reserved";
+    let rule = "use lowercase letters, digits, `-` and `_`; `index` is reserved";
     let help = match suggest_slug(slug) {
         Some(better) => format!("rename the file to `{better}.md` ({rule})"),
         None => format!("rename the file ({rule})"),
