@@ -5,14 +5,31 @@
 //! decoded, `..`, backslashes and NUL are refused, and the resolved file must still lie
 //! under the output folder after symlinks are followed (Zola's CVE-2023-40274 was exactly
 //! this).
+//!
+//! The preview holds drafts and, with `--instructor`, notes not meant for students, so a web
+//! page must not be able to read it: requests whose `Host` does not name the bound address
+//! are refused, which defeats DNS rebinding (a page on `evil.example` whose name now points
+//! at 127.0.0.1 still sends `Host: evil.example`). One client must not stall the others
+//! either: each connection is its own task (axum on hyper on a one-thread tokio runtime),
+//! with bounded headers, a time-out for headers and a bounded lifetime, and a cap on how
+//! many are open at once.
 
-use std::net::{IpAddr, SocketAddr};
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use notify::{RecursiveMode, Watcher};
+use tokio::sync::Semaphore;
 
 use crate::config::BuildOptions;
 
@@ -23,12 +40,30 @@ pub struct ServeOptions {
     pub port: u16,
 }
 
+/// A request head larger than this is answered 431 and its connection closed (browsers'
+/// heads are well under 4 KiB). Also the read buffer's size, which bounds what a client
+/// pipelining requests can make the server hold.
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// A client must send a complete request head within this time, counted from when the
+/// server is ready for it (so an idle connection is closed after it too), or it is
+/// disconnected.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// No connection lives longer, so one that stops reading its answers is dropped in the
+/// end; a browser simply opens a new one.
+const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
+/// Connections open at once; more wait in the listen queue.
+const MAX_CONNECTIONS: usize = 256;
+
 /// Serves until interrupted. `rebuild` runs a build and reports it (the CLI's job).
+///
+/// The port is bound before the first build, so a port in use fails at once, without
+/// touching the output folder.
 pub fn run(options: &ServeOptions, rebuild: &(dyn Fn(&BuildOptions) + Sync)) -> Result<()> {
-    rebuild(&options.build);
     let addr = SocketAddr::new(options.bind, options.port);
-    let server = tiny_http::Server::http(addr)
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| bind_error(addr, &e))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    rebuild(&options.build);
     if !options.bind.is_loopback() {
         eprintln!("warning: serving on {addr}, reachable from other machines");
     }
@@ -50,6 +85,15 @@ pub fn run(options: &ServeOptions, rebuild: &(dyn Fn(&BuildOptions) + Sync)) -> 
                 .with_context(|| format!("cannot watch {}", path.display()))?;
         }
     }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("cannot start the server's runtime")?;
+    let app = app(
+        options.build.output.clone(),
+        Hosts::new(options.bind, addr.port()),
+    );
     let build = &options.build;
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -59,39 +103,175 @@ pub fn run(options: &ServeOptions, rebuild: &(dyn Fn(&BuildOptions) + Sync)) -> 
                 rebuild(build);
             }
         });
-        for request in server.incoming_requests() {
-            let response = respond(&options.build.output, request.url());
-            let _ = request.respond(response);
-        }
-    });
-    Ok(())
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            match accept(listener, app).await {}
+        })
+    })
 }
 
-type Response = tiny_http::Response<std::io::Cursor<Vec<u8>>>;
+fn bind_error(addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {
+    let help = match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "another program (perhaps another `scholia serve`) is using port {}; stop it, \
+             or choose another port with --port",
+            addr.port()
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            "--bind must be an address of this machine, such as 127.0.0.1".to_string()
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges; choose another with --port".to_string()
+        }
+        _ => "choose another address with --bind or another port with --port".to_string(),
+    };
+    anyhow::anyhow!("cannot listen on {addr}: {e}\nhelp: {help}")
+}
 
-fn respond(root: &Path, url: &str) -> Response {
-    match resolve(root, url) {
-        Some(file) => match std::fs::read(&file) {
-            Ok(bytes) => with_type(tiny_http::Response::from_data(bytes), content_type(&file)),
-            Err(_) => not_found(),
-        },
-        None => not_found(),
+/// Accepts connections for ever, each served by its own task.
+async fn accept(listener: tokio::net::TcpListener, app: Router) -> Infallible {
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            continue; // never closed
+        };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                // Out of file descriptors, or a connection reset before it was accepted.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEAD_TIMEOUT)
+                .max_header_size(MAX_HEAD_BYTES)
+                .max_buf_size(MAX_HEAD_BYTES)
+                .serve_connection(TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
+            drop(slot);
+        });
     }
 }
 
-fn not_found() -> Response {
-    let page = b"<!DOCTYPE html><html lang=\"en\"><title>Not found</title><p>Not found.</p></html>"
-        .to_vec();
-    with_type(
-        tiny_http::Response::from_data(page).with_status_code(404),
-        "text/html; charset=utf-8",
-    )
+/// The routes: every path is a file of the output folder, answered to GET and HEAD (axum
+/// answers other methods 405 with `Allow: GET,HEAD`), for allowed hosts only.
+fn app(root: PathBuf, hosts: Hosts) -> Router {
+    let files = axum::routing::get(file).with_state(Arc::new(root));
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn_with_state(Arc::new(hosts), check_host))
 }
 
-fn with_type(response: Response, content_type: &str) -> Response {
-    match tiny_http::Header::from_bytes("Content-Type", content_type) {
-        Ok(h) => response.with_header(h),
-        Err(()) => response,
+async fn check_host(State(hosts): State<Arc<Hosts>>, request: Request, next: Next) -> Response {
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str())
+        .or_else(|| request.headers().get(header::HOST)?.to_str().ok());
+    if host.is_some_and(|h| hosts.allows(h)) {
+        next.run(request).await
+    } else {
+        let message = "scholia serve answers only requests for localhost, 127.0.0.1, [::1] \
+                       or the address given to --bind\n";
+        (StatusCode::FORBIDDEN, message).into_response()
+    }
+}
+
+async fn file(State(root): State<Arc<PathBuf>>, uri: Uri) -> Response {
+    let path = uri.path().to_owned();
+    let found = tokio::task::spawn_blocking(move || {
+        let file = resolve(&root, &path)?;
+        let bytes = std::fs::read(&file).ok()?;
+        Some((content_type(&file), bytes))
+    })
+    .await;
+    match found {
+        Ok(Some((content_type, bytes))) => {
+            ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
+        }
+        _ => not_found(),
+    }
+    .with_no_store()
+}
+
+fn not_found() -> Response {
+    let page = "<!DOCTYPE html><html lang=\"en\"><title>Not found</title><p>Not found.</p></html>";
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
+}
+
+/// A preview changes with every save: the browser must not keep old copies.
+trait NoStore {
+    fn with_no_store(self) -> Self;
+}
+
+impl NoStore for Response {
+    fn with_no_store(mut self) -> Self {
+        self.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        self
+    }
+}
+
+/// The `Host` values (and absolute request URLs) the server answers: names of the bound
+/// address, with or without its port. A name is refused unless it is `localhost`: any other
+/// name could be an attacker's, pointed at this machine. Bound to every address (0.0.0.0
+/// or ::), any IP address is accepted too, since no web page can make a browser send an IP
+/// address it did not connect to.
+#[derive(Debug)]
+pub(crate) struct Hosts {
+    bind: IpAddr,
+    port: u16,
+}
+
+impl Hosts {
+    pub(crate) fn new(bind: IpAddr, port: u16) -> Hosts {
+        Hosts { bind, port }
+    }
+
+    pub(crate) fn allows(&self, host: &str) -> bool {
+        let Some((name, port)) = split_port(host) else {
+            return false;
+        };
+        if port.is_some_and(|p| p != self.port) {
+            return false;
+        }
+        if name.eq_ignore_ascii_case("localhost") {
+            return true;
+        }
+        let ip = match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+            Some(v6) => v6.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+            None => name.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+        };
+        ip.is_some_and(|ip| {
+            ip == IpAddr::V4(Ipv4Addr::LOCALHOST)
+                || ip == IpAddr::V6(Ipv6Addr::LOCALHOST)
+                || ip == self.bind
+                || self.bind.is_unspecified()
+        })
+    }
+}
+
+/// `name[:port]`, where an IPv6 name is in brackets; `None` if the port is not a number.
+fn split_port(host: &str) -> Option<(&str, Option<u16>)> {
+    let after_name = if host.starts_with('[') {
+        host.find(']')? + 1
+    } else {
+        host.find(':').unwrap_or(host.len())
+    };
+    let (name, rest) = host.split_at(after_name);
+    match rest.strip_prefix(':') {
+        Some(port) => Some((name, Some(port.parse().ok()?))),
+        None if rest.is_empty() => Some((name, None)),
+        None => None,
     }
 }
 
@@ -159,5 +339,45 @@ mod tests {
                 "a symlink escaping the root"
             );
         }
+    }
+
+    #[test]
+    fn hosts_name_the_bound_address() {
+        let local = Hosts::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 1111);
+        for ok in [
+            "localhost",
+            "LOCALHOST:1111",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "[::1]",
+            "[::1]:1111",
+            "[0:0:0:0:0:0:0:1]:1111",
+        ] {
+            assert!(local.allows(ok), "{ok}");
+        }
+        for evil in [
+            "",
+            ":1111",
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "localhost:1112",
+            "localhost:",
+            "localhost:1111:1111",
+            "localhost:99999",
+            "127.0.0.2",
+            "[::1]x",
+            "[::1",
+            "192.168.1.5:1111",
+            "2130706433",
+        ] {
+            assert!(!local.allows(evil), "{evil}");
+        }
+        let lan = Hosts::new("192.168.1.5".parse().unwrap_or_else(|e| panic!("{e}")), 80);
+        assert!(lan.allows("192.168.1.5") && lan.allows("192.168.1.5:80"));
+        assert!(!lan.allows("192.168.1.6:80") && !lan.allows("evil.example:80"));
+        let any = Hosts::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 80);
+        assert!(any.allows("192.168.1.6:80") && any.allows("[fe80::1]:80"));
+        assert!(!any.allows("evil.example:80"));
     }
 }

@@ -565,7 +565,7 @@ fn screenshot(tab: &Tab, name: &str, (width, height): (u32, u32)) {
 
 /// Measures the first passage of a text page, its paragraph and its note, and what the page
 /// loaded (stylesheets, script).
-const MEASURE_FIRST_NOTE: &str = r#"
+pub(crate) const MEASURE_FIRST_NOTE: &str = r#"
     const mark = document.querySelector('.text-body mark.passage[data-note]');
     if (!mark) throw new Error('no mark.passage on the page');
     const note = document.getElementById(mark.dataset.note);
@@ -592,7 +592,7 @@ const MEASURE_FIRST_NOTE: &str = r#"
     };
 "#;
 
-fn assert_note_beside_passage(m: &Value, mode: &str) {
+pub(crate) fn assert_note_beside_passage(m: &Value, mode: &str) {
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     let (note, body, text, para) = (&m["note"], &m["body"], &m["text"], &m["para"]);
     assert!(

@@ -12,6 +12,16 @@
  *
  * No libraries, no innerHTML: only classes, attributes and the open state of <details>.
  */
+
+/* A part of the URL (the fragment, a query value) says whatever the link's author wrote: a
+   malformed %-escape (#%E0%A4%A) gives back the text as written instead of throwing, which
+   would stop everything after it (notes left unplaced). Every decoding in this file goes
+   through it. */
+function scholiaDecode(s) {
+  "use strict";
+  try { return decodeURIComponent(s); } catch (err) { return String(s); }
+}
+
 (function () {
   "use strict";
 
@@ -91,7 +101,7 @@
   /* --- Open a note that is the target of the URL --------------------------------------------- */
 
   function openTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id = scholiaDecode(location.hash.slice(1));
     if (!id) return;
     var el = document.getElementById(id);
     var note = el && el.closest(".note");
@@ -360,8 +370,7 @@
       .filter(function (w) { return w.length > 0 && w.length <= 64; }).slice(0, 10);
   } catch (err) { return; }
   if (!words.length) return;
-  var id = '';
-  try { id = decodeURIComponent(location.hash.slice(1)); } catch (err) { id = ''; }
+  var id = scholiaDecode(location.hash.slice(1));
   var target = (id && document.getElementById(id)) || document.querySelector('main');
   if (!target) return;
   var alternatives = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }).join('|');
