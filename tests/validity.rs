@@ -174,11 +174,7 @@ fn every_page_and_stylesheet_passes_the_nu_html_checker() {
             label: format!("tests/sites/{name}"),
             root: canonical(&public),
         });
-        let out = site.path().join("instructor");
-        build_ok(
-            site.path(),
-            &["--instructor", "--drafts", "-o", &out.to_string_lossy()],
-        );
+        let out = build_ok(site.path(), &["--instructor", "--drafts"]);
         sites.push(Built {
             label: format!("tests/sites/{name} (instructor)"),
             root: canonical(&out),

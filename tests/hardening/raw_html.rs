@@ -60,9 +60,9 @@ fn allowing_raw_html_leaves_scholias_markup_alone() {
     let (_b, trusted) = bundled(true);
     let henke = read(&trusted.join("texts/henke/index.html"));
     for (what, at_least) in [
-        ("data-target=", 30),
-        ("aria-details=", 20),
-        ("rel=\"tag\"", 40),
+        ("data-target=", 20),
+        ("aria-details=", 15),
+        ("rel=\"tag\"", 25),
         ("class=\"note-backlinks\"", 1),
         ("class=\"note-related\"", 1),
     ] {
