@@ -258,3 +258,20 @@ fn a_missing_browser_skips_plain_cargo_test_and_fails_the_full_run() {
         );
     }
 }
+
+/// Every file of a built site, by path relative to `root`.
+pub fn site_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap_or_else(|x| panic!("{x}"));
+            let bytes = std::fs::read(e.path()).unwrap_or_else(|x| panic!("{x}"));
+            (rel.to_string_lossy().replace('\\', "/"), bytes)
+        })
+        .collect()
+}

@@ -3,10 +3,7 @@
 //! public build (page and search index): derived ids were numbered before instructor
 //! notes were left out. The public build must be the build of the site without them.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
-use crate::support::{build_ok, copy_site, fixture, read};
+use crate::support::{build_ok, copy_site, fixture, read, site_files};
 
 /// A sidecar entry and whether it is for instructors.
 type Entry = (bool, &'static str);
@@ -53,23 +50,6 @@ fn site(with_instructor: bool) -> tempfile::TempDir {
     site
 }
 
-/// Every file of a built site, by path relative to `root`.
-fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .unwrap_or_else(|x| panic!("{x}"));
-            let bytes = std::fs::read(e.path()).unwrap_or_else(|x| panic!("{x}"));
-            (rel.to_string_lossy().replace('\\', "/"), bytes)
-        })
-        .collect()
-}
-
 #[test]
 fn a_public_build_is_the_build_without_instructor_notes() {
     let with = site(true);
@@ -85,8 +65,8 @@ fn a_public_build_is_the_build_without_instructor_notes() {
         );
     }
 
-    let public = files(&build_ok(with.path(), &[]));
-    let reference = files(&build_ok(without.path(), &[]));
+    let public = site_files(&build_ok(with.path(), &[]));
+    let reference = site_files(&build_ok(without.path(), &[]));
     let page = String::from_utf8_lossy(&public["unit-1/first/index.html"]).into_owned();
     for id in ["para-1", "collective-action", "para-4", "evidence"] {
         assert!(page.contains(&format!("id=\"{id}\"")), "no {id}");

@@ -4,27 +4,9 @@
 //! `rel="tag"` from 53 to 0, and backlinks and related notes vanished. Now only the
 //! author's raw HTML is sanitized.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{build_ok, copy_dir, copy_site, fixture, read, repo};
-
-/// Every file of a built site, by path relative to `root`.
-fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .unwrap_or_else(|x| panic!("{x}"));
-            let bytes = std::fs::read(e.path()).unwrap_or_else(|x| panic!("{x}"));
-            (rel.to_string_lossy().replace('\\', "/"), bytes)
-        })
-        .collect()
-}
+use crate::support::{build_ok, copy_dir, copy_site, fixture, read, repo, site_files};
 
 /// The bundled site with `content/_site.yaml` as it is or with `allow_raw_html: true`.
 fn bundled(raw_html: bool) -> (tempfile::TempDir, std::path::PathBuf) {
@@ -69,7 +51,7 @@ fn allowing_raw_html_leaves_scholias_markup_alone() {
         let n = henke.matches(what).count();
         assert!(n >= at_least, "{what} {n} times on the trusted henke page");
     }
-    let (plain, trusted) = (files(&plain), files(&trusted));
+    let (plain, trusted) = (site_files(&plain), site_files(&trusted));
     assert_eq!(
         plain.keys().collect::<Vec<_>>(),
         trusted.keys().collect::<Vec<_>>()
