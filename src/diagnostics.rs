@@ -360,6 +360,12 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// `file:line:column` of a span, for diagnostics that mention a second place.
+pub(crate) fn location(span: &Span) -> String {
+    let (line, col) = span.source.line_col(span.range.start);
+    format!("{}:{line}:{col}", span.source.name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

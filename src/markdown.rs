@@ -10,7 +10,11 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-pub use crate::anchor::BLOCK_SEPARATOR;
+/// Separates the top-level blocks (paragraphs, list items, …) of a reading text.
+///
+/// PARAGRAPH SEPARATOR is used because it never occurs in ordinary prose, so it can
+/// mark a hard boundary that no quote may cross.
+pub const BLOCK_SEPARATOR: char = '\u{2029}';
 
 /// CommonMark plus the extensions authors of readers ask for.
 pub fn options() -> Options {

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::anchor::TextQuoteSelector;
 use crate::config::SiteConfig;
 use crate::diagnostics::{Source, Span};
 
@@ -146,6 +145,17 @@ impl Note {
             Selector::Paragraph(n) => format!("Note on ¶{n}"),
         }
     }
+}
+
+/// The W3C Web Annotation `TextQuoteSelector`: a quote plus optional context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextQuoteSelector {
+    /// The passage as the reader sees it.
+    pub exact: String,
+    /// A few words just before the passage, to pick one of several occurrences.
+    pub prefix: Option<String>,
+    /// A few words just after the passage, to pick one of several occurrences.
+    pub suffix: Option<String>,
 }
 
 /// Which passage a note is about.

@@ -10,7 +10,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scholia::anchor::{self, AnchorError, ReadingIndex, TextQuoteSelector, BLOCK_SEPARATOR};
+use scholia::anchor::{self, AnchorError, ReadingIndex};
+use scholia::markdown::BLOCK_SEPARATOR;
+use scholia::site::TextQuoteSelector;
 use scholia_fuzz::{check_range, parts};
 
 fuzz_target!(|data: &[u8]| {

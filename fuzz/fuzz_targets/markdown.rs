@@ -21,7 +21,9 @@ use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
 use pulldown_cmark::Event;
-use scholia::anchor::{self, TextQuoteSelector, BLOCK_SEPARATOR};
+use scholia::anchor;
+use scholia::markdown::BLOCK_SEPARATOR;
+use scholia::site::TextQuoteSelector;
 use scholia::config::SiteConfig;
 use scholia::diagnostics::{Diagnostics, Source, Span};
 use scholia::link::{Page, Targets};

@@ -9,14 +9,11 @@ mod quote;
 
 use std::ops::Range;
 
-pub use quote::{
-    block_of, block_range, find, AnchorError, HintBudget, OverBudget, ReadingIndex,
-    TextQuoteSelector, BLOCK_SEPARATOR,
-};
+pub use quote::{block_of, block_range, find, AnchorError, HintBudget, OverBudget, ReadingIndex};
 
 use crate::diagnostics::{list_some, Diagnostic, Diagnostics};
-use crate::markdown::{self, Reading};
-use crate::site::{Note, Selector, Text};
+use crate::markdown::{self, Reading, BLOCK_SEPARATOR};
+use crate::site::{Note, Selector, Text, TextQuoteSelector};
 
 /// Where a note sits in its text's reading text.
 #[derive(Debug, Clone, PartialEq, Eq)]

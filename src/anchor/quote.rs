@@ -27,22 +27,8 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-/// Separates the top-level blocks (paragraphs, list items, …) of a reading text.
-///
-/// PARAGRAPH SEPARATOR is used because it never occurs in ordinary prose, so it can
-/// mark a hard boundary that no quote may cross.
-pub const BLOCK_SEPARATOR: char = '\u{2029}';
-
-/// The W3C Web Annotation `TextQuoteSelector`: a quote plus optional context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextQuoteSelector {
-    /// The passage as the reader sees it.
-    pub exact: String,
-    /// A few words just before the passage, to pick one of several occurrences.
-    pub prefix: Option<String>,
-    /// A few words just after the passage, to pick one of several occurrences.
-    pub suffix: Option<String>,
-}
+use crate::markdown::BLOCK_SEPARATOR;
+use crate::site::TextQuoteSelector;
 
 /// Why a selector could not be anchored; each variant carries what an error message
 /// needs to help the author fix the sidecar.

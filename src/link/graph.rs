@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{tag_slug, CrossRef, Page};
+use super::{CrossRef, Page};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{excerpt, RenderedText, TermView};
 use crate::site::Site;
@@ -283,7 +283,7 @@ impl<'a> NoteTable<'a> {
                     .iter()
                     .map(|tag| {
                         let next = tag_numbers.len();
-                        let k = *tag_numbers.entry(tag_slug(tag)).or_insert(next);
+                        let k = *tag_numbers.entry(crate::slug::tag(tag)).or_insert(next);
                         if k == t.postings.len() {
                             t.postings.push(Vec::new());
                         }
@@ -382,9 +382,9 @@ pub fn check_tags(site: &Site, diags: &mut Diagnostics) {
     for text in &site.texts {
         for note in &text.notes {
             for tag in &note.tags {
-                match first.get(&tag_slug(tag)) {
+                match first.get(&crate::slug::tag(tag)) {
                     None => {
-                        first.insert(tag_slug(tag), (tag, &note.at.item));
+                        first.insert(crate::slug::tag(tag), (tag, &note.at.item));
                     }
                     Some((spelling, at)) if spelling != tag => diags.push(
                         Diagnostic::warning(
@@ -395,7 +395,7 @@ pub fn check_tags(site: &Site, diags: &mut Diagnostics) {
                         )
                         .note(format!(
                             "`{spelling}` is used at {}",
-                            crate::load::location(at)
+                            crate::diagnostics::location(at)
                         ))
                         .help(format!(
                             "write `{spelling}` everywhere (both are shown on one tag page)"

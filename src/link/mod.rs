@@ -109,25 +109,6 @@ pub struct CrossRef {
     pub to: Resolved,
 }
 
-/// A tag's address: lowercase words joined by `-`, so `Coalitions` and `coalitions`
-/// share a page.
-pub fn tag_slug(tag: &str) -> String {
-    let mut slug = String::new();
-    for c in tag.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    if slug.is_empty() {
-        "tag".into()
-    } else {
-        slug.to_string()
-    }
-}
-
 /// Why a cross-link did not resolve, and what the author may have meant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unresolved {

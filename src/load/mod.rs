@@ -15,11 +15,11 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::config::{parse_base_url, BaseUrlError, BuildOptions, RawSiteConfig, SiteConfig};
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Source, Span};
+use crate::diagnostics::{did_you_mean, location, Diagnostic, Diagnostics, Source, Span};
 use crate::site::{Glossary, Section, Site, Term, Text, ThemeFiles};
 use yaml::Seg;
 
-pub use text::{is_valid_id, slugify};
+pub use text::is_valid_id;
 
 /// Why a site could not be loaded at all (as opposed to content mistakes).
 #[derive(Debug)]
@@ -363,7 +363,7 @@ pub(crate) fn check_language(tag: &str, at: &Span, diags: &mut Diagnostics) {
         diags.push(
             Diagnostic::error(format!("`{tag}` is not a language tag"), at.clone()).help(help),
         );
-    } else if !crate::search::language::has_pipeline(tag) {
+    } else if !crate::language::has_pipeline(tag) {
         diags.push(
             Diagnostic::warning(
                 format!("search has no stemmer or stop words for `{tag}`"),
@@ -626,11 +626,6 @@ fn glossary(site_dir: &Path, content: &Path, diags: &mut Diagnostics) -> Glossar
         });
     }
     Glossary { terms }
-}
-
-pub(crate) fn location(span: &Span) -> String {
-    let (line, col) = span.source.line_col(span.range.start);
-    format!("{}:{line}:{col}", span.source.name)
 }
 
 /// Templates and assets the site brings itself, from `themes/<theme>/` and `templates/`.

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{OutputFile, MARKER};
+use crate::diagnostics::location;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, Span};
-use crate::load::location;
 use crate::site::RESERVED;
 
 /// What made an output file, named when two things want the same path.

@@ -14,7 +14,6 @@ use super::{Origin, OutputFile};
 use crate::config::page_url;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, Span};
 use crate::link::graph::rebase;
-use crate::link::tag_slug;
 use crate::link::Page;
 use crate::render::{NoteView, TermView};
 use crate::site::Site;
@@ -127,7 +126,7 @@ fn tag_index(site: &Site, built: &Built) -> Vec<TagView> {
         let from = Page::Text(text.slug.clone());
         for note in &rendered.notes {
             for name in &note.tags {
-                let slug = tag_slug(name);
+                let slug = crate::slug::tag(name);
                 let page = Page::Tag(slug.clone());
                 let tag = tags.entry(slug.clone()).or_insert_with(|| TagView {
                     name: name.clone(),
@@ -547,7 +546,7 @@ struct TermContext<'a> {
 }
 
 fn section_anchor(folder: &str) -> String {
-    format!("section-{}", crate::load::slugify(folder, 60))
+    format!("section-{}", crate::slug::slug(folder, 60))
         .trim_end_matches('-')
         .to_string()
 }

@@ -536,7 +536,7 @@ fn aside(view: &NoteView, page: &Page) -> String {
             .tags
             .iter()
             .map(|t| {
-                let href = page.href_to(&Page::Tag(crate::link::tag_slug(t)), None);
+                let href = page.href_to(&Page::Tag(crate::slug::tag(t)), None);
                 format!(
                     "<li><a href=\"{}\" rel=\"tag\">{}</a></li>",
                     attr(&href),
@@ -836,7 +836,7 @@ fn unique_heading_id(
     taken: &mut BTreeSet<String>,
     taken_suffix: &mut BTreeMap<String, usize>,
 ) -> String {
-    let base = crate::load::slugify(words, 60);
+    let base = crate::slug::slug(words, 60);
     let base = if base.is_empty()
         || base.starts_with('p') && base[1..].chars().all(|c| c.is_ascii_digit())
         || base.starts_with("mark-")

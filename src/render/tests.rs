@@ -2,9 +2,9 @@
 //! that annotation never changes the words.
 
 use super::*;
-use crate::anchor::TextQuoteSelector;
 use crate::config::SiteConfig;
 use crate::diagnostics::Source;
+use crate::site::TextQuoteSelector;
 use crate::site::{Audience, FrontMatter, Glossary, NoteSpans, Selector, ThemeFiles};
 
 fn note(id: &str, selector: Selector) -> Note {

@@ -19,7 +19,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::docs::Doc;
-use super::language;
+use crate::language;
 
 /// The indexed fields of a document, in the order of [`Doc::fields`].
 pub const FIELDS: [&str; 3] = ["title", "body", "tags"];

@@ -20,9 +20,9 @@ use serde_json::{json, Value};
 
 use super::docs::{kind_ranges, Doc, Kind};
 use super::engine::{FIELDS, FIELD_BOOSTS, MAX_TOKEN_CHARS};
-use super::language;
 use super::shard::{self, Entry, Limits, SCALE};
 use super::words::Words;
+use crate::language;
 use crate::link::Page;
 use crate::output::{Origin, OutputFile};
 use crate::site::Site;

@@ -8,7 +8,7 @@
 //!    question, from what the build includes (instructor notes and drafts are already
 //!    gone from a public build's [`Site`]).
 //! 2. [`engine`] indexes them with elasticlunr (in parts, in parallel), each in its
-//!    text's language ([`language`]), and reads the postings back; [`words`] records how
+//!    text's language ([`crate::language`]), and reads the postings back; [`words`] records how
 //!    the words of languages other than English were indexed, for the client.
 //! 3. [`shard`] gives each posting its elasticlunr score and cuts the sorted terms into
 //!    shards of about 20 KB, a very common term's weakest postings going to tail pieces.
@@ -21,13 +21,14 @@
 pub mod docs;
 pub mod engine;
 pub mod files;
-pub mod language;
+
 pub mod shard;
 pub mod words;
 
 use rayon::prelude::*;
 
 use crate::anchor::Anchored;
+use crate::language;
 use crate::output::OutputFile;
 use crate::render::{RenderedText, TermView};
 use crate::site::Site;

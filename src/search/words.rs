@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::docs::Doc;
 use super::engine::tokenize;
-use super::language;
+use crate::language;
 
 /// Word → the terms it was indexed as (empty for a stop word), sorted by word.
 pub type Words = BTreeMap<String, Vec<String>>;
