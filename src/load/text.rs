@@ -160,7 +160,7 @@ fn is_good_slug(slug: &str) -> bool {
 fn suggest_slug(slug: &str) -> Option<String> {
     let parts: Vec<String> = slug
         .split('/')
-        .map(|part| crate::slug::path_part(part))
+        .map(crate::slug::path_part)
         .collect();
     if parts.iter().any(String::is_empty) {
         return None;
