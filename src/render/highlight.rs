@@ -236,12 +236,10 @@ mod tests {
     }
 
     /// The stylesheet's rules, light and dark apart: (selector, colour, background).
-    fn parsed(
-        css: &str,
-    ) -> (
-        Vec<(String, String, Option<String>)>,
-        Vec<(String, String, Option<String>)>,
-    ) {
+    /// A rule: its selector, colour and background.
+    type Rule = (String, String, Option<String>);
+
+    fn parsed(css: &str) -> (Vec<Rule>, Vec<Rule>) {
         let (light, dark) = css
             .split_once("@media (prefers-color-scheme: dark)")
             .unwrap();
@@ -298,9 +296,7 @@ mod tests {
     #[test]
     fn the_dark_scheme_restyles_every_scope_the_light_one_styles() {
         let (light, dark) = parsed(&stylesheet());
-        let names = |rules: &[(String, String, Option<String>)]| {
-            rules.iter().map(|r| r.0.clone()).collect::<Vec<_>>()
-        };
+        let names = |rules: &[Rule]| rules.iter().map(|r| r.0.clone()).collect::<Vec<_>>();
         assert_eq!(names(&light), names(&dark));
         let dark_bg = colour(dark[0].2.as_deref().unwrap());
         assert!(luminance(dark_bg) < 0.1);
