@@ -33,7 +33,10 @@ fn every_invalid_site_fails_with_a_diagnostic() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        assert!(case.is_dir(), "{name}: tests/invalid/ holds only site folders");
+        assert!(
+            case.is_dir(),
+            "{name}: tests/invalid/ holds only site folders"
+        );
         let site = copy_site(case);
         plant_previous_output(site.path());
         let run = scholia(site.path(), &["build", "."]);
@@ -62,9 +65,15 @@ fn every_invalid_site_fails_with_a_diagnostic() {
     // A filter (`INSTA_GLOB_FILTER`) runs fewer on purpose; otherwise the corpus must not
     // shrink unnoticed.
     if std::env::var_os("INSTA_GLOB_FILTER").is_none_or(|f| f.is_empty()) {
-        assert!(cases >= 40, "the corpus of broken sites has shrunk to {cases}");
+        assert!(
+            cases >= 40,
+            "the corpus of broken sites has shrunk to {cases}"
+        );
     } else {
-        assert!(cases > 0, "INSTA_GLOB_FILTER matched no case of tests/invalid/");
+        assert!(
+            cases > 0,
+            "INSTA_GLOB_FILTER matched no case of tests/invalid/"
+        );
     }
 }
 
