@@ -56,7 +56,7 @@ fn main() {
     let single_time = started.elapsed();
     let single_path = out.join("zola-style-index.json");
     std::fs::write(&single_path, &single).expect("write the single-file index");
-    let documents = docs::extract(&site, &anchored, &rendered, &terms);
+    let documents = search::documents(&site, &anchored, &rendered, &terms);
     println!("documents: {}", documents.len());
     println!(
         "single-file elasticlunr index: {} bytes ({}), built and serialized in {:.2} s",

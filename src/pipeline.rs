@@ -76,7 +76,8 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     if diags.has_errors() {
         return Err(Failure::Content);
     }
-    claims.claim(search::index(&site, &anchored, &rendered, &terms), diags);
+    let corpus = search::Corpus::from_build(&site, &anchored, &rendered, &terms);
+    claims.claim(search::index(&corpus), diags);
     clock.lap("search", &mut report);
     if diags.has_errors() {
         return Err(Failure::Content);
