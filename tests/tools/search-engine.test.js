@@ -115,14 +115,15 @@ const built = () => {
 
 test("the built site's index finds a note's word and marks it", { skip: !site && "SCHOLIA_SEARCH_SITE not set" }, () => {
   const { ix, run } = built();
-  const r = run("coalitions ");
+  const r = run("realism ");
   assert.ok(r.count > 0);
   const note = r.results.find((d) => d.anchor === "intense");
   assert.ok(note, JSON.stringify(r.results.map((d) => d.anchor)));
   assert.equal(note.kind, "note");
   assert.equal(note.label, "Context · Who leads");
   const x = ix.excerpt(note.body, r.marks);
-  assert.ok(x.parts.some((p) => p.mark), JSON.stringify(x.parts));
+  assert.deepEqual(x.parts.filter((p) => p.mark).map((p) => p.text), ["realism"]);
+  assert.ok(r.results.some((d) => d.kind === "term" && d.path === "glossary/index.html"), "the glossary entry");
 });
 
 test("the built site's public index has no instructor words", { skip: !site && "SCHOLIA_SEARCH_SITE not set" }, () => {
