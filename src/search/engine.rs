@@ -126,31 +126,40 @@ struct Counted {
 
 /// What a pipeline made of each distinct token: a term number into `terms`, or none.
 /// (Tokens differ more than terms: "runs" and "running" are both "run".)
+/// Keyed by the token as written, so that a token seen before costs one lookup and no
+/// allocation; lowercasing, the length cap and the pipeline run once per distinct token.
 #[derive(Default)]
-struct Vocabulary {
-    ids: HashMap<String, Option<u32>>,
+struct Vocabulary<'a> {
+    ids: HashMap<&'a str, Option<u32>>,
     by_term: HashMap<String, u32>,
     terms: Vec<String>,
 }
 
-impl Vocabulary {
-    fn term(&mut self, token: String, pipeline: &Pipeline) -> Option<u32> {
-        if let Some(id) = self.ids.get(&token) {
+impl<'a> Vocabulary<'a> {
+    fn term(&mut self, raw: &'a str, pipeline: &Pipeline) -> Option<u32> {
+        if let Some(id) = self.ids.get(raw) {
             return *id;
         }
-        let id = pipeline.run(vec![token.clone()]).pop().map(|term| {
+        // As [`tokenize`]: lowercased, and not at all when overlong.
+        let token = raw.to_lowercase();
+        let term = if token.chars().count() > MAX_TOKEN_CHARS {
+            None
+        } else {
+            pipeline.run(vec![token]).pop()
+        };
+        let id = term.map(|term| {
             *self.by_term.entry(term).or_insert_with_key(|term| {
                 self.terms.push(term.clone());
                 (self.terms.len() - 1) as u32
             })
         });
-        self.ids.insert(token, id);
+        self.ids.insert(raw, id);
         id
     }
 }
 
-fn count(part: &[Doc], first: u32, codes: &[&str]) -> Counted {
-    let mut pipelines: HashMap<&str, (Pipeline, Vocabulary)> = HashMap::new();
+fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
+    let mut pipelines: HashMap<&str, (Pipeline, Vocabulary<'a>)> = HashMap::new();
     // Per language and term number, the postings of each field.
     let mut postings: HashMap<&str, Vec<[Vec<(u32, f64)>; 3]>> = HashMap::new();
     let mut lengths = Vec::with_capacity(part.len());
@@ -168,8 +177,11 @@ fn count(part: &[Doc], first: u32, codes: &[&str]) -> Counted {
         let mut length = [0u32; 3];
         for (f, field) in doc.fields().iter().enumerate() {
             counts.clear();
-            for token in tokenize(field) {
-                if let Some(id) = vocabulary.term(token, pipeline) {
+            for raw in field
+                .split(|c: char| c.is_whitespace() || c == '-')
+                .filter(|t| !t.is_empty())
+            {
+                if let Some(id) = vocabulary.term(raw, pipeline) {
                     counts.push((id, 1));
                     length[f] += 1;
                 }

@@ -18,8 +18,8 @@ use super::corpus::Corpus;
 use super::docs::{kind_ranges, Doc, Kind};
 use super::engine::{FIELDS, FIELD_BOOSTS, MAX_TOKEN_CHARS};
 use super::format::{
-    postings, ExcerptChunk, Manifest, Piece, Place, Shard, Tail, TailPiece, TextEntry, TextRef,
-    WordsShard, FORMAT,
+    postings, ExcerptChunk, Manifest, ParagraphRun, Piece, Place, Shard, Tail, TailPiece,
+    TextEntry, TextRef, WordsShard, FORMAT,
 };
 use super::shard::{self, Entry, Limits, SCALE};
 use super::words::Words;
@@ -215,11 +215,29 @@ fn excerpts(corpus: &Corpus, docs: &[Doc], limits: &Limits, files: &mut Vec<Outp
                     path: t.1.path.clone(),
                 });
             }
-            record.places.push(Place {
-                text: d.text.map(|t| t as u32),
-                anchor: d.anchor.clone(),
-                label: d.label.clone(),
-            });
+            let paragraph = match (d.kind, d.text) {
+                (Kind::Para, Some(t)) => d
+                    .anchor
+                    .strip_prefix('p')
+                    .and_then(|n| n.parse().ok())
+                    .map(|n: u32| (t as u32, n)),
+                _ => None,
+            };
+            match (paragraph, record.paragraphs.last_mut()) {
+                (Some((t, n)), Some(run)) if run.text == t && run.first + run.count == n => {
+                    run.count += 1;
+                }
+                (Some((text, first)), _) => record.paragraphs.push(ParagraphRun {
+                    text,
+                    first,
+                    count: 1,
+                }),
+                (None, _) => record.places.push(Place {
+                    text: d.text.map(|t| t as u32),
+                    anchor: d.anchor.clone(),
+                    label: d.label.clone(),
+                }),
+            }
         }
         record.words = words.to_vec();
         files.push(script(

@@ -100,19 +100,34 @@ pub struct WordsShard {
     pub terms: Vec<Vec<String>>,
 }
 
-/// `search/docs/N.js`: what results show of documents `first..first + places.len()`.
+/// `search/docs/N.js`: what results show of documents `first..first + words.len()`.
+/// Documents are numbered paragraphs first, so a chunk's paragraphs come before its
+/// other documents: `paragraphs` places the first ones, `places` the rest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExcerptChunk {
     pub first: u32,
     /// The texts these documents belong to, by text number.
     pub texts: BTreeMap<u32, TextRef>,
-    /// Per document: its text number (none for a glossary term), the fragment it links
-    /// to and how it is named.
+    /// The chunk's paragraphs, as runs of consecutive paragraphs of one text (a paragraph
+    /// links to `#p<n>` and is named `¶ <n>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paragraphs: Vec<ParagraphRun>,
+    /// Per document after the paragraphs (notes, terms, questions): its text number (none
+    /// for a glossary term), the fragment it links to and how it is named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub places: Vec<Place>,
-    /// Per document, its words (what excerpts are cut from). A paragraph's words are
-    /// stored here only; a note's, term's or question's too.
+    /// Per document, its words (what excerpts are cut from).
     pub words: Vec<String>,
+}
+
+/// Paragraphs `first..first + count` (numbered from 1) of text `text`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParagraphRun {
+    pub text: u32,
+    pub first: u32,
+    pub count: u32,
 }
 
 /// Where a document is.

@@ -353,12 +353,24 @@ fn every_file_is_a_record_of_its_type() {
             "words" => drop(record::<WordsShard>(text)),
             "docs" => {
                 let chunk: ExcerptChunk = record(text);
-                assert_eq!(chunk.places.len(), chunk.words.len());
                 assert_eq!(chunk.first % manifest.chunk, 0);
-                for (k, place) in chunk.places.iter().enumerate() {
+                // The places, paragraphs as the client expands their runs.
+                let mut places: Vec<(Option<u32>, String, String)> = Vec::new();
+                for run in &chunk.paragraphs {
+                    for n in run.first..run.first + run.count {
+                        places.push((Some(run.text), format!("p{n}"), format!("¶ {n}")));
+                    }
+                }
+                for p in &chunk.places {
+                    places.push((p.text, p.anchor.clone(), p.label.clone()));
+                }
+                assert_eq!(places.len(), chunk.words.len());
+                for (k, (t, anchor, label)) in places.into_iter().enumerate() {
                     let d = &docs[chunk.first as usize + k];
-                    assert_eq!((&place.anchor, &place.label), (&d.anchor, &d.label));
-                    if let Some(t) = place.text {
+                    assert_eq!((&anchor, &label), (&d.anchor, &d.label));
+                    assert_eq!(t, d.text.map(|t| t as u32));
+                    assert_eq!(chunk.words[k], d.body);
+                    if let Some(t) = t {
                         assert!(chunk.texts.contains_key(&t), "{path}: text {t}");
                     }
                 }

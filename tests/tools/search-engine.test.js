@@ -37,10 +37,10 @@ const small = () => {
   ix.shard(0, { terms: ["allianc", "coalit"], postings: ["0B4" + "2Jc", "1B4"] });
   ix.shard(1, { terms: ["treati"], postings: ["1B4" + "2B4"] });
   ix.docs(0, { first: 0, texts: { 0: { title: "One", path: "one/index.html" } },
-    places: [{ text: 0, anchor: "p1", label: "¶ 1" }, { text: 0, anchor: "p2", label: "¶ 2" }],
+    paragraphs: [{ text: 0, first: 1, count: 2 }],
     words: ["An alliance of states.", "A treaty, and coalitions."] });
   ix.docs(1, { first: 2, texts: { 0: { title: "One", path: "one/index.html" } },
-    places: [{ text: 0, anchor: "p3", label: "¶ 3" }, { text: 0, anchor: "who", label: "Context · Who" }],
+    paragraphs: [{ text: 0, first: 3, count: 1 }], places: [{ text: 0, anchor: "who", label: "Context · Who" }],
     words: ["Alliances, alliances everywhere.", "The treaty again."] });
   return ix;
 };

@@ -93,21 +93,29 @@
     return { words: w.words, map };
   };
 
-  const decodeExcerpts = (c) => ({
-    first: c.first,
-    docs: c.places.map((p, k) => {
-      const text = p.text === undefined ? null : c.texts[String(p.text)];
-      return {
-        doc: c.first + k,
-        text: p.text === undefined ? null : p.text,
-        title: text ? text.title : "Glossary",
-        path: text ? text.path : null,
-        anchor: p.anchor,
-        label: p.label,
-        body: c.words[k],
-      };
-    }),
-  });
+  // An excerpt chunk: its paragraphs' runs expanded, then its other documents.
+  const decodeExcerpts = (c) => {
+    const places = [];
+    (c.paragraphs || []).forEach((run) => {
+      for (let n = run.first; n < run.first + run.count; n++) places.push({ text: run.text, anchor: `p${n}`, label: `¶ ${n}` });
+    });
+    (c.places || []).forEach((p) => places.push(p));
+    return {
+      first: c.first,
+      docs: places.map((p, k) => {
+        const text = p.text === undefined ? null : c.texts[String(p.text)];
+        return {
+          doc: c.first + k,
+          text: p.text === undefined ? null : p.text,
+          title: text ? text.title : "Glossary",
+          path: text ? text.path : null,
+          anchor: p.anchor,
+          label: p.label,
+          body: c.words[k],
+        };
+      }),
+    };
+  };
 
   const decodeTexts = (list) => list.map((t) => ({
     title: t.title,
