@@ -12,7 +12,7 @@
 //!    its text's language ([`crate::language`]); [`words`] records how the words of
 //!    languages other than English were indexed, for the client.
 //! 3. [`shard`] gives each posting its elasticlunr score and cuts the sorted terms into
-//!    shards of about 20 KB, a very common term's weakest postings going to tail pieces.
+//!    shards of about 16 KB, a very common term's weakest postings going to tail pieces.
 //! 4. [`files`] writes them as scripts under `search/` (records typed in [`format`]),
 //!    with a small manifest, the words table and the documents' words in chunks for
 //!    excerpts.
