@@ -118,9 +118,12 @@ pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
     }
 }
 
+/// Per field, the documents a term occurs in with its term frequency.
+type FieldPostings = [Vec<(u32, f64)>; 3];
+
 /// One part's counts: documents `first..` in order.
 struct Counted {
-    terms: HashMap<String, [Vec<(u32, f64)>; 3]>,
+    terms: HashMap<String, FieldPostings>,
     lengths: Vec<[u32; 3]>,
 }
 
@@ -161,7 +164,7 @@ impl<'a> Vocabulary<'a> {
 fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
     let mut pipelines: HashMap<&str, (Pipeline, Vocabulary<'a>)> = HashMap::new();
     // Per language and term number, the postings of each field.
-    let mut postings: HashMap<&str, Vec<[Vec<(u32, f64)>; 3]>> = HashMap::new();
+    let mut postings: HashMap<&str, Vec<FieldPostings>> = HashMap::new();
     let mut lengths = Vec::with_capacity(part.len());
     let mut counts: Vec<(u32, u32)> = Vec::new();
     for (i, doc) in part.iter().enumerate() {
@@ -203,7 +206,7 @@ fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
         }
         lengths.push(length);
     }
-    let mut terms: HashMap<String, [Vec<(u32, f64)>; 3]> = HashMap::new();
+    let mut terms: HashMap<String, FieldPostings> = HashMap::new();
     for (code, (_, vocabulary)) in pipelines {
         let lists = postings.remove(code).unwrap_or_default();
         for (term, fields) in vocabulary.terms.into_iter().zip(lists) {
