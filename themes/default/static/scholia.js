@@ -87,6 +87,7 @@
     /* Long notes in the margin: cut to a few lines (style.css: .note-clamp), with a button. */
 
     const expanded = (note) => note.classList.contains("note-expanded");
+    const folded = (note) => note.classList.contains("note-clamp") && !expanded(note);
     const expand = (note, on) => {
       note.classList.toggle("note-expanded", on);
       const button = note.querySelector(".note-more");
@@ -113,6 +114,18 @@
       note.scrollIntoView({ block: "nearest", behavior: reduceMotion() ? "auto" : "smooth" });
       const summary = details.querySelector("summary");
       if (summary) summary.focus({ preventScroll: true });
+    });
+
+    /* A press on a link in the faded lines of a folded note would focus the link, and focus
+       inside a note unfolds it (style.css: :focus-within, so that keyboard users see where
+       they are): the note grew under the pointer between press and release, and the click
+       was lost. Pressing it with a pointer leaves focus where it is: the click follows the
+       link, and the note stays as it was. Keyboard focus still unfolds it. */
+    body.addEventListener("mousedown", (e) => {
+      if (!(e.target instanceof Element) || !wide.matches) return;
+      const link = e.target.closest("a[href]");
+      const note = link && link.closest(".note-body") && link.closest(".note");
+      if (note && folded(note) && body.contains(note)) e.preventDefault();
     });
 
     /* Open a note that is the target of the URL */
