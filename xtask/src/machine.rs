@@ -38,7 +38,7 @@ pub(crate) fn probe(root: &Path) -> Machine {
 }
 
 /// Whether a missing tool must fail instead of being skipped: in CI (`CI`) or when asked
-/// (`SCHOLIA_FULL_TESTS`), read as `tests/support.rs` reads them.
+/// (`SCHOLIA_FULL_TESTS`), read as `tests/support/mod.rs` reads them.
 pub(crate) fn required() -> bool {
     let set = |name| env::var(name).is_ok_and(|v| !matches!(&*v, "" | "0" | "false"));
     set(crate::FULL_TESTS) || set("CI")
