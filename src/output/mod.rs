@@ -24,7 +24,7 @@ pub struct Built<'a> {
     pub graph: &'a Graph,
     pub previews: &'a BTreeMap<String, Preview>,
 }
-pub(crate) use write::remove_stale_temp_folders;
+pub(crate) use write::{remove_stale_temp_folders, update, Written};
 pub use write::{check_output_dir, write, MARKER};
 
 /// One file of the built site.
