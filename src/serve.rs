@@ -17,6 +17,7 @@
 //! A save rebuilds only what it must (see [`incremental`]): the site stays in memory, a
 //! saved text is read again alone, and only files whose bytes changed are written.
 
+mod affected;
 mod changes;
 mod incremental;
 
@@ -65,7 +66,8 @@ const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 const MAX_CONNECTIONS: usize = 256;
 
 /// How the CLI reports a build: its diagnostics, then its summary or why it failed.
-pub type Reporter<'a> = dyn Fn(&BuildOptions, &mut Diagnostics, Result<Report, Failure>) + Sync + 'a;
+pub type Reporter<'a> =
+    dyn Fn(&BuildOptions, &mut Diagnostics, Result<Report, Failure>) + Sync + 'a;
 
 /// Saves that come closer together than this make one rebuild (an editor's save is often
 /// a write, a rename and a change of attributes).

@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod hardening;
 mod search;
+mod serve;
 mod sites;
 mod support;
 mod validity;

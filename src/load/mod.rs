@@ -83,12 +83,12 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
 }
 
 /// What [`reload_text`] did to the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Reloaded {
-    /// The text was read again and is in the site, in its (perhaps new) place.
-    Replaced,
+    /// The text (this slug) was read again and is in the site, in its (perhaps new) place.
+    Replaced(String),
     /// The text is unusable now, or a draft the build leaves out: it left the site.
-    Removed,
+    Removed(String),
     /// No such text in the site: only a full load can add one.
     NotInSite,
 }
@@ -111,11 +111,11 @@ pub(crate) fn reload_text(
         Some(text) if options.drafts || !text.meta.draft => {
             site.texts[at] = text;
             sort_texts(&mut site.texts, &site.sections);
-            Reloaded::Replaced
+            Reloaded::Replaced(slug)
         }
         _ => {
             site.texts.remove(at);
-            Reloaded::Removed
+            Reloaded::Removed(slug)
         }
     }
 }

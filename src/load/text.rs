@@ -158,10 +158,7 @@ fn is_good_slug(slug: &str) -> bool {
 /// a name whose page would be `index` or in a folder scholia writes gets a `text-` in
 /// front. `None` when nothing good comes of it.
 fn suggest_slug(slug: &str) -> Option<String> {
-    let parts: Vec<String> = slug
-        .split('/')
-        .map(crate::slug::path_part)
-        .collect();
+    let parts: Vec<String> = slug.split('/').map(crate::slug::path_part).collect();
     if parts.iter().any(String::is_empty) {
         return None;
     }

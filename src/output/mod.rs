@@ -24,8 +24,8 @@ pub struct Built<'a> {
     pub graph: &'a Graph,
     pub previews: &'a BTreeMap<String, Preview>,
 }
-pub(crate) use write::{remove_stale_temp_folders, update, Written};
 pub use write::{check_output_dir, write, MARKER};
+pub(crate) use write::{remove_stale_temp_folders, update, Written};
 
 /// One file of the built site.
 #[derive(Debug, Clone)]

@@ -680,7 +680,10 @@ mod tests {
         ok(std::fs::write(foreign.join("mine.txt"), "mine"));
         let files = [output("mine.txt", "overwritten")];
         assert!(update(&foreign, &mut written, &files, &BTreeSet::new()).is_err());
-        assert_eq!(ok(std::fs::read_to_string(foreign.join("mine.txt"))), "mine");
+        assert_eq!(
+            ok(std::fs::read_to_string(foreign.join("mine.txt"))),
+            "mine"
+        );
     }
 
     /// A folder of ours holding `page.html` with `text`.

@@ -253,10 +253,7 @@ mod tests {
     #[test]
     fn events_may_name_the_resolved_site_folder() {
         let dir = site();
-        let real = dir
-            .path()
-            .canonicalize()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let real = dir.path().canonicalize().unwrap_or_else(|e| panic!("{e}"));
         let given = real.join("content/..");
         assert_eq!(
             plan(&given, &[real.join("content/a.md")]),

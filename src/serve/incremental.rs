@@ -8,22 +8,29 @@
 //! later stages over the site in memory, writes the pages that changed, then the search
 //! index (the slowest output, so the browser gets the pages first).
 //!
-//! Still over today's pipeline: every page is rendered again and compared, not only the
-//! pages that depend on the saved text; [`super::affected`] says which those are, for the
-//! resolved document model to render alone.
+//! Each text's anchoring and rendering is kept too ([`Prepared`]); a rebuild redoes only
+//! the saved texts and those that link into them ([`super::affected`]). The link stage
+//! and the pages are still made for the whole site, then compared with what is on disk:
+//! rendering only the pages whose resolved data changed waits for the resolved document
+//! model.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::BuildOptions;
+use rayon::prelude::*;
+
+use crate::anchor::{self, Anchored};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::link::graph::{self, Graph};
+use crate::link::{Page, Targets};
 use crate::load::{self, Reloaded};
 use crate::output::{self, OutputFile, Written};
 use crate::pipeline::{self, Failure, Report};
-use crate::site::Site;
+use crate::render::RenderedText;
 use crate::search;
+use crate::site::Site;
 
 /// The site as `serve` last built it.
 pub(crate) struct Session {
@@ -35,8 +42,18 @@ pub(crate) struct Session {
     load_diags: Vec<Diagnostic>,
     pages: Written,
     search: Written,
+    /// Each text's anchoring and rendering, by slug.
+    prepared: HashMap<String, Prepared>,
     /// The rendered texts of the last rebuild, until the search index is made from them.
     pending: Option<pipeline::Rendered>,
+}
+
+/// One text anchored and rendered (before the link stage fills in its notes' extras),
+/// with what those two stages said about it.
+struct Prepared {
+    anchored: Anchored,
+    rendered: RenderedText,
+    diags: Vec<Diagnostic>,
 }
 
 /// What an incremental rebuild did, for the line `serve` prints.
@@ -86,7 +103,9 @@ impl Session {
         let site = load::site(options, &mut loaded).map_err(|e| Failure::Usage(e.into()))?;
         let load_diags: Vec<Diagnostic> = loaded.iter().cloned().collect();
         diags.extend(loaded);
-        let built = build(&site, diags)?;
+        let mut prepared = HashMap::new();
+        let redo = site.texts.iter().map(|t| t.slug.clone()).collect();
+        let built = build(&site, &mut prepared, &redo, diags)?;
         let index = search_index(&site, &built.rendered, diags)?;
         let mut all = built.pages;
         all.extend_from_slice(&index);
@@ -100,6 +119,7 @@ impl Session {
             load_diags,
             pages,
             search,
+            prepared,
             pending: None,
         };
         Ok((session, built.report))
@@ -117,21 +137,38 @@ impl Session {
         if !self.output_is_ours() {
             return None; // removed or replaced meanwhile: only a full build may recreate it
         }
+        let mut changed = BTreeSet::new();
         for path in paths {
             let mut reread = Diagnostics::new();
             match load::reload_text(&self.options, &mut self.site, path, &mut reread) {
                 Reloaded::NotInSite => return None,
-                Reloaded::Replaced | Reloaded::Removed => {}
+                Reloaded::Replaced(slug) | Reloaded::Removed(slug) => {
+                    self.prepared.remove(&slug);
+                    changed.insert(slug);
+                }
             }
             self.replace_load_diags(path, reread);
         }
+        let redo = super::affected::to_redo(
+            &changed,
+            self.prepared.iter().map(|(slug, p)| super::affected::Done {
+                slug,
+                links: &p.rendered.links,
+                reported: !p.diags.is_empty(),
+            }),
+        );
         diags.extend(self.load_diagnostics());
-        Some(self.pages(started, diags))
+        Some(self.pages(&redo, started, diags))
     }
 
-    /// Renders every page and writes those whose bytes changed.
-    fn pages(&mut self, started: Instant, diags: &mut Diagnostics) -> Result<Rebuilt, Failure> {
-        let built = build(&self.site, diags)?;
+    /// Makes every page and writes those whose bytes changed.
+    fn pages(
+        &mut self,
+        redo: &BTreeSet<String>,
+        started: Instant,
+        diags: &mut Diagnostics,
+    ) -> Result<Rebuilt, Failure> {
+        let built = build(&self.site, &mut self.prepared, redo, diags)?;
         let gone = self.pages.missing_from(&built.pages);
         let done =
             output::update(&self.out, &mut self.pages, &built.pages, &gone).map_err(Failure::Io)?;
@@ -147,7 +184,10 @@ impl Session {
 
     /// Makes the search index from the last rebuild and writes the files that changed.
     /// Nothing to do if the rebuild failed or the index is up to date.
-    pub(crate) fn search_index(&mut self, diags: &mut Diagnostics) -> Option<Result<Indexed, Failure>> {
+    pub(crate) fn search_index(
+        &mut self,
+        diags: &mut Diagnostics,
+    ) -> Option<Result<Indexed, Failure>> {
         let rendered = self.pending.take()?;
         let started = Instant::now();
         let result = search_index(&self.site, &rendered, diags).and_then(|index| {
@@ -174,8 +214,11 @@ impl Session {
             load::source_name(site_dir, text),
             load::source_name(site_dir, &text.with_extension("yaml")),
         ];
-        self.load_diags
-            .retain(|d| d.span.as_ref().is_none_or(|s| !names.contains(&s.source.name)));
+        self.load_diags.retain(|d| {
+            d.span
+                .as_ref()
+                .is_none_or(|s| !names.contains(&s.source.name))
+        });
         self.load_diags.extend(reread.iter().cloned());
     }
 
@@ -188,10 +231,16 @@ impl Session {
     }
 }
 
-/// The stages after `load`, up to the pages (as [`pipeline::build`] runs them); fails if
+/// The stages after `load`, up to the pages (as [`pipeline::build`] runs them), anchoring
+/// and rendering again only the texts in `redo` (and those not `prepared` yet); fails if
 /// any diagnostic is an error, so nothing is written.
-fn build(site: &Site, diags: &mut Diagnostics) -> Result<Built, Failure> {
-    let mut rendered = pipeline::anchor_and_render(site, diags, &mut |_| {});
+fn build(
+    site: &Site,
+    prepared: &mut HashMap<String, Prepared>,
+    redo: &BTreeSet<String>,
+    diags: &mut Diagnostics,
+) -> Result<Built, Failure> {
+    let mut rendered = prepare(site, prepared, redo, diags);
     let graph = Graph::new(site, &rendered.texts, &rendered.glossary_links);
     graph.fill_notes(site, &mut rendered.texts);
     let previews = graph::previews(
@@ -243,4 +292,77 @@ fn search_index(
         return Err(Failure::Content);
     }
     Ok(claims.into_files())
+}
+
+/// [`pipeline::anchor_and_render`], redoing only the texts in `redo` or not in `prepared`
+/// and taking the others from `prepared`, which is brought up to date.
+fn prepare(
+    site: &Site,
+    prepared: &mut HashMap<String, Prepared>,
+    redo: &BTreeSet<String>,
+    diags: &mut Diagnostics,
+) -> pipeline::Rendered {
+    prepared.retain(|slug, _| !redo.contains(slug));
+    let mut targets = Targets::new(site);
+    let raw_html = site.config.allow_raw_html;
+    let todo: Vec<usize> = (0..site.texts.len())
+        .filter(|&i| !prepared.contains_key(&site.texts[i].slug))
+        .collect();
+    let anchored: Vec<(usize, Anchored, Diagnostics, anchor::Missing)> = todo
+        .par_iter()
+        .map(|&i| {
+            let text = &site.texts[i];
+            let mut d = Diagnostics::new();
+            let page = Page::Text(text.slug.clone());
+            let label = |dest: &str| targets.label(dest, &page);
+            let (a, missing) = anchor::text_deferring_hints(text, &label, raw_html, &mut d);
+            (i, a, d, missing)
+        })
+        .collect();
+    for text in &site.texts {
+        if let Some(p) = prepared.get(&text.slug) {
+            targets.set_paragraphs(&text.slug, p.anchored.reading.paragraphs.len());
+        }
+    }
+    let mut budget = anchor::HintBudget::default();
+    let anchored: Vec<(usize, Anchored, Diagnostics)> = anchored
+        .into_iter()
+        .map(|(i, a, mut d, missing)| {
+            targets.set_paragraphs(&site.texts[i].slug, a.reading.paragraphs.len());
+            missing.report(&a.reading, &mut budget, &mut d);
+            (i, a, d)
+        })
+        .collect();
+    let done: Vec<(String, Prepared)> = anchored
+        .into_par_iter()
+        .map(|(i, anchored, mut d)| {
+            let text = &site.texts[i];
+            let rendered = crate::render::text(site, text, &anchored, &targets, &mut d);
+            let diags = d.iter().cloned().collect();
+            let p = Prepared {
+                anchored,
+                rendered,
+                diags,
+            };
+            (text.slug.clone(), p)
+        })
+        .collect();
+    prepared.extend(done);
+    let (terms, glossary_links) = crate::render::glossary(site, &targets, diags);
+    let mut out = pipeline::Rendered {
+        anchored: Vec::with_capacity(site.texts.len()),
+        texts: Vec::with_capacity(site.texts.len()),
+        terms,
+        glossary_links,
+    };
+    for text in &site.texts {
+        if let Some(p) = prepared.get(&text.slug) {
+            for d in &p.diags {
+                diags.push(d.clone());
+            }
+            out.anchored.push(p.anchored.clone());
+            out.texts.push(p.rendered.clone());
+        }
+    }
+    out
 }
