@@ -94,6 +94,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         build: options(&args.build),
         bind: args.bind,
         port: args.port,
+        timings: args.build.timings,
     };
     let timings = args.build.timings;
     match crate::serve::run(&options, &move |o, diags, result| {

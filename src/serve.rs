@@ -49,6 +49,8 @@ pub struct ServeOptions {
     pub build: BuildOptions,
     pub bind: IpAddr,
     pub port: u16,
+    /// Print how long each stage of a rebuild took.
+    pub timings: bool,
 }
 
 /// A request head larger than this is answered 431 and its connection closed (browsers'
@@ -124,7 +126,7 @@ pub fn run(options: &ServeOptions, report: &Reporter) -> Result<()> {
         scope.spawn(move || {
             while let Ok(first) = rx.recv() {
                 let plan = settle(build, first, &rx);
-                rebuild(build, &plan, &mut session, report);
+                rebuild(options, &plan, &mut session, report);
             }
         });
         runtime.block_on(async {
@@ -163,7 +165,8 @@ fn full_build(build: &BuildOptions, report: &Reporter) -> Option<Session> {
     session
 }
 
-fn rebuild(build: &BuildOptions, plan: &Plan, session: &mut Option<Session>, report: &Reporter) {
+fn rebuild(options: &ServeOptions, plan: &Plan, session: &mut Option<Session>, report: &Reporter) {
+    let build = &options.build;
     let (Plan::Texts(texts), Some(current)) = (plan, session.as_mut()) else {
         if *plan != Plan::Nothing {
             *session = full_build(build, report);
@@ -176,6 +179,11 @@ fn rebuild(build: &BuildOptions, plan: &Plan, session: &mut Option<Session>, rep
         Some(Err(failure)) => report(build, &mut diags, Err(failure)),
         Some(Ok(rebuilt)) => {
             print_diagnostics(&mut diags);
+            if options.timings {
+                for (stage, t) in &rebuilt.timings {
+                    eprintln!("{stage:>14}: {}", millis(*t));
+                }
+            }
             eprintln!(
                 "rebuilt {} page{} in {} ({} file{} written{}); updating the search index",
                 rebuilt.pages,

@@ -66,6 +66,8 @@ pub(crate) struct Rebuilt {
     pub(crate) removed: usize,
     /// From the first file event's handling to the last page file written.
     pub(crate) took: Duration,
+    /// How long each stage took, for `--timings`.
+    pub(crate) timings: Vec<(&'static str, Duration)>,
 }
 
 /// What the search index's rebuild, which follows the pages', did.
@@ -138,6 +140,7 @@ impl Session {
             return None; // removed or replaced meanwhile: only a full build may recreate it
         }
         let mut changed = BTreeSet::new();
+        let mut clock = Clock::new();
         for path in paths {
             let mut reread = Diagnostics::new();
             match load::reload_text(&self.options, &mut self.site, path, &mut reread) {
@@ -158,7 +161,11 @@ impl Session {
             }),
         );
         diags.extend(self.load_diagnostics());
-        Some(self.pages(&redo, started, diags))
+        clock.lap("load");
+        Some(self.pages(&redo, started, diags).map(|mut rebuilt| {
+            rebuilt.timings.splice(0..0, clock.laps);
+            rebuilt
+        }))
     }
 
     /// Makes every page and writes those whose bytes changed.
@@ -169,14 +176,17 @@ impl Session {
         diags: &mut Diagnostics,
     ) -> Result<Rebuilt, Failure> {
         let built = build(&self.site, &mut self.prepared, redo, diags)?;
+        let mut clock = Clock::new();
         let gone = self.pages.missing_from(&built.pages);
         let done =
             output::update(&self.out, &mut self.pages, &built.pages, &gone).map_err(Failure::Io)?;
+        clock.lap("write");
         let rebuilt = Rebuilt {
             pages: built.report.pages,
             written: done.written,
             removed: done.removed,
             took: started.elapsed(),
+            timings: [built.report.timings, clock.laps].concat(),
         };
         self.pending = Some(built.rendered);
         Ok(rebuilt)
@@ -240,7 +250,9 @@ fn build(
     redo: &BTreeSet<String>,
     diags: &mut Diagnostics,
 ) -> Result<Built, Failure> {
+    let mut clock = Clock::new();
     let mut rendered = prepare(site, prepared, redo, diags);
+    clock.lap("anchor, render");
     let graph = Graph::new(site, &rendered.texts, &rendered.glossary_links);
     graph.fill_notes(site, &mut rendered.texts);
     let previews = graph::previews(
@@ -251,6 +263,7 @@ fn build(
         &rendered.terms,
     );
     graph::check_tags(site, diags);
+    clock.lap("link");
     let files = output::pages(
         site,
         &output::Built {
@@ -267,11 +280,12 @@ fn build(
         return Err(Failure::Content);
     }
     let pages = claims.into_files();
+    clock.lap("pages");
     let report = Report {
         texts: site.texts.len(),
         notes: rendered.texts.iter().map(|r| r.notes.len()).sum(),
         pages: pages.iter().filter(|f| f.path.ends_with(".html")).count(),
-        timings: Vec::new(),
+        timings: clock.laps,
     };
     Ok(Built {
         pages,
@@ -365,4 +379,25 @@ fn prepare(
         }
     }
     out
+}
+
+/// Stage times, for `--timings`.
+struct Clock {
+    at: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock {
+            at: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.at));
+        self.at = now;
+    }
 }
