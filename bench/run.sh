@@ -294,6 +294,19 @@ echo
 echo "median/min: wall-clock seconds; cpu: median user+sys seconds; peak MB: largest max RSS over the runs;"
 echo "output: du -sh of the output folder; pages: *.html files written; vs scholia: median wall / scholia's."
 echo
+if active scholia; then
+  out="$OUTROOT/scholia.$RUNS"
+  # The issue-10 goals: search/ below Pagefind's 17.4 MB, no page above 300 KB.
+  echo "== scholia output figures (last run):"
+  if [[ -d "$out/search" ]]; then
+    printf '  search/: %.1f MB in %d files\n' \
+      "$(du -sb "$out/search" | awk '{ print $1 / 1e6 }')" "$(find "$out/search" -type f | wc -l)"
+  fi
+  largest="$(find "$out" -type f -name '*.html' -printf '%s %P\n' | sort -rn | head -1)"
+  printf '  largest page: %s (%.0f KB)\n' "${largest#* }" "$(awk -v b="${largest%% *}" 'BEGIN { print b / 1000 }')"
+  printf '  pages over 300 KB: %d\n' "$(find "$out" -type f -name '*.html' -size +300k | wc -l)"
+  echo
+fi
 echo "== scholia per-stage timings (last run, scholia build --timings):"
 sed 's/^/  /' "$LOGDIR/scholia.$RUNS.stderr"
 echo

@@ -17,7 +17,6 @@
 //! A save rebuilds only what it must (see [`incremental`]): the site stays in memory, a
 //! saved text is read again alone, and only files whose bytes changed are written.
 
-mod affected;
 mod changes;
 mod incremental;
 
@@ -174,39 +173,38 @@ fn rebuild(options: &ServeOptions, plan: &Plan, session: &mut Option<Session>, r
         return;
     };
     let mut diags = Diagnostics::new();
-    match current.texts(texts, &mut diags) {
+    let mut pages_done = |rebuilt: &incremental::Rebuilt, diags: &mut Diagnostics| {
+        print_diagnostics(diags);
+        *diags = Diagnostics::new();
+        if options.timings {
+            for (stage, t) in &rebuilt.timings {
+                eprintln!("{stage:>20}: {}", millis(*t));
+            }
+        }
+        eprintln!(
+            "rebuilt {} page{} in {} ({} file{} written{}); updating the search index",
+            rebuilt.pages,
+            plural(rebuilt.pages),
+            millis(rebuilt.took),
+            rebuilt.written,
+            plural(rebuilt.written),
+            match rebuilt.removed {
+                0 => String::new(),
+                n => format!(", {n} removed"),
+            }
+        );
+    };
+    match current.texts(texts, &mut diags, &mut pages_done) {
         None => *session = full_build(build, report),
         Some(Err(failure)) => report(build, &mut diags, Err(failure)),
-        Some(Ok(rebuilt)) => {
+        Some(Ok(indexed)) => {
             print_diagnostics(&mut diags);
-            if options.timings {
-                for (stage, t) in &rebuilt.timings {
-                    eprintln!("{stage:>14}: {}", millis(*t));
-                }
-            }
             eprintln!(
-                "rebuilt {} page{} in {} ({} file{} written{}); updating the search index",
-                rebuilt.pages,
-                plural(rebuilt.pages),
-                millis(rebuilt.took),
-                rebuilt.written,
-                plural(rebuilt.written),
-                match rebuilt.removed {
-                    0 => String::new(),
-                    n => format!(", {n} removed"),
-                }
+                "search index updated in {} ({} file{} written)",
+                millis(indexed.took),
+                indexed.written,
+                plural(indexed.written)
             );
-            let mut diags = Diagnostics::new();
-            match current.search_index(&mut diags) {
-                Some(Ok(indexed)) => eprintln!(
-                    "search index updated in {} ({} file{} written)",
-                    millis(indexed.took),
-                    indexed.written,
-                    plural(indexed.written)
-                ),
-                Some(Err(failure)) => report(build, &mut diags, Err(failure)),
-                None => {}
-            }
         }
     }
 }
