@@ -721,7 +721,7 @@ fn a_site_overrides_the_note_partial_alone() {
     let text = read(&public.join("only/index.html"));
     let p1 = text.find("id=\"p1\"").unwrap_or(usize::MAX);
     let note = text
-        .find("<div class=\"notes\"><aside class=\"my-note\" id=\"action\"><h4>What it means</h4><p>Acting <em>together</em>.</p>\n<ul class=\"note-tags\" aria-label=\"Tags\"><li><a href=\"../tags/theory/index.html\" rel=\"tag\">theory</a></li></ul></aside></div></div>")
+        .find("<div class=\"notes\"><aside class=\"my-note\" id=\"action\"><p class=\"my-note-title\">What it means</p><p>Acting <em>together</em>.</p>\n<ul class=\"note-tags\" aria-label=\"Tags\"><li><a href=\"../tags/theory/index.html\" rel=\"tag\">theory</a></li></ul></aside></div></div>")
         .unwrap_or_else(|| panic!("the site's note.html shows the note: {text}"));
     let p2 = text.find("id=\"p2\"").unwrap_or(0);
     assert!(p1 < note && note < p2, "{text}");

@@ -153,12 +153,13 @@
 
   // Porter's stemmer exactly as elasticlunr-rs has it (Martin Porter's C version, with its
   // two departures), on UTF-8 bytes like the Rust code.
-  const ASCII = /^[\x00-\x7f]*$/;
+  // Any character beyond ASCII (a word without one is its own UTF-8 bytes).
+  const NOT_ASCII = /[\x80-\uffff]/;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
 
   const stem = (word) => {
-    const b = ASCII.test(word) ? Array.from(word, (c) => c.charCodeAt(0)) : Array.from(encoder.encode(word));
+    const b = !NOT_ASCII.test(word) ? Array.from(word, (c) => c.charCodeAt(0)) : Array.from(encoder.encode(word));
     if (b.length <= 2) return word;
     for (let i = 0; i < b.length; i++) if (b[i] >= 65 && b[i] <= 90) b[i] += 32;
     let k = b.length, j = 0;
