@@ -179,3 +179,17 @@ impl Clock {
 pub fn search_corpus(site: &Site, diags: &mut Diagnostics) -> crate::search::Corpus {
     crate::search::Corpus::from_document(&document(site, diags, &mut |_| {}))
 }
+
+/// Each text's anchoring and its body as rendered, without the notes the theme places in
+/// it: every stage before the outputs, for the fuzz targets, which check each passage
+/// against its text and that marking passages changes no word.
+pub fn anchored_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<(Anchored, String)> {
+    let doc = document(site, diags, &mut |_| {});
+    doc.texts
+        .into_iter()
+        .map(|t| {
+            let body = render::without_notes(&t.html.body);
+            (t.anchored, body)
+        })
+        .collect()
+}
