@@ -242,7 +242,8 @@ mod generated {
         assert_failed_cleanly(site.path(), &run, "cannot read `content/unit-1/gone.md`");
     }
 
-    /// A 20 MB text with a quote that matches nothing: reported, without hanging.
+    /// A 20 MB text with a quote that matches nothing: reported, without hanging; and
+    /// one with a typo, anchored fuzzily with a warning, also without hanging.
     #[test]
     fn a_twenty_megabyte_text_with_a_bad_quote() {
         let (site, run) = broken(|s| {
@@ -255,7 +256,7 @@ mod generated {
             }
             text.push_str("The needle is here at the very end.\n");
             std::fs::write(s.join("content/huge.md"), text).unwrap_or_else(|e| panic!("{e}"));
-            std::fs::write(s.join("content/huge.yaml"), "annotations:\n  - quote: \"The needle is hare\"\n    note: x\n  - quote: \"at the very end\"\n    note: found\n")
+            std::fs::write(s.join("content/huge.yaml"), "annotations:\n  - quote: \"The needle is in a haystack\"\n    note: x\n  - quote: \"at the very end\"\n    note: found\n  - quote: \"The neddle is here at\"\n    note: typo\n")
                 .unwrap_or_else(|e| panic!("{e}"));
         });
         assert_failed_cleanly(site.path(), &run, "content/huge.yaml:2:12");
@@ -263,6 +264,12 @@ mod generated {
             run.stderr.matches("\nerror: ").count()
                 + usize::from(run.stderr.starts_with("error: ")),
             2,
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("the text now reads: “The needle is here at”"),
             "{}",
             run.stderr
         );

@@ -6,10 +6,15 @@
 //! turns failures into diagnostics that show the author the closest passage.
 
 mod quote;
+mod reanchor;
 
 use std::ops::Range;
 
-pub use quote::{block_of, block_range, find, AnchorError, HintBudget, OverBudget, ReadingIndex};
+pub use quote::{
+    block_of, block_range, find, AnchorError, FuzzyMatch, HintBudget, OverBudget, ReadingIndex,
+    CONTEXT_CHARS, MARGIN, THRESHOLD,
+};
+pub use reanchor::Relocated;
 
 use crate::diagnostics::{list_some, Diagnostic, Diagnostics};
 use crate::markdown::{self, Reading, BLOCK_SEPARATOR};
@@ -61,14 +66,18 @@ pub fn text_deferring_hints<'t>(
     let index = ReadingIndex::new(&reading.text);
     let mut missing = Vec::new();
     let mut passages: Vec<Passage> = Vec::new();
+    let mut reanchor = reanchor::Reanchor::new();
     for (i, note) in text.notes.iter().enumerate() {
-        match passage(&reading, &index, note) {
+        let found = passage(&reading, &index, note)
+            .or_else(|failure| relocate(&reading, &index, &mut reanchor, note, failure, diags));
+        match found {
             Ok(range) => passages.push(Passage {
                 note: i,
                 paragraph: reading.paragraph_at(range.start),
                 range,
             }),
             Err(Failure::Missing(q)) => missing.push((note, q)),
+            Err(Failure::Stale(q, e)) => diags.push(explain(&reading, note, q, e)),
             Err(Failure::Reported(d)) => diags.push(*d),
         }
     }
@@ -114,7 +123,34 @@ impl Missing<'_> {
 enum Failure<'t> {
     /// A quote that occurs nowhere: reported later, with a hint if the budget allows.
     Missing(&'t TextQuoteSelector),
+    /// A quote that occurs, but whose prefix/suffix fit none of its occurrences.
+    Stale(&'t TextQuoteSelector, AnchorError),
     Reported(Box<Diagnostic>),
+}
+
+/// Anchors a note whose quote matches nowhere exactly (the text was edited, most likely)
+/// to the closest passage, with warnings; gives the failure back if none is close enough.
+fn relocate<'t>(
+    reading: &Reading,
+    index: &ReadingIndex,
+    reanchor: &mut reanchor::Reanchor,
+    note: &Note,
+    failure: Failure<'t>,
+    diags: &mut Diagnostics,
+) -> Result<Range<usize>, Failure<'t>> {
+    let (q, missing) = match &failure {
+        Failure::Missing(q) => (*q, true),
+        Failure::Stale(q, _) => (*q, false),
+        Failure::Reported(_) => return Err(failure),
+    };
+    let Some(relocated) = reanchor.relocate(reading, index, q, missing) else {
+        return Err(failure);
+    };
+    diags.push(reanchor::moved(reading, note, q, &relocated));
+    if let Some(d) = reanchor::not_unique(reading, note, &relocated.found) {
+        diags.push(d);
+    }
+    Ok(relocated.found.range)
 }
 
 fn passage<'t>(
@@ -127,6 +163,7 @@ fn passage<'t>(
             .ok_or_else(|| Failure::Reported(Box::new(no_paragraph(reading, note, *n)))),
         Selector::Quote(q) => index.find_exact(q).map_err(|e| match e {
             AnchorError::NotFound { .. } => Failure::Missing(q),
+            e @ AnchorError::ContextMismatch { .. } => Failure::Stale(q, e),
             e => Failure::Reported(Box::new(explain(reading, note, q, e))),
         }),
     }
