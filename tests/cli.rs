@@ -297,3 +297,86 @@ fn a_language_without_a_stemmer_builds_with_a_warning() {
     let index = read(&site.path().join("public/index.html"));
     assert!(index.contains("<html lang=\"el\">"), "{index}");
 }
+
+/// Issue 13: a text edited after its notes were written (a paragraph moved, words
+/// changed, inserted and deleted in and near the quotes, a sentence duplicated) still
+/// builds; each re-anchored note gets a warning naming it, its old quote and the new
+/// passage, and its mark lands on the words the note is about.
+#[test]
+fn an_edited_text_keeps_its_notes_with_warnings() {
+    let site = copy_site(&fixture("sites/edited"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("6 warnings"), "{}", run.stderr);
+    for (id, line, now) in [
+        (
+            "moved",
+            6,
+            "Henke turns to the patient diplomacy of coalition building",
+        ),
+        ("deleted", 10, "one or two states have an intense interest"),
+        ("changed", 15, "the two are often confused"),
+        ("archive", 31, "The archive was reopened in 1998"),
+    ] {
+        let warning = format!("warning: the quote of note `{id}` does not match the text exactly");
+        let at = run.stderr.find(&warning);
+        let at = at.unwrap_or_else(|| panic!("no warning for {id}:\n{}", run.stderr));
+        let rest = &run.stderr[at..];
+        let rest = &rest[..rest[1..].find("\nwarning").map_or(rest.len(), |i| i + 1)];
+        assert!(
+            rest.contains(&format!("content/unit/henke.yaml:{line}:12")),
+            "{rest}"
+        );
+        assert!(
+            rest.contains(&format!("the text now reads: “{now}”")),
+            "{rest}"
+        );
+        assert!(rest.contains("the note quotes: “"), "{rest}");
+        assert!(
+            rest.contains(&format!("update the note to `quote: \"{now}\"`")),
+            "{rest}"
+        );
+    }
+    assert!(
+        run.stderr
+            .contains("warning: the prefix/suffix of note `near` do not fit the text exactly"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("update the note to `suffix: \"of the joint costs.\"`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("warning: the passage of note `archive` is no longer unique"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("but it might mean paragraph 6: “The archive was reopened in 1999”"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("note `exact`"), "{}", run.stderr);
+    let page = read(&site.path().join("public/unit/henke/index.html"));
+    for (id, words) in [
+        (
+            "moved",
+            "Henke turns to the patient diplomacy of coalition building",
+        ),
+        ("deleted", "one or two states have an intense interest"),
+        ("changed", "the two are often confused"),
+        ("near", "a disproportionate share"),
+        ("exact", "collective action"),
+        ("archive", "The archive was reopened in 1998"),
+    ] {
+        let mark = format!(
+            "<mark class=\"passage\" data-note=\"{id}\" aria-details=\"{id}\" id=\"mark-{id}\">{words}</mark>"
+        );
+        assert!(page.contains(&mark), "{mark} not in:\n{page}");
+    }
+}

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use super::quote::{block_of, block_range, FuzzyMatch, HintBudget, ReadingIndex, THRESHOLD};
-use super::{excerpt, BLOCK_SEPARATOR};
+use super::{excerpt, widen, BLOCK_SEPARATOR};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Reading;
 use crate::site::{Note, TextQuoteSelector};
@@ -119,12 +119,21 @@ fn last_words(text: &str, n: usize) -> Option<String> {
 }
 
 fn first_words(text: &str, n: usize) -> Option<String> {
-    let kept = text.split_whitespace().take(n).collect::<Vec<_>>().join(" ");
+    let kept = text
+        .split_whitespace()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" ");
     (!kept.is_empty()).then_some(kept)
 }
 
 /// The warning for a note anchored fuzzily.
-pub(super) fn moved(reading: &Reading, note: &Note, q: &TextQuoteSelector, r: &Relocated) -> Diagnostic {
+pub(super) fn moved(
+    reading: &Reading,
+    note: &Note,
+    q: &TextQuoteSelector,
+    r: &Relocated,
+) -> Diagnostic {
     let range = r.found.range.clone();
     let passage = excerpt(&reading.text, range.clone());
     let quote_changed = collapse(&q.exact) != passage;
@@ -139,14 +148,33 @@ pub(super) fn moved(reading: &Reading, note: &Note, q: &TextQuoteSelector, r: &R
             note.id
         )
     };
-    let d = Diagnostic::warning(message, note.at.selector.clone())
-        .label(format!(
-            "anchored in paragraph {} (score {:.2}; {THRESHOLD:.2} is needed)",
-            reading.paragraph_at(range.start),
-            (r.found.score * 100.0).floor() / 100.0
+    let d = Diagnostic::warning(message, note.at.selector.clone()).label(format!(
+        "anchored in paragraph {} (score {:.2}; {THRESHOLD:.2} is needed)",
+        reading.paragraph_at(range.start),
+        (r.found.score * 100.0).floor() / 100.0
+    ));
+    let d = if quote_changed {
+        d.note(format!(
+            "the note quotes: “{}”",
+            excerpt(&q.exact, 0..q.exact.len())
         ))
-        .note(format!("the note quotes: “{}”", excerpt(&q.exact, 0..q.exact.len())))
-        .note(format!("the text now reads: “{passage}”"));
+        .note(format!("the text now reads: “{passage}”"))
+    } else {
+        let context = |c: &Option<String>| {
+            c.as_deref().map_or("(none)".to_string(), |c| {
+                format!("“{}”", excerpt(c, 0..c.len()))
+            })
+        };
+        d.note(format!(
+            "the note's prefix: {}, suffix: {}",
+            context(&q.prefix),
+            context(&q.suffix)
+        ))
+        .note(format!(
+            "the text around the passage now reads: “{}”",
+            excerpt(&reading.text, widen(&reading.text, range))
+        ))
+    };
     match &r.refit {
         // A long selector is not spelt out: the help stays a line.
         Some(new) if new.exact.len() <= SPELT_OUT => d.help(format!(
@@ -246,7 +274,10 @@ mod tests {
         let new = refit(reading, &index, &old, &range);
         assert_eq!(new, Some(sel("big", Some("and a"), None)));
         // Without context, nothing makes it unique.
-        assert_eq!(refit(reading, &index, &sel("bog", None, None), &range), None);
+        assert_eq!(
+            refit(reading, &index, &sel("bog", None, None), &range),
+            None
+        );
     }
 
     #[test]

@@ -259,7 +259,9 @@ fn prefix_errors<'h>(prefix: &Pattern, head: &'h str, from: usize) -> impl Fn(us
     let window = head.get(lead..).unwrap_or_default();
     // Errors of the prefix ending just after each char of the window, by end offset.
     let mut ends: Vec<(usize, usize)> = vec![(lead, length)];
-    let offsets = window.char_indices().map(|(at, c)| lead + at + c.len_utf8());
+    let offsets = window
+        .char_indices()
+        .map(|(at, c)| lead + at + c.len_utf8());
     ends.extend(offsets.zip(prefix.scores(window.chars(), false)));
     move |start: usize| {
         let before = head.get(..start).unwrap_or_default();
@@ -440,7 +442,11 @@ mod tests {
 
     #[test]
     fn a_word_changed_inside_the_quote() {
-        let s = sel("one or two countries have a very intense interest", None, None);
+        let s = sel(
+            "one or two countries have a very intense interest",
+            None,
+            None,
+        );
         assert_eq!(
             passage(HENKE, &s),
             Some("one or two states have a very intense interest")
@@ -449,7 +455,11 @@ mod tests {
 
     #[test]
     fn a_word_inserted_into_the_text() {
-        let s = sel("two states have a very intense interest in a given", None, None);
+        let s = sel(
+            "two states have a very intense interest in a given",
+            None,
+            None,
+        );
         let text = HENKE.replace("intense", "intense, vital");
         assert_eq!(
             passage(&text, &s),
@@ -459,7 +469,11 @@ mod tests {
 
     #[test]
     fn a_word_deleted_from_the_text() {
-        let s = sel("two states have a very intense interest in a given", None, None);
+        let s = sel(
+            "two states have a very intense interest in a given",
+            None,
+            None,
+        );
         let text = HENKE.replace("very ", "");
         assert_eq!(
             passage(&text, &s),
