@@ -177,6 +177,7 @@ fn not_found(
     closest: Result<Option<Range<usize>>, OverBudget>,
 ) -> Diagnostic {
     let d = Diagnostic::error("this quote is not in the text", note.at.selector.clone())
+        .code("quote-not-found")
         .label("no passage reads like this");
     match closest {
         Ok(Some(r)) => d.help(format!(
@@ -204,6 +205,7 @@ fn no_paragraph(reading: &Reading, note: &Note, n: usize) -> Diagnostic {
         format!("there is no paragraph {n}"),
         note.at.selector.clone(),
     )
+    .code("para-out-of-range")
     .label(format!("the text has {count} paragraphs"))
     .help(format!(
         "use a number from 1 to {count}, as numbered in the margin of the page"
@@ -218,12 +220,13 @@ fn explain(
 ) -> Diagnostic {
     let at = note.at.selector.clone();
     match error {
-        AnchorError::Empty => Diagnostic::error("the quote is empty", at),
+        AnchorError::Empty => Diagnostic::error("the quote is empty", at).code("quote-empty"),
         AnchorError::NotFound { closest } => not_found(reading, note, false, Ok(closest)),
         AnchorError::Ambiguous { candidates } => Diagnostic::error(
             format!("this quote occurs {} times in the text", candidates.len()),
             at,
         )
+        .code("quote-ambiguous")
         .label(format!(
             "in paragraphs {}",
             paragraphs(reading, &candidates)
@@ -236,6 +239,7 @@ fn explain(
         AnchorError::ContextMismatch { occurrences } => {
             let first = occurrences.first().cloned().unwrap_or(0..0);
             Diagnostic::error("the quote occurs, but never with this prefix/suffix", at)
+                .code("quote-context-mismatch")
                 .label(format!(
                     "the quote is in paragraphs {}",
                     paragraphs(reading, &occurrences)

@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use super::quote::{block_of, block_range, FuzzyMatch, HintBudget, ReadingIndex, THRESHOLD};
 use super::{excerpt, widen, BLOCK_SEPARATOR};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Edit, Span};
+use crate::load::yaml;
 use crate::markdown::Reading;
 use crate::site::{Note, TextQuoteSelector};
 
@@ -175,6 +176,11 @@ pub(super) fn moved(
             excerpt(&reading.text, widen(&reading.text, range))
         ))
     };
+    let d = d.code("quote-fuzzy");
+    let d = match r.refit.as_ref().and_then(|new| edits(note, q, new)) {
+        Some(edits) => d.fix(edits),
+        None => d,
+    };
     match &r.refit {
         // A long selector is not spelt out: the help stays a line.
         Some(new) if new.exact.len() <= SPELT_OUT => d.help(format!(
@@ -215,6 +221,110 @@ pub(crate) fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
+/// The edits to the sidecar that replace the parts of `old` that changed in `new`,
+/// each scalar written in the style it had (plain, single- or double-quoted) if that
+/// style can hold the new value; `None` if a part cannot be edited in place (a block
+/// or multi-line scalar, flow style, a key to add or remove).
+fn edits(note: &Note, old: &TextQuoteSelector, new: &TextQuoteSelector) -> Option<Vec<Edit>> {
+    let source = &note.at.selector.source;
+    let text = &source.text;
+    let at = note.at.selector.range.clone();
+    let (_, region) = yaml::items(text, "annotations")
+        .into_iter()
+        .find(|(_, r)| r.start <= at.start && at.end <= r.end)?;
+    let mut edits = Vec::new();
+    for (key, was, now) in [
+        ("quote", Some(&old.exact), Some(&new.exact)),
+        ("prefix", old.prefix.as_ref(), new.prefix.as_ref()),
+        ("suffix", old.suffix.as_ref(), new.suffix.as_ref()),
+    ] {
+        let (was, now) = match (was, now) {
+            (Some(was), Some(now)) => (was, now),
+            (None, None) => continue,
+            _ => return None,
+        };
+        if collapse(was) == *now {
+            continue;
+        }
+        let value = yaml::key_in(text, region.clone(), key)?;
+        let scalar = scalar_extent(text, value)?;
+        let written = text.get(scalar.clone())?;
+        if yaml_serde::from_str::<String>(written).ok().as_ref() != Some(was) {
+            return None;
+        }
+        edits.push(Edit {
+            span: Span::new(source, scalar),
+            replacement: scalar_like(written, now)?,
+        });
+    }
+    Some(edits)
+}
+
+/// The part of a one-line value (as [`yaml::key_in`] finds it) that is the scalar: the
+/// value without a trailing comment. `None` if anything but a comment follows it.
+fn scalar_extent(text: &str, value: Range<usize>) -> Option<Range<usize>> {
+    let v = text.get(value.clone())?;
+    let bytes = v.as_bytes();
+    let len = match bytes.first()? {
+        b'"' => {
+            let mut i = 1;
+            loop {
+                match bytes.get(i)? {
+                    b'\\' => i += 2,
+                    b'"' => break i + 1,
+                    _ => i += 1,
+                }
+            }
+        }
+        b'\'' => {
+            let mut i = 1;
+            loop {
+                match (bytes.get(i)?, bytes.get(i + 1)) {
+                    (b'\'', Some(b'\'')) => i += 2,
+                    (b'\'', _) => break i + 1,
+                    _ => i += 1,
+                }
+            }
+        }
+        b'|' | b'>' | b'[' | b'{' | b'&' | b'*' | b'!' => return None,
+        _ => v.find(" #").unwrap_or(v.len()),
+    };
+    let scalar = v.get(..len)?.trim_end();
+    let rest = v.get(len..)?.trim_start();
+    (rest.is_empty() || rest.starts_with('#'))
+        .then(|| value.start..value.start + scalar.len())
+}
+
+/// `value` as a YAML scalar in the style of `written` (plain, '…' or "…"), or
+/// double-quoted where that style cannot hold it; checked by parsing it back.
+fn scalar_like(written: &str, value: &str) -> Option<String> {
+    let styled = if written.starts_with('\'') && !value.chars().any(char::is_control) {
+        format!("'{}'", value.replace('\'', "''"))
+    } else if !written.starts_with('"') && !written.starts_with('\'') && plain_safe(value) {
+        value.to_string()
+    } else {
+        yaml_string(value)
+    };
+    let reads = |s: &str| yaml_serde::from_str::<String>(s).ok().as_deref() == Some(value);
+    if reads(&styled) {
+        return Some(styled);
+    }
+    let quoted = yaml_string(value);
+    reads(&quoted).then_some(quoted)
+}
+
+/// Whether `value` can be written as a plain scalar and read back as the same text:
+/// words and ordinary punctuation, starting with a letter.
+fn plain_safe(value: &str) -> bool {
+    const WORDS: [&str; 9] = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"];
+    value.chars().next().is_some_and(char::is_alphabetic)
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || " .,;()!?-’‘“”—–".contains(c))
+        && !value.ends_with(' ')
+        && !WORDS.contains(&value.to_lowercase().as_str())
+}
+
 /// The warning for a note whose passage scores about as well as another one.
 pub(super) fn not_unique(reading: &Reading, note: &Note, found: &FuzzyMatch) -> Option<Diagnostic> {
     let rival = found.rival.clone()?;
@@ -230,6 +340,7 @@ pub(super) fn not_unique(reading: &Reading, note: &Note, found: &FuzzyMatch) -> 
             format!("the passage of note `{}` is no longer unique", note.id),
             note.at.selector.clone(),
         )
+        .code("quote-not-unique")
         .label("two passages match it about equally well")
         .note(format!("anchored to {}", at(&found.range)))
         .note(format!("but it might mean {}", at(&rival)))
@@ -285,5 +396,29 @@ mod tests {
         let old = sel("a  b", Some("x"), Some("y"));
         let new = sel("a b", Some("x"), Some("z \"q\""));
         assert_eq!(describe(&old, &new), "`suffix: \"z \\\"q\\\"\"`");
+    }
+
+    #[test]
+    fn a_scalar_ends_before_its_comment() {
+        let text = "quote: \"a \\\" # b\"  # why\nprefix: 'it''s' # x\nsuffix: plain words # c\n";
+        let value = |key: &str| yaml::key_in(text, 0..text.len(), key).unwrap_or(0..0);
+        let scalar = |key: &str| scalar_extent(text, value(key)).map(|r| &text[r]);
+        assert_eq!(scalar("quote"), Some("\"a \\\" # b\""));
+        assert_eq!(scalar("prefix"), Some("'it''s'"));
+        assert_eq!(scalar("suffix"), Some("plain words"));
+        assert_eq!(scalar_extent("q: |\n  x\n", 3..4), None);
+        assert_eq!(scalar_extent("q: \"open\n", 3..8), None);
+    }
+
+    #[test]
+    fn a_new_value_keeps_the_style_it_can() {
+        assert_eq!(scalar_like("'old'", "it's"), Some("'it''s'".to_string()));
+        assert_eq!(scalar_like("\"old\"", "a \"b\""), Some("\"a \\\"b\\\"\"".to_string()));
+        assert_eq!(scalar_like("old", "new words"), Some("new words".to_string()));
+        // Plain where plain would read otherwise: quoted.
+        assert_eq!(scalar_like("old", "a: b"), Some("\"a: b\"".to_string()));
+        assert_eq!(scalar_like("old", "1998"), Some("\"1998\"".to_string()));
+        assert_eq!(scalar_like("old", "true"), Some("\"true\"".to_string()));
+        assert_eq!(scalar_like("old", "# x"), Some("\"# x\"".to_string()));
     }
 }
