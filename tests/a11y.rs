@@ -10,20 +10,18 @@
 //! the renderer adds it (run it with `cargo test --test main -- a11y --ignored`).
 //!
 //! The browser, the loopback server (the site under `/reader/`) and the page helpers are the
-//! ones of `browser.rs`. axe is evaluated through the DevTools protocol, which the page's
+//! harness of `tests/support/browser.rs`. axe is evaluated through the DevTools protocol, which the page's
 //! Content-Security-Policy (`default-src 'self'`) does not apply to. Without Chromium or
 //! `npm ci` in `tests/tools` plain `cargo test` skips them with a notice, and
 //! `cargo xtask test` (which installs both) or CI fails them: see `support::missing`.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use headless_chrome::protocol::cdp::types::Method;
-use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::Tab;
 use serde_json::Value;
 
-use crate::browser::{js, launch, open, resize, site, Chrome, Server, PHONE, WIDE};
+use crate::support::browser::{color_scheme, js, launch, open, site, Server, PHONE, WIDE};
 use crate::support::{self, Tool};
 
 /// The page types of the bundled site; the search page is checked when the site has one.
@@ -63,37 +61,6 @@ fn pages() -> Vec<(&'static str, &'static str)> {
         eprintln!("a11y: the bundled site has no {} (not checked)", SEARCH.1);
     }
     pages
-}
-
-/// A tab of `chrome` at the given viewport.
-fn tab(chrome: &Chrome, (width, height): (u32, u32)) -> Arc<Tab> {
-    let tab = chrome.browser.new_tab().expect("new tab");
-    tab.set_default_timeout(Duration::from_secs(30));
-    resize(&tab, width, height);
-    tab
-}
-
-/// Emulates `prefers-color-scheme: {scheme}` and waits until the page has restyled.
-fn scheme(tab: &Tab, scheme: &str) {
-    tab.call_method(Emulation::SetEmulatedMedia {
-        media: None,
-        features: Some(vec![Emulation::MediaFeature {
-            name: "prefers-color-scheme".into(),
-            value: scheme.into(),
-        }]),
-    })
-    .expect("Emulation.setEmulatedMedia");
-    let state = js(
-        tab,
-        &format!(
-            "await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r()))); \
-             return matchMedia('(prefers-color-scheme: {scheme})').matches;"
-        ),
-    );
-    assert!(
-        state == true,
-        "the page does not see prefers-color-scheme: {scheme}"
-    );
 }
 
 /// Puts axe into the page (once per page load) through `Runtime.evaluate`; returns its version.
@@ -260,13 +227,13 @@ fn axe_finds_no_violations_on_any_page_type() {
     let mut runs = 0;
     let mut version = String::new();
     for size in [WIDE, PHONE] {
-        let tab = tab(&chrome, size);
+        let tab = chrome.plain_tab(size);
         for &(name, rel) in &pages {
             open(&tab, &server.url(rel));
             version = inject_axe(&tab, &axe);
             let mut check = |state: &str| {
                 for s in SCHEMES {
-                    scheme(&tab, s);
+                    color_scheme(&tab, s);
                     let found = run_axe(&tab);
                     runs += 1;
                     let at = format!("{name} ({rel}) at {}px, {s} scheme{state}", size.0);
@@ -384,7 +351,7 @@ fn notes_are_announced_as_named_notes() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for size in [WIDE, PHONE] {
-        let tab = tab(&chrome, size);
+        let tab = chrome.plain_tab(size);
         for rel in ["texts/henke/index.html", "texts/alliances/index.html"] {
             open(&tab, &server.url(rel));
             let notes = js(&tab, NOTES);
@@ -468,7 +435,7 @@ fn marks_point_to_their_notes() {
     }
     let server = Server::start(site());
     let chrome = launch();
-    let tab = tab(&chrome, WIDE);
+    let tab = chrome.plain_tab(WIDE);
     let mut problems = Vec::new();
     for rel in ["texts/henke/index.html", "texts/alliances/index.html"] {
         open(&tab, &server.url(rel));

@@ -20,28 +20,24 @@ fn normalize(stderr: &str, site: &Path) -> String {
 
 /// Every site under `tests/invalid/` has one kind of mistake (its CASE.md says which).
 /// Each must fail with exit status 1, a rustc-style diagnostic pointing into the file
-/// at fault, no panic, and the previous output untouched.
+/// at fault, no panic, and the previous output untouched. `insta::glob!` runs one case per
+/// folder and names it in failures and snapshots (`main__cli__invalid@<case>.snap`);
+/// `INSTA_GLOB_FILTER=quote-not-found cargo test --test main invalid` runs one.
 #[test]
 fn every_invalid_site_fails_with_a_diagnostic() {
-    let root = fixture("invalid");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    assert!(
-        cases.len() >= 40,
-        "the corpus of broken sites has shrunk to {}",
-        cases.len()
-    );
-    for case in cases {
+    let mut cases = 0;
+    // `?*`: every entry directly in `tests/invalid/` (not the folder itself, nothing deeper).
+    insta::glob!("invalid", "?*", |case| {
+        cases += 1;
         let name = case
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let site = copy_site(&case);
+        assert!(
+            case.is_dir(),
+            "{name}: tests/invalid/ holds only site folders"
+        );
+        let site = copy_site(case);
         plant_previous_output(site.path());
         let run = scholia(site.path(), &["build", "."]);
         let stderr = normalize(&run.stderr, site.path());
@@ -64,7 +60,20 @@ fn every_invalid_site_fails_with_a_diagnostic() {
             "previous build",
             "{name}: the previous output was touched"
         );
-        insta::assert_snapshot!(format!("invalid__{name}"), stderr);
+        insta::assert_snapshot!("invalid", stderr);
+    });
+    // A filter (`INSTA_GLOB_FILTER`) runs fewer on purpose; otherwise the corpus must not
+    // shrink unnoticed.
+    if std::env::var_os("INSTA_GLOB_FILTER").is_none_or(|f| f.is_empty()) {
+        assert!(
+            cases >= 40,
+            "the corpus of broken sites has shrunk to {cases}"
+        );
+    } else {
+        assert!(
+            cases > 0,
+            "INSTA_GLOB_FILTER matched no case of tests/invalid/"
+        );
     }
 }
 

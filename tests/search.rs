@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use headless_chrome::Tab;
 use serde_json::Value;
 
-use crate::browser::{
+use crate::support::browser::{
     file_url, js, launch, open, seen, site, wait_for, Server, HENKE, PHONE, WIDE,
 };
 use crate::support::{self, Tool};
@@ -116,7 +116,7 @@ fn find_and_follow_the_note(tab: &Tab) {
         ),
         "the note, highlighted",
     );
-    js(tab, crate::browser::SETTLE);
+    js(tab, crate::support::browser::SETTLE);
     let at = landing(tab);
     assert_eq!(at["hash"], format!("#{NOTE_ID}"), "{at:#}");
     assert_eq!(at["hits"], serde_json::json!(["Evanston"]), "{at:#}");

@@ -4,7 +4,7 @@
 //! what the browser, accessibility and validity tests need (Chromium, Java, the npm
 //! checkers in `tests/tools`), skipping what is present, then runs the whole suite with
 //! `SCHOLIA_FULL_TESTS=1`, which turns a missing tool from a skip into a failure
-//! (`tests/support.rs`). `cargo xtask lint` runs the format check and clippy. `.ci/run`
+//! (`tests/support/mod.rs`). `cargo xtask lint` runs the format check and clippy. `.ci/run`
 //! calls both, so CI runs exactly what the README tells people to run.
 
 mod machine;

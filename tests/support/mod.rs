@@ -1,0 +1,279 @@
+//! Helpers shared by the integration tests: running the real `scholia` binary on
+//! fixture sites copied into temporary folders.
+
+#![allow(dead_code)] // each test module uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub(crate) mod browser;
+
+/// The repository root (the bundled site lives here).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(path: &str) -> PathBuf {
+    repo().join("tests").join(path)
+}
+
+/// The result of one `scholia` run.
+#[derive(Debug)]
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `scholia` with `args` in `dir`, without colours.
+pub fn scholia(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_scholia"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run scholia: {e}"));
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Copies a folder (a fixture site) into a fresh temporary folder and returns it.
+pub fn copy_site(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    copy_dir(from, dir.path());
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// Builds the site at `site` (a folder with `content/`) into its default output folder
+/// (`site/public`, or `site/public-instructor` with `--instructor`), asserting success.
+pub fn build_ok(site: &Path, extra: &[&str]) -> PathBuf {
+    assert!(
+        !extra.iter().any(|a| *a == "-o" || *a == "--output"),
+        "build_ok builds into the default output folder"
+    );
+    let mut args = vec!["build", "."];
+    args.extend_from_slice(extra);
+    let run = scholia(site, &args);
+    assert_eq!(run.status, 0, "build failed:\n{}", run.stderr);
+    site.join(if extra.contains(&"--instructor") {
+        "public-instructor"
+    } else {
+        "public"
+    })
+}
+
+/// Builds the repository's own bundled site into a temporary output folder.
+pub fn build_bundled(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("public");
+    let out_s = out.to_string_lossy().into_owned();
+    let mut args = vec!["build", ".", "-o", &out_s];
+    args.extend_from_slice(extra);
+    let run = scholia(&repo(), &args);
+    assert_eq!(
+        run.status, 0,
+        "bundled site failed to build:\n{}",
+        run.stderr
+    );
+    (dir, out)
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+// --- Tools beyond Rust ----------------------------------------------------------------------
+
+/// A program or file some integration tests need beyond Rust. `cargo xtask test` installs
+/// them all (`xtask/src/plan.rs`); plain `cargo test` runs without them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Tool {
+    /// Headless Chromium: the browser, accessibility and search tests.
+    Chromium,
+    /// Java 17+, for the Nu HTML Checker.
+    Java,
+    /// `axe-core` from `npm ci` in `tests/tools`.
+    Axe,
+    /// `vnu-jar` (the Nu HTML Checker) from `npm ci` in `tests/tools`.
+    Vnu,
+}
+
+/// Set by `cargo xtask test`: the tools are installed, so a missing one is a failure.
+pub(crate) const FULL_TESTS: &str = "SCHOLIA_FULL_TESTS";
+
+/// The one decision about tools: `true` when a tool in `tools` is missing and the test
+/// should return without testing (it prints a one-line notice saying so and how to run it).
+/// Under `cargo xtask test` (`SCHOLIA_FULL_TESTS` set) or in CI (`CI` set) a missing tool
+/// fails the test instead, so a set-up machine never passes by skipping.
+///
+/// Call it first thing in a test: `if support::missing(&[Tool::Chromium]) { return; }`.
+pub(crate) fn missing(tools: &[Tool]) -> bool {
+    let missing: Vec<String> = tools.iter().filter_map(|t| locate(*t).err()).collect();
+    if missing.is_empty() {
+        return false;
+    }
+    let them = if missing.len() == 1 { "it" } else { "them" };
+    if tools_required() {
+        panic!(
+            "{}. The test command installs what is missing: run `cargo xtask test` \
+             (as root on Debian; otherwise it names the packages to install by hand).",
+            missing.join("; ")
+        );
+    }
+    // Straight to the stream, not `eprintln!`: the test harness captures that and shows it
+    // only for failed tests, and a skip should be seen.
+    use std::io::Write as _;
+    let test = std::thread::current()
+        .name()
+        .filter(|n| *n != "main")
+        .map(|n| format!("{n}: "))
+        .unwrap_or_default();
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{test}skipped: {}; run `cargo xtask test` to install {them} and run every test",
+        missing.join(", ")
+    );
+    true
+}
+
+/// Whether a missing tool is a failure: under `cargo xtask test` and in CI.
+pub(crate) fn tools_required() -> bool {
+    let set = |name| std::env::var(name).is_ok_and(|v| !matches!(&*v, "" | "0" | "false"));
+    set(FULL_TESTS) || set("CI")
+}
+
+/// Where `tool` is, or why it is not there (a short phrase: "chromium not found").
+pub(crate) fn locate(tool: Tool) -> Result<PathBuf, String> {
+    match tool {
+        Tool::Chromium => chromium(),
+        Tool::Java => on_path("java").ok_or_else(|| "java not found".to_string()),
+        Tool::Axe => checker("axe-core/axe.min.js"),
+        Tool::Vnu => checker("vnu-jar/build/dist/vnu.jar"),
+    }
+}
+
+/// Chromium: `$CHROMIUM` if set, else `chromium` on `PATH` (Debian's `/usr/bin/chromium`).
+fn chromium() -> Result<PathBuf, String> {
+    match std::env::var_os("CHROMIUM").filter(|v| !v.is_empty()) {
+        Some(path) if Path::new(&path).is_file() => Ok(PathBuf::from(path)),
+        Some(path) => Err(format!(
+            "chromium not found at $CHROMIUM ({})",
+            Path::new(&path).display()
+        )),
+        None => on_path("chromium").ok_or_else(|| "chromium not found".to_string()),
+    }
+}
+
+/// The first file called `name` in a folder of `PATH`.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|file| file.is_file())
+}
+
+/// A file installed by `npm ci` in `tests/tools` (`rel` is relative to its `node_modules`).
+fn checker(rel: &str) -> Result<PathBuf, String> {
+    let modules = repo().join("tests").join("tools").join("node_modules");
+    let file = modules.join(rel);
+    if file.is_file() {
+        Ok(file)
+    } else if modules.is_dir() {
+        Err(format!(
+            "tests/tools/node_modules/{rel} not found (node_modules is out of date with \
+             package-lock.json)"
+        ))
+    } else {
+        let package = rel.split('/').next().unwrap_or(rel);
+        Err(format!(
+            "{package} not found (tests/tools/node_modules is missing)"
+        ))
+    }
+}
+
+/// A tool's path, for a test that has checked `missing` first; fails with the reason
+/// otherwise.
+pub(crate) fn tool(tool: Tool) -> PathBuf {
+    locate(tool).unwrap_or_else(|why| {
+        panic!("{why}. Run `cargo xtask test`, which installs what the tests need.")
+    })
+}
+
+/// Runs one browser test of this binary in a child process with `$CHROMIUM` pointing at
+/// nothing and `env` set: plain `cargo test` skips it with a notice naming the set-up
+/// command, `cargo xtask test` (`SCHOLIA_FULL_TESTS`) and CI fail it (issue 16).
+#[test]
+fn a_missing_browser_skips_plain_cargo_test_and_fails_the_full_run() {
+    let test = "browser::note_beside_passage_from_file_url";
+    let run = |env: &[(&str, &str)]| {
+        let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+        let mut child = Command::new(exe);
+        child
+            .args([test, "--exact"])
+            .env("CHROMIUM", "/nonexistent/chromium")
+            .env_remove(FULL_TESTS)
+            .env_remove("CI")
+            .envs(env.iter().copied());
+        let out = child.output().unwrap_or_else(|e| panic!("{e}"));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = run(&[]);
+    assert!(ok, "plain cargo test failed without Chromium:\n{text}");
+    assert!(text.contains("1 passed"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{test}: skipped: chromium not found at $CHROMIUM (/nonexistent/chromium); run \
+             `cargo xtask test` to install it and run every test"
+        )),
+        "no skip notice:\n{text}"
+    );
+    for env in [[(FULL_TESTS, "1")], [("CI", "true")]] {
+        let (ok, text) = run(&env);
+        assert!(!ok, "a missing Chromium passed with {env:?}:\n{text}");
+        assert!(
+            text.contains("chromium not found") && text.contains("run `cargo xtask test`"),
+            "{env:?}: the failure does not say what is missing and what to run:\n{text}"
+        );
+    }
+}
+
+/// Every file of a built site, by path relative to `root`.
+pub fn site_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap_or_else(|x| panic!("{x}"));
+            let bytes = std::fs::read(e.path()).unwrap_or_else(|x| panic!("{x}"));
+            (rel.to_string_lossy().replace('\\', "/"), bytes)
+        })
+        .collect()
+}
