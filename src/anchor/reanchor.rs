@@ -291,8 +291,7 @@ fn scalar_extent(text: &str, value: Range<usize>) -> Option<Range<usize>> {
     };
     let scalar = v.get(..len)?.trim_end();
     let rest = v.get(len..)?.trim_start();
-    (rest.is_empty() || rest.starts_with('#'))
-        .then(|| value.start..value.start + scalar.len())
+    (rest.is_empty() || rest.starts_with('#')).then(|| value.start..value.start + scalar.len())
 }
 
 /// `value` as a YAML scalar in the style of `written` (plain, '…' or "…"), or
@@ -413,8 +412,14 @@ mod tests {
     #[test]
     fn a_new_value_keeps_the_style_it_can() {
         assert_eq!(scalar_like("'old'", "it's"), Some("'it''s'".to_string()));
-        assert_eq!(scalar_like("\"old\"", "a \"b\""), Some("\"a \\\"b\\\"\"".to_string()));
-        assert_eq!(scalar_like("old", "new words"), Some("new words".to_string()));
+        assert_eq!(
+            scalar_like("\"old\"", "a \"b\""),
+            Some("\"a \\\"b\\\"\"".to_string())
+        );
+        assert_eq!(
+            scalar_like("old", "new words"),
+            Some("new words".to_string())
+        );
         // Plain where plain would read otherwise: quoted.
         assert_eq!(scalar_like("old", "a: b"), Some("\"a: b\"".to_string()));
         assert_eq!(scalar_like("old", "1998"), Some("\"1998\"".to_string()));
