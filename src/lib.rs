@@ -1,9 +1,11 @@
 //! scholia: a static site generator for annotated readers.
 //!
 //! The build is a pipeline of stages over plain data (see [`pipeline`]): [`load`] reads
-//! the content folder into a [`site::Site`], [`anchor`] finds each note's passage,
-//! [`render`] makes HTML fragments, [`link`] resolves cross-links, and [`output`] fills
-//! the templates and writes the site atomically.
+//! the content folder into a [`site::Site`]; [`anchor`] finds each note's passage and
+//! collects each text's cross-links; [`link`] resolves them into the document model
+//! (`document`): backlinks, related notes, previews, tags; [`render`] turns the Markdown
+//! into HTML fragments, once; [`output`]'s renderers (the HTML site, the search index)
+//! make files from the document, and [`output::write`] writes them atomically.
 
 // A `Diagnostic` is our error type; it is built only on the (rare) error path, so its
 // size costs nothing worth boxing for.
@@ -13,6 +15,7 @@ pub mod anchor;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub(crate) mod document;
 pub mod language;
 pub mod link;
 pub mod load;

@@ -1,20 +1,25 @@
 //! The whole build, in order. Read this file to see how scholia works:
 //!
 //! ```text
-//! content/ ─load→ Site ─anchor→ passages ─render→ HTML fragments ─output→ public/ (atomic)
-//!                                                   └─search→ search/ index shards
+//! content/ ─load→ Site ─anchor→ passages, links ─link→ Document ─render→ Document + HTML
+//!          ─outputs→ files (HTML site, search index, …) ─claims→ ─write→ public/ (atomic)
 //! ```
+//!
+//! Every stage is a function over one text where it can be (anchor one text, render one
+//! text), run in parallel; diagnostics are collected per text and joined in reading
+//! order, so a build reports the same whatever the number of cores.
 
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::anchor::{self, autolink, Anchored};
 use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
-use crate::link::graph::{self, Graph};
-use crate::link::{CrossRef, Page, Targets};
+use crate::document::Document;
+use crate::link::{self, Page, Targets};
 use crate::site::Site;
-use crate::{anchor, load, output, render, search};
+use crate::{load, output, render};
 
 /// What a build did, for the summary line.
 #[derive(Debug, Default)]
@@ -47,119 +52,112 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     let site = load::site(options, diags).map_err(|e| Failure::Usage(e.into()))?;
     clock.lap("load", &mut report);
 
-    let Rendered {
-        anchored,
-        texts: mut rendered,
-        terms,
-        glossary_links,
-    } = anchor_and_render(&site, diags, &mut |stage| clock.lap(stage, &mut report));
-
-    let graph = Graph::new(&site, &rendered, &glossary_links);
-    graph.fill_notes(&site, &mut rendered);
-    let previews = graph::previews(&graph, &site, &anchored, &rendered, &terms);
-    graph::check_tags(&site, diags);
-    clock.lap("link", &mut report);
+    let doc = document(&site, diags, &mut |stage| clock.lap(stage, &mut report));
 
     let mut claims = output::Claims::new();
-    let pages = output::pages(
-        &site,
-        &output::Built {
-            texts: &rendered,
-            terms: &terms,
-            graph: &graph,
-            previews: &previews,
-        },
-        diags,
-    );
-    claims.claim(pages, diags);
-    clock.lap("pages", &mut report);
-    if diags.has_errors() {
-        return Err(Failure::Content);
-    }
-    claims.claim(search::index(&site, &anchored, &rendered, &terms), diags);
-    clock.lap("search", &mut report);
-    if diags.has_errors() {
-        return Err(Failure::Content);
+    for renderer in output::renderers() {
+        claims.claim(renderer.render(&doc, diags), diags);
+        clock.lap(renderer.name(), &mut report);
+        if diags.has_errors() {
+            return Err(Failure::Content);
+        }
     }
     let files = claims.into_files();
     output::write(&files, &out).map_err(Failure::Io)?;
     clock.lap("write", &mut report);
 
     report.texts = site.texts.len();
-    report.notes = rendered.iter().map(|r| r.notes.len()).sum();
+    report.notes = doc.texts.iter().map(|t| t.notes.len()).sum();
     report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     Ok(report)
 }
 
-/// A site's texts anchored and rendered, and its glossary rendered: what the link, page
-/// and search stages work from. `anchored` and `texts` are parallel to `site.texts`.
-pub struct Rendered {
-    pub anchored: Vec<anchor::Anchored>,
-    pub texts: Vec<render::RenderedText>,
-    pub terms: Vec<render::TermView>,
-    /// The cross-links in the glossary's definitions.
-    pub glossary_links: Vec<CrossRef>,
-}
-
-/// Anchors every text's notes, then renders the texts and the glossary (texts in
-/// parallel; diagnostics in reading order). `lap` is told when each stage ends.
-pub fn anchor_and_render(
-    site: &Site,
+/// The site anchored, linked and rendered: what every output reads. `lap` is told when
+/// each stage ends.
+pub(crate) fn document<'s>(
+    site: &'s Site,
     diags: &mut Diagnostics,
     lap: &mut dyn FnMut(&'static str),
-) -> Rendered {
+) -> Document<'s> {
     let mut targets = Targets::new(site);
+    let terms = autolinked_terms(site);
+    let anchored = anchor(site, &targets, &terms, diags);
+    for (text, a) in site.texts.iter().zip(&anchored) {
+        targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
+    }
+    let definitions = {
+        let label = |dest: &str| targets.label(dest, &Page::Glossary);
+        anchor::glossary(&site.glossary, &label)
+    };
+    lap("anchor");
+    let mut doc = link::document(site, anchored, definitions, &targets, diags);
+    lap("link");
+    render(&mut doc, &targets, &terms);
+    lap("render");
+    doc
+}
+
+/// The glossary terms texts link on first use, if the site asks for it.
+fn autolinked_terms(site: &Site) -> Vec<autolink::Term<'_>> {
+    if site.config.glossary_autolink {
+        anchor::links::autolink_terms(&site.glossary)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Anchors every text's notes and collects its cross-links (texts in parallel,
+/// diagnostics in reading order).
+fn anchor(
+    site: &Site,
+    targets: &Targets,
+    terms: &[autolink::Term],
+    diags: &mut Diagnostics,
+) -> Vec<Anchored> {
     let raw_html = site.config.allow_raw_html;
-    let anchored: Vec<(anchor::Anchored, Diagnostics, anchor::Missing)> = site
+    let anchored: Vec<(Anchored, Diagnostics, anchor::Missing)> = site
         .texts
         .par_iter()
         .map(|text| {
             let mut d = Diagnostics::new();
             let page = Page::Text(text.slug.clone());
             let label = |dest: &str| targets.label(dest, &page);
-            let (a, missing) = anchor::text_deferring_hints(text, &label, raw_html, &mut d);
+            let reader = anchor::Reader {
+                label: &label,
+                raw_html,
+                autolink: terms,
+            };
+            let (a, missing) = anchor::text_deferring_hints(text, &reader, &mut d);
             (a, d, missing)
         })
         .collect();
-    for (text, (a, ..)) in site.texts.iter().zip(&anchored) {
-        targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
-    }
     // Hints for missing quotes share one budget, spent in the order of the texts, so a
     // build shows the same hints whatever the number of cores.
     let mut budget = anchor::HintBudget::default();
-    let anchored: Vec<anchor::Anchored> = anchored
+    anchored
         .into_iter()
         .map(|(a, d, missing)| {
             diags.extend(d);
             missing.report(&a.reading, &mut budget, diags);
             a
         })
-        .collect();
-    lap("anchor");
+        .collect()
+}
 
-    let rendered: Vec<(render::RenderedText, Diagnostics)> = site
+/// Renders every text (in parallel) and the glossary into the document.
+fn render(doc: &mut Document, targets: &Targets, terms: &[autolink::Term]) {
+    let site = doc.site;
+    let html: Vec<_> = doc
         .texts
         .par_iter()
-        .zip(&anchored)
-        .map(|(text, a)| {
-            let mut d = Diagnostics::new();
-            (render::text(site, text, a, &targets, &mut d), d)
-        })
+        .map(|t| render::text(site, t, targets, terms))
         .collect();
-    let texts: Vec<render::RenderedText> = rendered
-        .into_iter()
-        .map(|(r, d)| {
-            diags.extend(d);
-            r
-        })
-        .collect();
-    let (terms, glossary_links) = render::glossary(site, &targets, diags);
-    lap("render");
-    Rendered {
-        anchored,
-        texts,
-        terms,
-        glossary_links,
+    for (t, h) in doc.texts.iter_mut().zip(html) {
+        t.html = h;
+    }
+    let definitions = render::glossary(site, &doc.glossary, targets);
+    for (e, html) in doc.glossary.iter_mut().zip(definitions) {
+        e.html = html;
     }
 }
 
@@ -174,5 +172,27 @@ impl Clock {
         let now = Instant::now();
         report.timings.push((stage, now - self.0));
         self.0 = now;
+    }
+}
+
+/// What the search stage's tests read (until the search stage reads the document).
+pub struct Rendered {
+    pub anchored: Vec<Anchored>,
+    pub texts: Vec<render::RenderedText>,
+    pub terms: Vec<render::TermView>,
+}
+
+/// The stages before the outputs, with the document's content as the search stage reads it.
+pub fn anchor_and_render(
+    site: &Site,
+    diags: &mut Diagnostics,
+    lap: &mut dyn FnMut(&'static str),
+) -> Rendered {
+    let doc = document(site, diags, lap);
+    let (anchored, texts, terms) = output::search_inputs(&doc);
+    Rendered {
+        anchored,
+        texts,
+        terms,
     }
 }

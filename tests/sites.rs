@@ -245,11 +245,46 @@ fn annotation_never_changes_the_words_of_the_bundled_texts() {
         let body =
             |html: &str| between(html, "<div class=\"text-body\">", "\n  </div>").to_string();
         assert_eq!(
-            scholia::render::strip_annotations(&body(&with)),
+            scholia::render::strip_marks(&without_notes(&body(&with))),
             body(&without),
             "{slug}"
         );
     }
+}
+
+/// `html` without its `<div class="notes">…</div>` elements (nested divs included).
+fn without_notes(html: &str) -> String {
+    const NOTES: &str = "<div class=\"notes\">";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(NOTES) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let mut depth = 0usize;
+        let mut at = 0;
+        let end = loop {
+            let open = rest[at..].find("<div").map(|k| at + k);
+            let Some(close) = rest[at..].find("</div>").map(|k| at + k) else {
+                break rest.len();
+            };
+            match open {
+                Some(o) if o < close => {
+                    depth += 1;
+                    at = o + 4;
+                }
+                _ => {
+                    depth = depth.saturating_sub(1);
+                    at = close + 6;
+                    if depth == 0 {
+                        break at;
+                    }
+                }
+            }
+        };
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]
@@ -299,7 +334,7 @@ mod crosslinks {
     }
 
     #[test]
-    fn tag_pages_list_notes_grouped_by_text_with_passages() {
+    fn tag_pages_list_notes_grouped_by_text_with_excerpts() {
         let (_site, public, _) = built();
         let index = read(&public.join("tags/index.html"));
         insta::assert_snapshot!(
@@ -608,6 +643,27 @@ fn pages_need_no_inline_code_and_nothing_from_elsewhere() {
             }
         }
     }
+}
+
+/// A site may override one partial alone: its `note.html` shows every note, placed by
+/// the built-in `text.html` at the end of the note's paragraph, with the built-in
+/// `tag-list.html` it includes.
+#[test]
+fn a_site_overrides_the_note_partial_alone() {
+    let site = copy_site(&fixture("sites/note-partial"));
+    let public = build_ok(site.path(), &[]);
+    let text = read(&public.join("only/index.html"));
+    let p1 = text.find("id=\"p1\"").unwrap_or(usize::MAX);
+    let note = text
+        .find("<div class=\"notes\"><aside class=\"my-note\" id=\"action\"><h4>What it means</h4><p>Acting <em>together</em>.</p>\n<ul class=\"note-tags\" aria-label=\"Tags\"><li><a href=\"../tags/theory/index.html\" rel=\"tag\">theory</a></li></ul></aside></div></div>")
+        .unwrap_or_else(|| panic!("the site's note.html shows the note: {text}"));
+    let p2 = text.find("id=\"p2\"").unwrap_or(0);
+    assert!(p1 < note && note < p2, "{text}");
+    assert!(!text.contains("class=\"note note-"), "{text}");
+    assert!(
+        text.contains("<li class=\"note-note\"><a href=\"#action\">"),
+        "{text}"
+    );
 }
 
 /// A site's own theme and templates override the built-in theme file by file.

@@ -5,11 +5,14 @@
 //! default; [`quote`] does the matching, this module applies it to a whole text and
 //! turns failures into diagnostics that show the author the closest passage.
 
+pub(crate) mod autolink;
+pub(crate) mod links;
 mod quote;
 mod reanchor;
 
 use std::ops::Range;
 
+pub(crate) use links::{Fragment, LinkSite, TextLinks};
 pub use quote::{
     block_of, block_range, find, AnchorError, FuzzyMatch, HintBudget, OverBudget, ReadingIndex,
     CONTEXT_CHARS, MARGIN, THRESHOLD,
@@ -18,7 +21,7 @@ pub use reanchor::Relocated;
 
 use crate::diagnostics::{list_some, Diagnostic, Diagnostics};
 use crate::markdown::{self, Reading, BLOCK_SEPARATOR};
-use crate::site::{Note, Selector, Text, TextQuoteSelector};
+use crate::site::{Glossary, Note, Selector, Text, TextQuoteSelector};
 
 /// Where a note sits in its text's reading text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,12 +34,25 @@ pub struct Passage {
     pub paragraph: usize,
 }
 
-/// A text's reading text and the passages of the notes that anchored.
+/// A text's reading text, the passages of the notes that anchored, and the cross-links
+/// met on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Anchored {
     pub reading: Reading,
     /// Sorted by position; notes that failed to anchor are missing (and reported).
     pub passages: Vec<Passage>,
+    /// Every cross-link of the text, unresolved.
+    pub(crate) links: TextLinks,
+}
+
+/// How to read a text: what the renderer will show, so that both agree on every word.
+#[derive(Clone, Copy)]
+pub(crate) struct Reader<'a> {
+    /// The label an unlabeled cross-link shows, as the renderer will show it.
+    pub label: &'a dyn Fn(&str) -> Option<String>,
+    pub raw_html: bool,
+    /// The glossary terms linked on first use (empty unless `glossary.autolink`).
+    pub autolink: &'a [autolink::Term<'a>],
 }
 
 /// Anchors every note of `text`. `label` gives unlabeled cross-links their label, as the
@@ -48,20 +64,24 @@ pub fn text(
     raw_html: bool,
     diags: &mut Diagnostics,
 ) -> Anchored {
-    let (anchored, missing) = text_deferring_hints(text, label, raw_html, diags);
+    let reader = Reader {
+        label,
+        raw_html,
+        autolink: &[],
+    };
+    let (anchored, missing) = text_deferring_hints(text, &reader, diags);
     missing.report(&anchored.reading, &mut HintBudget::default(), diags);
     anchored
 }
 
 /// Like [`text`], but leaves the quotes that occur nowhere to [`Missing::report`], so
 /// that texts anchored in parallel can share one build's [`HintBudget`] in a fixed order.
-pub fn text_deferring_hints<'t>(
+pub(crate) fn text_deferring_hints<'t>(
     text: &'t Text,
-    label: &dyn Fn(&str) -> Option<String>,
-    raw_html: bool,
+    reader: &Reader,
     diags: &mut Diagnostics,
 ) -> (Anchored, Missing<'t>) {
-    let events = markdown::events(text.markdown(), label, raw_html);
+    let events = markdown::events(text.markdown(), reader.label, reader.raw_html);
     let reading = Reading::of(&events);
     let index = ReadingIndex::new(&reading.text);
     let mut missing = Vec::new();
@@ -82,11 +102,36 @@ pub fn text_deferring_hints<'t>(
         }
     }
     passages.sort_by_key(|p| (p.range.start, std::cmp::Reverse(p.range.end), p.note));
+    let links = TextLinks {
+        body: links::body(events, reader.autolink),
+        notes: passages
+            .iter()
+            .map(|p| links::fragment(&text.notes[p.note].body, reader.label))
+            .collect(),
+        questions: links::questions(text, reader.label),
+    };
     let missing = Missing {
         index: (!missing.is_empty()).then_some(index),
         notes: missing,
     };
-    (Anchored { reading, passages }, missing)
+    let anchored = Anchored {
+        reading,
+        passages,
+        links,
+    };
+    (anchored, missing)
+}
+
+/// The words and cross-links of the glossary's definitions, in file order.
+pub(crate) fn glossary(
+    glossary: &Glossary,
+    label: &dyn Fn(&str) -> Option<String>,
+) -> Vec<Fragment> {
+    glossary
+        .terms
+        .iter()
+        .map(|t| links::fragment(&t.definition, label))
+        .collect()
 }
 
 /// The notes of a text whose quotes occur nowhere, waiting for their diagnostics.

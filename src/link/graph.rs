@@ -1,18 +1,16 @@
 //! The link graph: who links to what, turned into "Referenced by" lists, "See also"
 //! notes and the content of link previews.
 //!
-//! Rendering sees one page at a time; only here, with every page's cross-links in
-//! hand, can a note learn what links to it. The renderer leaves a marker in each note
-//! ([`crate::render::note_extras_marker`]) that [`Graph::fill_notes`] replaces.
+//! Anchoring sees one text at a time; only here, with every page's cross-links in hand,
+//! can a note learn what links to it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use super::{CrossRef, Page};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::render::{excerpt, RenderedText, TermView};
+use crate::document::{Backlink, NavLink, Preview, RelatedGroup};
 use crate::site::Site;
 
 /// Backlinks by target key (`texts/a`, `texts/a#p3`, `texts/a#note`, `glossary#term`).
@@ -43,40 +41,17 @@ impl Unique {
     }
 }
 
-/// A backlink as a page shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
-pub struct Backlink {
-    pub href: String,
-    /// The text (or "Glossary") the link is in.
-    pub source: String,
-    /// Where in it: "¶3", a note's title, a term.
-    pub place: String,
-    pub excerpt: String,
-}
-
 /// A related note in another text.
-#[derive(Debug, Clone, Serialize)]
-pub struct Related {
-    pub href: String,
-    pub source: String,
-    pub label: String,
-}
-
-/// What a link preview shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct Preview {
-    pub key: String,
-    pub title: String,
-    pub text: String,
+#[derive(Debug, Clone)]
+struct Related {
+    href: String,
+    source: String,
+    label: String,
 }
 
 impl Graph {
-    pub fn new(site: &Site, texts: &[RenderedText], glossary_links: &[CrossRef]) -> Graph {
-        let refs: Vec<CrossRef> = texts
-            .iter()
-            .flat_map(|t| t.links.iter().cloned())
-            .chain(glossary_links.iter().cloned())
-            .collect();
+    /// The graph of `refs`, every cross-link of the site.
+    pub fn new(site: &Site, refs: Vec<CrossRef>) -> Graph {
         let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut by_from: BTreeMap<Page, Vec<usize>> = BTreeMap::new();
         let mut by_to: BTreeMap<Page, Vec<usize>> = BTreeMap::new();
@@ -159,25 +134,10 @@ impl Graph {
         self.by_key.contains_key(key)
     }
 
-    /// Replaces each note's marker with its backlinks and related notes.
-    pub fn fill_notes(&self, site: &Site, texts: &mut [RenderedText]) {
-        let related = self.related(site, texts);
-        for (text, rendered) in site.texts.iter().zip(texts.iter_mut()) {
-            let page = Page::Text(text.slug.clone());
-            let mut extras: BTreeMap<String, String> = BTreeMap::new();
-            for note in &rendered.notes {
-                let key = format!("{}#{}", text.slug, note.id);
-                let back = self.backlinks(&key, &page);
-                let see_also = related.get(&key).map(Vec::as_slice).unwrap_or_default();
-                extras.insert(note.id.clone(), note_extras_html(&back, see_also));
-            }
-            rendered.body = replace_markers(&rendered.body, &extras);
-        }
-    }
-
     /// For each note, up to five notes in other texts that share its tags or a link with it.
-    fn related(&self, site: &Site, texts: &[RenderedText]) -> BTreeMap<String, Vec<Related>> {
-        let notes = NoteTable::new(site, texts, &self.refs);
+    /// Keyed `slug#id`; `notes` lists each text's notes (id, label, tags) in page order.
+    pub(crate) fn related(&self, notes: &[Vec<NoteKey>]) -> BTreeMap<String, Vec<RelatedGroup>> {
+        let notes = NoteTable::new(notes, &self.refs);
         let lists: Vec<(usize, Vec<Related>)> = (0..notes.len())
             .into_par_iter()
             .map_init(
@@ -188,7 +148,7 @@ impl Graph {
         lists
             .into_iter()
             .filter(|(_, list)| !list.is_empty())
-            .map(|(a, list)| (notes.key[a].clone(), list))
+            .map(|(a, list)| (notes.key[a].clone(), grouped(list)))
             .collect()
     }
 
@@ -242,6 +202,33 @@ impl Graph {
     }
 }
 
+/// A note of a text as [`Graph::related`] needs it.
+pub(crate) struct NoteKey<'a> {
+    pub slug: &'a str,
+    pub id: &'a str,
+    pub label: String,
+    pub tags: &'a [String],
+}
+
+/// Related notes grouped by text, in order of appearance.
+fn grouped(list: Vec<Related>) -> Vec<RelatedGroup> {
+    let mut groups: Vec<RelatedGroup> = Vec::new();
+    for r in list {
+        let link = NavLink {
+            title: r.label,
+            href: r.href,
+        };
+        match groups.iter_mut().find(|g| g.source == r.source) {
+            Some(g) => g.notes.push(link),
+            None => groups.push(RelatedGroup {
+                source: r.source,
+                notes: vec![link],
+            }),
+        }
+    }
+    groups
+}
+
 /// Every note of the site, numbered, with its tags and links as numbers: what
 /// [`Graph::related`] needs to score all pairs without comparing strings.
 struct NoteTable<'a> {
@@ -258,7 +245,7 @@ struct NoteTable<'a> {
 }
 
 impl<'a> NoteTable<'a> {
-    fn new(site: &Site, texts: &'a [RenderedText], refs: &[CrossRef]) -> NoteTable<'a> {
+    fn new(texts: &'a [Vec<NoteKey<'a>>], refs: &[CrossRef]) -> NoteTable<'a> {
         let mut t = NoteTable {
             key: Vec::new(),
             text: Vec::new(),
@@ -270,14 +257,14 @@ impl<'a> NoteTable<'a> {
             links: Vec::new(),
         };
         let mut tag_numbers: BTreeMap<String, usize> = BTreeMap::new();
-        for (i, (text, rendered)) in site.texts.iter().zip(texts).enumerate() {
-            for n in &rendered.notes {
+        for (i, notes) in texts.iter().enumerate() {
+            for n in notes {
                 let number = t.key.len();
-                t.key.push(format!("{}#{}", text.slug, n.id));
+                t.key.push(format!("{}#{}", n.slug, n.id));
                 t.text.push(i);
-                t.id.push(&n.id);
+                t.id.push(n.id);
                 t.label.push(&n.label);
-                t.page.push(Page::Text(text.slug.clone()));
+                t.page.push(Page::Text(n.slug.to_string()));
                 let mut tags: Vec<usize> = n
                     .tags
                     .iter()
@@ -326,55 +313,6 @@ impl<'a> NoteTable<'a> {
     }
 }
 
-/// Everything a cross-link can point at, with what its preview shows.
-pub fn previews(
-    graph: &Graph,
-    site: &Site,
-    anchored: &[crate::anchor::Anchored],
-    texts: &[RenderedText],
-    terms: &[TermView],
-) -> BTreeMap<String, Preview> {
-    let mut out = BTreeMap::new();
-    let mut add = |key: String, title: String, text: String| {
-        if graph.is_target(&key) {
-            out.insert(key.clone(), Preview { key, title, text });
-        }
-    };
-    for ((t, a), r) in site.texts.iter().zip(anchored).zip(texts) {
-        add(
-            t.slug.clone(),
-            t.meta.title.clone(),
-            t.meta.summary.clone().unwrap_or_default(),
-        );
-        for (i, p) in a.reading.paragraphs.iter().enumerate() {
-            let n = i + 1;
-            if !graph.is_target(&format!("{}#p{n}", t.slug)) {
-                continue;
-            }
-            add(
-                format!("{}#p{n}", t.slug),
-                format!("{}, ¶{n}", t.meta.title),
-                excerpt(&a.reading.text[p.clone()], 60),
-            );
-        }
-        for n in &r.notes {
-            add(
-                format!("{}#{}", t.slug, n.id),
-                n.label.clone(),
-                excerpt(&n.plain, 60),
-            );
-        }
-    }
-    for term in terms {
-        add(
-            format!("glossary#{}", term.id),
-            term.term.clone(),
-            excerpt(&term.plain, 60),
-        );
-    }
-    out
-}
-
 /// Warns about tags that differ from another only by case or spacing: they share a page,
 /// but the author probably meant one spelling.
 pub fn check_tags(site: &Site, diags: &mut Diagnostics) {
@@ -405,151 +343,5 @@ pub fn check_tags(site: &Site, diags: &mut Diagnostics) {
                 }
             }
         }
-    }
-}
-
-/// Rewrites the relative links of HTML made for page `from` so they work on page `to`.
-pub fn rebase(html: &str, from: &Page, to: &Page) -> String {
-    const HREF: &str = "href=\"";
-    let from_root = from.root();
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find(HREF) {
-        out.push_str(&rest[..i + HREF.len()]);
-        rest = &rest[i + HREF.len()..];
-        let end = rest.find('"').unwrap_or(rest.len());
-        let url = &rest[..end];
-        let rebased = if let Some(fragment) = url.strip_prefix('#') {
-            to.href_to(from, Some(fragment))
-        } else if url.contains(':') || url.starts_with('/') {
-            url.to_string()
-        } else {
-            format!(
-                "{}{}",
-                to.root(),
-                url.strip_prefix(from_root.as_str()).unwrap_or(url)
-            )
-        };
-        out.push_str(&rebased);
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Words of a citing place a note's "Referenced by" shows: a margin has little room.
-const NOTE_EXCERPT_WORDS: usize = 16;
-
-/// A note's backlinks and related notes. In the margin, long lists would push the notes
-/// below away from their passages, so the backlinks (each with an excerpt of the citing
-/// place) fold into a `<details>` that says how many there are, and related notes are a
-/// short run of links grouped by text.
-fn note_extras_html(back: &[Backlink], related: &[Related]) -> String {
-    let mut html = String::new();
-    if !back.is_empty() {
-        let count = match back.len() {
-            1 => "1 place".to_string(),
-            n => format!("{n} places"),
-        };
-        html.push_str(&format!(
-            "<details class=\"note-backlinks\"><summary><span class=\"note-extra-title\">Referenced by</span> {count}</summary><ul>"
-        ));
-        for b in back {
-            html.push_str(&format!(
-                "<li><a href=\"{}\">{} · {}</a>",
-                esc(&b.href),
-                esc(&b.source),
-                esc(&b.place)
-            ));
-            let short = excerpt(&b.excerpt, NOTE_EXCERPT_WORDS);
-            if !short.is_empty() {
-                html.push_str(&format!(
-                    " <span class=\"backlink-excerpt\">{}</span>",
-                    esc(&short)
-                ));
-            }
-            html.push_str("</li>");
-        }
-        html.push_str("</ul></details>");
-    }
-    let related = grouped(
-        related
-            .iter()
-            .map(|r| (r.source.as_str(), r.href.as_str(), r.label.as_str())),
-    );
-    if !related.is_empty() {
-        html.push_str(&format!(
-            "<p class=\"note-related\"><span class=\"note-extra-title\">See also</span> {}</p>",
-            related.join(" ")
-        ));
-    }
-    html
-}
-
-/// `in <cite>Text</cite>: <a>one</a>; <a>two</a>.` for each source, in order of appearance.
-fn grouped<'a>(links: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> Vec<String> {
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-    for (source, href, label) in links {
-        let link = format!("<a href=\"{}\">{}</a>", esc(href), esc(label));
-        match groups.iter_mut().find(|(s, _)| *s == source) {
-            Some((_, items)) => items.push(link),
-            None => groups.push((source, vec![link])),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(source, items)| format!("in <cite>{}</cite>: {}.", esc(source), items.join("; ")))
-        .collect()
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
-    out
-}
-
-/// One pass over the body, replacing every note marker with its extras.
-fn replace_markers(body: &str, extras: &BTreeMap<String, String>) -> String {
-    const OPEN: &str = "<!--scholia:note-extras:";
-    let mut out =
-        String::with_capacity(body.len() + extras.values().map(String::len).sum::<usize>());
-    let mut rest = body;
-    while let Some(i) = rest.find(OPEN) {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + OPEN.len()..];
-        let Some(end) = after.find("-->") else {
-            out.push_str(&rest[i..]);
-            return out;
-        };
-        out.push_str(extras.get(&after[..end]).map_or("", String::as_str));
-        rest = &after[end + 3..];
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rebasing_keeps_links_working_from_another_page() {
-        let from = Page::Text("texts/a".into());
-        let html = "<a href=\"#n1\">x</a><a href=\"../../glossary/index.html#t\">t</a><a href=\"https://e.org/\">e</a>";
-        let to = Page::Tag("coalitions".into());
-        assert_eq!(
-            rebase(html, &from, &to),
-            "<a href=\"../../texts/a/index.html#n1\">x</a><a href=\"../../glossary/index.html#t\">t</a><a href=\"https://e.org/\">e</a>"
-        );
-        let deep = Page::Text("a/b/c".into());
-        assert!(rebase(html, &from, &deep).contains("href=\"../../../glossary/index.html#t\""));
-    }
-
-    #[test]
-    fn markers_are_replaced_once_each() {
-        let mut extras = BTreeMap::new();
-        extras.insert("a".to_string(), "[A]".to_string());
-        let body = "x<!--scholia:note-extras:a-->y<!--scholia:note-extras:b-->z";
-        assert_eq!(replace_markers(body, &extras), "x[A]yz");
     }
 }

@@ -3,10 +3,14 @@
 //! [`Targets`] knows everything a link may point at. It gives an unlabeled link its
 //! label, checks that the target exists (with a did-you-mean when not), and writes the
 //! href *relative to the page the link is on*, so the built site works at a domain root,
-//! under a subpath and from `file://` alike. The [`graph`] turns the links the renderer
-//! met into "referenced by" lists, related notes and link previews.
+//! under a subpath and from `file://` alike. [`document`] resolves the links anchoring
+//! met and, through the [`graph`], turns them into "Referenced by" lists, related notes,
+//! link previews and tag lists: the resolved [`crate::document::Document`].
 
 pub mod graph;
+mod resolve;
+
+pub(crate) use resolve::document;
 
 use std::collections::BTreeMap;
 
@@ -17,22 +21,27 @@ use crate::site::Site;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Page {
     Index,
+    /// A further page of the list of texts (from 2), when there are many.
+    IndexMore(usize),
     Text(String),
     Glossary,
     /// The list of all tags.
     Tags,
-    /// One tag's page, by its slug.
+    /// One tag's (first) page, by its slug.
     Tag(String),
+    /// A further page of a tag's notes: its slug and the page's number (from 2).
+    TagMore(String, usize),
 }
 
 impl Page {
     /// The path from this page's folder back to the site root (`""` or `"../../"`).
     pub fn root(&self) -> String {
         let depth = match self {
-            Page::Index => 0,
+            Page::Index | Page::IndexMore(_) => 0,
             Page::Text(slug) => slug.split('/').count(),
             Page::Glossary | Page::Tags => 1,
             Page::Tag(_) => 2,
+            Page::TagMore(..) => 3,
         };
         "../".repeat(depth)
     }
@@ -41,10 +50,31 @@ impl Page {
     pub fn path(&self) -> String {
         match self {
             Page::Index => "index.html".into(),
+            // Beside `index.html`, where no text's page can be (those are folders).
+            Page::IndexMore(n) => format!("index-{n}.html"),
             Page::Text(slug) => format!("{slug}/index.html"),
             Page::Glossary => "glossary/index.html".into(),
             Page::Tags => "tags/index.html".into(),
             Page::Tag(slug) => format!("tags/{slug}/index.html"),
+            Page::TagMore(slug, n) => format!("tags/{slug}/{n}/index.html"),
+        }
+    }
+
+    /// Page `n` (from 1) of the list of texts.
+    pub fn index(n: usize) -> Page {
+        if n <= 1 {
+            Page::Index
+        } else {
+            Page::IndexMore(n)
+        }
+    }
+
+    /// Page `n` (from 1) of a tag's notes.
+    pub fn tag(slug: &str, n: usize) -> Page {
+        if n <= 1 {
+            Page::Tag(slug.to_string())
+        } else {
+            Page::TagMore(slug.to_string(), n)
         }
     }
 
@@ -317,6 +347,35 @@ fn suggest<'a>(
 ) -> Option<String> {
     did_you_mean(word, candidates.map(String::as_str))
         .map(|c| format!("did you mean `[[{prefix}{c}]]`?"))
+}
+
+/// The first `words` words of `text`, with an ellipsis if cut. Reads only the start
+/// of `text`: a paragraph of a megabyte with a link every few words makes an excerpt
+/// per link.
+pub fn excerpt(text: &str, words: usize) -> String {
+    // Enough for `words` words of up to 100 chars; text beyond it is cut.
+    let limit = words.saturating_add(1).saturating_mul(101);
+    let head = match text.char_indices().nth(limit) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
+    let mut all: Vec<&str> = head.split_whitespace().take(words + 1).collect();
+    if all.len() <= words && head.len() < text.len() {
+        // A long word was cut: say there is more.
+        all.push("");
+    }
+    if all.len() > words {
+        let kept = all[..words].join(" ");
+        // "…all. …" rather than "…all.…": the cut falls after a sentence or clause.
+        let gap = if kept.ends_with(['.', '!', '?', ':', ';', ',']) {
+            " "
+        } else {
+            ""
+        };
+        format!("{kept}{gap}…")
+    } else {
+        all.join(" ")
+    }
 }
 
 #[cfg(test)]

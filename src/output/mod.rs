@@ -1,31 +1,40 @@
-//! Stage 5: pages from templates, and the one place that writes to disk.
+//! Stage 5: the outputs, and the one place that writes to disk.
 //!
-//! [`pages`] fills the theme's templates and returns every file of the site as data;
+//! Each output is a [`Renderer`] over the resolved [`Document`] (mdBook's pattern): the
+//! HTML site ([`html`]) and the search index ([`search`]) today; handouts, EPUB, feeds or
+//! W3C annotations later, each a new renderer in [`renderers`] and nothing else. A
+//! renderer returns its files as data; [`Claims`] makes sure no two share a path, and
 //! [`write`] puts them on disk atomically: into a sibling temporary folder first, swapped
 //! in only when everything was written, so a failed build leaves the previous output
-//! exactly as it was. Between the two, [`Claims`] makes sure no two files share a path.
+//! exactly as it was.
 
 mod claims;
-mod templates;
+mod html;
+mod search;
 mod write;
 
 pub use claims::{Claims, Origin};
-pub use templates::pages;
+pub(crate) use search::inputs as search_inputs;
 
-use std::collections::BTreeMap;
-
-use crate::link::graph::{Graph, Preview};
-use crate::render::{RenderedText, TermView};
-
-/// Everything the earlier stages made, for the templates.
-pub struct Built<'a> {
-    pub texts: &'a [RenderedText],
-    pub terms: &'a [TermView],
-    pub graph: &'a Graph,
-    pub previews: &'a BTreeMap<String, Preview>,
-}
 pub(crate) use write::remove_stale_temp_folders;
 pub use write::{check_output_dir, write, MARKER};
+
+use crate::diagnostics::Diagnostics;
+use crate::document::Document;
+
+/// One output of the build, made from the resolved document.
+pub(crate) trait Renderer: Sync {
+    /// What it makes, for `--timings`.
+    fn name(&self) -> &'static str;
+    /// Its files; mistakes (a broken template, say) go to `diags`.
+    fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile>;
+}
+
+/// Every output, in the order they are made (an output's errors stop the build before
+/// the next).
+pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
+    vec![Box::new(html::Site), Box::new(search::Index)]
+}
 
 /// One file of the built site.
 #[derive(Debug, Clone)]

@@ -4,8 +4,10 @@
 use super::*;
 use crate::config::SiteConfig;
 use crate::diagnostics::Source;
+use crate::diagnostics::{Diagnostics, Span};
 use crate::site::TextQuoteSelector;
 use crate::site::{Audience, FrontMatter, Glossary, NoteSpans, Selector, ThemeFiles};
+use crate::site::{Note, NoteKind};
 
 fn note(id: &str, selector: Selector) -> Note {
     let src = Source::new("t.yaml", "");
@@ -60,22 +62,46 @@ fn site_with(markdown: &str, notes: Vec<Note>) -> Site {
     }
 }
 
+/// A rendered text, its body joined with a stand-in for each note's partial.
+struct Rendered {
+    body: String,
+    parts: Vec<Part>,
+    headings: Vec<Heading>,
+}
+
 /// Renders the only text of a one-text site; panics on diagnostics.
-fn render(markdown: &str, notes: Vec<Note>) -> RenderedText {
-    let site = site_with(markdown, notes);
-    let targets = Targets::new(&site);
-    let mut diags = Diagnostics::new();
-    let text = &site.texts[0];
-    let page = Page::Text("t".into());
-    let label = |d: &str| targets.label(d, &page);
-    let anchored = crate::anchor::text(text, &label, false, &mut diags);
-    let rendered = super::text(&site, text, &anchored, &targets, &mut diags);
-    assert!(!diags.has_errors(), "{}", diags.render(false));
+fn render(markdown: &str, notes: Vec<Note>) -> Rendered {
+    let (rendered, messages) = build_like_the_pipeline(markdown, notes);
+    assert!(messages.is_empty(), "{messages:?}");
     rendered
 }
 
-fn strip(html: &str) -> String {
-    super::strip_annotations(html)
+/// The body as a page shows it, with the partial for notes reduced to its aside.
+fn joined(parts: &[Part], doc: &TextDoc) -> String {
+    parts
+        .iter()
+        .map(|p| match p {
+            Part::Html(h) => h.clone(),
+            Part::Notes(notes) => {
+                let asides: String = notes
+                    .iter()
+                    .map(|&i| {
+                        let n = &doc.notes[i];
+                        format!(
+                            "<aside class=\"note note-{}\" id=\"{}\"></aside>",
+                            n.kind.name(),
+                            n.id
+                        )
+                    })
+                    .collect();
+                format!("<div class=\"notes\">{asides}</div>")
+            }
+        })
+        .collect()
+}
+
+fn strip(r: &Rendered) -> String {
+    super::strip_annotations(&r.parts)
 }
 
 const SAMPLE: &str = "\
@@ -167,14 +193,14 @@ fn annotation_never_changes_the_words() {
         note("e", Selector::Paragraph(2)),
     ];
     let plain = render(SAMPLE, Vec::new()).body;
-    let annotated = render(SAMPLE, notes).body;
-    assert_ne!(plain, annotated);
+    let annotated = render(SAMPLE, notes);
+    assert_ne!(plain, annotated.body);
     assert_eq!(strip(&annotated), plain);
 }
 
-/// Anchors and renders as the pipeline does: paragraph counts become known between the
-/// two stages. Returns the body and the diagnostics' messages.
-fn build_like_the_pipeline(markdown: &str, notes: Vec<Note>) -> (String, Vec<String>) {
+/// Anchors, links and renders as the pipeline does: paragraph counts become known
+/// between anchoring and linking. Returns the rendering and the diagnostics' messages.
+fn build_like_the_pipeline(markdown: &str, notes: Vec<Note>) -> (Rendered, Vec<String>) {
     let site = site_with(markdown, notes);
     let mut targets = Targets::new(&site);
     let mut diags = Diagnostics::new();
@@ -185,9 +211,15 @@ fn build_like_the_pipeline(markdown: &str, notes: Vec<Note>) -> (String, Vec<Str
         crate::anchor::text(text, &label, false, &mut diags)
     };
     targets.set_paragraphs("t", anchored.reading.paragraphs.len());
-    let rendered = super::text(&site, text, &anchored, &targets, &mut diags);
+    let doc = crate::link::document(&site, vec![anchored], Vec::new(), &targets, &mut diags);
+    let html = super::text(&site, &doc.texts[0], &targets, &[]);
     let messages = diags.iter().map(|d| d.message.clone()).collect();
-    (rendered.body, messages)
+    let rendered = Rendered {
+        body: joined(&html.body, &doc.texts[0]),
+        parts: html.body,
+        headings: html.headings,
+    };
+    (rendered, messages)
 }
 
 /// A link to a paragraph of its own text that does not exist is found out only after
@@ -196,7 +228,8 @@ fn build_like_the_pipeline(markdown: &str, notes: Vec<Note>) -> (String, Vec<Str
 #[test]
 fn a_broken_link_to_an_own_paragraph_reads_the_same_in_both_stages() {
     let md = "Only paragraph, see [[t#p3]] and the words after it.\n";
-    let (annotated, errors) = build_like_the_pipeline(md, vec![quote("n1", "the words after")]);
+    let (rendered, errors) = build_like_the_pipeline(md, vec![quote("n1", "the words after")]);
+    let annotated = &rendered.body;
     assert_eq!(
         errors,
         ["broken cross-link: `t` has no paragraph 3"],
@@ -207,7 +240,8 @@ fn a_broken_link_to_an_own_paragraph_reads_the_same_in_both_stages() {
         "{annotated}"
     );
     let (plain, _) = build_like_the_pipeline(md, Vec::new());
-    assert_eq!(strip(&annotated), plain);
+    let plain = plain.body;
+    assert_eq!(strip(&rendered), plain);
     // The broken link is left out, start and end: only the paragraph number is a link.
     assert_eq!(plain.matches("</a>").count(), 1, "{plain}");
 }
@@ -215,9 +249,10 @@ fn a_broken_link_to_an_own_paragraph_reads_the_same_in_both_stages() {
 #[test]
 fn markup_in_quotes_and_notes_is_escaped() {
     let md = "Say <b>bold</b> & <script>x</script> here.";
-    let html = render(md, vec![quote("n", "<b>bold</b> &")]).body;
+    let rendered = render(md, vec![quote("n", "<b>bold</b> &")]);
+    let html = &rendered.body;
     assert!(
-        strip(&html).contains("Say &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;"),
+        strip(&rendered).contains("Say &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;"),
         "{html}"
     );
     assert!(
@@ -358,7 +393,7 @@ mod properties {
         fn marks_and_notes_never_change_the_words(md in markdown(), picks in picks()) {
             let notes = notes_for(&md, &picks, &["A note.".to_string()]);
             let plain = render(&md, Vec::new()).body;
-            let annotated = render(&md, notes).body;
+            let annotated = render(&md, notes);
             prop_assert_eq!(strip(&annotated), plain);
         }
 
@@ -378,6 +413,7 @@ mod properties {
 
 #[test]
 fn excerpts_cut_at_a_word_with_an_ellipsis() {
+    use crate::link::excerpt;
     assert_eq!(excerpt("  one\ntwo three ", 5), "one two three");
     assert_eq!(excerpt("one two three", 2), "one two…");
     assert_eq!(excerpt("It ends. Then more", 2), "It ends. …");

@@ -1,7 +1,10 @@
-//! Filling the theme's templates.
+//! The HTML site: the theme's templates filled from the document, its assets and the
+//! sitemap.
 //!
 //! The default theme is compiled into the binary, so an installed `scholia` works
-//! anywhere; a site's own `themes/<name>/` and `templates/` override it file by file.
+//! anywhere; a site's own `themes/<name>/` and `templates/` override it file by file,
+//! partials (`note.html`, `backlink.html`, …) included. Rust hands the templates data:
+//! the only HTML in it is rendered Markdown.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,63 +12,81 @@ use std::sync::Arc;
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
 
-use super::Built;
-use super::{Origin, OutputFile};
+use super::{Origin, OutputFile, Renderer};
 use crate::config::page_url;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, Span};
-use crate::link::graph::rebase;
+use crate::document::{
+    Document, Entry, Heading, NavLink, NoteDoc, Part, Preview, Tag, TagGroup, TextDoc,
+};
 use crate::link::Page;
-use crate::render::{NoteView, TermView};
-use crate::site::Site;
 use rayon::prelude::*;
 
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 const GENERATOR: &str = concat!("scholia ", env!("CARGO_PKG_VERSION"));
 
-/// The search page; its index (`search/*.js`) is written by the search stage.
+/// The search page; its index (`search/*.js`) is written by the search output.
 const SEARCH_PAGE: &str = "search/index.html";
 
+/// Notes listed on one page of a tag: beyond, the tag's list goes on on further pages.
+pub(crate) const NOTES_PER_TAG_PAGE: usize = 100;
+
+/// Texts listed on one page of the home page: beyond, the list goes on on further pages
+/// (`index-2.html`, …), so the home page stays small however many texts there are.
+pub(crate) const TEXTS_PER_HOME_PAGE: usize = 100;
+
+/// The HTML site.
+pub(crate) struct Site;
+
+impl Renderer for Site {
+    fn name(&self) -> &'static str {
+        "pages"
+    }
+
+    fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        pages(doc, diags)
+    }
+}
+
+type Made = (Page, Origin, Result<String, Diagnostic>);
+
 /// Every file of the built site: pages, assets and the sitemap.
-pub fn pages(site: &Site, built: &Built, diags: &mut Diagnostics) -> Vec<OutputFile> {
-    let Some(tera) = templates(site, diags) else {
+fn pages(doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
+    let Some(tera) = templates(doc.site, diags) else {
         return Vec::new();
     };
-    let renderer = Renderer {
-        site,
+    let pages = Pages {
+        doc,
         tera: &tera,
-        built,
+        home: home_pages(doc),
     };
-    let mut results: Vec<(Page, Origin, Result<String, Diagnostic>)> = vec![(
-        Page::Index,
-        Origin::generated("the index page"),
-        renderer.index(),
-    )];
-    let texts: Vec<(Page, Origin, Result<String, Diagnostic>)> = site
+    let mut results: Vec<Made> = pages.index();
+    let texts: Vec<Made> = doc
         .texts
         .par_iter()
-        .enumerate()
-        .map(|(i, text)| {
-            let page = Page::Text(text.slug.clone());
-            let html = renderer.text(i, &page);
-            (page, Origin::Text(Arc::clone(&text.source)), html)
+        .map(|t| {
+            let html = pages.text(t);
+            (
+                t.page.clone(),
+                Origin::Text(Arc::clone(&t.text.source)),
+                html,
+            )
         })
         .collect();
     results.extend(texts);
-    if !built.terms.is_empty() {
+    if !doc.glossary.is_empty() {
         let origin = Origin::generated("the glossary");
-        results.push((Page::Glossary, origin, renderer.glossary()));
+        results.push((Page::Glossary, origin, pages.glossary()));
     }
-    let tags = tag_index(site, built);
-    if !tags.is_empty() {
+    if doc.has_tags() {
         let origin = Origin::generated("the list of tags");
-        results.push((Page::Tags, origin, renderer.tags(&tags)));
-        for tag in &tags {
-            let page = Page::Tag(tag.slug.clone());
-            let html = renderer.tag(tag, &page);
-            let origin = Origin::generated(format!("the page of the tag `{}`", tag.name));
-            results.push((page, origin, html));
-        }
+        results.push((Page::Tags, origin, pages.tags()));
+        let tagged: Vec<Made> = doc
+            .tags
+            .par_iter()
+            .flat_map_iter(|tag| pages.tag_pages(tag))
+            .collect();
+        results.extend(tagged);
     }
     let mut files = Vec::with_capacity(results.len() + 8);
     for (page, origin, result) in results {
@@ -78,7 +99,7 @@ pub fn pages(site: &Site, built: &Built, diags: &mut Diagnostics) -> Vec<OutputF
             Err(d) => diags.push(d),
         }
     }
-    match renderer.search() {
+    match pages.search() {
         Ok(html) => files.push(OutputFile {
             path: SEARCH_PAGE.into(),
             bytes: html.into_bytes(),
@@ -86,82 +107,46 @@ pub fn pages(site: &Site, built: &Built, diags: &mut Diagnostics) -> Vec<OutputF
         }),
         Err(d) => diags.push(d),
     }
-    files.extend(assets(site));
-    if let Some(sitemap) = sitemap(site) {
+    files.extend(assets(doc.site));
+    if let Some(sitemap) = sitemap(doc.site) {
         files.push(sitemap);
     }
     files
 }
 
-/// A tag, and the notes that carry it, grouped by text.
-#[derive(Debug, Serialize)]
-struct TagView {
-    name: String,
-    slug: String,
-    count: usize,
-    groups: Vec<TagGroup>,
-}
-
-#[derive(Debug, Serialize)]
-struct TagGroup {
-    title: String,
-    slug: String,
-    notes: Vec<TaggedNote>,
-}
-
-#[derive(Debug, Serialize)]
-struct TaggedNote {
-    label: String,
-    kind: crate::site::NoteKind,
-    passage: String,
-    /// The note's HTML, its links rebased onto the tag's page.
-    html: String,
-    para: usize,
-    id: String,
-}
-
-fn tag_index(site: &Site, built: &Built) -> Vec<TagView> {
-    let mut tags: BTreeMap<String, TagView> = BTreeMap::new();
-    for (text, rendered) in site.texts.iter().zip(built.texts) {
-        let from = Page::Text(text.slug.clone());
-        for note in &rendered.notes {
-            for name in &note.tags {
-                let slug = crate::slug::tag(name);
-                let page = Page::Tag(slug.clone());
-                let tag = tags.entry(slug.clone()).or_insert_with(|| TagView {
-                    name: name.clone(),
-                    slug,
-                    count: 0,
-                    groups: Vec::new(),
+/// A tag's notes cut into pages of at most [`NOTES_PER_TAG_PAGE`], each page's notes
+/// grouped by text as on the first.
+fn paginate(tag: &Tag) -> Vec<Vec<TagGroup>> {
+    let mut pages: Vec<Vec<TagGroup>> = vec![Vec::new()];
+    let mut on_page = 0;
+    for group in &tag.groups {
+        for note in &group.notes {
+            if on_page == NOTES_PER_TAG_PAGE {
+                pages.push(Vec::new());
+                on_page = 0;
+            }
+            on_page += 1;
+            let Some(page) = pages.last_mut() else {
+                continue;
+            };
+            if page.last().is_none_or(|g| g.slug != group.slug) {
+                page.push(TagGroup {
+                    title: group.title.clone(),
+                    slug: group.slug.clone(),
+                    count: group.count,
+                    notes: Vec::new(),
                 });
-                tag.count += 1;
-                if tag.groups.last().is_none_or(|g| g.slug != text.slug) {
-                    tag.groups.push(TagGroup {
-                        title: text.meta.title.clone(),
-                        slug: text.slug.clone(),
-                        notes: Vec::new(),
-                    });
-                }
-                if let Some(group) = tag.groups.last_mut() {
-                    group.notes.push(TaggedNote {
-                        label: note.label.clone(),
-                        kind: note.kind,
-                        passage: note.passage.clone(),
-                        html: rebase(&note.html, &from, &page),
-                        para: note.para,
-                        id: note.id.clone(),
-                    });
-                }
+            }
+            if let Some(g) = page.last_mut() {
+                g.notes.push(note.clone());
             }
         }
     }
-    let mut list: Vec<TagView> = tags.into_values().collect();
-    list.sort_by_key(|t| t.name.to_lowercase());
-    list
+    pages
 }
 
 /// The built-in templates, then the site's overrides, parsed once.
-fn templates(site: &Site, diags: &mut Diagnostics) -> Option<tera::Tera> {
+fn templates(site: &crate::site::Site, diags: &mut Diagnostics) -> Option<tera::Tera> {
     let mut sources: BTreeMap<String, Arc<Source>> = BTreeMap::new();
     if let Some(dir) = DEFAULT_THEME.get_dir("templates") {
         for f in dir.files() {
@@ -248,17 +233,35 @@ fn position(message: &str) -> Option<(usize, usize)> {
     Some((l.parse().ok()?, c.parse().ok()?))
 }
 
-struct Renderer<'a> {
-    site: &'a Site,
+struct Pages<'a> {
+    doc: &'a Document<'a>,
     tera: &'a tera::Tera,
-    built: &'a Built<'a>,
+    /// Folder → the page of the home page where its section starts.
+    home: BTreeMap<String, usize>,
 }
 
-/// A link with its label, for navigation.
-#[derive(Serialize)]
-struct NavLink {
-    title: String,
-    href: String,
+/// Folder → the page of the home page where its section starts, for breadcrumbs. The
+/// sections in the order [`Pages::sections`] gives them.
+fn home_pages(doc: &Document) -> BTreeMap<String, usize> {
+    let mut groups: Vec<(&str, i64, usize)> = Vec::new();
+    for t in &doc.texts {
+        let folder = t.text.slug.rsplit_once('/').map_or("", |(f, _)| f);
+        match groups.iter_mut().find(|g| g.0 == folder) {
+            Some(g) => g.2 += 1,
+            None => {
+                let order = doc.site.sections.get(folder).and_then(|s| s.order);
+                groups.push((folder, order.unwrap_or(i64::MAX), 1));
+            }
+        }
+    }
+    groups.sort_by_key(|g| g.1);
+    let mut before = 0;
+    let mut out = BTreeMap::new();
+    for (folder, _, count) in groups {
+        out.insert(folder.to_string(), before / TEXTS_PER_HOME_PAGE + 1);
+        before += count;
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -288,30 +291,62 @@ struct TextContext<'a> {
     source: Option<&'a str>,
     license: Option<&'a str>,
     summary: Option<&'a str>,
-    body: &'a str,
-    notes: &'a [NoteView],
+    /// The body's HTML, cut where each paragraph's notes go (`note.html`).
+    body: &'a [Part],
+    notes: Vec<NoteContext<'a>>,
     questions: &'a [String],
     notes_count: usize,
-    headings: &'a [crate::render::Heading],
+    headings: &'a [Heading],
 }
 
-impl Renderer<'_> {
+/// A note and its HTML, for `note.html`.
+#[derive(Serialize)]
+struct NoteContext<'a> {
+    #[serde(flatten)]
+    note: &'a NoteDoc,
+    html: &'a str,
+}
+
+/// A page of a tag's notes.
+#[derive(Serialize)]
+struct TagContext<'a> {
+    name: &'a str,
+    slug: &'a str,
+    /// Notes and texts carrying the tag, on all its pages.
+    count: usize,
+    texts: usize,
+    groups: Vec<GroupContext<'a>>,
+    /// This page's number (from 1) and how many there are.
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GroupContext<'a> {
+    #[serde(flatten)]
+    group: &'a TagGroup,
+    href: String,
+}
+
+impl Pages<'_> {
     fn context(&self, page: &Page, kind: &str, title: &str) -> tera::Context {
         self.context_at(&page.root(), &page.path(), kind, title)
     }
 
     /// The context of the page at `path` (relative to the site root, `root` leading back).
     fn context_at(&self, root: &str, path: &str, kind: &str, title: &str) -> tera::Context {
+        let site = self.doc.site;
         let mut ctx = tera::Context::new();
-        ctx.insert("site", &self.site.config);
+        ctx.insert("site", &site.config);
         ctx.insert("root", root);
         ctx.insert(
             "page",
             &PageInfo {
                 kind,
                 title,
-                canonical: self
-                    .site
+                canonical: site
                     .config
                     .base_url
                     .as_ref()
@@ -319,16 +354,9 @@ impl Renderer<'_> {
             },
         );
         ctx.insert("generator", GENERATOR);
-        ctx.insert("instructor", &self.site.instructor);
-        ctx.insert("has_glossary", &!self.site.glossary.terms.is_empty());
-        ctx.insert(
-            "has_tags",
-            &self
-                .site
-                .texts
-                .iter()
-                .any(|t| t.notes.iter().any(|n| !n.tags.is_empty())),
-        );
+        ctx.insert("instructor", &site.instructor);
+        ctx.insert("has_glossary", &!site.glossary.terms.is_empty());
+        ctx.insert("has_tags", &self.doc.has_tags());
         ctx.insert("glossary_href", &format!("{root}{}", Page::Glossary.path()));
         ctx.insert("tags_index_href", &format!("{root}{}", Page::Tags.path()));
         ctx
@@ -341,15 +369,13 @@ impl Renderer<'_> {
     }
 
     fn render(&self, template: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+        let theme = &self.doc.site.theme.templates;
         self.tera.render(template, ctx).map_err(|e| {
-            let name = self.site.theme.templates.get(template).map_or_else(
+            let name = theme.get(template).map_or_else(
                 || format!("(built-in theme) templates/{template}"),
                 |s| s.name.clone(),
             );
-            let src = self
-                .site
-                .theme
-                .templates
+            let src = theme
                 .get(template)
                 .cloned()
                 .unwrap_or_else(|| Source::new(name, ""));
@@ -358,26 +384,68 @@ impl Renderer<'_> {
         })
     }
 
-    fn summary(&self, i: usize, from: &Page) -> TextSummary<'_> {
-        let t = &self.site.texts[i];
+    fn summary<'t>(&self, t: &'t TextDoc, from: &Page) -> TextSummary<'t> {
+        let text = t.text;
         TextSummary {
-            title: &t.meta.title,
-            author: t.meta.author.as_deref(),
-            date: t.meta.date.as_deref(),
-            summary: t.meta.summary.as_deref(),
-            href: from.href_to(&Page::Text(t.slug.clone()), None),
-            notes: self.built.texts.get(i).map_or(0, |r| r.notes.len()),
-            slug: &t.slug,
+            title: &text.meta.title,
+            author: text.meta.author.as_deref(),
+            date: text.meta.date.as_deref(),
+            summary: text.meta.summary.as_deref(),
+            href: from.href_to(&t.page, None),
+            notes: t.notes.len(),
+            slug: &text.slug,
         }
     }
 
-    fn index(&self) -> Result<String, Diagnostic> {
-        let mut ctx = self.context(&Page::Index, "index", &self.site.config.title);
-        let summaries: Vec<TextSummary> = (0..self.site.texts.len())
-            .map(|i| self.summary(i, &Page::Index))
+    /// The home page, and its further pages when there are many texts.
+    fn index(&self) -> Vec<Made> {
+        let summaries: Vec<TextSummary> = self
+            .doc
+            .texts
+            .iter()
+            .map(|t| self.summary(t, &Page::Index))
             .collect();
-        ctx.insert("sections", &self.sections(&summaries));
-        ctx.insert("texts", &summaries);
+        let sections = self.sections(&summaries);
+        let slices = paginate_sections(&sections, TEXTS_PER_HOME_PAGE);
+        let count = slices.len();
+        slices
+            .iter()
+            .enumerate()
+            .map(|(i, sections)| {
+                let n = i + 1;
+                let page = Page::index(n);
+                let origin = if n == 1 {
+                    Origin::generated("the index page")
+                } else {
+                    Origin::generated(format!("page {n} of the index"))
+                };
+                (page, origin, self.index_page(sections, n, count))
+            })
+            .collect()
+    }
+
+    /// Page `n` of `count` of the home page, listing `sections`.
+    fn index_page(
+        &self,
+        sections: &[SectionView],
+        n: usize,
+        count: usize,
+    ) -> Result<String, Diagnostic> {
+        let site = self.doc.site;
+        let page = Page::index(n);
+        let mut ctx = self.context(&page, "index", &site.config.title);
+        let texts: Vec<&TextSummary> = sections.iter().flat_map(|s| s.texts.clone()).collect();
+        ctx.insert("sections", sections);
+        ctx.insert("texts", &texts);
+        ctx.insert(
+            "pager",
+            &Pager {
+                page: n,
+                pages: count,
+                prev: (n > 1).then(|| page.href_to(&Page::index(n - 1), None)),
+                next: (n < count).then(|| page.href_to(&Page::index(n + 1), None)),
+            },
+        );
         self.render("index.html", &ctx)
     }
 
@@ -390,7 +458,13 @@ impl Renderer<'_> {
                 g.texts.push(s);
                 continue;
             }
-            let section = self.site.sections.get(folder).cloned().unwrap_or_default();
+            let section = self
+                .doc
+                .site
+                .sections
+                .get(folder)
+                .cloned()
+                .unwrap_or_default();
             groups.push(SectionView {
                 anchor: section_anchor(folder),
                 folder: folder.to_string(),
@@ -404,11 +478,17 @@ impl Renderer<'_> {
         groups
     }
 
-    fn text(&self, i: usize, page: &Page) -> Result<String, Diagnostic> {
-        let text = &self.site.texts[i];
-        let rendered = &self.built.texts[i];
+    fn text(&self, t: &TextDoc) -> Result<String, Diagnostic> {
+        let text = t.text;
+        let page = &t.page;
         let mut ctx = self.context(page, "text", &text.meta.title);
         let m = &text.meta;
+        let notes = t
+            .notes
+            .iter()
+            .zip(&t.html.notes)
+            .map(|(note, html)| NoteContext { note, html })
+            .collect();
         ctx.insert(
             "text",
             &TextContext {
@@ -419,32 +499,18 @@ impl Renderer<'_> {
                 source: m.source.as_deref(),
                 license: m.license.as_deref(),
                 summary: m.summary.as_deref(),
-                body: &rendered.body,
-                notes: &rendered.notes,
-                questions: &rendered.questions,
-                notes_count: rendered.notes.len(),
-                headings: &rendered.headings,
+                body: &t.html.body,
+                notes,
+                questions: &t.html.questions,
+                notes_count: t.notes.len(),
+                headings: &t.html.headings,
             },
         );
-        let note_ids = rendered.notes.iter().map(|n| n.id.as_str()).collect();
-        ctx.insert("lang", self.site.language_of(text));
-        ctx.insert(
-            "backlinks",
-            &self.built.graph.text_backlinks(&text.slug, &note_ids),
-        );
-        ctx.insert(
-            "previews",
-            &self.built.graph.previews_for(page, self.built.previews),
-        );
-        let nav = |j: usize| {
-            let t = &self.site.texts[j];
-            NavLink {
-                title: t.meta.title.clone(),
-                href: page.href_to(&Page::Text(t.slug.clone()), None),
-            }
-        };
-        ctx.insert("prev", &i.checked_sub(1).map(nav));
-        ctx.insert("next", &(i + 1 < self.site.texts.len()).then(|| nav(i + 1)));
+        ctx.insert("lang", self.doc.site.language_of(text));
+        ctx.insert("backlinks", &t.backlinks);
+        ctx.insert("previews", &t.previews);
+        ctx.insert("prev", &t.prev);
+        ctx.insert("next", &t.next);
         ctx.insert("breadcrumbs", &self.breadcrumbs(&text.slug, page));
         self.render("text.html", &ctx)
     }
@@ -459,15 +525,17 @@ impl Renderer<'_> {
         for k in 1..parts.len() {
             let folder = parts[..k].join("/");
             let title = self
+                .doc
                 .site
                 .sections
                 .get(&folder)
                 .and_then(|s| s.title.clone())
                 .unwrap_or_else(|| folder_title(&folder));
             let anchor = section_anchor(&folder);
+            let home = Page::index(self.home.get(&folder).copied().unwrap_or(1));
             crumbs.push(NavLink {
                 title,
-                href: page.href_to(&Page::Index, Some(&anchor)),
+                href: page.href_to(&home, Some(&anchor)),
             });
         }
         crumbs
@@ -476,57 +544,131 @@ impl Renderer<'_> {
     fn glossary(&self) -> Result<String, Diagnostic> {
         let page = Page::Glossary;
         let mut ctx = self.context(&page, "glossary", "Glossary");
-        let terms: Vec<TermContext> = self
-            .built
-            .terms
-            .iter()
-            .map(|t| TermContext {
-                term: t,
-                cited_by: self
-                    .built
-                    .graph
-                    .backlinks(&format!("glossary#{}", t.id), &page),
-            })
-            .collect();
-        ctx.insert("terms", &terms);
-        ctx.insert(
-            "previews",
-            &self.built.graph.previews_for(&page, self.built.previews),
-        );
+        let terms: &[Entry] = &self.doc.glossary;
+        ctx.insert("terms", terms);
+        let previews: &[Preview] = &self.doc.glossary_previews;
+        ctx.insert("previews", previews);
         self.render("glossary.html", &ctx)
     }
 
-    fn tags(&self, tags: &[TagView]) -> Result<String, Diagnostic> {
+    fn tags(&self) -> Result<String, Diagnostic> {
         let page = Page::Tags;
         let mut ctx = self.context(&page, "tags", "Tags");
-        let list: Vec<NavLink> = tags
+        let list: Vec<NavLink> = self
+            .doc
+            .tags
             .iter()
             .map(|t| NavLink {
                 title: t.name.clone(),
                 href: page.href_to(&Page::Tag(t.slug.clone()), None),
             })
             .collect();
-        let counts: Vec<usize> = tags.iter().map(|t| t.count).collect();
+        let counts: Vec<usize> = self.doc.tags.iter().map(|t| t.count).collect();
         ctx.insert("tags", &list);
         ctx.insert("counts", &counts);
         self.render("tags.html", &ctx)
     }
 
-    fn tag(&self, tag: &TagView, page: &Page) -> Result<String, Diagnostic> {
-        let mut ctx = self.context(page, "tag", &tag.name);
-        ctx.insert("tag", tag);
-        let hrefs: Vec<String> = tag
-            .groups
+    /// The pages of a tag.
+    fn tag_pages(&self, tag: &Tag) -> Vec<Made> {
+        let slices = paginate(tag);
+        let count = slices.len();
+        slices
             .iter()
-            .map(|g| page.href_to(&Page::Text(g.slug.clone()), None))
-            .collect();
-        ctx.insert("text_hrefs", &hrefs);
+            .enumerate()
+            .map(|(i, groups)| {
+                let page = Page::tag(&tag.slug, i + 1);
+                let html = self.tag(tag, groups, i + 1, count, &page);
+                let origin = if i == 0 {
+                    Origin::generated(format!("the page of the tag `{}`", tag.name))
+                } else {
+                    Origin::generated(format!("page {} of the tag `{}`", i + 1, tag.name))
+                };
+                (page, origin, html)
+            })
+            .collect()
+    }
+
+    /// Page `n` (from 1) of `count` of a tag, listing `groups`.
+    fn tag(
+        &self,
+        tag: &Tag,
+        groups: &[TagGroup],
+        n: usize,
+        count: usize,
+        page: &Page,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = self.context(page, "tag", &tag.name);
+        let other = |k: usize| page.href_to(&Page::tag(&tag.slug, k), None);
+        ctx.insert(
+            "tag",
+            &TagContext {
+                name: &tag.name,
+                slug: &tag.slug,
+                count: tag.count,
+                texts: tag.groups.len(),
+                groups: groups
+                    .iter()
+                    .map(|group| GroupContext {
+                        group,
+                        href: page.href_to(&Page::Text(group.slug.clone()), None),
+                    })
+                    .collect(),
+                page: n,
+                pages: count,
+                prev: (n > 1).then(|| other(n - 1)),
+                next: (n < count).then(|| other(n + 1)),
+            },
+        );
         ctx.insert("tags_href", &page.href_to(&Page::Tags, None));
         self.render("tag.html", &ctx)
     }
 }
 
+/// Where a list cut into pages is, for `rel="prev"`/`rel="next"` links.
 #[derive(Serialize)]
+struct Pager {
+    /// From 1.
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// Sections cut into pages of at most `per_page` texts; a section cut in two continues
+/// under its title on the next page.
+fn paginate_sections<'s>(
+    sections: &[SectionView<'s>],
+    per_page: usize,
+) -> Vec<Vec<SectionView<'s>>> {
+    let per_page = per_page.max(1);
+    let mut pages: Vec<Vec<SectionView>> = vec![Vec::new()];
+    let mut on_page = 0;
+    for section in sections {
+        let mut texts = section.texts.as_slice();
+        loop {
+            if on_page == per_page {
+                pages.push(Vec::new());
+                on_page = 0;
+            }
+            let take = texts.len().min(per_page - on_page);
+            if let Some(page) = pages.last_mut() {
+                page.push(SectionView {
+                    texts: texts[..take].to_vec(),
+                    ..section.clone()
+                });
+            }
+            on_page += take;
+            texts = &texts[take..];
+            if texts.is_empty() {
+                break;
+            }
+        }
+    }
+    pages
+}
+
+#[derive(Serialize, Clone)]
 struct SectionView<'a> {
     folder: String,
     /// The section's id on the index page, for breadcrumbs to link to.
@@ -536,13 +678,6 @@ struct SectionView<'a> {
     #[serde(skip)]
     order: i64,
     texts: Vec<&'a TextSummary<'a>>,
-}
-
-#[derive(Serialize)]
-struct TermContext<'a> {
-    #[serde(flatten)]
-    term: &'a TermView,
-    cited_by: Vec<crate::link::graph::Backlink>,
 }
 
 fn section_anchor(folder: &str) -> String {
@@ -566,7 +701,7 @@ fn folder_title(folder: &str) -> String {
 }
 
 /// The theme's static files (built-in, then the site's) and the code stylesheet.
-fn assets(site: &Site) -> Vec<OutputFile> {
+fn assets(site: &crate::site::Site) -> Vec<OutputFile> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     if let Some(dir) = DEFAULT_THEME.get_dir("static") {
         collect(dir, &mut files);
@@ -609,7 +744,7 @@ fn collect(dir: &Dir, files: &mut BTreeMap<String, Vec<u8>>) {
 
 /// `sitemap.xml`, written by an XML writer so every address is escaped (a `base_url`
 /// with `?a=1&b=2` becomes `&amp;`).
-fn sitemap(site: &Site) -> Option<OutputFile> {
+fn sitemap(site: &crate::site::Site) -> Option<OutputFile> {
     let base = site.config.base_url.as_ref()?;
     let mut pages = vec![Page::Index];
     pages.extend(site.texts.iter().map(|t| Page::Text(t.slug.clone())));

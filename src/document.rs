@@ -1,0 +1,189 @@
+//! The resolved document: the site as every output sees it.
+//!
+//! `link` builds it from the loaded [`Site`] and the anchored texts, resolving everything
+//! a page shows about other pages (backlinks, related notes, previews, tags, prev/next)
+//! into plain data; `render` then adds the HTML of the Markdown, once. Outputs (the HTML
+//! site, the search index, later handouts or feeds) read it and never edit it: one record
+//! per text, the glossary and the tags as records too, hrefs already relative to the page
+//! that shows them.
+
+use serde::Serialize;
+
+use crate::anchor::Anchored;
+use crate::link::Page;
+use crate::site::{NoteKind, Site, Text};
+
+/// The whole site, resolved (and, once `render` ran, rendered).
+pub(crate) struct Document<'s> {
+    pub site: &'s Site,
+    /// In reading order, as `site.texts`.
+    pub texts: Vec<TextDoc<'s>>,
+    /// Sorted by term (case-insensitively), as the glossary page lists them.
+    pub glossary: Vec<Entry>,
+    /// Sorted by name (case-insensitively).
+    pub tags: Vec<Tag>,
+    /// What the glossary page's link previews show.
+    pub glossary_previews: Vec<Preview>,
+}
+
+impl Document<'_> {
+    /// Whether any note carries a tag (the pages then link to the list of tags).
+    pub fn has_tags(&self) -> bool {
+        !self.tags.is_empty()
+    }
+}
+
+/// One text: its source, its passages, what it links to and what links to it.
+pub(crate) struct TextDoc<'s> {
+    pub text: &'s Text,
+    pub page: Page,
+    pub anchored: Anchored,
+    /// The notes that anchored, in the order of their passages.
+    pub notes: Vec<NoteDoc>,
+    /// "Referenced by": what links to the text or its paragraphs from elsewhere.
+    pub backlinks: Vec<Backlink>,
+    /// What link previews show, for the targets this page links to (and no others).
+    pub previews: Vec<Preview>,
+    pub prev: Option<NavLink>,
+    pub next: Option<NavLink>,
+    /// The HTML, once rendered.
+    pub html: TextHtml,
+}
+
+/// A note as pages show it, with everything it says about other pages.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NoteDoc {
+    pub id: String,
+    pub title: Option<String>,
+    /// The title, or the first words of the passage when there is none.
+    pub label: String,
+    pub kind: NoteKind,
+    /// The paragraph it is shown beside.
+    pub para: usize,
+    /// The passage as the reader sees it.
+    pub passage: String,
+    /// The note as plain text, for previews and excerpts.
+    pub plain: String,
+    pub tags: Vec<TagLink>,
+    /// "Referenced by", excerpts short enough for the margin.
+    pub backlinks: Vec<Backlink>,
+    /// "See also": notes of other texts sharing tags or links, grouped by text.
+    pub related: Vec<RelatedGroup>,
+    /// The note's index in `Text::notes`.
+    #[serde(skip)]
+    pub index: usize,
+}
+
+/// A tag as a note shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TagLink {
+    pub name: String,
+    pub href: String,
+}
+
+/// A backlink as a page shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+pub struct Backlink {
+    pub href: String,
+    /// The text (or "Glossary") the link is in.
+    pub source: String,
+    /// Where in it: "¶3", a note's title, a term.
+    pub place: String,
+    pub excerpt: String,
+}
+
+/// Related notes in one other text.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RelatedGroup {
+    /// The text's title.
+    pub source: String,
+    pub notes: Vec<NavLink>,
+}
+
+/// A link with its label, for navigation.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NavLink {
+    pub title: String,
+    pub href: String,
+}
+
+/// What a link preview shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub key: String,
+    pub title: String,
+    pub text: String,
+}
+
+/// A text's HTML: the Markdown rendered, with the places where notes go.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TextHtml {
+    pub body: Vec<Part>,
+    pub headings: Vec<Heading>,
+    /// Parallel to [`TextDoc::notes`].
+    pub notes: Vec<String>,
+    /// Parallel to `Text::questions`.
+    pub questions: Vec<String>,
+}
+
+/// A piece of a text's body: its HTML, or the notes shown at the end of a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Part {
+    Html(String),
+    /// Indices into [`TextDoc::notes`].
+    Notes(Vec<usize>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A glossary term, with the places that cite it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Entry {
+    pub id: String,
+    pub term: String,
+    pub aliases: Vec<String>,
+    /// The definition as plain text, for previews and search.
+    pub plain: String,
+    pub cited_by: Vec<Backlink>,
+    /// The definition's HTML, once rendered.
+    pub html: String,
+    /// The term's index in `Glossary::terms`.
+    #[serde(skip)]
+    pub index: usize,
+}
+
+/// A tag and the notes that carry it, grouped by text.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Tag {
+    pub name: String,
+    pub slug: String,
+    pub count: usize,
+    pub groups: Vec<TagGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TagGroup {
+    pub title: String,
+    pub slug: String,
+    /// The text's notes carrying the tag (a page of the tag may list only some).
+    pub count: usize,
+    pub notes: Vec<TaggedNote>,
+}
+
+/// A note as a tag page lists it: a label, a few words and a link, never its HTML, so
+/// tag pages stay small however many notes carry the tag.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct TaggedNote {
+    pub id: String,
+    pub label: String,
+    pub kind: NoteKind,
+    pub para: usize,
+    /// The first words of the note.
+    pub excerpt: String,
+}
