@@ -201,9 +201,10 @@ fn fix<'d>(site_dir: &Path, diags: &'d Diagnostics) -> Vec<&'d Diagnostic> {
         match d.fix.first() {
             Some(edit) => by_file.entry(&edit.span.source.name).or_default().push(d),
             None => eprintln!(
-                "could not fix {}: {}",
+                "could not fix {}: the selector cannot be rewritten in place (a block or \
+                 multi-line scalar, flow style, or a prefix/suffix to add or remove); edit \
+                 it as the warning says",
                 d.location().unwrap_or_default(),
-                "this note's sidecar cannot be edited in place (see the warning)"
             ),
         }
     }
