@@ -90,9 +90,10 @@ impl ReadingIndex {
         let candidates = if exact.is_empty() {
             self.approximate(&quote, &context, budget)?
         } else {
+            // Every occurrence, however many (the budget bounds the work): the one
+            // whose context fits must be among them.
             exact
                 .into_iter()
-                .take(CANDIDATES)
                 .map(|start| Candidate {
                     range: start..start + quote.len(),
                     errors: 0,
