@@ -224,7 +224,7 @@ impl<'c> Starts<'c> {
             return starts
                 .iter()
                 .copied()
-                .min_by_key(|&(at, errors)| (errors, std::cmp::Reverse(at)))
+                .min_by_key(|&(at, errors)| (errors, at))
                 .map_or((end, self.length), |(at, errors)| (at, errors));
         };
         let farthest = starts.last().map_or(end, |&(at, _)| at);
@@ -239,7 +239,7 @@ impl<'c> Starts<'c> {
         starts
             .iter()
             .copied()
-            .min_by_key(|&s| (cost(s), std::cmp::Reverse(s.0)))
+            .min_by_key(|&s| (cost(s), s.0))
             .map_or((end, self.length), |(at, errors)| (at, errors))
     }
 }
@@ -480,6 +480,16 @@ mod tests {
             passage(&text, &s),
             Some("two states have a intense interest in a given")
         );
+    }
+
+    #[test]
+    fn ties_go_to_the_longer_passage() {
+        // "ne or two states" is as close to the quote as "One or two states" (one edit).
+        let text = "Intro.\u{2029}One or two states care.";
+        let s = sel("one or two states", None, None);
+        assert_eq!(passage(text, &s), Some("One or two states"));
+        let s = sel("one or two states", None, Some("care"));
+        assert_eq!(passage(text, &s), Some("One or two states"));
     }
 
     #[test]
