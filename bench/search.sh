@@ -113,6 +113,7 @@ for k in shards tails docs; do
 done
 printf '| manifest.js | 1 | | | | %s bytes |\n' "$(stat -c %s "$OUT/search/manifest.js")"
 printf '| texts.js | 1 | | | | %s bytes |\n' "$(stat -c %s "$OUT/search/texts.js")"
+printf '| all of search/ | %s | | | | %s bytes |\n' "$(find "$OUT/search" -type f | wc -l)" "$(du -sb "$OUT/search" | cut -f1)"
 echo
 
 # --------------------------------------------------------- queries (Chromium) --

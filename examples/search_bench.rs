@@ -47,16 +47,15 @@ fn main() {
     };
     let mut diags = Diagnostics::new();
     let site = scholia::load::site(&options, &mut diags).expect("the site loads");
-    let r = scholia::pipeline::anchor_and_render(&site, &mut diags, &mut |_| {});
-    let (anchored, rendered, terms) = (r.anchored, r.texts, r.terms);
+    let corpus = scholia::pipeline::search_corpus(&site, &mut diags);
     assert!(!diags.has_errors(), "{}", diags.render(false));
 
     let started = std::time::Instant::now();
-    let single = search::single_file_index(&site, &anchored, &rendered, &terms);
+    let single = search::single_file_index(&corpus);
     let single_time = started.elapsed();
     let single_path = out.join("zola-style-index.json");
     std::fs::write(&single_path, &single).expect("write the single-file index");
-    let documents = docs::extract(&site, &anchored, &rendered, &terms);
+    let documents = search::documents(&corpus);
     println!("documents: {}", documents.len());
     println!(
         "single-file elasticlunr index: {} bytes ({}), built and serialized in {:.2} s",
@@ -76,8 +75,12 @@ fn main() {
     tab.set_default_timeout(Duration::from_secs(60));
     let index = built.join("index.html").canonicalize().expect("built site");
     let url = format!("file://{}", index.display());
-    let search_js = std::fs::metadata(built.join("assets/search.js")).map_or(0, |m| m.len());
-    println!("search.js: {search_js} bytes (loaded once, on focus; not counted below)");
+    let size = |f: &str| std::fs::metadata(built.join(f)).map_or(0, |m| m.len());
+    let (search_js, engine_js) = (size("assets/search.js"), size("assets/search-engine.js"));
+    println!(
+        "search.js + search-engine.js: {} bytes ({search_js} + {engine_js}; loaded once, on focus; not counted below)",
+        search_js + engine_js
+    );
     println!();
     println!("| word | term | postings | files | manifest | shards | tails | excerpt chunks | total | typed, 150 ms a key | keystroke → results (median of 7) |");
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -142,10 +142,11 @@ fn serve(args: ServeArgs) -> ExitCode {
         build: options(&args.build),
         bind: args.bind,
         port: args.port,
+        timings: args.build.timings,
     };
     let timings = args.build.timings;
-    match crate::serve::run(&options, &|o| {
-        build(o, timings);
+    match crate::serve::run(&options, &move |o, diags, result| {
+        report(o, diags, result, timings);
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -156,9 +157,19 @@ fn serve(args: ServeArgs) -> ExitCode {
 }
 
 fn build(options: &BuildOptions, timings: bool) -> ExitCode {
-    let color = color();
     let mut diags = Diagnostics::new();
     let result = pipeline::build(options, &mut diags);
+    report(options, &mut diags, result, timings)
+}
+
+/// Prints a build's diagnostics, then its summary or why it failed.
+fn report(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+    result: Result<pipeline::Report, Failure>,
+    timings: bool,
+) -> ExitCode {
+    let color = color();
     diags.sort();
     eprint!("{}", diags.render(color));
     match result {

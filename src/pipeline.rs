@@ -195,24 +195,7 @@ impl Clock {
     }
 }
 
-/// What the search stage's tests read (until the search stage reads the document).
-pub struct Rendered {
-    pub anchored: Vec<Anchored>,
-    pub texts: Vec<render::RenderedText>,
-    pub terms: Vec<render::TermView>,
-}
-
-/// The stages before the outputs, with the document's content as the search stage reads it.
-pub fn anchor_and_render(
-    site: &Site,
-    diags: &mut Diagnostics,
-    lap: &mut dyn FnMut(&'static str),
-) -> Rendered {
-    let doc = document(site, diags, lap);
-    let (anchored, texts, terms) = output::search_inputs(&doc);
-    Rendered {
-        anchored,
-        texts,
-        terms,
-    }
+/// What search reads of a site, for the search benchmark and the search stage's tests.
+pub fn search_corpus(site: &Site, diags: &mut Diagnostics) -> crate::search::Corpus {
+    crate::search::Corpus::from_document(&document(site, diags, &mut |_| {}))
 }

@@ -13,12 +13,18 @@
 //! either: each connection is its own task (axum on hyper on a one-thread tokio runtime),
 //! with bounded headers, a time-out for headers and a bounded lifetime, and a cap on how
 //! many are open at once.
+//!
+//! A save rebuilds only what it must (see [`incremental`]): the site stays in memory, a
+//! saved text is read again alone, and only files whose bytes changed are written.
+
+mod changes;
+mod incremental;
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use axum::extract::{Request, State};
@@ -32,12 +38,18 @@ use notify::{RecursiveMode, Watcher};
 use tokio::sync::Semaphore;
 
 use crate::config::BuildOptions;
+use crate::diagnostics::Diagnostics;
+use crate::pipeline::{Failure, Report};
+use changes::Plan;
+use incremental::Session;
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub build: BuildOptions,
     pub bind: IpAddr,
     pub port: u16,
+    /// Print how long each stage of a rebuild took.
+    pub timings: bool,
 }
 
 /// A request head larger than this is answered 431 and its connection closed (browsers'
@@ -54,16 +66,25 @@ const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 /// Connections open at once; more wait in the listen queue.
 const MAX_CONNECTIONS: usize = 256;
 
-/// Serves until interrupted. `rebuild` runs a build and reports it (the CLI's job).
+/// How the CLI reports a build: its diagnostics, then its summary or why it failed.
+pub type Reporter<'a> =
+    dyn Fn(&BuildOptions, &mut Diagnostics, Result<Report, Failure>) + Sync + 'a;
+
+/// Saves that come closer together than this make one rebuild (an editor's save is often
+/// a write, a rename and a change of attributes).
+const SETTLE: Duration = Duration::from_millis(100);
+
+/// Serves until interrupted. Builds are reported by `report` (the CLI's job); an
+/// incremental rebuild prints its own line.
 ///
 /// The port is bound before the first build, so a port in use fails at once, without
 /// touching the output folder.
-pub fn run(options: &ServeOptions, rebuild: &(dyn Fn(&BuildOptions) + Sync)) -> Result<()> {
+pub fn run(options: &ServeOptions, report: &Reporter) -> Result<()> {
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = std::net::TcpListener::bind(addr).map_err(|e| bind_error(addr, &e))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    rebuild(&options.build);
+    let mut session = full_build(&options.build, report);
     if !options.bind.is_loopback() {
         eprintln!("warning: serving on {addr}, reachable from other machines");
     }
@@ -71,11 +92,16 @@ pub fn run(options: &ServeOptions, rebuild: &(dyn Fn(&BuildOptions) + Sync)) -> 
         "serving {} at http://{addr}/ (Ctrl-C to stop)",
         options.build.output.display()
     );
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::channel::<Vec<PathBuf>>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if event.is_ok_and(|e| !e.kind.is_access()) {
-            let _ = tx.send(());
-        }
+        // No paths means "something changed, unknown what": rebuild everything.
+        let paths = match event {
+            Ok(e) if e.kind.is_access() => return,
+            Ok(e) if e.need_rescan() => Vec::new(),
+            Ok(e) => e.paths,
+            Err(_) => Vec::new(),
+        };
+        let _ = tx.send(paths);
     })?;
     for dir in ["content", "themes", "templates"] {
         let path = options.build.site_dir.join(dir);
@@ -97,10 +123,9 @@ pub fn run(options: &ServeOptions, rebuild: &(dyn Fn(&BuildOptions) + Sync)) -> 
     let build = &options.build;
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            while rx.recv().is_ok() {
-                // Let a burst of saves settle into one rebuild.
-                while rx.recv_timeout(Duration::from_millis(200)).is_ok() {}
-                rebuild(build);
+            while let Ok(first) = rx.recv() {
+                let plan = settle(build, first, &rx);
+                rebuild(options, &plan, &mut session, report);
             }
         });
         runtime.block_on(async {
@@ -108,6 +133,99 @@ pub fn run(options: &ServeOptions, rebuild: &(dyn Fn(&BuildOptions) + Sync)) -> 
             match accept(listener, app).await {}
         })
     })
+}
+
+/// Waits for a burst of events to end and says what it changed.
+fn settle(build: &BuildOptions, first: Vec<PathBuf>, rx: &mpsc::Receiver<Vec<PathBuf>>) -> Plan {
+    let mut unknown = first.is_empty();
+    let mut paths = first;
+    while let Ok(more) = rx.recv_timeout(SETTLE) {
+        unknown |= more.is_empty();
+        paths.extend(more);
+    }
+    if unknown {
+        Plan::Full
+    } else {
+        changes::plan(&build.site_dir, &paths)
+    }
+}
+
+/// Builds everything, reports it, and keeps the site for the next rebuilds. On failure the
+/// output folder is left as it was (still served) and the next change builds everything.
+fn full_build(build: &BuildOptions, report: &Reporter) -> Option<Session> {
+    let started = Instant::now();
+    let mut diags = Diagnostics::new();
+    let (session, result) = Session::start(build, &mut diags);
+    let ok = result.is_ok();
+    report(build, &mut diags, result);
+    if ok {
+        eprintln!("full rebuild in {}", millis(started.elapsed()));
+    }
+    session
+}
+
+fn rebuild(options: &ServeOptions, plan: &Plan, session: &mut Option<Session>, report: &Reporter) {
+    let build = &options.build;
+    let (Plan::Texts(texts), Some(current)) = (plan, session.as_mut()) else {
+        if *plan != Plan::Nothing {
+            *session = full_build(build, report);
+        }
+        return;
+    };
+    let mut diags = Diagnostics::new();
+    let mut pages_done = |rebuilt: &incremental::Rebuilt, diags: &mut Diagnostics| {
+        print_diagnostics(diags);
+        *diags = Diagnostics::new();
+        if options.timings {
+            for (stage, t) in &rebuilt.timings {
+                eprintln!("{stage:>20}: {}", millis(*t));
+            }
+        }
+        eprintln!(
+            "rebuilt {} page{} in {} ({} file{} written{}); updating the search index",
+            rebuilt.pages,
+            plural(rebuilt.pages),
+            millis(rebuilt.took),
+            rebuilt.written,
+            plural(rebuilt.written),
+            match rebuilt.removed {
+                0 => String::new(),
+                n => format!(", {n} removed"),
+            }
+        );
+    };
+    match current.texts(texts, &mut diags, &mut pages_done) {
+        None => *session = full_build(build, report),
+        Some(Err(failure)) => report(build, &mut diags, Err(failure)),
+        Some(Ok(indexed)) => {
+            print_diagnostics(&mut diags);
+            eprintln!(
+                "search index updated in {} ({} file{} written)",
+                millis(indexed.took),
+                indexed.written,
+                plural(indexed.written)
+            );
+        }
+    }
+}
+
+fn print_diagnostics(diags: &mut Diagnostics) {
+    use std::io::IsTerminal as _;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    diags.sort();
+    eprint!("{}", diags.render(color));
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 fn bind_error(addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {

@@ -6,6 +6,7 @@ mod cli;
 mod docs;
 mod hardening;
 mod search;
+mod serve;
 mod sites;
 mod support;
 mod validity;

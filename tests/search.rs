@@ -352,6 +352,32 @@ fn the_clients_pipeline_is_elasticlunrs() {
     assert!(diff.is_empty(), "client vs index: {diff:?}");
 }
 
+/// The engine's own tests (`tests/tools/search-engine.test.js`, `node --test`): parsing,
+/// ranking, filters and excerpt marking without a browser, and queries on the index of
+/// `tests/sites/basic` as built here.
+#[test]
+fn the_search_engine_passes_its_node_tests() {
+    if support::missing(&[Tool::Node]) {
+        return;
+    }
+    let out = built("sites/basic", &[]);
+    let tests = support::repo().join("tests/tools/search-engine.test.js");
+    let run = std::process::Command::new(support::tool(Tool::Node))
+        .arg("--test")
+        .arg(&tests)
+        .env("SCHOLIA_SEARCH_SITE", &out)
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(report.contains("# fail 0"), "{report}");
+    assert!(report.contains("# skipped 0"), "{report}");
+}
+
 // --- Fixture sites --------------------------------------------------------------------------
 
 fn built(fixture: &str, extra: &[&str]) -> PathBuf {

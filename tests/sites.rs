@@ -645,6 +645,72 @@ fn pages_need_no_inline_code_and_nothing_from_elsewhere() {
     }
 }
 
+/// Tag pages and the home page stay small however large the site: past 100 notes (or
+/// texts) the list goes on on further pages, linked both ways.
+#[test]
+fn long_tag_pages_and_home_pages_are_cut_into_pages() {
+    let site = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let content = site.path().join("content");
+    std::fs::create_dir_all(&content).unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, text: String| {
+        std::fs::write(content.join(name), text).unwrap_or_else(|e| panic!("{e}"))
+    };
+    write("_site.yaml", "title: Many\n".into());
+    for i in 1..=101 {
+        write(
+            &format!("t{i:03}.md"),
+            format!("---\ntitle: Text {i:03}\n---\n\nThe words of text {i}.\n"),
+        );
+    }
+    let paragraphs: String = (1..=105).map(|n| format!("Paragraph {n}.\n\n")).collect();
+    write(
+        "t001.md",
+        format!("---\ntitle: Text 001\n---\n\n{paragraphs}"),
+    );
+    let notes: String = (1..=105)
+        .map(|n| format!("  - para: {n}\n    tags: [many]\n    note: On paragraph {n}.\n"))
+        .collect();
+    write("t001.yaml", format!("annotations:\n{notes}"));
+    let public = build_ok(site.path(), &[]);
+
+    let home = read(&public.join("index.html"));
+    assert_eq!(home.matches("class=\"text-card\"").count(), 100, "{home}");
+    assert!(
+        home.contains("<link rel=\"next\" href=\"index-2.html\">"),
+        "{home}"
+    );
+    let home2 = read(&public.join("index-2.html"));
+    assert_eq!(home2.matches("class=\"text-card\"").count(), 1, "{home2}");
+    assert!(home2.contains("Text 101"), "{home2}");
+    assert!(home2.contains("rel=\"prev\""), "{home2}");
+    assert!(
+        home2.contains("href=\"index.html\" rel=\"prev\""),
+        "{home2}"
+    );
+
+    let tag = read(&public.join("tags/many/index.html"));
+    assert_eq!(tag.matches("class=\"tagged-note ").count(), 100, "{tag}");
+    assert!(tag.contains("105 notes in 1 text. Page 1 of 2."), "{tag}");
+    assert!(
+        tag.contains("<link rel=\"next\" href=\"../../tags/many/2/index.html\">"),
+        "{tag}"
+    );
+    assert!(
+        !tag.contains("<aside"),
+        "no note's HTML on a tag page: {tag}"
+    );
+    let tag2 = read(&public.join("tags/many/2/index.html"));
+    assert_eq!(tag2.matches("class=\"tagged-note ").count(), 5, "{tag2}");
+    assert!(
+        tag2.contains("href=\"../../../t001/index.html#mark-"),
+        "{tag2}"
+    );
+    assert!(
+        tag2.contains("<link rel=\"prev\" href=\"../../../tags/many/index.html\">"),
+        "{tag2}"
+    );
+}
+
 /// A site may override one partial alone: its `note.html` shows every note, placed by
 /// the built-in `text.html` at the end of the note's paragraph, with the built-in
 /// `tag-list.html` it includes.
@@ -655,7 +721,7 @@ fn a_site_overrides_the_note_partial_alone() {
     let text = read(&public.join("only/index.html"));
     let p1 = text.find("id=\"p1\"").unwrap_or(usize::MAX);
     let note = text
-        .find("<div class=\"notes\"><aside class=\"my-note\" id=\"action\"><h4>What it means</h4><p>Acting <em>together</em>.</p>\n<ul class=\"note-tags\" aria-label=\"Tags\"><li><a href=\"../tags/theory/index.html\" rel=\"tag\">theory</a></li></ul></aside></div></div>")
+        .find("<div class=\"notes\"><aside class=\"my-note\" id=\"action\"><p class=\"my-note-title\">What it means</p><p>Acting <em>together</em>.</p>\n<ul class=\"note-tags\" aria-label=\"Tags\"><li><a href=\"../tags/theory/index.html\" rel=\"tag\">theory</a></li></ul></aside></div></div>")
         .unwrap_or_else(|| panic!("the site's note.html shows the note: {text}"));
     let p2 = text.find("id=\"p2\"").unwrap_or(0);
     assert!(p1 < note && note < p2, "{text}");

@@ -15,78 +15,8 @@ pub(crate) use resolve::document;
 use std::collections::BTreeMap;
 
 use crate::diagnostics::did_you_mean;
+pub use crate::document::Page;
 use crate::site::Site;
-
-/// Where a page lives, for writing links relative to it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Page {
-    Index,
-    /// A further page of the list of texts (from 2), when there are many.
-    IndexMore(usize),
-    Text(String),
-    Glossary,
-    /// The list of all tags.
-    Tags,
-    /// One tag's (first) page, by its slug.
-    Tag(String),
-    /// A further page of a tag's notes: its slug and the page's number (from 2).
-    TagMore(String, usize),
-}
-
-impl Page {
-    /// The path from this page's folder back to the site root (`""` or `"../../"`).
-    pub fn root(&self) -> String {
-        let depth = match self {
-            Page::Index | Page::IndexMore(_) => 0,
-            Page::Text(slug) => slug.split('/').count(),
-            Page::Glossary | Page::Tags => 1,
-            Page::Tag(_) => 2,
-            Page::TagMore(..) => 3,
-        };
-        "../".repeat(depth)
-    }
-
-    /// The page's file, relative to the site root.
-    pub fn path(&self) -> String {
-        match self {
-            Page::Index => "index.html".into(),
-            // Beside `index.html`, where no text's page can be (those are folders).
-            Page::IndexMore(n) => format!("index-{n}.html"),
-            Page::Text(slug) => format!("{slug}/index.html"),
-            Page::Glossary => "glossary/index.html".into(),
-            Page::Tags => "tags/index.html".into(),
-            Page::Tag(slug) => format!("tags/{slug}/index.html"),
-            Page::TagMore(slug, n) => format!("tags/{slug}/{n}/index.html"),
-        }
-    }
-
-    /// Page `n` (from 1) of the list of texts.
-    pub fn index(n: usize) -> Page {
-        if n <= 1 {
-            Page::Index
-        } else {
-            Page::IndexMore(n)
-        }
-    }
-
-    /// Page `n` (from 1) of a tag's notes.
-    pub fn tag(slug: &str, n: usize) -> Page {
-        if n <= 1 {
-            Page::Tag(slug.to_string())
-        } else {
-            Page::TagMore(slug.to_string(), n)
-        }
-    }
-
-    /// A link from `self` to `target`'s page, with an optional fragment.
-    pub fn href_to(&self, target: &Page, fragment: Option<&str>) -> String {
-        let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-        if self == target && fragment.is_some() {
-            return frag;
-        }
-        format!("{}{}{frag}", self.root(), target.path())
-    }
-}
 
 #[derive(Debug, Default)]
 struct TextTarget {

@@ -82,6 +82,50 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
     })
 }
 
+/// What [`reload_text`] did to the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reloaded {
+    /// The text (this slug) was read again and is in the site, in its (perhaps new) place.
+    Replaced(String),
+    /// The text is unusable now, or a draft the build leaves out: it left the site.
+    Removed(String),
+    /// No such text in the site: only a full load can add one.
+    NotInSite,
+}
+
+/// Reads one text and its sidecar again, for `serve` when an author saved them, and puts
+/// it in `site` as [`site`] would have: in reading order, left out if unusable or a draft.
+/// `path` is the `.md` file, inside `content/`.
+pub(crate) fn reload_text(
+    options: &BuildOptions,
+    site: &mut Site,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> Reloaded {
+    let content = options.site_dir.join("content");
+    let slug = text::slug_of(&content, path);
+    let Some(at) = site.texts.iter().position(|t| t.slug == slug) else {
+        return Reloaded::NotInSite;
+    };
+    match text::load(&options.site_dir, &content, path, options, diags) {
+        Some(text) if options.drafts || !text.meta.draft => {
+            site.texts[at] = text;
+            sort_texts(&mut site.texts, &site.sections);
+            Reloaded::Replaced(slug)
+        }
+        _ => {
+            site.texts.remove(at);
+            Reloaded::Removed(slug)
+        }
+    }
+}
+
+/// The name a diagnostic gives a file of the site (`content/a.md`), so that `serve` can
+/// tell which diagnostics a reread file replaces.
+pub(crate) fn source_name(site_dir: &Path, path: &Path) -> String {
+    display_name(site_dir, path)
+}
+
 /// A file's path as authors see it in messages: relative to the site, `/`-separated.
 fn display_name(site_dir: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(site_dir).unwrap_or(path);

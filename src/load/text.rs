@@ -124,7 +124,7 @@ pub fn load(
     })
 }
 
-fn slug_of(content: &Path, path: &Path) -> String {
+pub(super) fn slug_of(content: &Path, path: &Path) -> String {
     display_name(content, &path.with_extension(""))
 }
 

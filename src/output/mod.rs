@@ -14,10 +14,9 @@ mod search;
 mod write;
 
 pub use claims::{Claims, Origin};
-pub(crate) use search::inputs as search_inputs;
 
-pub(crate) use write::remove_stale_temp_folders;
 pub use write::{check_output_dir, write, MARKER};
+pub(crate) use write::{remove_stale_temp_folders, update, Updated, Written};
 
 use crate::diagnostics::Diagnostics;
 use crate::document::Document;

@@ -8,8 +8,18 @@
 //! aside to `.NAME.old-PID-NANOS` first, which leaves a moment without the output folder.
 //! A killed build leaves its temporary folder behind; the next build removes those that are
 //! named so, carry [`MARKER`], and whose process is gone.
+//!
+//! `serve` rebuilds while the browser reads the site, and most of a rebuild's files are
+//! byte for byte the ones already there: [`update`] writes only the files whose bytes
+//! changed, each atomically (a temporary file renamed over the old one, so a reader sees
+//! the old file or the new one, never half of one), and removes the files of pages that
+//! are gone. [`Written`] remembers what is on disk, as hashes, between rebuilds.
 
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash as _, Hasher as _};
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
 
 use anyhow::{bail, Context as _, Result};
 
@@ -212,6 +222,163 @@ pub fn write(files: &[OutputFile], out: &Path) -> Result<()> {
             .with_context(|| format!("cannot remove the old site at `{}`", old.display())),
         None => Ok(()),
     }
+}
+
+/// The files one output (the pages, the search index) last wrote, as fingerprints of
+/// their bytes: all `serve` keeps of them between rebuilds.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Written {
+    files: HashMap<String, Fingerprint>,
+}
+
+/// A file's length and a 64-bit hash of its bytes. Only compared within one process, so
+/// the standard library's fixed-key hasher is enough; a collision (odds 2⁻⁶⁴ per changed
+/// file of the same length) would leave one stale file until the next change of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    fn of(bytes: &[u8]) -> Fingerprint {
+        let mut hasher = std::hash::DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        Fingerprint {
+            len: bytes.len(),
+            hash: hasher.finish(),
+        }
+    }
+}
+
+impl Written {
+    /// What writing `files` put on disk.
+    pub(crate) fn of(files: &[OutputFile]) -> Written {
+        Written {
+            files: files
+                .par_iter()
+                .map(|f| (f.path.clone(), Fingerprint::of(&f.bytes)))
+                .collect(),
+        }
+    }
+
+    /// The files written before that are not among `files`, the complete new output.
+    pub(crate) fn missing_from(&self, files: &[OutputFile]) -> BTreeSet<String> {
+        let new: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        self.files
+            .keys()
+            .filter(|p| !new.contains(p.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// What [`update`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Updated {
+    pub(crate) written: usize,
+    pub(crate) removed: usize,
+}
+
+/// Brings the output folder `out` (checked by [`check_output_dir`], and already holding a
+/// site of ours) up to date: of `files`, writes those whose bytes differ from what
+/// `written` records, then removes the files listed in `gone`. `written` follows what was
+/// done, also when an error stops it half-way.
+pub(crate) fn update(
+    out: &Path,
+    written: &mut Written,
+    files: &[OutputFile],
+    gone: &BTreeSet<String>,
+) -> Result<Updated> {
+    if Existing::at(out)? != Existing::OurFolder {
+        bail!(
+            "`{}` is no longer a folder made by scholia; left it as it is",
+            out.display()
+        );
+    }
+    let root = out
+        .canonicalize()
+        .with_context(|| format!("cannot resolve `{}`", out.display()))?;
+    let changed: Vec<(&OutputFile, Fingerprint)> = files
+        .par_iter()
+        .map(|f| (f, Fingerprint::of(&f.bytes)))
+        .filter(|(f, print)| written.files.get(&f.path) != Some(print))
+        .collect();
+    let mut done = Updated::default();
+    for (file, print) in changed {
+        write_in_place(&root, &file.path, &file.bytes)?;
+        written.files.insert(file.path.clone(), print);
+        done.written += 1;
+    }
+    for path in gone {
+        if written.files.remove(path).is_some() {
+            remove_in_place(&root, path)?;
+            done.removed += 1;
+        }
+    }
+    Ok(done)
+}
+
+/// `root/rel`, for a path of the output's own making: relative, plain names only.
+fn inside(root: &Path, rel: &str) -> Result<PathBuf> {
+    let plain = !rel.is_empty()
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if !plain {
+        bail!("refusing to write `{rel}`: not a plain path inside the output folder");
+    }
+    Ok(root.join(rel))
+}
+
+/// Writes one file atomically: into a temporary file beside it, renamed over it. Its
+/// folder must resolve to a place inside `root` (a link planted in the output folder
+/// must not lead the write elsewhere).
+fn write_in_place(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let path = inside(root, rel)?;
+    let parent = path.parent().context("a file of the site has no folder")?;
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    let real = parent
+        .canonicalize()
+        .with_context(|| format!("cannot resolve `{}`", parent.display()))?;
+    if !real.starts_with(root) {
+        bail!(
+            "refusing to write `{}`: its folder leads outside the output folder",
+            path.display()
+        );
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = real.join(format!(".{name}.tmp-{}", std::process::id()));
+    let target = real.join(&name);
+    let result = std::fs::write(&temp, bytes)
+        .and_then(|()| std::fs::rename(&temp, &target))
+        .with_context(|| format!("cannot write `{}`", path.display()));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Removes one file of ours, then its folders as long as they are left empty.
+fn remove_in_place(root: &Path, rel: &str) -> Result<()> {
+    let path = inside(root, rel)?;
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot remove `{}`", path.display())),
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| *d != root) {
+        if std::fs::remove_dir(d).is_err() {
+            break; // not empty: other pages live there
+        }
+        dir = d.parent();
+    }
+    Ok(())
 }
 
 /// Removes a folder of ours, its [`MARKER`] last: a removal cut short by a kill still
@@ -422,6 +589,101 @@ mod tests {
             .map(|d| d.count())
             .unwrap_or(0);
         assert_eq!(leftovers, 1, "no temporary folders are left behind");
+    }
+
+    fn output(path: &str, bytes: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+            origin: super::super::Origin::generated("a test"),
+        }
+    }
+
+    /// The inode and modification time of a file: what changes when it is written again.
+    #[cfg(unix)]
+    fn identity(path: &Path) -> (u64, std::time::SystemTime) {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = ok(std::fs::metadata(path));
+        (meta.ino(), ok(meta.modified()))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_update_writes_only_changed_files_and_removes_gone_ones() {
+        let dir = ok(tempfile::tempdir());
+        let out = dir.path().join("public");
+        let first = [
+            output("a/index.html", "a"),
+            output("b/index.html", "b"),
+            output("tags/t/index.html", "t"),
+        ];
+        ok(write(&first, &out));
+        let mut written = Written::of(&first);
+        let before = identity(&out.join("b/index.html"));
+        let second = [
+            output("a/index.html", "a, edited"),
+            output("b/index.html", "b"),
+            output("c/d/index.html", "new"),
+        ];
+        let gone = written.missing_from(&second);
+        assert_eq!(gone, BTreeSet::from(["tags/t/index.html".to_string()]));
+        let done = ok(update(&out, &mut written, &second, &gone));
+        assert_eq!(
+            done,
+            Updated {
+                written: 2,
+                removed: 1
+            }
+        );
+        let read = |p: &str| std::fs::read_to_string(out.join(p)).ok();
+        assert_eq!(read("a/index.html").as_deref(), Some("a, edited"));
+        assert_eq!(read("c/d/index.html").as_deref(), Some("new"));
+        assert_eq!(identity(&out.join("b/index.html")), before, "rewritten");
+        assert!(!out.join("tags").exists(), "emptied folders are removed");
+        assert!(out.join(MARKER).is_file());
+        // The same files again: nothing to do.
+        let again = ok(update(&out, &mut written, &second, &BTreeSet::new()));
+        assert_eq!(again, Updated::default());
+        let names: Vec<_> = ok(std::fs::read_dir(out.join("a")))
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, ["index.html"], "no temporary files are left");
+    }
+
+    #[test]
+    fn an_update_never_writes_outside_the_output_folder() {
+        let dir = ok(tempfile::tempdir());
+        let out = dir.path().join("public");
+        ok(write(&[output("index.html", "i")], &out));
+        let mut written = Written::default();
+        for evil in ["../evil.html", "/tmp/evil.html", "a/../../evil.html", ""] {
+            let files = [output(evil, "x")];
+            assert!(
+                update(&out, &mut written, &files, &BTreeSet::new()).is_err(),
+                "{evil}"
+            );
+        }
+        assert!(!dir.path().join("evil.html").exists());
+        #[cfg(unix)]
+        {
+            let elsewhere = dir.path().join("elsewhere");
+            ok(std::fs::create_dir(&elsewhere));
+            ok(std::os::unix::fs::symlink(&elsewhere, out.join("link")));
+            let files = [output("link/page.html", "x")];
+            assert!(update(&out, &mut written, &files, &BTreeSet::new()).is_err());
+            assert!(!elsewhere.join("page.html").exists());
+        }
+        // A folder that is not ours (any more) is left alone.
+        let foreign = dir.path().join("docs");
+        ok(std::fs::create_dir(&foreign));
+        ok(std::fs::write(foreign.join("mine.txt"), "mine"));
+        let files = [output("mine.txt", "overwritten")];
+        assert!(update(&foreign, &mut written, &files, &BTreeSet::new()).is_err());
+        assert_eq!(
+            ok(std::fs::read_to_string(foreign.join("mine.txt"))),
+            "mine"
+        );
     }
 
     /// A folder of ours holding `page.html` with `text`.

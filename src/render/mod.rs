@@ -543,29 +543,3 @@ fn unique_heading_id(
 
 #[cfg(test)]
 mod tests;
-
-/// What the search stage reads of a text, until it reads the document itself.
-#[derive(Debug, Clone, Default)]
-pub struct RenderedText {
-    pub notes: Vec<NoteView>,
-}
-
-/// A note as the search stage reads it.
-#[derive(Debug, Clone)]
-pub struct NoteView {
-    pub id: String,
-    pub title: Option<String>,
-    pub label: String,
-    pub kind: crate::site::NoteKind,
-    pub tags: Vec<String>,
-    pub plain: String,
-}
-
-/// A glossary term as the search stage reads it.
-#[derive(Debug, Clone)]
-pub struct TermView {
-    pub id: String,
-    pub term: String,
-    pub aliases: Vec<String>,
-    pub plain: String,
-}

@@ -4,16 +4,10 @@
 //! Documents are numbered kind by kind (every paragraph of every text, then every note,
 //! then the glossary, then the questions), texts in reading order within each kind, so a
 //! filter by kind is one range of document numbers and a filter by text a few.
+//! Documents are not stored: the index's files keep each text's words once
+//! ([`super::files`]).
 
-use std::collections::HashMap;
-
-use pulldown_cmark::{Event, TagEnd};
-
-use crate::anchor::Anchored;
-use crate::link::{Page, Targets};
-use crate::markdown;
-use crate::render::{RenderedText, TermView};
-use crate::site::{Note, Site, Term};
+use super::corpus::Corpus;
 
 /// What a document is, in the order documents are numbered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,80 +62,48 @@ pub struct Doc {
 
 impl Doc {
     /// The page the result links to, relative to the site root.
-    pub fn path(&self, site: &Site) -> String {
-        match self.text {
-            Some(i) => Page::Text(site.texts[i].slug.clone()).path(),
-            None => Page::Glossary.path(),
+    pub fn path<'a>(&self, corpus: &'a Corpus) -> &'a str {
+        match self.text.and_then(|t| corpus.texts.get(t)) {
+            Some(t) => &t.path,
+            None => &corpus.glossary_path,
         }
     }
 }
 
-/// Every search document of the site, numbered as described in the module docs.
-/// `anchored`, `rendered` are parallel to `site.texts`; `terms` is the rendered glossary.
-pub fn extract(
-    site: &Site,
-    anchored: &[Anchored],
-    rendered: &[RenderedText],
-    terms: &[TermView],
-) -> Vec<Doc> {
-    let targets = Targets::new(site);
+/// Every search document of the corpus, numbered as described in the module docs.
+pub fn extract(corpus: &Corpus) -> Vec<Doc> {
     let mut docs = Vec::new();
-    for (i, (text, a)) in site.texts.iter().zip(anchored).enumerate() {
-        for (n, range) in a.reading.paragraphs.iter().enumerate() {
-            let words = a.reading.text.get(range.clone()).unwrap_or_default();
+    for (i, text) in corpus.texts.iter().enumerate() {
+        for (n, words) in text.paragraphs.iter().enumerate() {
             docs.push(Doc {
                 kind: Kind::Para,
                 text: Some(i),
                 anchor: format!("p{}", n + 1),
                 label: format!("¶ {}", n + 1),
                 title: if n == 0 {
-                    text.meta.title.clone()
+                    text.title.clone()
                 } else {
                     String::new()
                 },
-                body: squash(words),
+                body: words.clone(),
                 tags: String::new(),
             });
         }
     }
-    for (i, (text, r)) in site.texts.iter().zip(rendered).enumerate() {
-        let page = Page::Text(text.slug.clone());
-        // By id, not a scan per note: a text may have thousands of notes. (Reversed, so
-        // the first of two with one id wins, as a scan would find it.)
-        let by_id: HashMap<&str, &Note> = text
-            .notes
-            .iter()
-            .rev()
-            .map(|n| (n.id.as_str(), n))
-            .collect();
-        for note in &r.notes {
-            let body = by_id
-                .get(note.id.as_str())
-                .map_or_else(|| squash(&note.plain), |n| words(&n.body, &targets, &page));
+    for (i, text) in corpus.texts.iter().enumerate() {
+        for note in &text.notes {
             docs.push(Doc {
                 kind: Kind::Note,
                 text: Some(i),
                 anchor: note.id.clone(),
-                label: format!("{} · {}", note.kind.label(), squash(&note.label)),
-                title: note.title.clone().unwrap_or_default(),
-                body,
+                label: note.label.clone(),
+                title: note.title.clone(),
+                body: note.plain.clone(),
                 tags: note.tags.join(" "),
             });
         }
     }
-    let definitions: HashMap<&str, &Term> = site
-        .glossary
-        .terms
-        .iter()
-        .rev()
-        .map(|d| (d.id.as_str(), d))
-        .collect();
-    for t in terms {
-        let definition = definitions.get(t.id.as_str());
-        let body = definition.map_or_else(
-            || squash(&t.plain),
-            |d| words(&d.definition, &targets, &Page::Glossary),
-        );
+    for t in &corpus.glossary {
         let mut title = t.term.clone();
         for alias in &t.aliases {
             title.push(' ');
@@ -153,12 +115,11 @@ pub fn extract(
             anchor: t.id.clone(),
             label: t.term.clone(),
             title,
-            body,
+            body: t.definition.clone(),
             tags: String::new(),
         });
     }
-    for (i, text) in site.texts.iter().enumerate() {
-        let page = Page::Text(text.slug.clone());
+    for (i, text) in corpus.texts.iter().enumerate() {
         for (n, q) in text.questions.iter().enumerate() {
             docs.push(Doc {
                 kind: Kind::Question,
@@ -166,34 +127,12 @@ pub fn extract(
                 anchor: "questions".into(),
                 label: format!("Question {}", n + 1),
                 title: String::new(),
-                body: words(&q.body, &targets, &page),
+                body: q.clone(),
                 tags: String::new(),
             });
         }
     }
     docs
-}
-
-/// Markdown held in YAML (a note, a definition, a question) as the words a reader sees on
-/// `page`: cross-links read as their labels, as the page shows them.
-fn words(md: &str, targets: &Targets, page: &Page) -> String {
-    let label = |dest: &str| targets.label(dest, page);
-    let mut out = String::new();
-    for (event, _) in markdown::events(md, &label, false) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
-            _ => {}
-        }
-    }
-    squash(&out)
-}
-
-/// Whitespace runs as single spaces: what the reader sees, and shorter to store.
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Where each kind's documents start and end (`[start, end)`), in [`Kind::ALL`] order.

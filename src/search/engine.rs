@@ -1,21 +1,22 @@
-//! The full-text index, built with `elasticlunr-rs` (the crate Zola and mdBook use), and
-//! read back as plain postings so it can be weighed and split.
+//! The full-text index: elasticlunr's postings, counted by us.
 //!
-//! elasticlunr keeps its inverted index private and gives it out only as the JSON that
-//! elasticlunr.js loads; [`read`] parses that JSON (a trie of characters, each node with
-//! the documents whose term ends there) straight into a sorted list of terms, without
-//! building the trie again.
+//! `elasticlunr-rs` (the crate Zola and mdBook use) is kept for its language pipelines
+//! (tokenizer, trimmer, stop words, stemmers); its `Index` is not used to build ours, as
+//! it keeps the postings in a private trie and gives them out only as JSON. [`index`]
+//! counts terms straight from the documents, in parallel, exactly as elasticlunr does;
+//! the tests hold it to elasticlunr's own index, read back from its JSON (`read`).
 
 use std::borrow::Borrow;
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
-use std::fmt;
-use std::rc::Rc;
+use std::collections::HashMap;
+#[cfg(test)]
+use std::{collections::BTreeMap, fmt};
 
 use elasticlunr::pipeline::Pipeline;
-use elasticlunr::{Index, IndexBuilder, Language};
+use elasticlunr::{Index, IndexBuilder};
 use rayon::prelude::*;
+#[cfg(test)]
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+#[cfg(test)]
 use serde::Deserialize;
 
 use super::docs::Doc;
@@ -68,126 +69,162 @@ pub fn elasticlunr_index<D: Borrow<Doc>>(docs: &[D], code: &str, save_docs: bool
     index
 }
 
-/// [`elasticlunr_index`] without a save of the documents, faster: the language's pipeline
-/// runs once per distinct token rather than once per token (a site of 3 million words has
-/// some 30,000 distinct ones), inside the tokenizer, and elasticlunr's own pipeline is
-/// empty. The pipeline maps each token on its own, so the postings are the same.
-fn memoized_index(docs: &[&Doc], code: &str) -> Index {
-    type Cache = HashMap<String, Option<String>>;
-    let pipeline = Rc::new(language::elasticlunr(code).make_pipeline());
-    let cache: Rc<RefCell<Cache>> = Rc::default();
-    let mut builder =
-        IndexBuilder::with_language(Box::new(Piped(code.to_string()))).save_docs(false);
-    for field in FIELDS {
-        let (pipeline, cache) = (Rc::clone(&pipeline), Rc::clone(&cache));
-        let tokenizer = move |text: &str| -> Vec<String> {
-            let mut cache = cache.borrow_mut();
-            tokenize(text)
-                .into_iter()
-                .filter_map(|token| {
-                    if let Some(term) = cache.get(&token) {
-                        return term.clone();
-                    }
-                    let term = pipeline.run(vec![token.clone()]).pop();
-                    cache.insert(token, term.clone());
-                    term
-                })
-                .collect()
-        };
-        builder = builder.add_field_with_tokenizer(field, Box::new(tokenizer));
-    }
-    let mut index = builder.build();
-    for (i, doc) in docs.iter().enumerate() {
-        index.add_doc(&i.to_string(), doc.fields());
-    }
-    index
-}
+/// Documents per part: parts are counted in parallel, each with its own cache of what the
+/// pipeline made of each distinct token (a site of 3 million words has some 30,000
+/// distinct ones, so the stemmer runs once per token and part, not once per word).
+const PART: usize = 2_048;
 
-/// A language whose pipeline has already run (in [`memoized_index`]'s tokenizer).
-struct Piped(String);
-
-impl Language for Piped {
-    fn name(&self) -> String {
-        format!("{} (piped)", self.0)
-    }
-
-    fn code(&self) -> String {
-        self.0.clone()
-    }
-
-    fn tokenize(&self, text: &str) -> Vec<String> {
-        tokenize(text)
-    }
-
-    fn make_pipeline(&self) -> Pipeline {
-        Pipeline { queue: Vec::new() }
-    }
-}
-
-/// Documents per elasticlunr index: the documents are indexed in parts, in parallel, and
-/// the parts' postings put together (a term's postings in a document do not depend on the
-/// other documents, so the result is the index of all documents at once).
-const PART: usize = 4_096;
-
-/// The full index of `docs` (references are document numbers), built in parts; `codes[d]`
-/// is the pipeline of document d's language. Documents of each language are indexed with
-/// that language's pipeline, and all of them weighed together.
+/// The full index of `docs` (references are document numbers): per term and field, the
+/// documents it occurs in with elasticlunr's term frequency, and each document's field
+/// lengths, exactly as elasticlunr's `Index::add_doc` counts them. `codes[d]` is the
+/// pipeline of document d's language.
+///
+/// elasticlunr-rs keeps its inverted index private (a trie, given out only as JSON), so
+/// we count ourselves, with its tokenizer and language pipelines: a term's postings in a
+/// document do not depend on the other documents, so parts of the documents are counted
+/// in parallel and put together in document order.
 pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
-    let mut groups: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-    for (d, code) in codes.iter().enumerate().take(docs.len()) {
-        groups.entry(code).or_default().push(d as u32);
-    }
-    let parts: Vec<(&[u32], &str)> = groups
-        .iter()
-        .flat_map(|(code, ids)| ids.chunks(PART).map(move |part| (part, *code)))
+    let parts: Vec<Counted> = docs
+        .par_chunks(PART)
+        .enumerate()
+        .map(|(k, part)| count(part, (k * PART) as u32, codes))
         .collect();
-    let parts: Vec<(&[u32], Full)> = parts
-        .into_par_iter()
-        .map(|(ids, code)| {
-            let part: Vec<&Doc> = ids.iter().map(|&d| &docs[d as usize]).collect();
-            let full = read(&memoized_index(&part, code))
-                .unwrap_or_else(|e| panic!("elasticlunr's index did not read back: {e}"));
-            (ids, full)
-        })
-        .collect();
-    merge(docs.len(), parts)
-}
-
-/// The parts' indexes as one: `ids[i]` is the number in the whole of a part's document i.
-pub fn merge(docs: usize, parts: Vec<(&[u32], Full)>) -> Full {
-    let mut by_term: BTreeMap<String, [Vec<(u32, f64)>; 3]> = BTreeMap::new();
-    let mut lengths = vec![[0; 3]; docs];
-    let several = parts.len() > 1;
-    for (ids, part) in parts {
-        let global = |d: u32| ids.get(d as usize).copied().unwrap_or(d);
-        for t in part.terms {
-            let slot = by_term.entry(t.term).or_default();
-            for (to, from) in slot.iter_mut().zip(t.fields) {
-                to.extend(from.into_iter().map(|(d, tf)| (global(d), tf)));
-            }
-        }
-        for (d, l) in part.lengths.into_iter().enumerate() {
-            if let Some(slot) = lengths.get_mut(global(d as u32) as usize) {
-                *slot = l;
-            }
-        }
-    }
-    let terms = by_term
-        .into_iter()
-        .map(|(term, mut fields)| {
-            if several {
-                for f in &mut fields {
-                    f.sort_by_key(|p| p.0);
+    let mut lengths = Vec::with_capacity(docs.len());
+    let mut by_term: HashMap<String, [Vec<(u32, f64)>; 3]> = HashMap::new();
+    for part in parts {
+        lengths.extend(part.lengths);
+        for (term, fields) in part.terms {
+            match by_term.get_mut(&term) {
+                Some(slot) => {
+                    for (to, from) in slot.iter_mut().zip(fields) {
+                        to.extend(from);
+                    }
+                }
+                None => {
+                    by_term.insert(term, fields);
                 }
             }
-            TermPostings { term, fields }
-        })
+        }
+    }
+    let mut terms: Vec<TermPostings> = by_term
+        .into_iter()
+        .map(|(term, fields)| TermPostings { term, fields })
         .collect();
+    terms.par_sort_unstable_by(|a, b| a.term.cmp(&b.term));
     Full {
-        docs,
+        docs: docs.len(),
         terms,
         lengths,
     }
+}
+
+/// Per field, the documents a term occurs in with its term frequency.
+type FieldPostings = [Vec<(u32, f64)>; 3];
+
+/// One part's counts: documents `first..` in order.
+struct Counted {
+    terms: HashMap<String, FieldPostings>,
+    lengths: Vec<[u32; 3]>,
+}
+
+/// What a pipeline made of each distinct token: a term number into `terms`, or none.
+/// (Tokens differ more than terms: "runs" and "running" are both "run".)
+/// Keyed by the token as written, so that a token seen before costs one lookup and no
+/// allocation; lowercasing, the length cap and the pipeline run once per distinct token.
+#[derive(Default)]
+struct Vocabulary<'a> {
+    ids: HashMap<&'a str, Option<u32>>,
+    by_term: HashMap<String, u32>,
+    terms: Vec<String>,
+}
+
+impl<'a> Vocabulary<'a> {
+    fn term(&mut self, raw: &'a str, pipeline: &Pipeline) -> Option<u32> {
+        if let Some(id) = self.ids.get(raw) {
+            return *id;
+        }
+        // As [`tokenize`]: lowercased, and not at all when overlong.
+        let token = raw.to_lowercase();
+        let term = if token.chars().count() > MAX_TOKEN_CHARS {
+            None
+        } else {
+            pipeline.run(vec![token]).pop()
+        };
+        let id = term.map(|term| {
+            *self.by_term.entry(term).or_insert_with_key(|term| {
+                self.terms.push(term.clone());
+                (self.terms.len() - 1) as u32
+            })
+        });
+        self.ids.insert(raw, id);
+        id
+    }
+}
+
+fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
+    let mut pipelines: HashMap<&str, (Pipeline, Vocabulary<'a>)> = HashMap::new();
+    // Per language and term number, the postings of each field.
+    let mut postings: HashMap<&str, Vec<FieldPostings>> = HashMap::new();
+    let mut lengths = Vec::with_capacity(part.len());
+    let mut counts: Vec<(u32, u32)> = Vec::new();
+    for (i, doc) in part.iter().enumerate() {
+        let d = first + i as u32;
+        let code = codes.get(d as usize).copied().unwrap_or(language::CLIENT);
+        let (pipeline, vocabulary) = pipelines.entry(code).or_insert_with(|| {
+            (
+                language::elasticlunr(code).make_pipeline(),
+                Vocabulary::default(),
+            )
+        });
+        let lists = postings.entry(code).or_default();
+        let mut length = [0u32; 3];
+        for (f, field) in doc.fields().iter().enumerate() {
+            counts.clear();
+            for raw in field
+                .split(|c: char| c.is_whitespace() || c == '-')
+                .filter(|t| !t.is_empty())
+            {
+                if let Some(id) = vocabulary.term(raw, pipeline) {
+                    counts.push((id, 1));
+                    length[f] += 1;
+                }
+            }
+            counts.sort_unstable();
+            counts.dedup_by(|b, a| {
+                let same = a.0 == b.0;
+                if same {
+                    a.1 += b.1;
+                }
+                same
+            });
+            if lists.len() < vocabulary.terms.len() {
+                lists.resize_with(vocabulary.terms.len(), Default::default);
+            }
+            for &(id, n) in &counts {
+                lists[id as usize][f].push((d, f64::from(n).sqrt()));
+            }
+        }
+        lengths.push(length);
+    }
+    let mut terms: HashMap<String, FieldPostings> = HashMap::new();
+    for (code, (_, vocabulary)) in pipelines {
+        let lists = postings.remove(code).unwrap_or_default();
+        for (term, fields) in vocabulary.terms.into_iter().zip(lists) {
+            match terms.get_mut(&term) {
+                // The same term from two languages: merge, in document order.
+                Some(slot) => {
+                    for (to, from) in slot.iter_mut().zip(fields) {
+                        to.extend(from);
+                        to.sort_by_key(|p| p.0);
+                    }
+                }
+                None => {
+                    terms.insert(term, fields);
+                }
+            }
+        }
+    }
+    Counted { terms, lengths }
 }
 
 /// A term and, per field, the documents it occurs in with elasticlunr's term frequency
@@ -208,7 +245,8 @@ pub struct Full {
     pub lengths: Vec<[u32; 3]>,
 }
 
-/// Reads an elasticlunr index back from its JSON.
+/// Reads an elasticlunr index back from its JSON: the oracle the tests hold [`index`] to.
+#[cfg(test)]
 pub fn read(index: &Index) -> Result<Full, String> {
     let json = index.to_json();
     let dump: Dump = serde_json::from_str(&json).map_err(|e| e.to_string())?;
@@ -243,6 +281,7 @@ pub fn read(index: &Index) -> Result<Full, String> {
     })
 }
 
+#[cfg(test)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Dump {
@@ -250,6 +289,7 @@ struct Dump {
     document_store: Store,
 }
 
+#[cfg(test)]
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Store {
@@ -257,14 +297,17 @@ struct Store {
     doc_info: BTreeMap<String, BTreeMap<String, u32>>,
 }
 
+#[cfg(test)]
 #[derive(Deserialize)]
 struct FieldIndex {
     root: Trie,
 }
 
+#[cfg(test)]
 /// A field's trie, flattened: every term that has documents, sorted.
 struct Trie(Vec<(String, Vec<(u32, f64)>)>);
 
+#[cfg(test)]
 impl<'de> Deserialize<'de> for Trie {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Trie, D::Error> {
         let mut prefix = String::new();
@@ -278,12 +321,14 @@ impl<'de> Deserialize<'de> for Trie {
     }
 }
 
+#[cfg(test)]
 /// One trie node: `{"docs": {...}, "df": n, "<char>": child, ...}`.
 struct Node<'a> {
     prefix: &'a mut String,
     out: &'a mut Vec<(String, Vec<(u32, f64)>)>,
 }
 
+#[cfg(test)]
 impl<'de> DeserializeSeed<'de> for Node<'_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -291,6 +336,7 @@ impl<'de> DeserializeSeed<'de> for Node<'_> {
     }
 }
 
+#[cfg(test)]
 impl<'de> Visitor<'de> for Node<'_> {
     type Value = ();
 
@@ -328,9 +374,11 @@ impl<'de> Visitor<'de> for Node<'_> {
     }
 }
 
+#[cfg(test)]
 /// `{"<ref>": {"tf": x}, ...}` as (document number, tf).
 struct Docs(Vec<(u32, f64)>);
 
+#[cfg(test)]
 impl<'de> Deserialize<'de> for Docs {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Docs, D::Error> {
         struct V;
@@ -430,6 +478,9 @@ mod tests {
             "Bündnisse",
             "2024",
             "state",
+            "running",
+            "runs",
+            "Run",
         ];
         let docs: Vec<Doc> = (0..PART * 2 + 17)
             .map(|i| {

@@ -1,42 +1,38 @@
-//! The index as files under `search/`, each a script that hands its data to the client
-//! (`scholiaSearch.shard(3, …)`), so it loads with a `<script>` element from `file://`
-//! as from a server, where `fetch` would be refused.
+//! The index as files under `search/`, each a script that hands one record to the client
+//! (`scholiaSearch.shard(3, {…})`), so it loads with a `<script>` element from `file://`
+//! as from a server, where `fetch` would be refused. The records are the types of
+//! [`super::format`]; `docs/search-format.md` describes them.
 //!
 //! ```text
-//! search/manifest.js     languages, document count and kind ranges, shard boundaries
-//! search/shards/N.js     [term, total, theta, tail pieces, head postings, words?] per term
-//! search/tails/N.js      one piece of one term's tail
-//! search/words/N.js      [word, [terms]] per row of the words table (other languages)
-//! search/docs/N.js       excerpt chunk: `chunk` consecutive documents' place and words
-//! search/texts.js        text titles and document ranges, for the "which text" filter
+//! search/manifest.js     Manifest: languages, document count and kind ranges, shard boundaries
+//! search/shards/N.js     Shard: terms and their heads' postings, tails, words
+//! search/tails/N.js      TailPiece: one piece of one term's tail
+//! search/words/N.js      WordsShard: rows of the words table (other languages)
+//! search/docs/N.js       ExcerptChunk: `chunk` consecutive documents' place and words
+//! search/texts.js        [TextEntry]: text titles and document ranges, for the text filter
 //! ```
-//!
-//! Postings are flat arrays `[doc, weight, doc, weight, …]` with each document number
-//! written as the difference from the one before.
 
-use std::fmt::Write as _;
+use serde::Serialize;
 
-use serde_json::{json, Value};
-
+use super::corpus::Corpus;
 use super::docs::{kind_ranges, Doc, Kind};
 use super::engine::{FIELDS, FIELD_BOOSTS, MAX_TOKEN_CHARS};
+use super::format::{
+    postings, ExcerptChunk, Manifest, ParagraphRun, Piece, Place, Shard, Tail, TailPiece,
+    TextEntry, TextRef, WordsShard, FORMAT,
+};
 use super::shard::{self, Entry, Limits, SCALE};
 use super::words::Words;
 use crate::language;
-use crate::link::Page;
 use crate::output::{Origin, OutputFile};
-use crate::site::Site;
 
 /// Stored document words are cut to this many characters (excerpts need only some).
 const MAX_STORED_CHARS: usize = 2_000;
 
-/// Version of the file formats, checked by the client.
-pub const FORMAT: u32 = 2;
-
 /// All files of the index. `entries` are sorted by term; `codes[d]` is the pipeline of
 /// document d's language.
 pub fn write(
-    site: &Site,
+    corpus: &Corpus,
     docs: &[Doc],
     entries: &[Entry],
     words: &Words,
@@ -44,196 +40,261 @@ pub fn write(
     limits: &Limits,
 ) -> Vec<OutputFile> {
     let mut files = Vec::new();
-
-    // Tail pieces first: entries name them.
-    let mut tail_ids: Vec<Vec<(u32, u32, usize)>> = Vec::with_capacity(entries.len());
-    let mut next_tail = 0;
-    for e in entries {
-        let mut ids = Vec::new();
-        for piece in &e.tail {
-            let (Some(first), Some(last)) = (piece.first(), piece.last()) else {
-                continue;
-            };
-            files.push(script(
-                &format!("search/tails/{next_tail}.js"),
-                &format!("scholiaSearch.tail({next_tail},{});\n", postings(piece)),
-            ));
-            ids.push((first.0, last.0, next_tail));
-            next_tail += 1;
-        }
-        tail_ids.push(ids);
-    }
-
-    let encoded: Vec<String> = entries
-        .iter()
-        .zip(&tail_ids)
-        .map(|(e, ids)| encode_entry(e, ids))
-        .collect();
-    let terms: Vec<&str> = entries.iter().map(|e| e.term.as_str()).collect();
-    let boundaries = shards(&terms, &encoded, "shards", "shard", limits, &mut files);
-
-    let rows: Vec<String> = words
-        .iter()
-        .map(|(word, terms)| json!([word, terms]).to_string())
-        .collect();
-    let keys: Vec<&str> = words.keys().map(String::as_str).collect();
-    let word_boundaries = shards(&keys, &rows, "words", "words", limits, &mut files);
-    let mut languages: Vec<&str> = codes.to_vec();
-    languages.sort_unstable();
-    languages.dedup();
-
-    // Excerpt chunks: a fixed number of documents each, so the manifest needs one number.
-    let stored: Vec<Value> = docs.iter().map(stored_doc).collect();
-    let bytes: usize = stored.iter().map(|v| v.to_string().len() + 1).sum();
-    let per_chunk = (limits.chunk_target * docs.len().max(1) / bytes.max(1)).clamp(1, 1_000);
-    for (k, chunk) in stored.chunks(per_chunk).enumerate() {
-        let start = k * per_chunk;
-        let mut texts = serde_json::Map::new();
-        for doc in &docs[start..start + chunk.len()] {
-            if let Some(t) = doc.text {
-                texts
-                    .entry(t.to_string())
-                    .or_insert_with(|| json!([site.texts[t].meta.title, doc.path(site)]));
-            }
-        }
-        let data = json!({ "texts": texts, "docs": chunk });
-        files.push(script(
-            &format!("search/docs/{k}.js"),
-            &format!("scholiaSearch.docs({k},{data});\n"),
-        ));
-    }
-
-    let kinds = kind_ranges(docs);
-    let texts: Vec<Value> = site
-        .texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let ranges: Vec<[usize; 2]> = [Kind::Para, Kind::Note, Kind::Question]
-                .iter()
-                .map(|&kind| {
-                    let (s, e) = kinds[kind as usize];
-                    let of_kind = &docs[s..e];
-                    let a = of_kind.partition_point(|d| d.text < Some(i));
-                    let b = of_kind.partition_point(|d| d.text <= Some(i));
-                    [s + a, s + b]
-                })
-                .collect();
-            json!([t.meta.title, Page::Text(t.slug.clone()).path(), ranges])
-        })
-        .collect();
+    let boundaries = term_shards(entries, limits, &mut files);
+    let word_boundaries = word_shards(words, limits, &mut files);
+    let chunk = excerpts(corpus, docs, limits, &mut files);
     files.push(script(
         "search/texts.js",
-        &format!("scholiaSearch.texts({});\n", Value::from(texts)),
+        "texts",
+        None,
+        &texts(corpus, docs),
     ));
 
-    let manifest = json!({
-        "format": FORMAT,
-        "language": site.config.language,
-        // Pipelines of the documents' languages: the client runs "en" itself, and looks
-        // the words of the others up in the words table.
-        "languages": languages,
-        "client": language::CLIENT,
-        "words": word_boundaries,
-        "maxToken": MAX_TOKEN_CHARS,
-        "scale": SCALE,
-        "docs": docs.len(),
-        "kinds": Kind::ALL.iter().map(|k| (k.name().to_string(), json!([kinds[*k as usize].0, kinds[*k as usize].1]))).collect::<serde_json::Map<_, _>>(),
-        "shards": boundaries,
-        "chunk": per_chunk,
-        "texts": site.texts.len(),
-        "glossary": Page::Glossary.path(),
-        "fieldBoosts": FIELDS.iter().zip(FIELD_BOOSTS).map(|(f, b)| (f.to_string(), json!(b))).collect::<serde_json::Map<_, _>>(),
-        "kindBoosts": Kind::ALL.iter().map(|k| (k.name().to_string(), json!(k.boost()))).collect::<serde_json::Map<_, _>>(),
-    });
-    files.push(script(
-        "search/manifest.js",
-        &format!("scholiaSearch.manifest({manifest});\n"),
-    ));
+    let mut languages: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+    languages.sort_unstable();
+    languages.dedup();
+    let kinds = kind_ranges(docs);
+    let manifest = Manifest {
+        format: FORMAT,
+        language: corpus.language.clone(),
+        languages,
+        client: language::CLIENT.to_string(),
+        words: word_boundaries,
+        max_token: MAX_TOKEN_CHARS,
+        scale: SCALE,
+        docs: docs.len() as u32,
+        kinds: Kind::ALL
+            .iter()
+            .map(|&k| {
+                let (s, e) = kinds[k as usize];
+                (k.name().to_string(), [s as u32, e as u32])
+            })
+            .collect(),
+        shards: boundaries,
+        chunk: chunk as u32,
+        texts: corpus.texts.len() as u32,
+        glossary: corpus.glossary_path.clone(),
+        field_boosts: FIELDS
+            .iter()
+            .zip(FIELD_BOOSTS)
+            .map(|(f, b)| (f.to_string(), b))
+            .collect(),
+        kind_boosts: Kind::ALL
+            .iter()
+            .map(|k| (k.name().to_string(), k.boost()))
+            .collect(),
+    };
+    files.push(script("search/manifest.js", "manifest", None, &manifest));
     files
 }
 
-/// Cuts `encoded` (one item per key, sorted by key) into shard files
-/// `search/<dir>/N.js` that call `scholiaSearch.<call>(N, [...])`; returns the prefix that
-/// starts each shard, for the manifest.
-fn shards(
-    keys: &[&str],
-    encoded: &[String],
-    dir: &str,
-    call: &str,
-    limits: &Limits,
-    files: &mut Vec<OutputFile>,
-) -> Vec<String> {
-    let sizes: Vec<usize> = encoded.iter().map(|s| s.len() + 1).collect();
-    let ranges = shard::split(&sizes, limits);
-    let mut boundaries = Vec::with_capacity(ranges.len());
-    for (i, r) in ranges.into_iter().enumerate() {
+/// The term shards and tail pieces; returns the shards' boundaries.
+fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<OutputFile>) -> Vec<String> {
+    let heads: Vec<String> = entries.iter().map(|e| postings::encode(&e.head)).collect();
+    // What each entry adds to its shard: the term, its postings, a few bytes of syntax.
+    let sizes: Vec<usize> = entries
+        .iter()
+        .zip(&heads)
+        .map(|(e, h)| {
+            let extra = if e.tail.is_empty() {
+                0
+            } else {
+                40 + 30 * e.tail.len()
+            };
+            e.term.len() + h.len() + 6 + extra + e.words.iter().map(|w| w.len() + 3).sum::<usize>()
+        })
+        .collect();
+    let mut next_tail = 0u32;
+    let mut boundaries = Vec::new();
+    for (i, range) in shard::split(&sizes, limits).into_iter().enumerate() {
         boundaries.push(if i == 0 {
             String::new()
         } else {
-            shard::boundary(keys[r.start - 1], keys[r.start])
+            shard::boundary(&entries[range.start - 1].term, &entries[range.start].term)
         });
-        let body = encoded[r].join(",");
+        let mut shard = Shard::default();
+        for (k, (e, head)) in entries[range.clone()].iter().zip(&heads[range]).enumerate() {
+            shard.terms.push(e.term.clone());
+            shard.postings.push(head.clone());
+            if !e.words.is_empty() {
+                shard.words.insert(k, e.words.clone());
+            }
+            if e.tail.is_empty() {
+                continue;
+            }
+            let mut pieces = Vec::new();
+            for piece in &e.tail {
+                let (Some(first), Some(last)) = (piece.first(), piece.last()) else {
+                    continue;
+                };
+                let id = next_tail;
+                next_tail += 1;
+                let record = TailPiece {
+                    postings: postings::encode(piece),
+                };
+                files.push(script(
+                    &format!("search/tails/{id}.js"),
+                    "tail",
+                    Some(id),
+                    &record,
+                ));
+                pieces.push(Piece {
+                    first: first.0,
+                    last: last.0,
+                    id,
+                });
+            }
+            let tail = Tail {
+                total: e.total as u32,
+                theta: e.theta,
+                pieces,
+            };
+            shard.tails.insert(k, tail);
+        }
         files.push(script(
-            &format!("search/{dir}/{i}.js"),
-            &format!("scholiaSearch.{call}({i},[{body}]);\n"),
+            &format!("search/shards/{i}.js"),
+            "shard",
+            Some(i as u32),
+            &shard,
         ));
     }
     boundaries
 }
 
-fn script(path: &str, text: &str) -> OutputFile {
+/// The words table's shards; returns their boundaries.
+fn word_shards(words: &Words, limits: &Limits, files: &mut Vec<OutputFile>) -> Vec<String> {
+    let rows: Vec<(&String, &Vec<String>)> = words.iter().collect();
+    let sizes: Vec<usize> = rows
+        .iter()
+        .map(|(w, t)| w.len() + 6 + t.iter().map(|t| t.len() + 3).sum::<usize>())
+        .collect();
+    let mut boundaries = Vec::new();
+    for (i, range) in shard::split(&sizes, limits).into_iter().enumerate() {
+        boundaries.push(if i == 0 {
+            String::new()
+        } else {
+            shard::boundary(rows[range.start - 1].0, rows[range.start].0)
+        });
+        let record = WordsShard {
+            words: rows[range.clone()].iter().map(|r| r.0.clone()).collect(),
+            terms: rows[range].iter().map(|r| r.1.clone()).collect(),
+        };
+        files.push(script(
+            &format!("search/words/{i}.js"),
+            "words",
+            Some(i as u32),
+            &record,
+        ));
+    }
+    boundaries
+}
+
+/// The excerpt chunks: a fixed number of documents each, so the manifest needs one
+/// number. Returns that number.
+fn excerpts(corpus: &Corpus, docs: &[Doc], limits: &Limits, files: &mut Vec<OutputFile>) -> usize {
+    let words: Vec<String> = docs.iter().map(|d| stored_words(&d.body)).collect();
+    let bytes: usize = docs
+        .iter()
+        .zip(&words)
+        .map(|(d, w)| w.len() + d.anchor.len() + d.label.len() + 24)
+        .sum();
+    let per_chunk = (limits.chunk_target * docs.len().max(1) / bytes.max(1)).clamp(1, 1_000);
+    for (k, (chunk, words)) in docs
+        .chunks(per_chunk)
+        .zip(words.chunks(per_chunk))
+        .enumerate()
+    {
+        let mut record = ExcerptChunk {
+            first: (k * per_chunk) as u32,
+            ..ExcerptChunk::default()
+        };
+        for d in chunk {
+            if let Some(t) = d.text.and_then(|t| corpus.texts.get(t).map(|x| (t, x))) {
+                record.texts.entry(t.0 as u32).or_insert_with(|| TextRef {
+                    title: t.1.title.clone(),
+                    path: t.1.path.clone(),
+                });
+            }
+            let paragraph = match (d.kind, d.text) {
+                (Kind::Para, Some(t)) => d
+                    .anchor
+                    .strip_prefix('p')
+                    .and_then(|n| n.parse().ok())
+                    .map(|n: u32| (t as u32, n)),
+                _ => None,
+            };
+            match (paragraph, record.paragraphs.last_mut()) {
+                (Some((t, n)), Some(run)) if run.text == t && run.first + run.count == n => {
+                    run.count += 1;
+                }
+                (Some((text, first)), _) => record.paragraphs.push(ParagraphRun {
+                    text,
+                    first,
+                    count: 1,
+                }),
+                (None, _) => record.places.push(Place {
+                    text: d.text.map(|t| t as u32),
+                    anchor: d.anchor.clone(),
+                    label: d.label.clone(),
+                }),
+            }
+        }
+        record.words = words.to_vec();
+        files.push(script(
+            &format!("search/docs/{k}.js"),
+            "docs",
+            Some(k as u32),
+            &record,
+        ));
+    }
+    per_chunk
+}
+
+/// Every text with its documents' ranges, for the text filter.
+fn texts(corpus: &Corpus, docs: &[Doc]) -> Vec<TextEntry> {
+    let kinds = kind_ranges(docs);
+    let range = |kind: Kind, i: usize| {
+        let (s, e) = kinds[kind as usize];
+        let of_kind = &docs[s..e];
+        let a = of_kind.partition_point(|d| d.text < Some(i));
+        let b = of_kind.partition_point(|d| d.text <= Some(i));
+        [(s + a) as u32, (s + b) as u32]
+    };
+    corpus
+        .texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TextEntry {
+            title: t.title.clone(),
+            path: t.path.clone(),
+            paras: range(Kind::Para, i),
+            notes: range(Kind::Note, i),
+            questions: range(Kind::Question, i),
+        })
+        .collect()
+}
+
+/// A document's words as stored, cut to [`MAX_STORED_CHARS`].
+fn stored_words(body: &str) -> String {
+    match body.char_indices().nth(MAX_STORED_CHARS) {
+        Some((cut, _)) => format!("{}…", &body[..cut]),
+        None => body.to_string(),
+    }
+}
+
+/// `scholiaSearch.<call>(<id>,<record>);`: serde_json escapes the record's strings, and
+/// `</` is written `<\/` so no record can end a script element it is inlined in.
+fn script<T: Serialize>(path: &str, call: &str, id: Option<u32>, record: &T) -> OutputFile {
+    let json = serde_json::to_string(record)
+        .unwrap_or_else(|e| panic!("a search record did not serialize: {e}"))
+        .replace("</", "<\\/");
+    let text = match id {
+        Some(id) => format!("scholiaSearch.{call}({id},{json});\n"),
+        None => format!("scholiaSearch.{call}({json});\n"),
+    };
     OutputFile {
         path: path.to_string(),
-        bytes: text.as_bytes().to_vec(),
+        bytes: text.into_bytes(),
         origin: Origin::generated("the search index"),
     }
-}
-
-/// `[term, total, theta, [[first doc, last doc, tail id], …], [postings], [words]?]`.
-pub fn encode_entry(e: &Entry, tails: &[(u32, u32, usize)]) -> String {
-    let mut s = String::with_capacity(16 + e.head.len() * 8);
-    s.push('[');
-    s.push_str(&Value::from(e.term.as_str()).to_string());
-    let _ = write!(s, ",{},{},[", e.total, e.theta);
-    for (i, (first, last, id)) in tails.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        let _ = write!(s, "[{first},{last},{id}]");
-    }
-    s.push_str("],");
-    s.push_str(&postings(&e.head));
-    if !e.words.is_empty() {
-        s.push(',');
-        s.push_str(&Value::from(e.words.as_slice()).to_string());
-    }
-    s.push(']');
-    s
-}
-
-/// `[doc, weight, doc, weight, …]`, each document as the difference from the last.
-fn postings(list: &[(u32, u32)]) -> String {
-    let mut s = String::with_capacity(list.len() * 8 + 2);
-    s.push('[');
-    let mut last = 0;
-    for (i, &(doc, weight)) in list.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        let _ = write!(s, "{},{weight}", doc - last);
-        last = doc;
-    }
-    s.push(']');
-    s
-}
-
-/// `[text or -1, anchor, label, words]`.
-fn stored_doc(d: &Doc) -> Value {
-    let body = match d.body.char_indices().nth(MAX_STORED_CHARS) {
-        Some((cut, _)) => format!("{}…", &d.body[..cut]),
-        None => d.body.clone(),
-    };
-    let text = d.text.map_or(-1, |t| t as i64);
-    json!([text, d.anchor, d.label, body])
 }

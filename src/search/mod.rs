@@ -1,77 +1,58 @@
 //! Stage "index": client-side search that stays small as the site grows.
 //!
 //! Zola and mdBook write elasticlunr's index as one file that every visitor downloads
-//! before the first result, and it grows with the site. Here the same index (built with
-//! `elasticlunr-rs`, so tokenizer, stop words and stemmer are elasticlunr's) is split:
+//! before the first result, and it grows with the site. Here the same index (with
+//! `elasticlunr-rs`'s pipelines, so tokenizer, stop words and stemmers are elasticlunr's)
+//! is split:
 //!
-//! 1. [`docs`] takes one search document per paragraph, note, glossary term and
-//!    question, from what the build includes (instructor notes and drafts are already
-//!    gone from a public build's [`Site`]).
-//! 2. [`engine`] indexes them with elasticlunr (in parts, in parallel), each in its
-//!    text's language ([`crate::language`]), and reads the postings back; [`words`] records how
-//!    the words of languages other than English were indexed, for the client.
+//! 1. [`corpus`] is what search reads of a build (plain data, instructor notes and
+//!    drafts already gone from a public build); [`docs`] makes one search document per
+//!    paragraph, note, glossary term and question of it.
+//! 2. [`engine`] counts their terms as elasticlunr would (in parts, in parallel), each in
+//!    its text's language ([`crate::language`]); [`words`] records how the words of
+//!    languages other than English were indexed, for the client.
 //! 3. [`shard`] gives each posting its elasticlunr score and cuts the sorted terms into
-//!    shards of about 20 KB, a very common term's weakest postings going to tail pieces.
-//! 4. [`files`] writes them as scripts under `search/`, with a small manifest, the words
-//!    table and the documents' words in chunks for excerpts.
+//!    shards of about 16 KB, a very common term's weakest postings going to tail pieces.
+//! 4. [`files`] writes them as scripts under `search/` (records typed in [`format`]),
+//!    with a small manifest, the words table and the documents' words in chunks for
+//!    excerpts.
 //!
 //! A one-word query then loads the manifest, one shard and the chunks of the results it
 //! shows (`themes/default/static/search.js`, our own client, does the rest).
 
+pub mod corpus;
 pub mod docs;
 pub mod engine;
 pub mod files;
-
+pub mod format;
 pub mod shard;
 pub mod words;
 
 use rayon::prelude::*;
 
-use crate::anchor::Anchored;
 use crate::language;
 use crate::output::OutputFile;
-use crate::render::{RenderedText, TermView};
-use crate::site::Site;
 
+pub use corpus::Corpus;
 pub use shard::Limits;
 
-/// The search index of the site, as files under `search/`. `anchored` and `rendered` are
-/// parallel to `site.texts`; `terms` is the rendered glossary.
-pub fn index(
-    site: &Site,
-    anchored: &[Anchored],
-    rendered: &[RenderedText],
-    terms: &[TermView],
-) -> Vec<OutputFile> {
-    index_with(site, anchored, rendered, terms, &Limits::default())
+/// The search index of `corpus`, as files under `search/`.
+pub fn index(corpus: &Corpus) -> Vec<OutputFile> {
+    index_with(corpus, &Limits::default())
 }
 
 /// [`index`], with other size targets (for tests).
-pub fn index_with(
-    site: &Site,
-    anchored: &[Anchored],
-    rendered: &[RenderedText],
-    terms: &[TermView],
-    limits: &Limits,
-) -> Vec<OutputFile> {
-    let docs = docs::extract(site, anchored, rendered, terms);
-    let codes = codes(site, &docs);
+pub fn index_with(corpus: &Corpus, limits: &Limits) -> Vec<OutputFile> {
+    let docs = docs::extract(corpus);
+    let codes = codes(corpus, &docs);
     let words = words::table(&docs, &codes);
     let entries = entries(&docs, &codes, &words, limits);
-    files::write(site, &docs, &entries, &words, &codes, limits)
+    files::write(corpus, &docs, &entries, &words, &codes, limits)
 }
 
 /// The pipeline of each document's language: its text's, or the site's.
-pub fn codes(site: &Site, docs: &[docs::Doc]) -> Vec<&'static str> {
-    docs.iter()
-        .map(|d| {
-            let tag = d
-                .text
-                .and_then(|t| site.texts.get(t))
-                .map_or(site.config.language.as_str(), |t| site.language_of(t));
-            language::code(tag)
-        })
-        .collect()
+pub fn codes(corpus: &Corpus, docs: &[docs::Doc]) -> Vec<&'static str> {
+    docs.iter().map(|d| corpus.code(d.text)).collect()
 }
 
 /// The index's terms, weighed and split into heads and tails, sorted by term, each with the
@@ -100,16 +81,17 @@ pub fn entries(
         .collect()
 }
 
+/// The search documents of a build (for the benchmark, which picks its query words
+/// from them).
+pub fn documents(corpus: &Corpus) -> Vec<docs::Doc> {
+    docs::extract(corpus)
+}
+
 /// The single-file index Zola would write for the same documents (elasticlunr's JSON,
 /// with the documents stored for result teasers): for comparing sizes in the benchmark.
-pub fn single_file_index(
-    site: &Site,
-    anchored: &[Anchored],
-    rendered: &[RenderedText],
-    terms: &[TermView],
-) -> String {
-    let docs = docs::extract(site, anchored, rendered, terms);
-    let code = language::code(&site.config.language);
+pub fn single_file_index(corpus: &Corpus) -> String {
+    let docs = documents(corpus);
+    let code = language::code(&corpus.language);
     engine::elasticlunr_index(&docs, code, true).to_json()
 }
 

@@ -46,11 +46,13 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            shard_target: 20_000,
-            shard_max: 30_000,
+            // A one-word query loads one shard and up to ten chunks: with the client's
+            // 41 KB, about 90 KB in all (docs/search-format.md, "Size budget").
+            shard_target: 16_000,
+            shard_max: 24_000,
             head_max: 1_000,
             piece_max: 2_000,
-            chunk_target: 4_000,
+            chunk_target: 3_000,
         }
     }
 }

@@ -8,18 +8,17 @@ use serde_json::Value;
 
 use super::docs::{extract, Doc, Kind};
 use super::engine::{self, Full};
+use super::format::{
+    self, postings, ExcerptChunk, Manifest, Shard, TailPiece, TextEntry, WordsShard,
+};
 use super::shard::{self, Limits};
 use super::*;
 use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
-use crate::render::{RenderedText, TermView};
 
-/// The stages before search, as the pipeline runs them.
+/// What search reads of a site, as the pipeline makes it.
 struct Built {
-    site: Site,
-    anchored: Vec<Anchored>,
-    rendered: Vec<RenderedText>,
-    terms: Vec<TermView>,
+    corpus: Corpus,
 }
 
 fn build(dir: &Path, instructor: bool, drafts: bool) -> Built {
@@ -31,14 +30,9 @@ fn build(dir: &Path, instructor: bool, drafts: bool) -> Built {
     };
     let mut diags = Diagnostics::new();
     let site = crate::load::site(&options, &mut diags).expect("site loads");
-    let r = crate::pipeline::anchor_and_render(&site, &mut diags, &mut |_| {});
+    let corpus = crate::pipeline::search_corpus(&site, &mut diags);
     assert!(!diags.has_errors(), "{}", diags.render(false));
-    Built {
-        site,
-        anchored: r.anchored,
-        rendered: r.texts,
-        terms: r.terms,
-    }
+    Built { corpus }
 }
 
 fn repo() -> PathBuf {
@@ -50,22 +44,25 @@ fn basic() -> PathBuf {
 }
 
 impl Built {
+    fn corpus(&self) -> Corpus {
+        self.corpus.clone()
+    }
+
     fn docs(&self) -> Vec<Doc> {
-        extract(&self.site, &self.anchored, &self.rendered, &self.terms)
+        extract(&self.corpus())
     }
 
     fn files(&self, limits: &Limits) -> BTreeMap<String, String> {
-        index_with(
-            &self.site,
-            &self.anchored,
-            &self.rendered,
-            &self.terms,
-            limits,
-        )
-        .into_iter()
-        .map(|f| (f.path, String::from_utf8(f.bytes).expect("UTF-8")))
-        .collect()
+        index_with(&self.corpus(), limits)
+            .into_iter()
+            .map(|f| (f.path, String::from_utf8(f.bytes).expect("UTF-8")))
+            .collect()
     }
+}
+
+/// The record a script file hands to `scholiaSearch.<call>(id, …)`, as type `T`.
+fn record<T: serde::de::DeserializeOwned>(script: &str) -> T {
+    serde_json::from_value(payload(script)).unwrap_or_else(|e| panic!("{e}: {script:.200}"))
 }
 
 /// The JSON a script file hands to `scholiaSearch.<call>(id, …)` (or `(…)` without an id).
@@ -84,11 +81,7 @@ fn documents_are_paragraphs_notes_terms_and_questions_in_kind_order() {
     let built = build(&basic(), false, false);
     let docs = built.docs();
     let count = |k: Kind| docs.iter().filter(|d| d.kind == k).count();
-    let paragraphs: usize = built
-        .anchored
-        .iter()
-        .map(|a| a.reading.paragraphs.len())
-        .sum();
+    let paragraphs: usize = built.corpus.texts.iter().map(|t| t.paragraphs.len()).sum();
     assert_eq!(count(Kind::Para), paragraphs);
     assert_eq!(count(Kind::Note), 5, "{docs:#?}");
     assert_eq!(count(Kind::Term), 2);
@@ -123,7 +116,7 @@ fn documents_are_paragraphs_notes_terms_and_questions_in_kind_order() {
         (q.anchor.as_str(), q.label.as_str()),
         ("questions", "Question 1")
     );
-    assert_eq!(q.path(&built.site), "unit-1/first/index.html");
+    assert_eq!(q.path(&built.corpus()), "unit-1/first/index.html");
 }
 
 #[test]
@@ -161,8 +154,8 @@ fn instructor_notes_and_drafts_stay_out_of_a_public_index() {
 fn shards_hold_every_term_once_with_the_same_postings() {
     let built = build(&repo(), false, false);
     let limits = Limits {
-        shard_target: 3_000,
-        shard_max: 4_500,
+        shard_target: 1_500,
+        shard_max: 2_250,
         head_max: 25,
         piece_max: 20,
         chunk_target: 2_000,
@@ -173,14 +166,10 @@ fn shards_hold_every_term_once_with_the_same_postings() {
     let kinds: Vec<Kind> = docs.iter().map(|d| d.kind).collect();
     let weighted = shard::weigh(&full, &kinds);
 
-    let manifest = payload(&files["search/manifest.js"]);
-    assert_eq!(manifest["docs"], docs.len());
-    let boundaries: Vec<String> = manifest["shards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b.as_str().unwrap().to_string())
-        .collect();
+    let manifest: Manifest = record(&files["search/manifest.js"]);
+    assert_eq!(manifest.format, format::FORMAT);
+    assert_eq!(manifest.docs as usize, docs.len());
+    let boundaries = manifest.shards.clone();
     assert!(boundaries.len() > 10, "{}", boundaries.len());
     assert_eq!(boundaries[0], "");
     assert!(boundaries.windows(2).all(|w| w[0] < w[1]));
@@ -189,49 +178,48 @@ fn shards_hold_every_term_once_with_the_same_postings() {
     let mut tails_used = BTreeSet::new();
     for (i, lower) in boundaries.iter().enumerate() {
         let text = &files[&format!("search/shards/{i}.js")];
-        let entries = payload(text);
-        let entries = entries.as_array().unwrap();
-        assert!(!entries.is_empty());
+        let shard: Shard = record(text);
+        assert!(!shard.terms.is_empty());
+        assert_eq!(shard.terms.len(), shard.postings.len());
         assert!(
-            text.len() <= limits.shard_max + 64 || entries.len() == 1,
+            text.len() <= limits.shard_max + 64 || shard.terms.len() == 1,
             "shard {i} has {} bytes",
             text.len()
         );
-        for e in entries {
-            let term = e[0].as_str().unwrap().to_string();
+        for (k, term) in shard.terms.iter().enumerate() {
+            let term = term.clone();
             assert!(term.as_str() >= lower.as_str(), "{term} before shard {i}");
             if let Some(upper) = boundaries.get(i + 1) {
                 assert!(term.as_str() < upper.as_str(), "{term} after shard {i}");
             }
-            let mut postings = decode(&e[4]);
+            let mut postings = postings::decode(&shard.postings[k]).expect("postings decode");
             assert!(postings.len() <= limits.head_max);
             let head_min = postings.iter().map(|p| p.1).min().unwrap_or(0);
             let mut tail_max = 0;
-            for piece in e[3].as_array().unwrap() {
-                let (first, last, id) = (
-                    piece[0].as_u64().unwrap(),
-                    piece[1].as_u64(),
-                    piece[2].as_u64().unwrap(),
-                );
-                assert!(tails_used.insert(id), "tail {id} used twice");
-                let tail = decode(&payload(&files[&format!("search/tails/{id}.js")]));
+            let total = shard.tails.get(&k).map(|t| t.total as usize);
+            for piece in shard
+                .tails
+                .get(&k)
+                .map(|t| t.pieces.clone())
+                .unwrap_or_default()
+            {
+                assert!(tails_used.insert(piece.id), "tail {} used twice", piece.id);
+                let tail: TailPiece = record(&files[&format!("search/tails/{}.js", piece.id)]);
+                let tail = postings::decode(&tail.postings).expect("tail decodes");
                 assert!(!tail.is_empty() && tail.len() <= limits.piece_max);
-                assert_eq!(u64::from(tail[0].0), first);
-                assert_eq!(tail.last().map(|p| u64::from(p.0)), last);
+                assert_eq!(tail[0].0, piece.first);
+                assert_eq!(tail.last().map(|p| p.0), Some(piece.last));
                 tail_max = tail_max.max(tail.iter().map(|p| p.1).max().unwrap());
                 postings.extend(tail);
             }
-            assert_eq!(
-                e[2].as_u64().unwrap(),
-                u64::from(tail_max),
-                "theta of {term}"
-            );
+            let theta = shard.tails.get(&k).map_or(0, |t| t.theta);
+            assert_eq!(theta, tail_max, "theta of {term}");
             assert!(
                 tail_max <= head_min,
                 "{term}: a tail posting outweighs the head"
             );
             postings.sort();
-            assert_eq!(e[1].as_u64().unwrap() as usize, postings.len());
+            assert_eq!(total.unwrap_or(postings.len()), postings.len());
             assert!(
                 found.insert(term.clone(), postings).is_none(),
                 "{term} is in two shards"
@@ -250,23 +238,6 @@ fn shards_hold_every_term_once_with_the_same_postings() {
         assert_eq!(docs_in_shards, docs_in_index, "postings of {}", t.term);
         assert_eq!(postings, &w.postings, "weights of {}", t.term);
     }
-}
-
-/// Decodes `[Δdoc, weight, …]`.
-fn decode(v: &Value) -> Vec<(u32, u32)> {
-    let flat: Vec<u32> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| u32::try_from(n.as_u64().unwrap()).unwrap())
-        .collect();
-    let mut doc = 0;
-    flat.chunks(2)
-        .map(|p| {
-            doc += p[0];
-            (doc, p[1])
-        })
-        .collect()
 }
 
 /// Weights are elasticlunr's scores: a title hit beats a body hit, a rare term a common
@@ -330,11 +301,114 @@ fn default_limits_keep_the_bundled_sites_files_small() {
             assert!(text.len() <= 30_000, "{path}: {} bytes", text.len());
         }
     }
-    let m = payload(manifest);
-    let per = m["chunk"].as_u64().unwrap() as usize;
+    let m: Manifest = record(manifest);
+    let per = m.chunk as usize;
     let chunks = files
         .keys()
         .filter(|p| p.starts_with("search/docs/"))
         .count();
     assert_eq!(chunks, built.docs().len().div_ceil(per));
+}
+
+/// Every file of the index is one record of its type in `format` (no unknown fields), and
+/// the records agree with each other: the format is what the types say.
+#[test]
+fn every_file_is_a_record_of_its_type() {
+    let built = build(&repo(), false, false);
+    let files = built.files(&Limits {
+        head_max: 25,
+        piece_max: 20,
+        ..Limits::default()
+    });
+    let manifest: Manifest = record(&files["search/manifest.js"]);
+    let docs = built.docs();
+    let mut seen = 0;
+    for (path, text) in &files {
+        let dir = path
+            .trim_start_matches("search/")
+            .split('/')
+            .next()
+            .unwrap();
+        match dir {
+            "manifest.js" => {}
+            "texts.js" => {
+                let texts: Vec<TextEntry> = record(text);
+                assert_eq!(texts.len(), manifest.texts as usize);
+            }
+            "shards" => drop(record::<Shard>(text)),
+            "tails" => drop(record::<TailPiece>(text)),
+            "words" => drop(record::<WordsShard>(text)),
+            "docs" => {
+                let chunk: ExcerptChunk = record(text);
+                assert_eq!(chunk.first % manifest.chunk, 0);
+                // The places, paragraphs as the client expands their runs.
+                let mut places: Vec<(Option<u32>, String, String)> = Vec::new();
+                for run in &chunk.paragraphs {
+                    for n in run.first..run.first + run.count {
+                        places.push((Some(run.text), format!("p{n}"), format!("¶ {n}")));
+                    }
+                }
+                for p in &chunk.places {
+                    places.push((p.text, p.anchor.clone(), p.label.clone()));
+                }
+                assert_eq!(places.len(), chunk.words.len());
+                for (k, (t, anchor, label)) in places.into_iter().enumerate() {
+                    let d = &docs[chunk.first as usize + k];
+                    assert_eq!((&anchor, &label), (&d.anchor, &d.label));
+                    assert_eq!(t, d.text.map(|t| t as u32));
+                    assert_eq!(chunk.words[k], d.body);
+                    if let Some(t) = t {
+                        assert!(chunk.texts.contains_key(&t), "{path}: text {t}");
+                    }
+                }
+            }
+            other => panic!("unexpected file {path} ({other})"),
+        }
+        seen += 1;
+        assert!(
+            text.starts_with("scholiaSearch.") && text.ends_with(");\n"),
+            "{path}"
+        );
+    }
+    assert_eq!(seen, files.len());
+    assert_eq!(
+        files
+            .keys()
+            .filter(|p| p.starts_with("search/shards/"))
+            .count(),
+        manifest.shards.len()
+    );
+}
+
+/// Looks `term` up as the client does: the shard its boundary names, then the term.
+fn lookup(files: &BTreeMap<String, String>, term: &str) -> Option<Vec<(u32, u32)>> {
+    let manifest: Manifest = record(&files["search/manifest.js"]);
+    let i = manifest.shards.partition_point(|b| b.as_str() <= term) - 1;
+    let shard: Shard = record(&files[&format!("search/shards/{i}.js")]);
+    let k = shard.terms.iter().position(|t| t == term)?;
+    postings::decode(&shard.postings[k])
+}
+
+/// The bundled site's index finds known words where they are.
+#[test]
+fn the_bundled_sites_index_finds_known_words() {
+    let built = build(&repo(), false, false);
+    let files = built.files(&Limits::default());
+    let docs = built.docs();
+    for word in ["coalitions", "realism", "alliance"] {
+        let term = engine::terms(word, "en").pop().unwrap();
+        let hits = lookup(&files, &term).unwrap_or_else(|| panic!("{word} ({term}) not found"));
+        assert!(!hits.is_empty());
+        for (d, weight) in hits {
+            let doc = &docs[d as usize];
+            let all = format!("{} {} {}", doc.title, doc.body, doc.tags).to_lowercase();
+            assert!(
+                engine::terms(&all, "en").contains(&term),
+                "{word}: document {d} ({}) lacks it",
+                doc.anchor
+            );
+            assert!(weight > 0);
+        }
+    }
+    assert_eq!(lookup(&files, "zzzzunknown"), None);
 }

@@ -115,6 +115,8 @@ pub(crate) enum Tool {
     Axe,
     /// `vnu-jar` (the Nu HTML Checker) from `npm ci` in `tests/tools`.
     Vnu,
+    /// Node.js, for the search engine's unit tests (`node --test`).
+    Node,
 }
 
 /// Set by `cargo xtask test`: the tools are installed, so a missing one is a failure.
@@ -168,6 +170,7 @@ pub(crate) fn locate(tool: Tool) -> Result<PathBuf, String> {
         Tool::Java => on_path("java").ok_or_else(|| "java not found".to_string()),
         Tool::Axe => checker("axe-core/axe.min.js"),
         Tool::Vnu => checker("vnu-jar/build/dist/vnu.jar"),
+        Tool::Node => on_path("node").ok_or_else(|| "node not found".to_string()),
     }
 }
 

@@ -10,8 +10,18 @@ use std::time::SystemTime;
 
 use crate::plan::{Checkers, Chromium, Machine};
 
-/// Files `npm ci` puts in `tests/tools/node_modules` that the tests load.
-pub(crate) const CHECKER_FILES: [&str; 2] = ["axe-core/axe.min.js", "vnu-jar/build/dist/vnu.jar"];
+/// Files `npm ci` puts in `tests/tools/node_modules` that the tests and `cargo xtask lint`
+/// load.
+pub(crate) const CHECKER_FILES: [&str; 5] = [
+    "axe-core/axe.min.js",
+    "vnu-jar/build/dist/vnu.jar",
+    ESLINT,
+    "@eslint/js/package.json",
+    "globals/package.json",
+];
+
+/// ESLint's command line, in `tests/tools/node_modules`.
+pub(crate) const ESLINT: &str = "eslint/bin/eslint.js";
 
 /// What `root` (the repository) and this machine have.
 pub(crate) fn probe(root: &Path) -> Machine {
@@ -21,9 +31,17 @@ pub(crate) fn probe(root: &Path) -> Machine {
         chromium: chromium(),
         chromedriver: on_path("chromedriver").is_some(),
         java: on_path("java").is_some(),
+        node: on_path("node").is_some(),
         npm: on_path("npm").is_some(),
         checkers: checkers(&root.join("tests").join("tools")),
     }
+}
+
+/// Whether a missing tool must fail instead of being skipped: in CI (`CI`) or when asked
+/// (`SCHOLIA_FULL_TESTS`), read as `tests/support/mod.rs` reads them.
+pub(crate) fn required() -> bool {
+    let set = |name| env::var(name).is_ok_and(|v| !matches!(&*v, "" | "0" | "false"));
+    set(crate::FULL_TESTS) || set("CI")
 }
 
 /// `$CHROMIUM` if set (as the tests read it), else `chromium` on `PATH`.

@@ -4,8 +4,9 @@
 //! what the browser, accessibility and validity tests need (Chromium, Java, the npm
 //! checkers in `tests/tools`), skipping what is present, then runs the whole suite with
 //! `SCHOLIA_FULL_TESTS=1`, which turns a missing tool from a skip into a failure
-//! (`tests/support/mod.rs`). `cargo xtask lint` runs the format check and clippy. `.ci/run`
-//! calls both, so CI runs exactly what the README tells people to run.
+//! (`tests/support/mod.rs`). `cargo xtask lint` runs the format check, clippy and ESLint (on
+//! the theme's scripts, from `tests/tools`, installed there the same way when missing).
+//! `.ci/run` calls both, so CI runs exactly what the README tells people to run.
 
 mod machine;
 mod plan;
@@ -15,7 +16,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use plan::{Chromium, Plan, NPM_CI};
+use plan::{Chromium, Eslint, Plan, NPM_CI};
 
 const USAGE: &str = "\
 usage: cargo xtask <task> [options]
@@ -24,7 +25,9 @@ tasks:
   test [--dry-run] [-- ARGS]   install what the tests need (when missing), then run
                                `cargo test --locked --workspace ARGS` with every test required
   setup [--dry-run]            only the installing part of `test`
-  lint                         cargo fmt --check, and clippy with warnings denied
+  lint                         cargo fmt --check, clippy with warnings denied, and ESLint
+                               on themes/default/static/*.js (installing it in tests/tools
+                               when missing; skipped without Node.js, except in CI)
 
 --dry-run  say what would be installed and run, and do neither";
 
@@ -213,7 +216,8 @@ fn install(plan: &Plan, repo: &Path, dry_run: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `cargo fmt --check` and clippy over every target of the workspace, warnings denied.
+/// `cargo fmt --check` and clippy over every target of the workspace, warnings denied; then
+/// ESLint over the theme's scripts.
 fn lint() -> Result<(), Failure> {
     for component in ["fmt", "clippy"] {
         let present = cargo([component, "--version"])
@@ -237,7 +241,35 @@ fn lint() -> Result<(), Failure> {
         cargo(["clippy", "--locked", "--workspace", "--all-targets"])
             .args(["--", "-D", "warnings"]),
         false,
-    )
+    )?;
+    eslint()
+}
+
+/// The theme's scripts, held to the browser baseline (docs/browsers.md) by the rules in
+/// `tests/tools/eslint.config.mjs`.
+const SCRIPTS: &str = "themes/default/static";
+
+/// ESLint from `tests/tools` over [`SCRIPTS`], after installing it there when missing.
+fn eslint() -> Result<(), Failure> {
+    let repo = repo();
+    let plan = match plan::eslint(&machine::probe(&repo), machine::required()) {
+        Ok(Eslint::Run(plan)) => plan,
+        Ok(Eslint::Skip(notice)) => {
+            println!("xtask: {notice}");
+            return Ok(());
+        }
+        Err(message) => return Err(Failure::Message(message)),
+    };
+    install(&plan, &repo, false)?;
+    let tools = Path::new("tests").join("tools");
+    let mut eslint = Command::new("node");
+    eslint
+        .arg(tools.join("node_modules").join(machine::ESLINT))
+        .arg("--config")
+        .arg(tools.join("eslint.config.mjs"))
+        .args(["--max-warnings", "0", SCRIPTS])
+        .current_dir(&repo);
+    step(&mut eslint, false)
 }
 
 /// `cargo` (the one running this task) with `args`, in the repository root.

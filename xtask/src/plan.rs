@@ -1,8 +1,8 @@
-//! What to install before the test suite runs, decided from what the machine has.
+//! What to install before the test suite (or ESLint) runs, decided from what the machine has.
 //!
 //! The decision is a pure function of a probed [`Machine`], so every case (a fresh machine,
-//! a set-up one, not root, no apt-get) is a unit test here; `machine.rs` does the probing
-//! and `main.rs` carries the plan out.
+//! a set-up one, not root, no apt-get, no Node.js) is a unit test here; `machine.rs` does
+//! the probing and `main.rs` carries the plan out.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -17,6 +17,8 @@ pub(crate) struct Machine {
     pub(crate) chromium: Chromium,
     pub(crate) chromedriver: bool,
     pub(crate) java: bool,
+    /// Node.js, which runs ESLint (`cargo xtask lint`).
+    pub(crate) node: bool,
     pub(crate) npm: bool,
     pub(crate) checkers: Checkers,
 }
@@ -31,7 +33,7 @@ pub(crate) enum Chromium {
     BadOverride(PathBuf),
 }
 
-/// The npm checkers (axe-core, vnu-jar) in `tests/tools/node_modules`.
+/// The npm checkers (axe-core, vnu-jar, ESLint) in `tests/tools/node_modules`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Checkers {
     Installed,
@@ -117,21 +119,68 @@ fn wanted(machine: &Machine) -> Plan {
     if !machine.java {
         plan.apt.push(JAVA);
     }
-    plan.npm_ci = match machine.checkers {
+    let checkers = checkers(machine);
+    plan.apt.extend(checkers.apt);
+    plan.npm_ci = checkers.npm_ci;
+    plan
+}
+
+/// `npm ci` in `tests/tools` when its `node_modules` needs it, and npm for that.
+fn checkers(machine: &Machine) -> Plan {
+    let npm_ci = match machine.checkers {
         Checkers::Installed => None,
         Checkers::Missing => Some(
             "tests/tools/node_modules is missing: the accessibility and validity tests load \
-             axe-core and vnu-jar from it",
+             axe-core and vnu-jar from it, and `cargo xtask lint` runs its ESLint",
         ),
         Checkers::Stale => Some(
             "tests/tools/node_modules is older than package-lock.json or incomplete: \
-             reinstalling the pinned axe-core and vnu-jar",
+             reinstalling the pinned axe-core, vnu-jar and ESLint",
         ),
     };
-    if plan.npm_ci.is_some() && !machine.npm {
-        plan.apt.push(NPM);
+    let apt = if npm_ci.is_some() && !machine.npm {
+        vec![NPM]
+    } else {
+        Vec::new()
+    };
+    Plan { apt, npm_ci }
+}
+
+/// What `cargo xtask lint` does about ESLint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Eslint {
+    /// Carry out the plan (npm and `npm ci`, when missing), then run ESLint.
+    Run(Plan),
+    /// It cannot run here and nobody requires it: say why and go on.
+    Skip(String),
+}
+
+/// Whether and how ESLint can run on `machine`. `required` (CI, or `SCHOLIA_FULL_TESTS`, as
+/// for the tests' tools) turns what would be a skip into an error. It installs what
+/// `cargo xtask test` would for `tests/tools`, never Node.js itself.
+pub(crate) fn eslint(machine: &Machine, required: bool) -> Result<Eslint, String> {
+    let why_not = if !machine.node {
+        "ESLint needs Node.js, and there is no `node` on PATH; install Node.js (Debian: \
+         `apt-get install nodejs npm`), then run `cargo xtask lint` again"
+            .to_string()
+    } else {
+        let plan = checkers(machine);
+        if plan.apt.is_empty() || (machine.root && machine.apt_get) {
+            return Ok(Eslint::Run(plan));
+        }
+        format!(
+            "ESLint is not installed in tests/tools; {}",
+            by_hand(machine, &plan)
+        )
+    };
+    if required {
+        Err(why_not)
+    } else {
+        Ok(Eslint::Skip(format!(
+            "skipped ESLint (CI runs it): {}",
+            why_not.trim_end()
+        )))
     }
-    plan
 }
 
 /// Why the packages cannot be installed here, and the commands to run by hand.
@@ -177,6 +226,7 @@ mod tests {
             chromium: Chromium::Found(PathBuf::from("/usr/bin/chromium")),
             chromedriver: true,
             java: true,
+            node: true,
             npm: true,
             checkers: Checkers::Installed,
         }
@@ -299,5 +349,84 @@ mod tests {
         let message = plan(&machine).err().unwrap_or_default();
         assert!(message.contains("/nowhere/chromium"), "{message}");
         assert!(message.contains("not a file"), "{message}");
+    }
+
+    #[test]
+    fn eslint_runs_at_once_on_a_ready_machine() {
+        assert_eq!(eslint(&ready(), true), Ok(Eslint::Run(Plan::default())));
+        assert_eq!(eslint(&ready(), false), Ok(Eslint::Run(Plan::default())));
+    }
+
+    #[test]
+    fn eslint_installs_the_tools_first_when_they_are_missing_or_stale() {
+        for checkers in [Checkers::Missing, Checkers::Stale] {
+            let machine = Machine {
+                checkers,
+                ..ready()
+            };
+            let Ok(Eslint::Run(plan)) = eslint(&machine, true) else {
+                panic!("{:?}", eslint(&machine, true));
+            };
+            assert!(plan.apt.is_empty(), "{plan:?}");
+            assert!(plan.npm_ci.is_some_and(|why| why.contains("ESLint")));
+        }
+        // Without npm, as root with apt-get: npm first, as for the tests.
+        let no_npm = Machine {
+            npm: false,
+            checkers: Checkers::Missing,
+            ..ready()
+        };
+        assert!(
+            matches!(eslint(&no_npm, true), Ok(Eslint::Run(plan)) if plan.apt_names() == ["npm"])
+        );
+    }
+
+    #[test]
+    fn eslint_without_node_fails_on_ci_and_is_skipped_elsewhere() {
+        let machine = Machine {
+            node: false,
+            ..ready()
+        };
+        let message = eslint(&machine, true).err().unwrap_or_default();
+        assert!(message.contains("no `node` on PATH"), "{message}");
+        assert!(message.contains("install Node.js"), "{message}");
+        match eslint(&machine, false) {
+            Ok(Eslint::Skip(notice)) => {
+                assert!(notice.starts_with("skipped ESLint"), "{notice}");
+                assert!(notice.contains("no `node` on PATH"), "{notice}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn eslint_never_asks_for_the_browsers_packages() {
+        let machine = Machine {
+            root: false,
+            ..fresh()
+        };
+        // Chromium is missing too, but ESLint needs only `npm ci`, which needs no root.
+        assert!(
+            matches!(eslint(&machine, true), Ok(Eslint::Run(plan)) if plan.apt.is_empty() && plan.npm_ci.is_some())
+        );
+    }
+
+    #[test]
+    fn eslint_without_npm_and_without_root_names_the_commands() {
+        let machine = Machine {
+            root: false,
+            npm: false,
+            checkers: Checkers::Missing,
+            ..ready()
+        };
+        let message = eslint(&machine, true).err().unwrap_or_default();
+        assert!(
+            message.contains("sudo apt-get install -y npm\n"),
+            "{message}"
+        );
+        assert!(message.contains("(cd tests/tools && npm ci"), "{message}");
+        assert!(
+            matches!(eslint(&machine, false), Ok(Eslint::Skip(notice)) if notice.contains("needs root"))
+        );
     }
 }

@@ -1,0 +1,174 @@
+//! What search reads of a build, as plain data: per text its paragraphs, public notes and
+//! questions as the words a reader sees, and the glossary. [`Corpus::from_document`] is the
+//! only place that knows the pipeline's types; the rest of `search` works from a
+//! [`Corpus`] alone, so the index does not change when the pipeline's model does.
+//!
+//! A public build's [`crate::site::Site`] has no instructor notes or drafts, so neither has its corpus.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{Event, TagEnd};
+
+use crate::document::Document;
+use crate::language;
+use crate::link::{Page, Targets};
+use crate::markdown;
+use crate::site::Term;
+
+/// Everything a reader can find with search.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Corpus {
+    /// The site's language tag (BCP 47).
+    pub language: String,
+    /// Path of the glossary page, relative to the site root.
+    pub glossary_path: String,
+    pub texts: Vec<CorpusText>,
+    pub glossary: Vec<GlossaryTerm>,
+}
+
+/// One text, in reading order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CorpusText {
+    pub slug: String,
+    /// Its page, relative to the site root.
+    pub path: String,
+    pub title: String,
+    /// Its language tag: its own, or the site's.
+    pub language: String,
+    /// Paragraph n + 1's words (`#p{n+1}`), whitespace squashed.
+    pub paragraphs: Vec<String>,
+    pub notes: Vec<CorpusNote>,
+    /// The discussion questions' words.
+    pub questions: Vec<String>,
+}
+
+/// A note the build shows (public ones only in a public build).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CorpusNote {
+    pub id: String,
+    /// How a result names it: "Context · Who leads".
+    pub label: String,
+    pub title: String,
+    /// Its words as the page shows them (cross-links read as their labels).
+    pub plain: String,
+    pub tags: Vec<String>,
+    /// The paragraph (1-based) it stands beside.
+    pub paragraph: usize,
+}
+
+/// A glossary entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GlossaryTerm {
+    pub id: String,
+    pub term: String,
+    pub aliases: Vec<String>,
+    /// The definition's words.
+    pub definition: String,
+}
+
+impl Corpus {
+    /// The corpus of a build's document: its texts' paragraphs, the notes it shows, the
+    /// questions, and the glossary.
+    pub(crate) fn from_document(doc: &Document) -> Corpus {
+        let site = doc.site;
+        let targets = Targets::new(site);
+        let texts = doc
+            .texts
+            .iter()
+            .map(|t| {
+                let text = t.text;
+                let page = &t.page;
+                let reading = &t.anchored.reading;
+                let paragraphs = reading
+                    .paragraphs
+                    .iter()
+                    .map(|range| squash(reading.text.get(range.clone()).unwrap_or_default()))
+                    .collect();
+                let notes = t
+                    .notes
+                    .iter()
+                    .map(|note| CorpusNote {
+                        id: note.id.clone(),
+                        label: format!("{} · {}", note.kind.label(), squash(&note.label)),
+                        title: note.title.clone().unwrap_or_default(),
+                        plain: text.notes.get(note.index).map_or_else(
+                            || squash(&note.plain),
+                            |n| words(&n.body, &targets, page),
+                        ),
+                        tags: note.tags.iter().map(|tag| tag.name.clone()).collect(),
+                        paragraph: note.para,
+                    })
+                    .collect();
+                CorpusText {
+                    slug: text.slug.clone(),
+                    path: page.path(),
+                    title: text.meta.title.clone(),
+                    language: site.language_of(text).to_string(),
+                    paragraphs,
+                    notes,
+                    questions: text
+                        .questions
+                        .iter()
+                        .map(|q| words(&q.body, &targets, page))
+                        .collect(),
+                }
+            })
+            .collect();
+        let definitions: HashMap<&str, &Term> = site
+            .glossary
+            .terms
+            .iter()
+            .rev()
+            .map(|d| (d.id.as_str(), d))
+            .collect();
+        let glossary = doc
+            .glossary
+            .iter()
+            .map(|e| GlossaryTerm {
+                id: e.id.clone(),
+                term: e.term.clone(),
+                aliases: e.aliases.clone(),
+                definition: definitions.get(e.id.as_str()).map_or_else(
+                    || squash(&e.plain),
+                    |d| words(&d.definition, &targets, &Page::Glossary),
+                ),
+            })
+            .collect();
+        Corpus {
+            language: site.config.language.clone(),
+            glossary_path: Page::Glossary.path(),
+            texts,
+            glossary,
+        }
+    }
+
+    /// The pipeline code ([`language::code`]) of text `t`, or of the site for `None`.
+    pub fn code(&self, text: Option<usize>) -> &'static str {
+        let tag = text
+            .and_then(|t| self.texts.get(t))
+            .map_or(self.language.as_str(), |t| t.language.as_str());
+        language::code(tag)
+    }
+}
+
+/// Markdown held in YAML (a note, a definition, a question) as the words a reader sees on
+/// `page`: cross-links read as their labels, as the page shows them.
+fn words(md: &str, targets: &Targets, page: &Page) -> String {
+    let label = |dest: &str| targets.label(dest, page);
+    let mut out = String::new();
+    for (event, _) in markdown::events(md, &label, false) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
+            _ => {}
+        }
+    }
+    squash(&out)
+}
+
+/// Whitespace runs as single spaces: what the reader sees, and shorter to store.
+pub fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

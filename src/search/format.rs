@@ -1,0 +1,254 @@
+//! The records of the files under `search/`, as types: what `search.js` decodes
+//! (`decode*` functions in `search-engine.js`, one per record) and what the tests read
+//! back. `docs/search-format.md` describes them for people.
+//!
+//! Lists that hold one item per term or per document are columns (parallel arrays), not
+//! arrays of objects: a field name repeated 70,000 times would weigh more than the data.
+//! Postings are strings of [`postings`] digits, about 4 bytes a posting.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the file formats, checked by the client.
+pub const FORMAT: u32 = 3;
+
+/// `search/manifest.js`: what the client needs before its first lookup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Manifest {
+    pub format: u32,
+    /// The site's language tag.
+    pub language: String,
+    /// Pipelines of the documents' languages: the client runs [`crate::language::CLIENT`]
+    /// itself, and looks the words of the others up in the words table.
+    pub languages: Vec<String>,
+    pub client: String,
+    /// The words table's shards: the shortest prefix that starts each.
+    pub words: Vec<String>,
+    /// Longer tokens are not indexed.
+    pub max_token: usize,
+    /// Weights are `round(score × scale)`.
+    pub scale: f64,
+    /// Number of documents.
+    pub docs: u32,
+    /// Document ranges `[start, end)` by kind (`para`, `note`, `term`, `question`).
+    pub kinds: BTreeMap<String, [u32; 2]>,
+    /// The term shards: the shortest prefix that starts each.
+    pub shards: Vec<String>,
+    /// Documents per excerpt chunk (`search/docs/N.js` holds `N × chunk …`).
+    pub chunk: u32,
+    /// Number of texts (the text filter loads `texts.js`).
+    pub texts: u32,
+    /// Path of the glossary page.
+    pub glossary: String,
+    pub field_boosts: BTreeMap<String, f64>,
+    pub kind_boosts: BTreeMap<String, f64>,
+}
+
+/// `search/shards/N.js`: consecutive terms, in columns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shard {
+    /// Sorted (code point order).
+    pub terms: Vec<String>,
+    /// Per term, its head: its best postings (all of them without a tail), by document.
+    pub postings: Vec<String>,
+    /// Per term with a tail (by its index in `terms`): how the rest is stored.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tails: BTreeMap<usize, Tail>,
+    /// Per term that other languages' words were indexed as (by index in `terms`): those
+    /// words, for marking them in excerpts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub words: BTreeMap<usize, Vec<String>>,
+}
+
+/// A common term's postings beyond its head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tail {
+    /// Postings in all, head and tail.
+    pub total: u32,
+    /// The highest weight in the tail: a bound on what it can add to a document.
+    pub theta: u32,
+    pub pieces: Vec<Piece>,
+}
+
+/// One file of a tail: `search/tails/<id>.js`, documents `first..=last`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Piece {
+    pub first: u32,
+    pub last: u32,
+    pub id: u32,
+}
+
+/// `search/tails/N.js`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TailPiece {
+    pub postings: String,
+}
+
+/// `search/words/N.js`: rows of the words table, in columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordsShard {
+    /// Sorted.
+    pub words: Vec<String>,
+    /// Per word, the terms it was indexed as (none for a stop word).
+    pub terms: Vec<Vec<String>>,
+}
+
+/// `search/docs/N.js`: what results show of documents `first..first + words.len()`.
+/// Documents are numbered paragraphs first, so a chunk's paragraphs come before its
+/// other documents: `paragraphs` places the first ones, `places` the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcerptChunk {
+    pub first: u32,
+    /// The texts these documents belong to, by text number.
+    pub texts: BTreeMap<u32, TextRef>,
+    /// The chunk's paragraphs, as runs of consecutive paragraphs of one text (a paragraph
+    /// links to `#p<n>` and is named `¶ <n>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paragraphs: Vec<ParagraphRun>,
+    /// Per document after the paragraphs (notes, terms, questions): its text number (none
+    /// for a glossary term), the fragment it links to and how it is named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<Place>,
+    /// Per document, its words (what excerpts are cut from).
+    pub words: Vec<String>,
+}
+
+/// Paragraphs `first..first + count` (numbered from 1) of text `text`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParagraphRun {
+    pub text: u32,
+    pub first: u32,
+    pub count: u32,
+}
+
+/// Where a document is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<u32>,
+    pub anchor: String,
+    pub label: String,
+}
+
+/// A text as results name it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextRef {
+    pub title: String,
+    pub path: String,
+}
+
+/// `search/texts.js`: every text, for the "which text" filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextEntry {
+    pub title: String,
+    pub path: String,
+    /// Its paragraphs', notes' and questions' document ranges `[start, end)`.
+    pub paras: [u32; 2],
+    pub notes: [u32; 2],
+    pub questions: [u32; 2],
+}
+
+/// The postings codec: a list of `(document, weight)` pairs sorted by document, as a
+/// string of base-32 digits. Each pair is two numbers: the document's difference from
+/// the previous one (the first as is), then the weight. A number is written most
+/// significant digit first; its last digit is one of the first 32 characters of
+/// [`postings::ALPHABET`], the others one of the last 32. All characters are safe in a
+/// JSON string, so no escapes are ever written.
+pub mod postings {
+    /// Digits: final digits 0–31, then continuing digits 0–31.
+    pub const ALPHABET: &[u8; 64] =
+        b"0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ-_.~!*";
+
+    /// Appends `n` to `out`.
+    pub fn push(out: &mut String, mut n: u32) {
+        let mut digits = [0u8; 7];
+        let mut len = 0;
+        loop {
+            digits[len] = (n & 31) as u8;
+            len += 1;
+            n >>= 5;
+            if n == 0 {
+                break;
+            }
+        }
+        for i in (0..len).rev() {
+            let d = digits[i] + if i == 0 { 0 } else { 32 };
+            out.push(char::from(ALPHABET[d as usize]));
+        }
+    }
+
+    /// Encodes postings (sorted by document).
+    pub fn encode(list: &[(u32, u32)]) -> String {
+        let mut s = String::with_capacity(list.len() * 4);
+        let mut last = 0;
+        for &(doc, weight) in list {
+            push(&mut s, doc - last);
+            push(&mut s, weight);
+            last = doc;
+        }
+        s
+    }
+
+    /// Decodes [`encode`]'s output; `None` on a character outside the alphabet or an odd
+    /// count of numbers.
+    pub fn decode(s: &str) -> Option<Vec<(u32, u32)>> {
+        let mut numbers = Vec::new();
+        let mut acc: u32 = 0;
+        for b in s.bytes() {
+            let d = ALPHABET.iter().position(|&a| a == b)? as u32;
+            acc = acc.checked_mul(32)?;
+            if d >= 32 {
+                acc += d - 32;
+            } else {
+                numbers.push(acc + d);
+                acc = 0;
+            }
+        }
+        if numbers.len() % 2 != 0 {
+            return None;
+        }
+        let mut doc = 0;
+        Some(
+            numbers
+                .chunks(2)
+                .map(|p| {
+                    doc += p[0];
+                    (doc, p[1])
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postings::*;
+
+    #[test]
+    fn postings_round_trip_in_few_characters() {
+        let list = [(0, 1), (1, 31), (33, 32), (1_100, 1_023), (40_000, 70_000)];
+        let s = encode(&list);
+        assert_eq!(decode(&s).unwrap(), list);
+        assert_eq!(encode(&[(3, 5)]), "35");
+        assert_eq!(encode(&[(0, 32)]), "0B0");
+        assert!(s
+            .bytes()
+            .all(|b| ALPHABET.contains(&b) && b != b'"' && b != b'\\'));
+        assert_eq!(decode("3"), None);
+        assert_eq!(decode("3\"5"), None);
+        let mut all = std::collections::BTreeSet::new();
+        assert!(ALPHABET.iter().all(|b| all.insert(b)), "64 distinct digits");
+    }
+}
