@@ -24,7 +24,7 @@ pub enum Format {
 
 /// What `scholia check` was asked to do.
 #[derive(Debug, Clone)]
-pub struct CheckOptions {
+pub(crate) struct CheckOptions {
     pub build: BuildOptions,
     pub format: Format,
     /// Warnings fail the check too.
@@ -36,7 +36,7 @@ pub struct CheckOptions {
 
 /// Runs the check; the exit status is a build's (0 fine, 1 content errors, 2 usage),
 /// and with `strict` a warning left (not fixed) is an error.
-pub fn run(options: &CheckOptions) -> ExitCode {
+pub(crate) fn run(options: &CheckOptions) -> ExitCode {
     let mut diags = Diagnostics::new();
     let result = pipeline::check(&options.build, &mut diags);
     diags.sort();

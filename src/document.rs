@@ -98,7 +98,7 @@ pub(crate) struct Document<'s> {
 
 impl Document<'_> {
     /// Whether any note carries a tag (the pages then link to the list of tags).
-    pub fn has_tags(&self) -> bool {
+    pub(crate) fn has_tags(&self) -> bool {
         !self.tags.is_empty()
     }
 }
@@ -206,7 +206,7 @@ pub(crate) enum Part {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Heading {
+pub(crate) struct Heading {
     pub level: u8,
     pub id: String,
     pub text: String,

@@ -15,10 +15,10 @@ use elasticlunr::pipeline::{FnWrapper, Pipeline};
 use elasticlunr::Language;
 
 /// The pipeline the client runs itself.
-pub const CLIENT: &str = "en";
+pub(crate) const CLIENT: &str = "en";
 
 /// The code of the pipeline for languages elasticlunr does not know.
-pub const PLAIN: &str = "plain";
+pub(crate) const PLAIN: &str = "plain";
 
 /// Primary language subtags and elasticlunr's code for them (Dutch is `du` there).
 const PIPELINES: &[(&str, &str)] = &[
@@ -44,7 +44,7 @@ const PIPELINES: &[(&str, &str)] = &[
 ];
 
 /// The pipeline code for a language tag: elasticlunr's, or [`PLAIN`].
-pub fn code(tag: &str) -> &'static str {
+pub(crate) fn code(tag: &str) -> &'static str {
     let primary = tag.split(['-', '_']).next().unwrap_or_default();
     PIPELINES
         .iter()
@@ -54,19 +54,19 @@ pub fn code(tag: &str) -> &'static str {
 
 /// Whether search stems and filters stop words for this tag (rather than matching words
 /// as written).
-pub fn has_pipeline(tag: &str) -> bool {
+pub(crate) fn has_pipeline(tag: &str) -> bool {
     code(tag) != PLAIN
 }
 
 /// elasticlunr's language for a pipeline code from [`code`].
-pub fn elasticlunr(code: &str) -> Box<dyn Language> {
+pub(crate) fn elasticlunr(code: &str) -> Box<dyn Language> {
     elasticlunr::lang::from_code(code).unwrap_or_else(|| Box::new(Plain))
 }
 
 /// A word as the words table and the client's lookups key it: without the characters
 /// other than letters, digits and `_` at either end. (The client's regular expression is
 /// `[\p{Alphabetic}\p{N}_]`, the same classes as `char::is_alphanumeric`.)
-pub fn key(token: &str) -> &str {
+pub(crate) fn key(token: &str) -> &str {
     token.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_'))
 }
 

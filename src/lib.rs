@@ -12,19 +12,19 @@
 #![allow(clippy::result_large_err)]
 
 pub mod anchor;
-pub mod check;
+pub(crate) mod check;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub(crate) mod document;
-pub mod language;
+pub(crate) mod language;
 pub mod link;
 pub mod load;
 pub mod markdown;
-pub mod output;
+pub(crate) mod output;
 pub mod pipeline;
 pub mod render;
 pub mod search;
-pub mod serve;
+pub(crate) mod serve;
 pub mod site;
-pub mod slug;
+pub(crate) mod slug;

@@ -44,7 +44,7 @@ use changes::Plan;
 use incremental::Session;
 
 #[derive(Debug, Clone)]
-pub struct ServeOptions {
+pub(crate) struct ServeOptions {
     pub build: BuildOptions,
     pub bind: IpAddr,
     pub port: u16,
@@ -67,7 +67,7 @@ const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 const MAX_CONNECTIONS: usize = 256;
 
 /// How the CLI reports a build: its diagnostics, then its summary or why it failed.
-pub type Reporter<'a> =
+pub(crate) type Reporter<'a> =
     dyn Fn(&BuildOptions, &mut Diagnostics, Result<Report, Failure>) + Sync + 'a;
 
 /// Saves that come closer together than this make one rebuild (an editor's save is often
@@ -79,7 +79,7 @@ const SETTLE: Duration = Duration::from_millis(100);
 ///
 /// The port is bound before the first build, so a port in use fails at once, without
 /// touching the output folder.
-pub fn run(options: &ServeOptions, report: &Reporter) -> Result<()> {
+pub(crate) fn run(options: &ServeOptions, report: &Reporter) -> Result<()> {
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = std::net::TcpListener::bind(addr).map_err(|e| bind_error(addr, &e))?;
     listener.set_nonblocking(true)?;
@@ -394,7 +394,7 @@ fn split_port(host: &str) -> Option<(&str, Option<u16>)> {
 }
 
 /// The file a request URL names, if it is a file inside `root`.
-pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
+pub(crate) fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()

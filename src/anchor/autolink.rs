@@ -13,13 +13,13 @@ use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use crate::markdown::Spanned;
 
 /// A term to link: its glossary id and the spellings to look for.
-pub struct Term<'a> {
+pub(crate) struct Term<'a> {
     pub id: &'a str,
     pub spellings: Vec<&'a str>,
 }
 
 /// Links the first occurrence of each term; `open(id)` gives the `<a …>` markup.
-pub fn link_terms<'e>(
+pub(crate) fn link_terms<'e>(
     events: Vec<Spanned<'e>>,
     terms: &[Term],
     open: &dyn Fn(&str) -> String,

@@ -18,7 +18,7 @@ use crate::site::{Audience, FrontMatter, Note, NoteKind, NoteSpans, Question, Se
 /// A scalar written where text is expected. Authors write `date: 2020` or `title: 1984`
 /// and mean text, so numbers and booleans are accepted as their spelling.
 #[derive(Debug, Clone)]
-pub struct Scalar(pub String);
+pub(super) struct Scalar(pub String);
 
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -89,7 +89,7 @@ struct RawAnnotation {
 }
 
 /// Loads `path` (a `.md` file) and its sidecar; `None` if the text itself is unusable.
-pub fn load(
+pub(super) fn load(
     site_dir: &Path,
     content: &Path,
     path: &Path,

@@ -39,7 +39,7 @@ const RESERVED_HELP: &str = "rename the text or move it to another folder: schol
 
 /// The files of the site being built, each path claimed by exactly one [`Origin`].
 #[derive(Debug)]
-pub struct Claims {
+pub(crate) struct Claims {
     owners: BTreeMap<String, Origin>,
     files: Vec<OutputFile>,
 }
@@ -51,7 +51,7 @@ impl Default for Claims {
 }
 
 impl Claims {
-    pub fn new() -> Claims {
+    pub(crate) fn new() -> Claims {
         let mut owners = BTreeMap::new();
         owners.insert(
             MARKER.to_string(),
@@ -65,7 +65,7 @@ impl Claims {
 
     /// Claims each file's path for its origin. A path already claimed, or a text's page in
     /// a [`RESERVED`] folder, is an error naming both claimants; that file is dropped.
-    pub fn claim(&mut self, files: Vec<OutputFile>, diags: &mut Diagnostics) {
+    pub(crate) fn claim(&mut self, files: Vec<OutputFile>, diags: &mut Diagnostics) {
         // Scholia's own files first, so a text that takes one's path is told which.
         let (texts, generated): (Vec<_>, Vec<_>) = files
             .into_iter()
@@ -96,7 +96,7 @@ impl Claims {
     }
 
     /// The claimed files, in the order they were claimed.
-    pub fn into_files(self) -> Vec<OutputFile> {
+    pub(crate) fn into_files(self) -> Vec<OutputFile> {
         self.files
     }
 }

@@ -13,9 +13,9 @@ mod html;
 mod search;
 mod write;
 
-pub use claims::{Claims, Origin};
+pub(crate) use claims::{Claims, Origin};
 
-pub use write::{check_output_dir, write, MARKER};
+pub(crate) use write::{check_output_dir, write, MARKER};
 pub(crate) use write::{remove_stale_temp_folders, update, Updated, Written};
 
 use crate::diagnostics::Diagnostics;

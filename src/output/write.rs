@@ -27,14 +27,14 @@ use super::OutputFile;
 
 /// Written into every output folder; scholia replaces only folders that carry it, so a
 /// mistyped `--output` can never wipe somebody's documents.
-pub const MARKER: &str = ".scholia-output";
+pub(crate) const MARKER: &str = ".scholia-output";
 
 /// Refuses output folders whose replacement would destroy something that is not ours.
 ///
 /// Symlinks are resolved first: the folder a link points to is checked and later replaced,
 /// the link itself is kept. Only a missing path, an empty folder or a folder scholia wrote
 /// pass; files, named pipes, sockets and devices are refused before anything is renamed.
-pub fn check_output_dir(site_dir: &Path, output: &Path) -> Result<PathBuf> {
+pub(crate) fn check_output_dir(site_dir: &Path, output: &Path) -> Result<PathBuf> {
     let site = absolute(site_dir)?;
     let out = absolute(output)?;
     if is_dangling_link(output) {
@@ -196,7 +196,7 @@ fn is_empty_dir(path: &Path) -> bool {
 }
 
 /// Writes `files` to `out` (checked by [`check_output_dir`]) atomically.
-pub fn write(files: &[OutputFile], out: &Path) -> Result<()> {
+pub(crate) fn write(files: &[OutputFile], out: &Path) -> Result<()> {
     let parent = out.parent().context("the output folder has no parent")?;
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create `{}`", parent.display()))?;

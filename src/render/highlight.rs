@@ -19,7 +19,7 @@ fn syntaxes() -> &'static SyntaxSet {
 }
 
 /// `<pre class="code">…</pre>` for a code block in language `lang` (may be empty).
-pub fn code_block(code: &str, lang: &str) -> String {
+pub(super) fn code_block(code: &str, lang: &str) -> String {
     let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();
     let escaped_lang = super::attr(lang);
     let inner = highlight(code, lang).unwrap_or_else(|| super::body_text(code));

@@ -9,24 +9,24 @@ use std::process::Command;
 pub(crate) mod browser;
 
 /// The repository root (the bundled site lives here).
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn fixture(path: &str) -> PathBuf {
+pub(crate) fn fixture(path: &str) -> PathBuf {
     repo().join("tests").join(path)
 }
 
 /// The result of one `scholia` run.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub status: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 /// Runs `scholia` with `args` in `dir`, without colours.
-pub fn scholia(dir: &Path, args: &[&str]) -> Run {
+pub(crate) fn scholia(dir: &Path, args: &[&str]) -> Run {
     let out = Command::new(env!("CARGO_BIN_EXE_scholia"))
         .args(args)
         .current_dir(dir)
@@ -41,13 +41,13 @@ pub fn scholia(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// Copies a folder (a fixture site) into a fresh temporary folder and returns it.
-pub fn copy_site(from: &Path) -> tempfile::TempDir {
+pub(crate) fn copy_site(from: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     copy_dir(from, dir.path());
     dir
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap_or_else(|e| panic!("{e}"));
         let rel = entry
@@ -65,7 +65,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Builds the site at `site` (a folder with `content/`) into its default output folder
 /// (`site/public`, or `site/public-instructor` with `--instructor`), asserting success.
-pub fn build_ok(site: &Path, extra: &[&str]) -> PathBuf {
+pub(crate) fn build_ok(site: &Path, extra: &[&str]) -> PathBuf {
     assert!(
         !extra.iter().any(|a| *a == "-o" || *a == "--output"),
         "build_ok builds into the default output folder"
@@ -82,7 +82,7 @@ pub fn build_ok(site: &Path, extra: &[&str]) -> PathBuf {
 }
 
 /// Builds the repository's own bundled site into a temporary output folder.
-pub fn build_bundled(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn build_bundled(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = dir.path().join("public");
     let out_s = out.to_string_lossy().into_owned();
@@ -97,7 +97,7 @@ pub fn build_bundled(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     (dir, out)
 }
 
-pub fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -265,7 +265,7 @@ fn a_missing_browser_skips_plain_cargo_test_and_fails_the_full_run() {
 }
 
 /// Every file of a built site, by path relative to `root`.
-pub fn site_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub(crate) fn site_files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(root)
         .into_iter()
         .filter_map(Result::ok)
