@@ -13,6 +13,10 @@
 //! fast), and renders only the pages whose record changed ([`super::records`]). When what
 //! every page shares changes (the list of texts, whether there are tags), every page is
 //! rendered again and compared with what is on disk.
+//!
+//! Not done yet: the link stage is still run over the whole site (about a second on a
+//! site of 1000 texts with 20 notes each); next is linking only what the saved texts'
+//! links, notes and tags touch.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -88,7 +92,7 @@ impl Session {
         let load_diags: Vec<Diagnostic> = loaded.iter().cloned().collect();
         diags.extend(loaded);
         let mut kept = HashMap::new();
-        let (doc, _) = kept::document(&site, &mut kept, &BTreeSet::new(), diags);
+        let (doc, _) = kept::document(&site, &mut kept, &BTreeSet::new(), diags, &mut |_| {});
         let records = records::of(&doc, &kept);
         let mut written = BTreeMap::new();
         let mut all = Vec::new();
@@ -164,8 +168,9 @@ impl Session {
         diags: &mut Diagnostics,
         pages_done: &mut dyn FnMut(&Rebuilt, &mut Diagnostics),
     ) -> Result<Indexed, Failure> {
-        let (doc, _) = kept::document(&self.site, &mut self.kept, redo, diags);
-        clock.lap("anchor, link, render");
+        let (doc, _) = kept::document(&self.site, &mut self.kept, redo, diags, &mut |stage| {
+            clock.lap(stage)
+        });
         let records = records::of(&doc, &self.kept);
         clock.lap("records");
         if diags.has_errors() {

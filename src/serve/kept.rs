@@ -61,6 +61,7 @@ pub(crate) fn document<'s>(
     kept: &mut HashMap<String, Kept>,
     redo: &BTreeSet<String>,
     diags: &mut Diagnostics,
+    lap: &mut dyn FnMut(&'static str),
 ) -> (Document<'s>, BTreeSet<String>) {
     let in_site: BTreeSet<&str> = site.texts.iter().map(|t| t.slug.as_str()).collect();
     kept.retain(|slug, _| !redo.contains(slug) && in_site.contains(slug.as_str()));
@@ -125,7 +126,9 @@ pub(crate) fn document<'s>(
         let label = |dest: &str| targets.label(dest, &Page::Glossary);
         anchor::glossary(&site.glossary, &label)
     };
+    lap("anchor");
     let mut doc = link::document(site, anchored, definitions, &targets, diags);
+    lap("link");
     let done: BTreeSet<String> = todo.iter().map(|&i| site.texts[i].slug.clone()).collect();
     let rendered: Vec<Option<TextHtml>> = doc
         .texts
@@ -162,6 +165,7 @@ pub(crate) fn document<'s>(
     for (e, html) in doc.glossary.iter_mut().zip(definitions) {
         e.html = html;
     }
+    lap("render");
     (doc, done)
 }
 
