@@ -1,6 +1,7 @@
-//! The command line: `scholia build [SITE_DIR] [-o OUT] [--instructor] [--drafts]`.
+//! The command line: `scholia build [SITE_DIR] [-o OUT] [--instructor] [--drafts]`,
+//! `scholia check [SITE_DIR] [--format human|json] [--strict] [--fix]`, `scholia serve`.
 //!
-//! Exit status: 0 built, 1 content errors, 2 usage errors.
+//! Exit status: 0 built (or checked), 1 content errors, 2 usage errors.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -29,6 +30,32 @@ pub enum Command {
     Build(BuildArgs),
     /// Build, serve the site on loopback, and rebuild whenever content changes.
     Serve(ServeArgs),
+    /// Check the site in SITE_DIR as a build would, writing nothing.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The site folder, holding `content/`.
+    #[arg(default_value = ".")]
+    pub site_dir: PathBuf,
+    /// `human` (as `build` prints them) or `json` (one object per line on standard
+    /// output, see docs/check.md).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::check::Format,
+    /// Fail (exit status 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Rewrite the `quote`, `prefix` and `suffix` of every note anchored fuzzily, in
+    /// place, leaving the rest of each sidecar byte for byte as it was.
+    #[arg(long)]
+    pub fix: bool,
+    /// Check as `build --instructor` would (instructor notes included).
+    #[arg(long)]
+    pub instructor: bool,
+    /// Include texts with `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,7 +101,28 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => build(&options(&args), args.timings),
         Command::Serve(args) => serve(args),
+        Command::Check(args) => check(&args),
     }
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    crate::check::run(&crate::check::CheckOptions {
+        build: BuildOptions {
+            output: BuildOptions::default_output(&args.site_dir, args.instructor),
+            site_dir: args.site_dir.clone(),
+            instructor: args.instructor,
+            drafts: args.drafts,
+        },
+        format: args.format,
+        strict: args.strict,
+        fix: args.fix,
+        color: color(),
+    })
+}
+
+/// Whether to colour diagnostics: on a terminal, unless `NO_COLOR` says not to.
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 fn options(args: &BuildArgs) -> BuildOptions {
@@ -121,7 +169,7 @@ fn report(
     result: Result<pipeline::Report, Failure>,
     timings: bool,
 ) -> ExitCode {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = color();
     diags.sort();
     eprint!("{}", diags.render(color));
     match result {
@@ -183,6 +231,7 @@ mod tests {
         match cli.command {
             Command::Build(args) => options(&args).output,
             Command::Serve(args) => options(&args.build).output,
+            Command::Check(_) => panic!("check has no output folder"),
         }
     }
 

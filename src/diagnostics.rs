@@ -99,6 +99,18 @@ pub struct Diagnostic {
     pub label: String,
     pub help: Option<String>,
     pub notes: Vec<String>,
+    /// A stable name for the kind of mistake, for editors and CI (`scholia check
+    /// --format json`, documented in docs/check.md); `None` for kinds not named yet.
+    pub code: Option<&'static str>,
+    /// Edits that would fix it, which `scholia check --fix` makes.
+    pub fix: Vec<Edit>,
+}
+
+/// Replace the bytes of `span` by `replacement`.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -110,7 +122,19 @@ impl Diagnostic {
             label: String::new(),
             help: None,
             notes: Vec::new(),
+            code: None,
+            fix: Vec::new(),
         }
+    }
+
+    pub fn code(mut self, code: &'static str) -> Diagnostic {
+        self.code = Some(code);
+        self
+    }
+
+    pub fn fix(mut self, edits: Vec<Edit>) -> Diagnostic {
+        self.fix = edits;
+        self
     }
 
     pub fn warning(message: impl Into<String>, span: Span) -> Diagnostic {

@@ -12,6 +12,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod anchor;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

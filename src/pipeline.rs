@@ -18,6 +18,7 @@ use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
 use crate::document::Document;
 use crate::link::{self, Page, Targets};
+use crate::output::OutputFile;
 use crate::site::Site;
 use crate::{load, output, render};
 
@@ -49,27 +50,46 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
         output::check_output_dir(&options.site_dir, &options.output).map_err(Failure::Usage)?;
     output::remove_stale_temp_folders(&out);
 
-    let site = load::site(options, diags).map_err(|e| Failure::Usage(e.into()))?;
-    clock.lap("load", &mut report);
+    let files = outputs(options, diags, &mut report, &mut clock)?;
+    output::write(&files, &out).map_err(Failure::Io)?;
+    clock.lap("write", &mut report);
+    Ok(report)
+}
 
-    let doc = document(&site, diags, &mut |stage| clock.lap(stage, &mut report));
+/// Does everything [`build`] does but write (nor look at the output folder): what
+/// `scholia check` runs, so that it validates exactly what a build validates.
+pub fn check(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, Failure> {
+    let mut report = Report::default();
+    let mut clock = Clock::new();
+    outputs(options, diags, &mut report, &mut clock)?;
+    Ok(report)
+}
+
+/// Loads the site and makes every output's files, counting them into `report`.
+fn outputs(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+    report: &mut Report,
+    clock: &mut Clock,
+) -> Result<Vec<OutputFile>, Failure> {
+    let site = load::site(options, diags).map_err(|e| Failure::Usage(e.into()))?;
+    clock.lap("load", report);
+
+    let doc = document(&site, diags, &mut |stage| clock.lap(stage, report));
 
     let mut claims = output::Claims::new();
     for renderer in output::renderers() {
         claims.claim(renderer.render(&doc, diags), diags);
-        clock.lap(renderer.name(), &mut report);
+        clock.lap(renderer.name(), report);
         if diags.has_errors() {
             return Err(Failure::Content);
         }
     }
     let files = claims.into_files();
-    output::write(&files, &out).map_err(Failure::Io)?;
-    clock.lap("write", &mut report);
-
     report.texts = site.texts.len();
     report.notes = doc.texts.iter().map(|t| t.notes.len()).sum();
     report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    Ok(report)
+    Ok(files)
 }
 
 /// The site anchored, linked and rendered: what every output reads. `lap` is told when
@@ -178,4 +198,18 @@ impl Clock {
 /// What search reads of a site, for the search benchmark and the search stage's tests.
 pub fn search_corpus(site: &Site, diags: &mut Diagnostics) -> crate::search::Corpus {
     crate::search::Corpus::from_document(&document(site, diags, &mut |_| {}))
+}
+
+/// Each text's anchoring and its body as rendered, without the notes the theme places in
+/// it: every stage before the outputs, for the fuzz targets, which check each passage
+/// against its text and that marking passages changes no word.
+pub fn anchored_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<(Anchored, String)> {
+    let doc = document(site, diags, &mut |_| {});
+    doc.texts
+        .into_iter()
+        .map(|t| {
+            let body = render::without_notes(&t.html.body);
+            (t.anchored, body)
+        })
+        .collect()
 }

@@ -251,7 +251,8 @@ mod generated {
         assert_failed_cleanly(site.path(), &run, "cannot read `content/unit-1/gone.md`");
     }
 
-    /// A 20 MB text with a quote that matches nothing: reported, without hanging.
+    /// A 20 MB text with a quote that matches nothing: reported, without hanging; and
+    /// one with a typo, anchored fuzzily with a warning, also without hanging.
     #[test]
     fn a_twenty_megabyte_text_with_a_bad_quote() {
         let (site, run) = broken(|s| {
@@ -264,7 +265,7 @@ mod generated {
             }
             text.push_str("The needle is here at the very end.\n");
             std::fs::write(s.join("content/huge.md"), text).unwrap_or_else(|e| panic!("{e}"));
-            std::fs::write(s.join("content/huge.yaml"), "annotations:\n  - quote: \"The needle is hare\"\n    note: x\n  - quote: \"at the very end\"\n    note: found\n")
+            std::fs::write(s.join("content/huge.yaml"), "annotations:\n  - quote: \"The needle is in a haystack\"\n    note: x\n  - quote: \"at the very end\"\n    note: found\n  - quote: \"The neddle is here at\"\n    note: typo\n")
                 .unwrap_or_else(|e| panic!("{e}"));
         });
         assert_failed_cleanly(site.path(), &run, "content/huge.yaml:2:12");
@@ -272,6 +273,12 @@ mod generated {
             run.stderr.matches("\nerror: ").count()
                 + usize::from(run.stderr.starts_with("error: ")),
             2,
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("the text now reads: “The needle is here at”"),
             "{}",
             run.stderr
         );
@@ -298,4 +305,245 @@ fn a_language_without_a_stemmer_builds_with_a_warning() {
     assert!(run.stderr.contains("content/_site.yaml:"), "{}", run.stderr);
     let index = read(&site.path().join("public/index.html"));
     assert!(index.contains("<html lang=\"el\">"), "{index}");
+}
+
+/// Issue 13: a text edited after its notes were written (a paragraph moved, words
+/// changed, inserted and deleted in and near the quotes, a sentence duplicated) still
+/// builds; each re-anchored note gets a warning naming it, its old quote and the new
+/// passage, and its mark lands on the words the note is about.
+#[test]
+fn an_edited_text_keeps_its_notes_with_warnings() {
+    let site = copy_site(&fixture("sites/edited"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("6 warnings"), "{}", run.stderr);
+    for (id, line, now) in [
+        (
+            "moved",
+            6,
+            "Henke turns to the patient diplomacy of coalition building",
+        ),
+        ("deleted", 10, "one or two states have an intense interest"),
+        ("changed", 15, "the two are often confused"),
+        ("archive", 31, "The archive was reopened in 1998"),
+    ] {
+        let warning = format!("warning: the quote of note `{id}` does not match the text exactly");
+        let at = run.stderr.find(&warning);
+        let at = at.unwrap_or_else(|| panic!("no warning for {id}:\n{}", run.stderr));
+        let rest = &run.stderr[at..];
+        let rest = &rest[..rest[1..].find("\nwarning").map_or(rest.len(), |i| i + 1)];
+        assert!(
+            rest.contains(&format!("content/unit/henke.yaml:{line}:12")),
+            "{rest}"
+        );
+        assert!(
+            rest.contains(&format!("the text now reads: “{now}”")),
+            "{rest}"
+        );
+        assert!(rest.contains("the note quotes: “"), "{rest}");
+        assert!(
+            rest.contains(&format!("update the note to `quote: \"{now}\"`")),
+            "{rest}"
+        );
+    }
+    assert!(
+        run.stderr
+            .contains("warning: the prefix/suffix of note `near` do not fit the text exactly"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("update the note to `suffix: \"of the joint costs.\"`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("warning: the passage of note `archive` is no longer unique"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("but it might mean paragraph 6: “The archive was reopened in 1999”"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("note `exact`"), "{}", run.stderr);
+    let page = read(&site.path().join("public/unit/henke/index.html"));
+    for (id, words) in [
+        (
+            "moved",
+            "Henke turns to the patient diplomacy of coalition building",
+        ),
+        ("deleted", "one or two states have an intense interest"),
+        ("changed", "the two are often confused"),
+        ("near", "a disproportionate share"),
+        ("exact", "collective action"),
+        ("archive", "The archive was reopened in 1998"),
+    ] {
+        let mark = format!(
+            "<mark class=\"passage\" data-note=\"{id}\" aria-details=\"{id}\" id=\"mark-{id}\">{words}</mark>"
+        );
+        assert!(page.contains(&mark), "{mark} not in:\n{page}");
+    }
+}
+
+/// `scholia check` (issue 13) on a site with warnings: what a build says, nothing
+/// written, exit status 0; `--strict` makes the warnings fail it.
+#[test]
+fn check_reports_like_build_and_writes_nothing() {
+    let site = copy_site(&fixture("sites/edited"));
+    let run = scholia(site.path(), &["check", "."]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let names: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["content"], "check wrote something");
+    insta::assert_snapshot!("check_human", normalize(&run.stderr, site.path()));
+    let strict = scholia(site.path(), &["check", ".", "--strict"]);
+    assert_eq!(strict.status, 1, "{}", strict.stderr);
+    let clean = copy_site(&fixture("sites/basic"));
+    let strict = scholia(clean.path(), &["check", ".", "--strict"]);
+    assert_eq!(strict.status, 0, "{}", strict.stderr);
+}
+
+/// The same diagnostics as `build`, for a broken site: exit status 1; a missing site:
+/// exit status 2.
+#[test]
+fn check_fails_where_build_fails() {
+    for case in ["quote-not-found", "many-mistakes", "yaml-syntax"] {
+        let site = copy_site(&fixture(&format!("invalid/{case}")));
+        let build = scholia(site.path(), &["build", "."]);
+        let check = scholia(site.path(), &["check", "."]);
+        assert_eq!(check.status, 1, "{case}: {}", check.stderr);
+        let diagnostics = |stderr: &str| {
+            stderr
+                .lines()
+                .filter(|l| !l.contains("build failed") && !l.contains("check failed"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            diagnostics(&check.stderr),
+            diagnostics(&build.stderr),
+            "{case}"
+        );
+    }
+    let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(empty.path(), &["check", "."]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    let run = scholia(empty.path(), &["check", ".", "--format", "xml"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+}
+
+/// `--format json`: one object per line on standard output, with the documented fields
+/// (docs/check.md), and the fix `--fix` would make.
+#[test]
+fn check_json_has_one_object_per_diagnostic() {
+    let site = copy_site(&fixture("sites/edited"));
+    let run = scholia(site.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let objects: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(objects.len(), 6, "{}", run.stdout);
+    let keys = [
+        "severity", "code", "file", "line", "column", "end", "message", "label", "help", "notes",
+        "fix",
+    ];
+    for o in &objects {
+        let fields: Vec<&str> = o
+            .as_object()
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut expected = keys.to_vec();
+        expected.sort_unstable();
+        assert_eq!(fields, expected, "{o}");
+        assert_eq!(o["severity"], "warning");
+        assert_eq!(o["file"], "content/unit/henke.yaml");
+    }
+    let moved = &objects[0];
+    assert_eq!(moved["code"], "quote-fuzzy");
+    assert_eq!(
+        (moved["line"].as_u64(), moved["column"].as_u64()),
+        (Some(6), Some(12))
+    );
+    assert_eq!(moved["end"]["column"], 64);
+    assert_eq!(
+        moved["fix"][0]["replacement"],
+        "\"Henke turns to the patient diplomacy of coalition building\""
+    );
+    assert_eq!(objects[4]["code"], "quote-not-unique");
+    assert_eq!(objects[4]["fix"], serde_json::Value::Null);
+    insta::assert_snapshot!("check_json", run.stdout);
+}
+
+/// `--fix` rewrites the quote, prefix and suffix of each note anchored fuzzily and not
+/// one other byte (comments, order, quoting style, indentation), lists what it could not
+/// fix, and the site then checks clean of those warnings.
+#[test]
+fn check_fix_rewrites_only_the_selectors() {
+    let site = copy_site(&fixture("sites/edited"));
+    let sidecar = site.path().join("content/unit/henke.yaml");
+    // A note whose quote is a block scalar: anchored, but not fixable in place.
+    let mut before = read(&sidecar);
+    before.push_str(
+        "\n  - id: block\n    quote: >-\n      Burden sharing is unequal\n    note: Folded.\n",
+    );
+    std::fs::write(&sidecar, &before).unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(site.path(), &["check", ".", "--fix"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("fixed 5 notes in content/unit/henke.yaml"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("could not fix content/unit/henke.yaml:35:5"),
+        "{}",
+        run.stderr
+    );
+    let after = read(&sidecar);
+    let old: Vec<&str> = before.split_inclusive('\n').collect();
+    let new: Vec<&str> = after.split_inclusive('\n').collect();
+    assert_eq!(old.len(), new.len(), "{after}");
+    let fixed = [
+        (
+            6,
+            "    quote: \"Henke turns to the patient diplomacy of coalition building\"\n",
+        ),
+        (
+            10,
+            "    quote: 'one or two states have an intense interest'\n",
+        ),
+        (
+            15,
+            "    quote: \"the two are often confused\"   # the comment stays\n",
+        ),
+        (22, "    suffix: \"of the joint costs.\"\n"),
+        (31, "    quote: \"The archive was reopened in 1998\"\n"),
+    ];
+    for (i, (was, now)) in old.iter().zip(&new).enumerate() {
+        match fixed.iter().find(|(line, _)| *line == i + 1) {
+            Some((_, expected)) => assert_eq!(now, expected, "line {}", i + 1),
+            None => assert_eq!(was.as_bytes(), now.as_bytes(), "line {} changed", i + 1),
+        }
+    }
+    let again = scholia(site.path(), &["check", "."]);
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("0 errors, 1 warning"),
+        "only the block scalar's warning is left:\n{}",
+        again.stderr
+    );
+    assert!(again.stderr.contains("note `block`"), "{}", again.stderr);
 }

@@ -12,7 +12,8 @@
 //! Files an example needs but does not show (the text a sidecar quotes) are in
 //! `tests/docs-examples/<example>/`. Each site must build with exit status 0 and no warning;
 //! an example marked `error="…"` shows a mistake instead, and must fail with exit status 1
-//! and that text in its diagnostics. Every YAML and Markdown block of the reference must be
+//! and that text in its diagnostics; one marked `warning="…"` must build (exit status 0)
+//! with that text in its warnings. Every YAML and Markdown block of the reference must be
 //! such an example, and there must be at least `EXAMPLE_BLOCKS` of them, so neither dropping
 //! a marker nor turning a block into plain text goes unnoticed.
 
@@ -41,6 +42,7 @@ struct Block {
 struct Example {
     blocks: Vec<Block>,
     error: Option<String>,
+    warning: Option<String>,
 }
 
 /// Splits an info string into words, keeping `key="a quoted value"` together.
@@ -86,11 +88,13 @@ fn examples(doc: &str) -> Result<(BTreeMap<String, Example>, usize), String> {
                 let words = words(&info);
                 let language = words.first().map(String::as_str).unwrap_or("");
                 let (mut file, mut name, mut error) = (None, "main".to_string(), None);
+                let mut warning = None;
                 for word in words.iter().skip(1) {
                     match word.split_once('=') {
                         Some(("file", v)) => file = Some(v.to_string()),
                         Some(("example", v)) => name = v.to_string(),
                         Some(("error", v)) => error = Some(v.to_string()),
+                        Some(("warning", v)) => warning = Some(v.to_string()),
                         _ => return Err(format!("unknown marker `{word}` in ```{info}")),
                     }
                 }
@@ -107,6 +111,11 @@ fn examples(doc: &str) -> Result<(BTreeMap<String, Example>, usize), String> {
                 if let Some(error) = error {
                     if example.error.replace(error).is_some() {
                         return Err(format!("example {name}: two `error=` markers"));
+                    }
+                }
+                if let Some(warning) = warning {
+                    if example.warning.replace(warning).is_some() {
+                        return Err(format!("example {name}: two `warning=` markers"));
                     }
                 }
                 example.blocks.push(Block { file, text });
@@ -150,20 +159,29 @@ fn build(name: &str, example: &Example) -> Result<(), String> {
     let run = scholia(site.path(), &["build", "."]);
     let shown: Vec<&str> = example.blocks.iter().map(|b| b.file.as_str()).collect();
     let what = format!("example {name} ({})", shown.join(", "));
-    match &example.error {
-        None if run.status != 0 => Err(format!(
+    match (&example.error, &example.warning) {
+        (None, Some(warning)) if run.status != 0 || !run.stderr.contains(warning.as_str()) => {
+            Err(format!(
+                "{what} should build with the warning `{warning}`; exit status {}:\n{}",
+                run.status, run.stderr
+            ))
+        }
+        (None, Some(_)) => Ok(()),
+        (None, None) if run.status != 0 => Err(format!(
             "{what} does not build (exit status {}):\n{}",
             run.status, run.stderr
         )),
-        None if run.stderr.contains("warning") => {
+        (None, None) if run.stderr.contains("warning") => {
             Err(format!("{what} builds with warnings:\n{}", run.stderr))
         }
-        None => Ok(()),
-        Some(error) if run.status != 1 || !run.stderr.contains(error.as_str()) => Err(format!(
-            "{what} should fail with exit status 1 and `{error}`; exit status {}:\n{}",
-            run.status, run.stderr
-        )),
-        Some(_) => Ok(()),
+        (None, None) => Ok(()),
+        (Some(error), _) if run.status != 1 || !run.stderr.contains(error.as_str()) => {
+            Err(format!(
+                "{what} should fail with exit status 1 and `{error}`; exit status {}:\n{}",
+                run.status, run.stderr
+            ))
+        }
+        (Some(_), _) => Ok(()),
     }
 }
 
@@ -210,6 +228,11 @@ fn the_example_checker_fails_what_it_should() {
             .is_err_and(|e| e.contains("should fail")),
         "{fine_but_marked:?}"
     );
+    // A quote one typo away is anchored fuzzily: it builds, with a warning to mark.
+    let near = " warning=\"does not match the text exactly\"";
+    assert_eq!(run(&sidecar("One paragraf", near)), Ok(()));
+    assert!(run(&sidecar("One paragraf", "")).is_err_and(|e| e.contains("with warnings")));
+    assert!(run(&sidecar("One paragraph", near)).is_err_and(|e| e.contains("should build")));
     let unmarked = examples("Text.\n\n```yaml\nannotations: []\n```\n");
     assert!(
         unmarked

@@ -6,7 +6,10 @@
 //! Checks: no panic; both entry points agree; every range returned (the match, the
 //! closest passage, the occurrences and candidates of errors) lies within the text on
 //! char boundaries, within one block; a match starts and ends on a non-space char, and
-//! anchoring the matched passage itself with the same context finds it again.
+//! anchoring the matched passage itself with the same context finds it again. Fuzzy
+//! anchoring (`ReadingIndex::find_fuzzy`) never panics either; what it finds lies in one
+//! block, starts and ends on a non-space char, scores from the threshold to 1, and an
+//! exact match with its context scores 1.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -53,6 +56,37 @@ fuzz_target!(|data: &[u8]| {
             "{what}: {r:?} is not inside block {block} ({whole:?})"
         );
     };
+
+    let fuzzy = index.find_fuzzy(&selector, &mut anchor::HintBudget::new(10_000_000));
+    if let Ok(Some(f)) = &fuzzy {
+        in_one_block(&f.range, "fuzzy match");
+        let passage = &reading[f.range.clone()];
+        assert!(
+            passage.chars().next().is_some_and(|c| !c.is_whitespace())
+                && passage.chars().next_back().is_some_and(|c| !c.is_whitespace()),
+            "the fuzzy match {:?} = {passage:?} is empty or starts or ends with white space",
+            f.range
+        );
+        assert!(
+            (anchor::THRESHOLD..=1.0).contains(&f.score),
+            "score {}",
+            f.score
+        );
+        if let Some(rival) = &f.rival {
+            in_one_block(rival, "rival");
+            assert!(
+                rival.end <= f.range.start || rival.start >= f.range.end,
+                "the rival {rival:?} overlaps the match {:?}",
+                f.range
+            );
+        }
+    }
+    if found.is_ok() {
+        assert!(
+            matches!(&fuzzy, Ok(Some(f)) if f.score == 1.0),
+            "an exact match does not score 1 fuzzily: {fuzzy:?}"
+        );
+    }
 
     match found {
         Ok(r) => {

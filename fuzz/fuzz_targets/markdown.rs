@@ -28,6 +28,7 @@ use scholia::config::SiteConfig;
 use scholia::diagnostics::{Diagnostics, Source, Span};
 use scholia::link::{Page, Targets};
 use scholia::markdown::{self, Reading, Step, Walker};
+use scholia::pipeline;
 use scholia::render;
 use scholia::site::{
     Audience, FrontMatter, Glossary, Note, NoteKind, NoteSpans, Question, Selector, Site, Term,
@@ -126,9 +127,8 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     targets.set_paragraphs(SLUG, reading.paragraphs.len());
-    targets.set_paragraphs("texts/b", 2);
-    let rendered = render::text(&site, a, &anchored, &targets, &mut diags);
-    let _ = render::glossary(&site, &targets, &mut diags);
+    // The whole document as the build makes it (link, render), texts `a` and `b`.
+    let bodies = pipeline::anchored_bodies(&site, &mut diags);
     let _ = diags.render(false);
 
     // 4. Annotation never changes the words (raw HTML could itself contain the marks
@@ -136,14 +136,13 @@ fuzz_target!(|data: &[u8]| {
     // build fails on them, but anchoring and rendering must still read the same words
     // (see fuzz/regressions/markdown/unresolved-self-link-drops-words.md).
     if !raw_html && !a.notes.is_empty() {
-        let bare = text(SLUG, &markdown, Vec::new(), Vec::new());
+        let mut bare_site = site;
+        bare_site.texts[0] = text(SLUG, &markdown, Vec::new(), Vec::new());
         let mut diags = Diagnostics::new();
-        let label = |dest: &str| targets.label(dest, &page);
-        let anchored_bare = anchor::text(&bare, &label, raw_html, &mut diags);
-        let plain = render::text(&site, &bare, &anchored_bare, &targets, &mut diags);
+        let bare = pipeline::anchored_bodies(&bare_site, &mut diags);
         assert_eq!(
-            comparable(&render::strip_annotations(&rendered.body)),
-            comparable(&plain.body),
+            comparable(&render::strip_marks(&bodies[0].1)),
+            comparable(&bare[0].1),
             "stripping marks and notes does not give the body without notes"
         );
     }

@@ -8,9 +8,9 @@
 //!
 //! There is no in-memory entry point for loading (`load::site` reads a folder), so the
 //! files go into one site folder per process, rewritten for each input. The stages after
-//! loading are `pipeline::anchor_and_render`, as the build runs it, then the link stage
-//! as `pipeline::build` calls it (keep the two in step); the templates are left out
-//! because parsing them is 90% of a build's time.
+//! loading (anchor, link, render) run as the build runs them, through
+//! `pipeline::anchored_bodies`; the outputs are left out because parsing the templates is
+//! 90% of a build's time.
 //!
 //! Checks: no panic; every span the loader keeps (for later diagnostics) is a valid
 //! range of its file; every anchored passage is a valid range of its reading text; the
@@ -21,9 +21,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use scholia::diagnostics::Diagnostics;
-use scholia::link::graph::{self, Graph};
-use scholia::link::Page;
-use scholia::pipeline::{self, Rendered};
+use scholia::pipeline;
 use scholia::{load, site::Selector};
 use scholia_fuzz::{check_range, check_span, SiteFolder};
 
@@ -54,24 +52,11 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // As in `pipeline::build`.
-    let Rendered {
-        anchored,
-        texts: mut rendered,
-        terms,
-        glossary_links,
-    } = pipeline::anchor_and_render(&site, &mut diags, &mut |_| {});
-    for a in &anchored {
+    for (a, _body) in pipeline::anchored_bodies(&site, &mut diags) {
         for p in &a.passages {
             check_range(&a.reading.text, &p.range, "passage");
         }
     }
-    let graph = Graph::new(&site, &rendered, &glossary_links);
-    graph.fill_notes(&site, &mut rendered);
-    let previews = graph::previews(&graph, &site, &anchored, &rendered, &terms);
-    for text in &site.texts {
-        let _ = graph.previews_for(&Page::Text(text.slug.clone()), &previews);
-    }
-    graph::check_tags(&site, &mut diags);
 
     diags.sort();
     let _ = diags.render(false);

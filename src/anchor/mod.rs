@@ -8,11 +8,16 @@
 pub(crate) mod autolink;
 pub(crate) mod links;
 mod quote;
+mod reanchor;
 
 use std::ops::Range;
 
 pub(crate) use links::{Fragment, LinkSite, TextLinks};
-pub use quote::{block_of, block_range, find, AnchorError, HintBudget, OverBudget, ReadingIndex};
+pub use quote::{
+    block_of, block_range, find, AnchorError, FuzzyMatch, HintBudget, OverBudget, ReadingIndex,
+    CONTEXT_CHARS, MARGIN, THRESHOLD,
+};
+pub use reanchor::Relocated;
 
 use crate::diagnostics::{list_some, Diagnostic, Diagnostics};
 use crate::markdown::{self, Reading, BLOCK_SEPARATOR};
@@ -81,14 +86,18 @@ pub(crate) fn text_deferring_hints<'t>(
     let index = ReadingIndex::new(&reading.text);
     let mut missing = Vec::new();
     let mut passages: Vec<Passage> = Vec::new();
+    let mut reanchor = reanchor::Reanchor::new();
     for (i, note) in text.notes.iter().enumerate() {
-        match passage(&reading, &index, note) {
+        let found = passage(&reading, &index, note)
+            .or_else(|failure| relocate(&reading, &index, &mut reanchor, note, failure, diags));
+        match found {
             Ok(range) => passages.push(Passage {
                 note: i,
                 paragraph: reading.paragraph_at(range.start),
                 range,
             }),
             Err(Failure::Missing(q)) => missing.push((note, q)),
+            Err(Failure::Stale(q, e)) => diags.push(explain(&reading, note, q, e)),
             Err(Failure::Reported(d)) => diags.push(*d),
         }
     }
@@ -159,7 +168,34 @@ impl Missing<'_> {
 enum Failure<'t> {
     /// A quote that occurs nowhere: reported later, with a hint if the budget allows.
     Missing(&'t TextQuoteSelector),
+    /// A quote that occurs, but whose prefix/suffix fit none of its occurrences.
+    Stale(&'t TextQuoteSelector, AnchorError),
     Reported(Box<Diagnostic>),
+}
+
+/// Anchors a note whose quote matches nowhere exactly (the text was edited, most likely)
+/// to the closest passage, with warnings; gives the failure back if none is close enough.
+fn relocate<'t>(
+    reading: &Reading,
+    index: &ReadingIndex,
+    reanchor: &mut reanchor::Reanchor,
+    note: &Note,
+    failure: Failure<'t>,
+    diags: &mut Diagnostics,
+) -> Result<Range<usize>, Failure<'t>> {
+    let (q, missing) = match &failure {
+        Failure::Missing(q) => (*q, true),
+        Failure::Stale(q, _) => (*q, false),
+        Failure::Reported(_) => return Err(failure),
+    };
+    let Some(relocated) = reanchor.relocate(reading, index, q, missing) else {
+        return Err(failure);
+    };
+    diags.push(reanchor::moved(reading, note, q, &relocated));
+    if let Some(d) = reanchor::not_unique(reading, note, &relocated.found) {
+        diags.push(d);
+    }
+    Ok(relocated.found.range)
 }
 
 fn passage<'t>(
@@ -172,6 +208,7 @@ fn passage<'t>(
             .ok_or_else(|| Failure::Reported(Box::new(no_paragraph(reading, note, *n)))),
         Selector::Quote(q) => index.find_exact(q).map_err(|e| match e {
             AnchorError::NotFound { .. } => Failure::Missing(q),
+            e @ AnchorError::ContextMismatch { .. } => Failure::Stale(q, e),
             e => Failure::Reported(Box::new(explain(reading, note, q, e))),
         }),
     }
@@ -185,6 +222,7 @@ fn not_found(
     closest: Result<Option<Range<usize>>, OverBudget>,
 ) -> Diagnostic {
     let d = Diagnostic::error("this quote is not in the text", note.at.selector.clone())
+        .code("quote-not-found")
         .label("no passage reads like this");
     match closest {
         Ok(Some(r)) => d.help(format!(
@@ -212,6 +250,7 @@ fn no_paragraph(reading: &Reading, note: &Note, n: usize) -> Diagnostic {
         format!("there is no paragraph {n}"),
         note.at.selector.clone(),
     )
+    .code("para-out-of-range")
     .label(format!("the text has {count} paragraphs"))
     .help(format!(
         "use a number from 1 to {count}, as numbered in the margin of the page"
@@ -226,12 +265,13 @@ fn explain(
 ) -> Diagnostic {
     let at = note.at.selector.clone();
     match error {
-        AnchorError::Empty => Diagnostic::error("the quote is empty", at),
+        AnchorError::Empty => Diagnostic::error("the quote is empty", at).code("quote-empty"),
         AnchorError::NotFound { closest } => not_found(reading, note, false, Ok(closest)),
         AnchorError::Ambiguous { candidates } => Diagnostic::error(
             format!("this quote occurs {} times in the text", candidates.len()),
             at,
         )
+        .code("quote-ambiguous")
         .label(format!(
             "in paragraphs {}",
             paragraphs(reading, &candidates)
@@ -244,6 +284,7 @@ fn explain(
         AnchorError::ContextMismatch { occurrences } => {
             let first = occurrences.first().cloned().unwrap_or(0..0);
             Diagnostic::error("the quote occurs, but never with this prefix/suffix", at)
+                .code("quote-context-mismatch")
                 .label(format!(
                     "the quote is in paragraphs {}",
                     paragraphs(reading, &occurrences)

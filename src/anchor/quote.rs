@@ -11,9 +11,11 @@
 //! it is exact and case-sensitive. `prefix` and `suffix` pick one of several
 //! occurrences; the white space between them and the quote is optional.
 //!
+//! [`ReadingIndex::find_exact`] is exact in that sense; when a text was edited under
+//! its notes, [`ReadingIndex::find_fuzzy`] (in [`fuzzy`]) finds the passage a stale
+//! selector most likely means, or nothing if no passage is close enough.
+//!
 //! Limits, by design:
-//! - No fuzzy anchoring. A quote that no longer occurs is an error, not silently moved
-//!   to a similar passage; the most similar passage is only offered as a hint.
 //! - A quote, its prefix and its suffix never cross a block separator.
 //! - No Unicode normalization (a precomposed `é` does not equal `e` + combining
 //!   accent), no case folding, and invisible characters such as soft hyphens count.
@@ -29,6 +31,10 @@ use std::sync::OnceLock;
 
 use crate::markdown::BLOCK_SEPARATOR;
 use crate::site::TextQuoteSelector;
+
+mod fuzzy;
+
+pub use fuzzy::{FuzzyMatch, CONTEXT_CHARS, MARGIN, THRESHOLD};
 
 /// Why a selector could not be anchored; each variant carries what an error message
 /// needs to help the author fix the sidecar.
@@ -224,6 +230,19 @@ impl ReadingIndex {
             return Ok(None);
         }
         let pattern = Pattern::new(&quote);
+        let candidates = self.search_blocks(&quote, &pattern, budget)?;
+        Ok(self.best_passage(&quote, &pattern, candidates))
+    }
+
+    /// The blocks an approximate search of `quote` looks in (with their offsets), its
+    /// cost already taken from `budget`: all of them in a short text, the few sharing
+    /// the most words with the quote in a long one (all if none shares a word).
+    fn search_blocks(
+        &self,
+        quote: &str,
+        pattern: &Pattern,
+        budget: &mut HintBudget,
+    ) -> Result<Vec<(usize, &str)>, OverBudget> {
         let all = pattern.words.saturating_mul(self.norm.text.len());
         let candidates: Vec<(usize, &str)> = if all <= FULL_SEARCH {
             blocks(&self.norm.text).collect()
@@ -232,7 +251,7 @@ impl ReadingIndex {
                 budget.take(self.norm.text.len())?;
             }
             let words = self.words.get_or_init(|| WordIndex::new(&self.norm.text));
-            let (picked, steps) = words.candidates(&self.norm.text, &quote);
+            let (picked, steps) = words.candidates(&self.norm.text, quote);
             budget.take(steps)?;
             if picked.is_empty() {
                 // Not one word in common (a long word misspelt, say): search it all,
@@ -244,7 +263,7 @@ impl ReadingIndex {
         };
         let steps = candidates.iter().map(|(_, b)| b.len()).sum::<usize>();
         budget.take(pattern.words.saturating_mul(steps))?;
-        Ok(self.best_passage(&quote, &pattern, candidates))
+        Ok(candidates)
     }
 
     /// The passage of `candidates` (blocks with their offsets) closest to `quote`.

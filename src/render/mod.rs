@@ -31,14 +31,17 @@ use crate::site::{Site, Text};
 /// every change to that.
 #[cfg(test)]
 pub(crate) fn strip_annotations(body: &[Part]) -> String {
-    let html: String = body
-        .iter()
+    strip_marks(&without_notes(body))
+}
+
+/// The body's HTML without the notes the theme places in it.
+pub(crate) fn without_notes(body: &[Part]) -> String {
+    body.iter()
         .filter_map(|p| match p {
             Part::Html(h) => Some(h.as_str()),
             Part::Notes(_) => None,
         })
-        .collect();
-    strip_marks(&html)
+        .collect()
 }
 
 /// `html` without its `<mark …>` and `</mark>` tags.

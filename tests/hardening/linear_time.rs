@@ -176,9 +176,12 @@ fn missing_quotes_get_hints_until_the_budget_is_spent() {
     let mut sidecar = String::from("annotations:\n");
     let missing = 40;
     for k in 0..missing {
-        // 100 words of the text, one of them misspelt: nowhere, but close to a passage.
+        // 100 words of the text, 30 of them wrong: nowhere, and too far from any
+        // passage to be anchored fuzzily, but close enough for a hint.
         let mut quote = words[k * 1000..k * 1000 + 100].to_vec();
-        quote[50] = format!("wrod{}", k * 1000 + 50);
+        for (i, word) in quote.iter_mut().enumerate().skip(35).take(30) {
+            *word = format!("{}{i}", "q".repeat(6));
+        }
         sidecar.push_str(&format!(
             "  - quote: \"{}\"\n    note: n{k}\n",
             quote.join(" ")
