@@ -19,6 +19,8 @@
 
 mod changes;
 mod incremental;
+mod kept;
+mod records;
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

@@ -161,3 +161,98 @@ fn a_failed_rebuild_keeps_the_last_good_site() {
         .page("unit-1/war")
         .contains("Power transition, revised."));
 }
+
+impl Served {
+    /// Asserts that the served output folder holds exactly what a fresh `scholia build`
+    /// of the same content makes, byte for byte, the search index included.
+    fn assert_same_as_a_build(&self, after: &str) {
+        let fresh = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let out = fresh.path().join("public");
+        let run = support::scholia(
+            self.site.path(),
+            &["build", ".", "-o", &out.to_string_lossy()],
+        );
+        assert_eq!(run.status, 0, "build failed after {after}:\n{}", run.stderr);
+        let built = support::site_files(&out);
+        let served = support::site_files(&self.path("public"));
+        let paths =
+            |m: &std::collections::BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(paths(&served), paths(&built), "after {after}");
+        for (path, bytes) in &built {
+            assert!(
+                served.get(path) == Some(bytes),
+                "after {after}, `{path}` differs from a fresh build's:\n{}\n---\n{}",
+                String::from_utf8_lossy(served.get(path).map_or(&[][..], |b| &b[..])),
+                String::from_utf8_lossy(bytes),
+            );
+        }
+    }
+
+    /// Replaces `from` by `to` in the file `rel` of the site.
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let path = self.path(rel);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(text.contains(from), "`{from}` is not in {rel}");
+        write(&path, &text.replacen(from, to, 1));
+    }
+}
+
+/// After each of a series of edits, each rebuilding only what changed, the served folder
+/// is what a full build of the same content makes: the incremental rebuild misses no page
+/// that depends on the edit (backlinks, related notes, tag pages, previews, the home page,
+/// the glossary's "cited by") and leaves no page that should be gone.
+#[test]
+fn after_each_edit_the_served_site_is_the_built_site() {
+    let served = Served::start();
+    served.assert_same_as_a_build("the first build");
+    let mut rebuilds = 0;
+    let mut step = |what: &str, rel: &str, from: &str, to: &str| {
+        served.edit(rel, from, to);
+        rebuilds += 1;
+        served.wait_for_lines("search index updated", rebuilds);
+        served.assert_same_as_a_build(what);
+    };
+    step(
+        "a paragraph changed",
+        "content/unit-1/war.md",
+        "Every alliance has a price.",
+        "Every alliance costs something.",
+    );
+    step(
+        "a cross-link added",
+        "content/unit-2/solo.md",
+        "A text on its own.",
+        "A text on its own, citing [[unit-1/war#rises]] and [[glossary#balance-of-power]].",
+    );
+    step(
+        "a cross-link removed",
+        "content/unit-2/solo.md",
+        ", citing [[unit-1/war#rises]] and [[glossary#balance-of-power]].",
+        ".",
+    );
+    step(
+        "a note's tags changed (one tag gone, one new)",
+        "content/unit-1/war.yaml",
+        "tags: [Alliances, history]",
+        "tags: [Alliances, memory]",
+    );
+    step(
+        "a title changed",
+        "content/unit-2/peace.md",
+        "title: Peace",
+        "title: Peace Kept",
+    );
+    step(
+        "a note's body changed",
+        "content/unit-2/peace.yaml",
+        "See [[unit-1/war#treaty]]",
+        "Compare [[unit-1/war#treaty]]",
+    );
+
+    // A broken sidecar fails the rebuild (the text's notes are refused); repaired, the
+    // site is the built one again.
+    let sidecar = "content/unit-1/war.yaml";
+    served.edit(sidecar, "annotations:", "notes:");
+    served.wait_for_lines("error: the build failed", 1);
+    step("a sidecar repaired", sidecar, "notes:", "annotations:");
+}

@@ -58,7 +58,7 @@ pub(crate) fn document<'s>(
     };
     let mut texts: Vec<TextDoc> = site
         .texts
-        .iter()
+        .par_iter()
         .zip(anchored)
         .map(|(text, a)| text_doc(text, a, &graph, &related))
         .collect();

@@ -15,6 +15,7 @@ mod write;
 
 pub(crate) use claims::{Claims, Origin};
 
+pub(crate) use html::{other_files, render_pages, PageKey, PageSet};
 pub(crate) use write::{check_output_dir, write, MARKER};
 pub(crate) use write::{remove_stale_temp_folders, update, Updated, Written};
 

@@ -8,20 +8,28 @@
 //! later stages over the site in memory, writes the pages that changed, then the search
 //! index and any other output (the slowest, so the browser gets the pages first).
 //!
-//! What is not done yet: the resolved document is made again for the whole site (anchor,
-//! link, render), and every page rendered and compared with what is on disk. Next: keep
-//! each text's anchoring and HTML, redo only the saved texts and those linking into them,
-//! and render only the pages whose resolved record changed.
+//! Each text's anchoring and HTML is kept too ([`super::kept`]): a rebuild redoes only
+//! the saved texts and those linking into them, links the whole site again (plain data,
+//! fast), and renders only the pages whose record changed ([`super::records`]). When what
+//! every page shares changes (the list of texts, whether there are tags), every page is
+//! rendered again and compared with what is on disk.
+//!
+//! Not done yet: the link stage is still run over the whole site (about a second on a
+//! site of 1000 texts with 20 notes each); next is linking only what the saved texts'
+//! links, notes and tags touch.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::kept::{self, Kept};
+use super::records::{self, Records};
 use crate::config::BuildOptions;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::document::Document;
 use crate::load::{self, Reloaded};
-use crate::output::{self, OutputFile, Written};
-use crate::pipeline::{self, Failure, Report};
+use crate::output::{self, OutputFile, PageKey, PageSet, Written};
+use crate::pipeline::{Failure, Report};
 use crate::site::Site;
 
 /// The site as `serve` last built it.
@@ -34,6 +42,11 @@ pub(crate) struct Session {
     load_diags: Vec<Diagnostic>,
     /// What each output (by its renderer's name) last wrote.
     written: BTreeMap<&'static str, Written>,
+    /// Each text's anchoring and HTML, by slug.
+    kept: HashMap<String, Kept>,
+    /// The records of the pages on disk, and the files each made.
+    records: Records,
+    page_files: HashMap<PageKey, Vec<String>>,
 }
 
 /// What an incremental rebuild did, for the line `serve` prints.
@@ -78,10 +91,15 @@ impl Session {
         let site = load::site(options, &mut loaded).map_err(|e| Failure::Usage(e.into()))?;
         let load_diags: Vec<Diagnostic> = loaded.iter().cloned().collect();
         diags.extend(loaded);
-        let doc = pipeline::document(&site, diags, &mut |_| {});
+        let mut kept = HashMap::new();
+        let (doc, _) = kept::document(&site, &mut kept, &BTreeSet::new(), diags, &mut |_| {});
+        let records = records::of(&doc, &kept);
         let mut written = BTreeMap::new();
         let mut all = Vec::new();
-        for renderer in output::renderers() {
+        let (pages_name, pages, page_files) = all_pages(&doc, diags)?;
+        written.insert(pages_name, Written::of(&pages));
+        all.extend(pages);
+        for renderer in output::renderers().into_iter().skip(1) {
             let files = claimed(renderer.render(&doc, diags), diags)?;
             written.insert(renderer.name(), Written::of(&files));
             all.extend(files);
@@ -100,6 +118,9 @@ impl Session {
             site,
             load_diags,
             written,
+            kept,
+            records,
+            page_files,
         };
         Ok((session, report))
     }
@@ -119,49 +140,69 @@ impl Session {
             return None; // removed or replaced meanwhile: only a full build may recreate it
         }
         let mut clock = Clock::new();
+        let mut changed = BTreeSet::new();
         for path in paths {
             let mut reread = Diagnostics::new();
-            if load::reload_text(&self.options, &mut self.site, path, &mut reread)
-                == Reloaded::NotInSite
-            {
-                return None;
+            match load::reload_text(&self.options, &mut self.site, path, &mut reread) {
+                Reloaded::NotInSite => return None,
+                Reloaded::Replaced(slug) | Reloaded::Removed(slug) => {
+                    changed.insert(slug);
+                }
             }
             self.replace_load_diags(path, reread);
         }
         diags.extend(self.load_diagnostics());
         clock.lap("load");
-        Some(self.outputs(started, clock, diags, pages_done))
+        let redo = kept::to_redo(&changed, &self.kept);
+        Some(self.outputs(&redo, started, clock, diags, pages_done))
     }
 
-    /// Makes the document and each output, and writes the files whose bytes changed.
+    /// Makes the document, anchoring and rendering again the texts of `redo`, renders the
+    /// pages whose record changed and writes those whose bytes changed, then the other
+    /// outputs.
     fn outputs(
         &mut self,
+        redo: &BTreeSet<String>,
         started: Instant,
         mut clock: Clock,
         diags: &mut Diagnostics,
         pages_done: &mut dyn FnMut(&Rebuilt, &mut Diagnostics),
     ) -> Result<Indexed, Failure> {
-        let doc = pipeline::document(&self.site, diags, &mut |_| {});
-        clock.lap("anchor, link, render");
-        let mut renderers = output::renderers().into_iter();
-        let mut rebuilt = Rebuilt::default();
-        if let Some(pages) = renderers.next() {
-            let files = claimed(pages.render(&doc, diags), diags)?;
-            clock.lap(pages.name());
-            let done = update(&self.out, &mut self.written, pages.name(), &files)?;
-            clock.lap("write");
-            rebuilt = Rebuilt {
-                pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-                written: done.written,
-                removed: done.removed,
-                took: started.elapsed(),
-                timings: clock.laps,
-            };
+        let (doc, _) = kept::document(&self.site, &mut self.kept, redo, diags, &mut |stage| {
+            clock.lap(stage)
+        });
+        let records = records::of(&doc, &self.kept);
+        clock.lap("records");
+        if diags.has_errors() {
+            return Err(Failure::Content);
         }
+        let rebuilt = if records.shared == self.records.shared {
+            let disk = OnDisk {
+                out: &self.out,
+                written: &mut self.written,
+                records: &self.records,
+                page_files: &mut self.page_files,
+            };
+            disk.changed_pages(&doc, &records, &mut clock, diags)?
+        } else {
+            let disk = OnDisk {
+                out: &self.out,
+                written: &mut self.written,
+                records: &self.records,
+                page_files: &mut self.page_files,
+            };
+            disk.every_page(&doc, &mut clock, diags)?
+        };
+        self.records = records;
+        let rebuilt = Rebuilt {
+            took: started.elapsed(),
+            timings: std::mem::take(&mut clock.laps),
+            ..rebuilt
+        };
         pages_done(&rebuilt, diags);
         let started = Instant::now();
         let mut indexed = Indexed::default();
-        for renderer in renderers {
+        for renderer in output::renderers().into_iter().skip(1) {
             let files = claimed(renderer.render(&doc, diags), diags)?;
             let done = update(&self.out, &mut self.written, renderer.name(), &files)?;
             indexed.written += done.written + done.removed;
@@ -199,6 +240,111 @@ impl Session {
         }
         diags
     }
+}
+
+/// What is on disk of the pages, for a rebuild to bring up to date.
+struct OnDisk<'a> {
+    out: &'a Path,
+    written: &'a mut BTreeMap<&'static str, Written>,
+    records: &'a Records,
+    page_files: &'a mut HashMap<PageKey, Vec<String>>,
+}
+
+impl OnDisk<'_> {
+    /// Renders the pages whose record differs from the one on disk, writes those whose
+    /// bytes changed, and removes those no record makes any more.
+    fn changed_pages(
+        self,
+        doc: &Document,
+        records: &Records,
+        clock: &mut Clock,
+        diags: &mut Diagnostics,
+    ) -> Result<Rebuilt, Failure> {
+        let which: BTreeSet<PageKey> = records
+            .pages
+            .iter()
+            .filter(|(key, hash)| self.records.pages.get(*key) != Some(*hash))
+            .map(|(key, _)| key.clone())
+            .collect();
+        let Some(made) = output::render_pages(doc, &PageSet::Only(&which), diags) else {
+            return Err(Failure::Content);
+        };
+        if diags.has_errors() {
+            return Err(Failure::Content);
+        }
+        clock.lap(PAGES);
+        let mut gone = BTreeSet::new();
+        let mut files = Vec::new();
+        for (key, made) in made {
+            let paths: Vec<String> = made.iter().map(|f| f.path.clone()).collect();
+            if let Some(old) = self.page_files.get(&key) {
+                gone.extend(old.iter().filter(|p| !paths.contains(p)).cloned());
+            }
+            self.page_files.insert(key, paths);
+            files.extend(made);
+        }
+        let left: Vec<PageKey> = self
+            .page_files
+            .keys()
+            .filter(|k| !records.pages.contains_key(*k))
+            .cloned()
+            .collect();
+        for key in left {
+            gone.extend(self.page_files.remove(&key).unwrap_or_default());
+        }
+        let written = self.written.entry(PAGES).or_default();
+        let done = output::update(self.out, written, &files, &gone).map_err(Failure::Io)?;
+        clock.lap("write");
+        Ok(Rebuilt {
+            pages: files.len(),
+            written: done.written,
+            removed: done.removed,
+            ..Rebuilt::default()
+        })
+    }
+
+    /// Renders every page, as a full build does, and writes those whose bytes changed.
+    fn every_page(
+        self,
+        doc: &Document,
+        clock: &mut Clock,
+        diags: &mut Diagnostics,
+    ) -> Result<Rebuilt, Failure> {
+        let (name, files, page_files) = all_pages(doc, diags)?;
+        clock.lap(PAGES);
+        *self.page_files = page_files;
+        let done = update(self.out, self.written, name, &files)?;
+        clock.lap("write");
+        Ok(Rebuilt {
+            pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+            written: done.written,
+            removed: done.removed,
+            ..Rebuilt::default()
+        })
+    }
+}
+
+/// The name of the pages' output, the first of [`output::renderers`].
+const PAGES: &str = "pages";
+
+/// Every file of the pages' output (as its renderer makes them, claimed), and the files
+/// each page's record made.
+#[allow(clippy::type_complexity)]
+fn all_pages(
+    doc: &Document,
+    diags: &mut Diagnostics,
+) -> Result<(&'static str, Vec<OutputFile>, HashMap<PageKey, Vec<String>>), Failure> {
+    let Some(made) = output::render_pages(doc, &PageSet::All, diags) else {
+        return Err(Failure::Content);
+    };
+    let mut page_files = HashMap::new();
+    let mut files = Vec::new();
+    for (key, made) in made {
+        page_files.insert(key, made.iter().map(|f| f.path.clone()).collect());
+        files.extend(made);
+    }
+    files.extend(output::other_files(doc, diags));
+    Ok((PAGES, claimed(files, diags)?, page_files))
 }
 
 /// Writes what changed of one output's files into `out`, and removes those it no longer

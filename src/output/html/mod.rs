@@ -50,68 +50,154 @@ impl Renderer for Site {
 
 type Made = (Page, Origin, Result<String, Diagnostic>);
 
+/// A page, or the run of pages, that one record of the document makes: what `serve`
+/// renders again when that record changed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum PageKey {
+    /// The home page and its further pages.
+    Home,
+    /// A text's page, by slug.
+    Text(String),
+    Glossary,
+    /// The list of tags.
+    Tags,
+    /// A tag's pages, by slug.
+    Tag(String),
+}
+
+/// Which pages to render.
+pub(crate) enum PageSet<'a> {
+    All,
+    Only(&'a std::collections::BTreeSet<PageKey>),
+}
+
+impl PageSet<'_> {
+    fn has(&self, key: &PageKey) -> bool {
+        match self {
+            PageSet::All => true,
+            PageSet::Only(keys) => keys.contains(key),
+        }
+    }
+}
+
 /// Every file of the built site: pages, assets and the sitemap.
 fn pages(doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
     let Some(tera) = templates(doc.site, diags) else {
         return Vec::new();
     };
-    let pages = Pages {
-        doc,
-        tera: &tera,
-        home: home_pages(doc),
-    };
-    let mut results: Vec<Made> = pages.index();
-    let texts: Vec<Made> = doc
-        .texts
-        .par_iter()
-        .map(|t| {
-            let html = pages.text(t);
-            (
-                t.page.clone(),
-                Origin::Text(Arc::clone(&t.text.source)),
-                html,
-            )
-        })
-        .collect();
-    results.extend(texts);
-    if !doc.glossary.is_empty() {
-        let origin = Origin::generated("the glossary");
-        results.push((Page::Glossary, origin, pages.glossary()));
+    let pages = Pages::new(doc, &tera);
+    let made = pages.of(&PageSet::All, diags);
+    let mut files: Vec<OutputFile> = made.into_iter().flat_map(|(_, f)| f).collect();
+    files.extend(pages.others(diags));
+    files
+}
+
+/// The pages of `which`, each with the record it shows; `None` if the templates are
+/// broken (reported in `diags`).
+pub(crate) fn render_pages(
+    doc: &Document,
+    which: &PageSet,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(PageKey, Vec<OutputFile>)>> {
+    let tera = templates(doc.site, diags)?;
+    Some(Pages::new(doc, &tera).of(which, diags))
+}
+
+/// The files that are not pages of a record (the search page, the assets, the sitemap),
+/// which depend on the site's configuration and theme alone; empty if the templates are
+/// broken (reported in `diags`).
+pub(crate) fn other_files(doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
+    match templates(doc.site, diags) {
+        Some(tera) => Pages::new(doc, &tera).others(diags),
+        None => Vec::new(),
     }
-    if doc.has_tags() {
-        let origin = Origin::generated("the list of tags");
-        results.push((Page::Tags, origin, pages.tags()));
-        let tagged: Vec<Made> = doc
-            .tags
+}
+
+impl<'a> Pages<'a> {
+    fn new(doc: &'a Document<'a>, tera: &'a tera::Tera) -> Pages<'a> {
+        Pages {
+            doc,
+            tera,
+            home: home_pages(doc),
+        }
+    }
+
+    /// The pages of `which`, each with the record it shows.
+    fn of(&self, which: &PageSet, diags: &mut Diagnostics) -> Vec<(PageKey, Vec<OutputFile>)> {
+        let pages = self;
+        let doc = self.doc;
+        let mut results: Vec<(PageKey, Vec<Made>)> = Vec::new();
+        if which.has(&PageKey::Home) {
+            results.push((PageKey::Home, pages.index()));
+        }
+        let texts: Vec<(PageKey, Vec<Made>)> = doc
+            .texts
             .par_iter()
-            .flat_map_iter(|tag| pages.tag_pages(tag))
+            .filter_map(|t| {
+                let key = PageKey::Text(t.text.slug.clone());
+                if !which.has(&key) {
+                    return None;
+                }
+                let html = pages.text(t);
+                let origin = Origin::Text(Arc::clone(&t.text.source));
+                Some((key, vec![(t.page.clone(), origin, html)]))
+            })
             .collect();
-        results.extend(tagged);
+        results.extend(texts);
+        if !doc.glossary.is_empty() && which.has(&PageKey::Glossary) {
+            let origin = Origin::generated("the glossary");
+            let made = vec![(Page::Glossary, origin, pages.glossary())];
+            results.push((PageKey::Glossary, made));
+        }
+        if doc.has_tags() {
+            if which.has(&PageKey::Tags) {
+                let origin = Origin::generated("the list of tags");
+                results.push((PageKey::Tags, vec![(Page::Tags, origin, pages.tags())]));
+            }
+            let tagged: Vec<(PageKey, Vec<Made>)> = doc
+                .tags
+                .par_iter()
+                .filter_map(|tag| {
+                    let key = PageKey::Tag(tag.slug.clone());
+                    which.has(&key).then(|| (key, pages.tag_pages(tag)))
+                })
+                .collect();
+            results.extend(tagged);
+        }
+        let mut out = Vec::with_capacity(results.len());
+        for (key, made) in results {
+            let mut files = Vec::with_capacity(made.len());
+            for (page, origin, result) in made {
+                match result {
+                    Ok(html) => files.push(OutputFile {
+                        path: page.path(),
+                        bytes: html.into_bytes(),
+                        origin,
+                    }),
+                    Err(d) => diags.push(d),
+                }
+            }
+            out.push((key, files));
+        }
+        out
     }
-    let mut files = Vec::with_capacity(results.len() + 8);
-    for (page, origin, result) in results {
-        match result {
+
+    fn others(&self, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        let mut files = Vec::new();
+        match self.search() {
             Ok(html) => files.push(OutputFile {
-                path: page.path(),
+                path: SEARCH_PAGE.into(),
                 bytes: html.into_bytes(),
-                origin,
+                origin: Origin::generated("the search page"),
             }),
             Err(d) => diags.push(d),
         }
+        files.extend(assets(self.doc.site));
+        if let Some(sitemap) = sitemap(self.doc.site) {
+            files.push(sitemap);
+        }
+        files
     }
-    match pages.search() {
-        Ok(html) => files.push(OutputFile {
-            path: SEARCH_PAGE.into(),
-            bytes: html.into_bytes(),
-            origin: Origin::generated("the search page"),
-        }),
-        Err(d) => diags.push(d),
-    }
-    files.extend(assets(doc.site));
-    if let Some(sitemap) = sitemap(doc.site) {
-        files.push(sitemap);
-    }
-    files
 }
 
 /// A tag's notes cut into pages of at most [`NOTES_PER_TAG_PAGE`], each page's notes
