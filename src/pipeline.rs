@@ -3,6 +3,9 @@
 //! ```text
 //! content/ ─load→ Site ─anchor→ passages, links ─link→ Document ─render→ Document + HTML
 //!          ─outputs→ files (HTML site, search index, …) ─claims→ ─write→ public/ (atomic)
+//!
+//! Each output's files are written into the new site as soon as they are claimed and
+//! dropped, so the built site is never held in memory whole.
 //! ```
 //!
 //! Every stage is a function over one text where it can be (anchor one text, render one
@@ -54,21 +57,40 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
 
     let doc = document(&site, diags, &mut |stage| clock.lap(stage, &mut report));
 
+    // Each output's files are claimed, written into the new site and dropped before the
+    // next output is made; dropped unfinished, the new site removes itself.
     let mut claims = output::Claims::new();
+    let mut staging: Option<output::Staging> = None;
+    let mut writing = Duration::ZERO;
     for renderer in output::renderers() {
-        claims.claim(renderer.render(&doc, diags), diags);
+        let files = claims.take(renderer.render(&doc, diags), diags);
         clock.lap(renderer.name(), &mut report);
         if diags.has_errors() {
             return Err(Failure::Content);
         }
+        let started = Instant::now();
+        let new_site = match &staging {
+            Some(s) => s,
+            None => staging.insert(output::Staging::new(&out).map_err(Failure::Io)?),
+        };
+        new_site.add(&files).map_err(Failure::Io)?;
+        report.pages += files.iter().filter(|f| f.path.ends_with(".html")).count();
+        drop(files);
+        writing += started.elapsed();
+        clock.restart();
     }
-    let files = claims.into_files();
-    output::write(&files, &out).map_err(Failure::Io)?;
+    let new_site = match staging {
+        Some(s) => s,
+        None => output::Staging::new(&out).map_err(Failure::Io)?,
+    };
+    new_site.finish().map_err(Failure::Io)?;
     clock.lap("write", &mut report);
+    if let Some((_, t)) = report.timings.last_mut() {
+        *t += writing;
+    }
 
     report.texts = site.texts.len();
     report.notes = doc.texts.iter().map(|t| t.notes.len()).sum();
-    report.pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     Ok(report)
 }
 
@@ -79,6 +101,15 @@ pub(crate) fn document<'s>(
     diags: &mut Diagnostics,
     lap: &mut dyn FnMut(&'static str),
 ) -> Document<'s> {
+    // syntect's syntax set takes a while to load: load it beside anchoring and linking,
+    // not in the middle of rendering. (A fence in a note or question merely loads it late.)
+    if site
+        .texts
+        .iter()
+        .any(|t| t.markdown().contains("```") || t.markdown().contains("~~~"))
+    {
+        std::thread::spawn(render::warm_code_highlighting);
+    }
     let mut targets = Targets::new(site);
     let terms = autolinked_terms(site);
     let anchored = anchor(site, &targets, &terms, diags);
@@ -172,6 +203,11 @@ impl Clock {
         let now = Instant::now();
         report.timings.push((stage, now - self.0));
         self.0 = now;
+    }
+
+    /// Starts the next lap now: the time since the last one is counted elsewhere.
+    fn restart(&mut self) {
+        self.0 = Instant::now();
     }
 }
 
