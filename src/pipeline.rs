@@ -46,6 +46,7 @@ pub enum Failure {
 
 /// Builds the site. Diagnostics (errors and warnings) are left in `diags` either way.
 pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, Failure> {
+    limit_malloc_arenas();
     let mut report = Report::default();
     let mut clock = Clock::new();
     let out =
@@ -92,6 +93,20 @@ pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, 
     report.texts = site.texts.len();
     report.notes = doc.texts.iter().map(|t| t.notes.len()).sum();
     Ok(report)
+}
+
+/// glibc gives threads that allocate at once arenas of their own (up to 8 per core) and
+/// keeps what is freed in each: with rayon's workers, memory one stage frees stays spread
+/// over arenas the next stage does not use (about 80 MB of the peak on a 1,000-text
+/// site, for no measurable speed). Two arenas are plenty for our few threads. Must run
+/// before the worker threads first allocate; later calls change nothing.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets a tuning parameter of the allocator; M_ARENA_MAX is
+    // documented as safe to set at any time.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
 }
 
 /// The site anchored, linked and rendered: what every output reads. `lap` is told when
