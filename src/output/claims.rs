@@ -66,6 +66,18 @@ impl Claims {
     /// Claims each file's path for its origin. A path already claimed, or a text's page in
     /// a [`RESERVED`] folder, is an error naming both claimants; that file is dropped.
     pub(crate) fn claim(&mut self, files: Vec<OutputFile>, diags: &mut Diagnostics) {
+        let claimed = self.take(files, diags);
+        self.files.extend(claimed);
+    }
+
+    /// As [`Claims::claim`], but hands the claimed files back instead of keeping them (the
+    /// paths stay claimed), so a build can write them and let them go.
+    pub(crate) fn take(
+        &mut self,
+        files: Vec<OutputFile>,
+        diags: &mut Diagnostics,
+    ) -> Vec<OutputFile> {
+        let mut claimed = Vec::with_capacity(files.len());
         // Scholia's own files first, so a text that takes one's path is told which.
         let (texts, generated): (Vec<_>, Vec<_>) = files
             .into_iter()
@@ -91,8 +103,9 @@ impl Claims {
                 }
             }
             self.owners.insert(file.path.clone(), file.origin.clone());
-            self.files.push(file);
+            claimed.push(file);
         }
+        claimed
     }
 
     /// The claimed files, in the order they were claimed.

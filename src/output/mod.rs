@@ -4,9 +4,10 @@
 //! HTML site ([`html`]) and the search index ([`search`]) today; handouts, EPUB, feeds or
 //! W3C annotations later, each a new renderer in [`renderers`] and nothing else. A
 //! renderer returns its files as data; [`Claims`] makes sure no two share a path, and
-//! [`write`] puts them on disk atomically: into a sibling temporary folder first, swapped
-//! in only when everything was written, so a failed build leaves the previous output
-//! exactly as it was.
+//! [`Staging`] puts them on disk atomically: into a sibling temporary folder first (each
+//! output's files as soon as they are claimed, then dropped, so the site is never in
+//! memory whole), swapped in only when everything was written, so a failed build leaves
+//! the previous output exactly as it was.
 
 mod claims;
 mod html;
@@ -17,7 +18,7 @@ pub(crate) use claims::{Claims, Origin};
 
 pub(crate) use html::{other_files, render_pages, PageKey, PageSet};
 pub(crate) use write::{check_output_dir, write, MARKER};
-pub(crate) use write::{remove_stale_temp_folders, update, Updated, Written};
+pub(crate) use write::{remove_stale_temp_folders, update, Staging, Updated, Written};
 
 use crate::diagnostics::Diagnostics;
 use crate::document::Document;

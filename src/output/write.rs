@@ -197,30 +197,81 @@ fn is_empty_dir(path: &Path) -> bool {
 
 /// Writes `files` to `out` (checked by [`check_output_dir`]) atomically.
 pub(crate) fn write(files: &[OutputFile], out: &Path) -> Result<()> {
-    let parent = out.parent().context("the output folder has no parent")?;
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create `{}`", parent.display()))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tag = format!("{}-{}", std::process::id(), nanos());
-    let staging = parent.join(format!(".{name}.new-{tag}"));
-    if let Err(e) = write_all(files, &staging) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
+    let staging = Staging::new(out)?;
+    staging.add(files)?;
+    staging.finish()
+}
+
+/// The new site, written file by file beside the output folder and put in its place by
+/// [`Staging::finish`]. The build hands each output's files over as soon as they are
+/// made and drops them, so the whole site is never in memory at once. Dropped unfinished
+/// (a content error in a later output, a disk error), it removes itself and the previous
+/// site stays exactly as it was.
+pub(crate) struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    aside: PathBuf,
+    finished: bool,
+}
+
+impl Staging {
+    /// Creates the temporary folder beside `out` (checked by [`check_output_dir`]), with
+    /// its [`MARKER`].
+    pub(crate) fn new(out: &Path) -> Result<Staging> {
+        let parent = out.parent().context("the output folder has no parent")?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tag = format!("{}-{}", std::process::id(), nanos());
+        let dir = parent.join(format!(".{name}.new-{tag}"));
+        std::fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let staging = Staging {
+            aside: parent.join(format!(".{name}.old-{tag}")),
+            out: out.to_path_buf(),
+            dir,
+            finished: false,
+        };
+        std::fs::write(
+            staging.dir.join(MARKER),
+            "This folder is built by scholia and replaced on every build.\n",
+        )
+        .with_context(|| format!("cannot write into `{}`", staging.dir.display()))?;
+        Ok(staging)
     }
-    let previous = match switch(&staging, out, &parent.join(format!(".{name}.old-{tag}"))) {
-        Ok(previous) => previous,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
+
+    /// Writes `files` (claimed, so no two share a path) into the new site, in parallel.
+    pub(crate) fn add(&self, files: &[OutputFile]) -> Result<()> {
+        files.par_iter().try_for_each(|file| {
+            let path = inside(&self.dir, &file.path)?;
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p)
+                    .with_context(|| format!("cannot create `{}`", p.display()))?;
+            }
+            std::fs::write(&path, &file.bytes)
+                .with_context(|| format!("cannot write `{}`", path.display()))
+        })
+    }
+
+    /// Puts the new site in place of the output folder, then removes the previous one.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        let previous = switch(&self.dir, &self.out, &self.aside)?;
+        self.finished = true;
+        match previous {
+            Some(old) => remove_tree(&old)
+                .with_context(|| format!("cannot remove the old site at `{}`", old.display())),
+            None => Ok(()),
         }
-    };
-    match previous {
-        Some(old) => remove_tree(&old)
-            .with_context(|| format!("cannot remove the old site at `{}`", old.display())),
-        None => Ok(()),
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -404,24 +455,6 @@ fn nanos() -> u128 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0)
-}
-
-fn write_all(files: &[OutputFile], dir: &Path) -> Result<()> {
-    std::fs::create_dir(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    std::fs::write(
-        dir.join(MARKER),
-        "This folder is built by scholia and replaced on every build.\n",
-    )?;
-    for file in files {
-        let path = dir.join(&file.path);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)
-                .with_context(|| format!("cannot create `{}`", p.display()))?;
-        }
-        std::fs::write(&path, &file.bytes)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
-    }
-    Ok(())
 }
 
 /// Makes `staging` the output folder `out` and returns where the previous site went, for

@@ -18,6 +18,12 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// Loads the syntax set now (on a thread of its own, say) rather than inside the render
+/// of the first text with a code block, where every other text would wait for it.
+pub(crate) fn warm() {
+    syntaxes();
+}
+
 /// `<pre class="code">…</pre>` for a code block in language `lang` (may be empty).
 pub(super) fn code_block(code: &str, lang: &str) -> String {
     let lang = lang.split([' ', ',', '{']).next().unwrap_or("").trim();

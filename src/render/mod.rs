@@ -18,6 +18,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 pub use highlight::stylesheet as code_stylesheet;
+pub(crate) use highlight::warm as warm_code_highlighting;
 
 use crate::anchor::autolink;
 use crate::anchor::{Anchored, Passage};
