@@ -7,7 +7,7 @@
 //!
 //! The client carries only the English pipeline (a port of elasticlunr-rs's). For the
 //! others the index itself says how each word of the site is indexed: the build writes a
-//! table from words (lowercased, [`key`]-trimmed) to their terms ([`crate::search::words`]),
+//! table from words (lowercased, [`key`]-trimmed) to their terms (the search index's `words` table),
 //! so a query in French finds what the French stemmer made of the site's French words,
 //! whatever the client knows of French.
 

@@ -15,7 +15,7 @@ use crate::site::RESERVED;
 
 /// What made an output file, named when two things want the same path.
 #[derive(Debug, Clone)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A text's page, made from this file.
     Text(Arc<Source>),
     /// Something scholia makes itself, as authors would call it ("the search page").

@@ -39,7 +39,7 @@ pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
 
 /// One file of the built site.
 #[derive(Debug, Clone)]
-pub struct OutputFile {
+pub(crate) struct OutputFile {
     /// Relative to the output folder, `/`-separated.
     pub path: String,
     pub bytes: Vec<u8>,

@@ -23,8 +23,8 @@ use super::format::{
 };
 use super::shard::{self, Entry, Limits, SCALE};
 use super::words::Words;
+use super::File;
 use crate::language;
-use crate::output::{Origin, OutputFile};
 
 /// Stored document words are cut to this many characters (excerpts need only some).
 const MAX_STORED_CHARS: usize = 2_000;
@@ -38,7 +38,7 @@ pub fn write(
     words: &Words,
     codes: &[&str],
     limits: &Limits,
-) -> Vec<OutputFile> {
+) -> Vec<File> {
     let mut files = Vec::new();
     let boundaries = term_shards(entries, limits, &mut files);
     let word_boundaries = word_shards(words, limits, &mut files);
@@ -89,7 +89,7 @@ pub fn write(
 }
 
 /// The term shards and tail pieces; returns the shards' boundaries.
-fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<OutputFile>) -> Vec<String> {
+fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<File>) -> Vec<String> {
     let heads: Vec<String> = entries.iter().map(|e| postings::encode(&e.head)).collect();
     // What each entry adds to its shard: the term, its postings, a few bytes of syntax.
     let sizes: Vec<usize> = entries
@@ -162,7 +162,7 @@ fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<OutputFile>) 
 }
 
 /// The words table's shards; returns their boundaries.
-fn word_shards(words: &Words, limits: &Limits, files: &mut Vec<OutputFile>) -> Vec<String> {
+fn word_shards(words: &Words, limits: &Limits, files: &mut Vec<File>) -> Vec<String> {
     let rows: Vec<(&String, &Vec<String>)> = words.iter().collect();
     let sizes: Vec<usize> = rows
         .iter()
@@ -191,7 +191,7 @@ fn word_shards(words: &Words, limits: &Limits, files: &mut Vec<OutputFile>) -> V
 
 /// The excerpt chunks: a fixed number of documents each, so the manifest needs one
 /// number. Returns that number.
-fn excerpts(corpus: &Corpus, docs: &[Doc], limits: &Limits, files: &mut Vec<OutputFile>) -> usize {
+fn excerpts(corpus: &Corpus, docs: &[Doc], limits: &Limits, files: &mut Vec<File>) -> usize {
     let words: Vec<String> = docs.iter().map(|d| stored_words(&d.body)).collect();
     let bytes: usize = docs
         .iter()
@@ -284,7 +284,7 @@ fn stored_words(body: &str) -> String {
 
 /// `scholiaSearch.<call>(<id>,<record>);`: serde_json escapes the record's strings, and
 /// `</` is written `<\/` so no record can end a script element it is inlined in.
-fn script<T: Serialize>(path: &str, call: &str, id: Option<u32>, record: &T) -> OutputFile {
+fn script<T: Serialize>(path: &str, call: &str, id: Option<u32>, record: &T) -> File {
     let json = serde_json::to_string(record)
         .unwrap_or_else(|e| panic!("a search record did not serialize: {e}"))
         .replace("</", "<\\/");
@@ -292,9 +292,8 @@ fn script<T: Serialize>(path: &str, call: &str, id: Option<u32>, record: &T) -> 
         Some(id) => format!("scholiaSearch.{call}({id},{json});\n"),
         None => format!("scholiaSearch.{call}({json});\n"),
     };
-    OutputFile {
+    File {
         path: path.to_string(),
         bytes: text.into_bytes(),
-        origin: Origin::generated("the search index"),
     }
 }

@@ -31,18 +31,26 @@ pub mod words;
 use rayon::prelude::*;
 
 use crate::language;
-use crate::output::OutputFile;
 
 pub use corpus::Corpus;
 pub use shard::Limits;
 
+/// One file of the index: its path under the site's root, and its bytes. (The search
+/// stage knows nothing of the outputs that write it.)
+#[derive(Debug, Clone)]
+pub struct File {
+    /// Relative to the site's root, `/`-separated.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
 /// The search index of `corpus`, as files under `search/`.
-pub fn index(corpus: &Corpus) -> Vec<OutputFile> {
+pub fn index(corpus: &Corpus) -> Vec<File> {
     index_with(corpus, &Limits::default())
 }
 
 /// [`index`], with other size targets (for tests).
-pub fn index_with(corpus: &Corpus, limits: &Limits) -> Vec<OutputFile> {
+pub fn index_with(corpus: &Corpus, limits: &Limits) -> Vec<File> {
     let docs = docs::extract(corpus);
     let codes = codes(corpus, &docs);
     let words = words::table(&docs, &codes);
