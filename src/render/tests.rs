@@ -371,7 +371,18 @@ mod properties {
             n.selector = Selector::Quote(selector);
             n.body = bodies.get(i).cloned().unwrap_or_default();
             n.title = bodies.get(i + 1).cloned();
-            n.tags = bodies.iter().take(2).cloned().collect();
+            // Two spellings of one tag (`e`, `é`; `` and `[`) are a warning, and `render`
+            // accepts no diagnostic: the first spelling of each tag only.
+            let mut tags: Vec<String> = Vec::new();
+            for b in bodies.iter().take(2) {
+                if !tags
+                    .iter()
+                    .any(|t| crate::slug::tag(t) == crate::slug::tag(b))
+                {
+                    tags.push(b.clone());
+                }
+            }
+            n.tags = tags;
             notes.push(n);
         }
         notes
