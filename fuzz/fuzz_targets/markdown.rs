@@ -134,8 +134,12 @@ fuzz_target!(|data: &[u8]| {
     // 4. Annotation never changes the words (raw HTML could itself contain the marks
     // that stripping removes, so only without it). Broken cross-links included: the
     // build fails on them, but anchoring and rendering must still read the same words
-    // (see fuzz/regressions/markdown/unresolved-self-link-drops-words.md).
-    if !raw_html && !a.notes.is_empty() {
+    // (see fuzz/regressions/markdown/unresolved-self-link-drops-words.md). The text
+    // without notes is built as a site of its own, where a link to one of the notes
+    // (`[[texts/a#n1]]`, `[[#n1]]`) is broken and shows other words, by design: such
+    // texts are left out (fuzz/regressions/markdown/link-to-own-note-without-notes.md).
+    let links_to_a_note = markdown.contains("#n");
+    if !raw_html && !a.notes.is_empty() && !links_to_a_note {
         let mut bare_site = site;
         bare_site.texts[0] = text(SLUG, &markdown, Vec::new(), Vec::new());
         let mut diags = Diagnostics::new();
