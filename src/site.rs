@@ -235,4 +235,7 @@ pub struct ThemeFiles {
     pub templates: BTreeMap<String, Arc<Source>>,
     /// Asset path under `static/` → bytes.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// The interface's words in the site's language (the theme's, with the site's own
+    /// `strings/<language>.toml` laid over them).
+    pub strings: crate::strings::Strings,
 }

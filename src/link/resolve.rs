@@ -121,7 +121,7 @@ fn text_links(
                 Ok(to) => out.push(cross_ref(
                     &page,
                     "questions",
-                    "Discussion questions",
+                    &targets.word("discussion_questions"),
                     &f.plain,
                     to,
                 )),
