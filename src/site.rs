@@ -128,8 +128,8 @@ pub struct NoteSpans {
 
 impl Note {
     /// How the note is named in links and lists: its title, or the first words of its
-    /// passage.
-    pub fn label(&self) -> String {
+    /// passage (or its paragraph, in the interface's `words`).
+    pub fn label(&self, words: &crate::strings::Strings) -> String {
         if let Some(t) = &self.title {
             return t.clone();
         }
@@ -142,7 +142,9 @@ impl Note {
                     format!("“{}”", words.join(" "))
                 }
             }
-            Selector::Paragraph(n) => format!("Note on ¶{n}"),
+            Selector::Paragraph(n) => {
+                words.format("note_on_paragraph", None, &[("para", n.to_string())])
+            }
         }
     }
 }

@@ -84,7 +84,11 @@ impl Targets {
             .texts
             .iter()
             .map(|t| {
-                let notes = t.notes.iter().map(|n| (n.id.clone(), n.label())).collect();
+                let notes = t
+                    .notes
+                    .iter()
+                    .map(|n| (n.id.clone(), n.label(&site.theme.strings)))
+                    .collect();
                 let target = TextTarget {
                     title: t.meta.title.clone(),
                     notes,
