@@ -376,8 +376,7 @@ fn key_range(text: &str, key: &str) -> std::ops::Range<usize> {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let bare = trimmed.trim_start_matches('[').trim_start_matches('"');
-        if bare.starts_with(key) {
-            let rest = &bare[key.len()..];
+        if let Some(rest) = bare.strip_prefix(key) {
             if rest.trim_start().starts_with(['=', ']', '"']) || rest.starts_with('.') {
                 let start = offset + indent + (trimmed.len() - bare.len());
                 return start..start + key.len();
