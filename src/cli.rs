@@ -65,8 +65,12 @@ pub struct ServeArgs {
     /// The address to listen on; anything but loopback exposes your drafts.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// The port to listen on; 0 lets the system pick a free one.
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
+    /// Open the site in the browser once it is served.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -143,6 +147,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         bind: args.bind,
         port: args.port,
         timings: args.build.timings,
+        open: args.open,
     };
     let timings = args.build.timings;
     match crate::serve::run(&options, &move |o, diags, result| {

@@ -2,92 +2,28 @@
 //! files it does not change. A real server on a copy of a fixture site; each wait is
 //! bounded to detect a hang, never to measure speed.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::path::Path;
+use std::time::SystemTime;
 
 use crate::support;
+use crate::support::serve::{write, Served};
 
-/// A `scholia serve` of a copy of the crosslinks site, killed when dropped.
-struct Served {
-    child: Child,
-    site: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Serves the crosslinks site with one more text, `solo`, that links to nothing and that
+/// nothing links to.
+fn start() -> Served {
+    let site = support::copy_site(&support::fixture("sites/crosslinks"));
+    write(
+        &site.path().join("content/unit-2/solo.md"),
+        "---\ntitle: Alone\norder: 9\n---\n\nA text on its own.\n",
+    );
+    Served::start(site, &[])
 }
 
 impl Served {
-    /// Serves the crosslinks site with one more text, `solo`, that links to nothing and
-    /// that nothing links to.
-    fn start() -> Served {
-        let site = support::copy_site(&support::fixture("sites/crosslinks"));
-        write(
-            &site.path().join("content/unit-2/solo.md"),
-            "---\ntitle: Alone\norder: 9\n---\n\nA text on its own.\n",
-        );
-        let log =
-            std::fs::File::create(site.path().join("serve.log")).unwrap_or_else(|e| panic!("{e}"));
-        let child = Command::new(env!("CARGO_BIN_EXE_scholia"))
-            .args(["serve", ".", "--port", &free_port().to_string()])
-            .current_dir(site.path())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start scholia serve: {e}"));
-        let served = Served { child, site };
-        served.wait_for_lines("serving ", 1);
-        served
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.site.path().join(rel)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.path("serve.log")).unwrap_or_default()
-    }
-
-    /// Waits until the log has `count` lines starting with `start`.
-    fn wait_for_lines(&self, start: &str, count: usize) -> String {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let log = self.log();
-            if log.lines().filter(|l| l.starts_with(start)).count() >= count {
-                return log;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no line `{start}…` from scholia serve:\n{log}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-
     fn page(&self, slug: &str) -> String {
         std::fs::read_to_string(self.path(&format!("public/{slug}/index.html")))
             .unwrap_or_else(|e| panic!("{slug}: {e}\n{}", self.log()))
     }
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .port()
 }
 
 /// What changes when a file is written again, even with the same bytes: a new file
@@ -106,7 +42,7 @@ fn identity(path: &Path) -> (u64, SystemTime) {
 #[cfg(unix)]
 #[test]
 fn a_saved_text_rewrites_its_page_and_its_backlinks_only() {
-    let served = Served::start();
+    let served = start();
     let solo = served.path("public/unit-2/solo/index.html");
     let solo_before = identity(&solo);
     assert!(served
@@ -144,7 +80,7 @@ fn a_saved_text_rewrites_its_page_and_its_backlinks_only() {
 /// fixed the site is rebuilt from it.
 #[test]
 fn a_failed_rebuild_keeps_the_last_good_site() {
-    let served = Served::start();
+    let served = start();
     let sidecar = served.path("content/unit-1/war.yaml");
     let good = std::fs::read_to_string(&sidecar).unwrap_or_else(|e| panic!("{e}"));
     let page = served.page("unit-1/war");
@@ -168,10 +104,7 @@ impl Served {
     fn assert_same_as_a_build(&self, after: &str) {
         let fresh = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let out = fresh.path().join("public");
-        let run = support::scholia(
-            self.site.path(),
-            &["build", ".", "-o", &out.to_string_lossy()],
-        );
+        let run = support::scholia(self.site(), &["build", ".", "-o", &out.to_string_lossy()]);
         assert_eq!(run.status, 0, "build failed after {after}:\n{}", run.stderr);
         let built = support::site_files(&out);
         let served = support::site_files(&self.path("public"));
@@ -187,14 +120,6 @@ impl Served {
             );
         }
     }
-
-    /// Replaces `from` by `to` in the file `rel` of the site.
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let path = self.path(rel);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(text.contains(from), "`{from}` is not in {rel}");
-        write(&path, &text.replacen(from, to, 1));
-    }
 }
 
 /// After each of a series of edits, each rebuilding only what changed, the served folder
@@ -203,7 +128,7 @@ impl Served {
 /// the glossary's "cited by") and leaves no page that should be gone.
 #[test]
 fn after_each_edit_the_served_site_is_the_built_site() {
-    let served = Served::start();
+    let served = start();
     served.assert_same_as_a_build("the first build");
     let mut rebuilds = 0;
     let mut step = |what: &str, rel: &str, from: &str, to: &str| {
