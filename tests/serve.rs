@@ -181,3 +181,280 @@ fn after_each_edit_the_served_site_is_the_built_site() {
     served.wait_for_lines("error: the build failed", 1);
     step("a sidecar repaired", sidecar, "notes:", "annotations:");
 }
+
+// --- Live reload and errors in the page (issue 13) -----------------------------------------
+
+/// Sends a GET for `path` to the server and returns the answer's head and body.
+fn get(served: &Served, path: &str) -> (String, String) {
+    use std::io::{Read as _, Write as _};
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap_or_else(|e| panic!("{e}"));
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+        served.port
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut bytes = Vec::new();
+    stream
+        .read_to_end(&mut bytes)
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (head.to_string(), body.to_string())
+}
+
+/// The tag serve adds to the pages it serves.
+const LIVE_TAG: &str = "<script src=\"/_scholia/live.js\"";
+
+/// Every file of a site that mentions serve's live script or its event stream.
+fn live_traces(root: &Path) -> Vec<String> {
+    support::site_files(root)
+        .into_iter()
+        .filter(|(_, bytes)| {
+            let text = String::from_utf8_lossy(bytes);
+            text.contains("_scholia") || text.contains("EventSource")
+        })
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// The live script is in the pages serve answers with, never in the files it writes, nor
+/// in a build; serve's own files are answered under `/_scholia/`.
+#[test]
+fn the_live_script_is_in_served_pages_only() {
+    let served = start();
+    for page in ["", "unit-1/war/", "no/such/page.html"] {
+        let (head, body) = get(&served, &format!("/{page}"));
+        assert!(body.contains(LIVE_TAG), "/{page}: {head}\n{body}");
+        assert_eq!(body.matches(LIVE_TAG).count(), 1, "/{page}");
+        let at = body.find(LIVE_TAG).unwrap_or_default();
+        assert!(body[at..].contains("</head>"), "/{page}: not in the head");
+    }
+    let (head, body) = get(&served, "/_scholia/live.js");
+    assert!(head.starts_with("HTTP/1.1 200") && head.contains("text/javascript"));
+    assert!(body.contains("EventSource"), "{body}");
+    let (head, _) = get(&served, "/_scholia/live.css");
+    assert!(head.starts_with("HTTP/1.1 200") && head.contains("text/css"));
+    let (head, body) = get(&served, "/assets/style.css");
+    assert!(head.starts_with("HTTP/1.1 200") && !body.contains(LIVE_TAG));
+    assert_eq!(live_traces(&served.path("public")), Vec::<String>::new());
+    let copy = support::copy_site(&support::fixture("sites/crosslinks"));
+    let built = support::build_ok(copy.path(), &[]);
+    assert_eq!(live_traces(&built), Vec::<String>::new());
+}
+
+/// The event stream says the site's state as JSON at once: a good build, numbered.
+#[test]
+fn the_event_stream_starts_with_the_state_of_the_site() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let served = start();
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap_or_else(|e| panic!("{e}"));
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request = format!(
+        "GET /_scholia/events HTTP/1.1\r\nHost: localhost:{}\r\n\r\n",
+        served.port
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let data = loop {
+        let mut line = String::new();
+        let n = reader
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("{e}\n{head}"));
+        assert!(n > 0, "the stream ended:\n{head}");
+        if let Some(data) = line.strip_prefix("data: ") {
+            break data.trim().to_string();
+        }
+        head.push_str(&line);
+    };
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/event-stream"),
+        "{head}"
+    );
+    let status: serde_json::Value = serde_json::from_str(&data).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status["state"], "ok", "{status}");
+    assert_eq!(status["build"], 1, "{status}");
+}
+
+/// Ctrl-C stops serve with status 0, and it leaves nothing beside the output folder, even
+/// when it comes as a full rebuild starts.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_and_leaves_nothing_behind() {
+    let mut served = start();
+    let before: Vec<_> = names(served.site());
+    served.edit("content/_site.yaml", "title:", "title: Live,");
+    let status = served.interrupt();
+    let log = served.log();
+    assert!(status.success(), "{status:?}:\n{log}");
+    assert!(log.lines().any(|l| l == "stopped"), "{log}");
+    assert_eq!(names(served.site()), before, "{log}");
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("{e}"))
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Issue 13's authoring loop in a real browser against a real `scholia serve`: an open page
+/// shows a saved text's new words by itself, keeping its scroll position; a broken sidecar
+/// shows its diagnostics over the page (in every open page, and at once in a page opened
+/// while the site is broken), in a labelled dialog that Escape and its button dismiss;
+/// repairing the sidecar takes it away.
+#[test]
+fn an_open_page_follows_saves_and_shows_what_broke() {
+    use crate::support::browser::{self, js, wait_for};
+    if support::missing(&[support::Tool::Chromium]) {
+        return;
+    }
+    let site = support::copy_site(&support::fixture("sites/crosslinks"));
+    let paragraphs: Vec<String> = (1..=80)
+        .map(|i| format!("Paragraph {i} of a long text, long enough to scroll."))
+        .collect();
+    write(
+        &site.path().join("content/unit-2/long.md"),
+        &format!(
+            "---\ntitle: Long\norder: 9\n---\n\n{}\n",
+            paragraphs.join("\n\n")
+        ),
+    );
+    let served = Served::start(site, &[]);
+    let chrome = browser::launch();
+    let (tab, seen) = chrome.tab(browser::WIDE);
+    browser::open(&tab, &served.url("unit-2/long/"));
+    let y = js(
+        &tab,
+        "window.scrollTo({ top: 1200, behavior: 'instant' }); window.loadedBefore = true; \
+         return window.scrollY;",
+    );
+    assert_eq!(y, 1200, "the page is too short to scroll");
+
+    // A saved text: its new words appear, the page scrolled where it was.
+    served.edit(
+        "content/unit-2/long.md",
+        "Paragraph 40 of",
+        "Paragraph 40, edited, of",
+    );
+    wait_for(
+        &tab,
+        "!window.loadedBefore && document.body.textContent.includes('Paragraph 40, edited, of') \
+         && document.readyState === 'complete' && Math.abs(window.scrollY - 1200) < 2",
+        "the new words, at the same scroll position",
+    );
+
+    // A broken sidecar: the dialog, with the file, line and column, message and help.
+    browser::open(&tab, &served.url("unit-1/war/"));
+    served.edit("content/unit-1/war.yaml", "annotations:", "notes:");
+    wait_for(
+        &tab,
+        "document.querySelector('#scholia-live[open]')",
+        "the dialog of diagnostics",
+    );
+    let dialog = js(
+        &tab,
+        "const d = document.getElementById('scholia-live'); \
+         const label = document.getElementById(d.getAttribute('aria-labelledby')); \
+         return { role: d.getAttribute('role'), label: label && label.textContent, \
+                  text: d.innerText, focused: document.activeElement.textContent, \
+                  inDialog: d.contains(document.activeElement), \
+                  page: document.querySelector('main') ? document.querySelector('main').textContent : '' };",
+    );
+    assert_eq!(dialog["role"], "alertdialog", "{dialog:#}");
+    assert_eq!(dialog["label"], "The site did not rebuild", "{dialog:#}");
+    assert!(
+        dialog["inDialog"] == true && dialog["focused"] == "Dismiss",
+        "focus is not on the dialog's button: {dialog:#}"
+    );
+    let text = dialog["text"].as_str().unwrap_or_default();
+    for expected in [
+        "error: unknown key `notes`",
+        "content/unit-1/war.yaml:1:1",
+        "help: the keys allowed here are",
+    ] {
+        assert!(
+            text.contains(expected),
+            "no `{expected}` in the dialog:\n{text}"
+        );
+    }
+    assert!(
+        dialog["page"]
+            .as_str()
+            .is_some_and(|p| p.contains("treaty of alliance binds states")),
+        "the last good page is not under the dialog: {dialog:#}"
+    );
+    browser::screenshot(&tab, "serve-errors-in-the-page", browser::WIDE);
+    tab.press_key("Escape").expect("Escape");
+    wait_for(
+        &tab,
+        "!document.querySelector('#scholia-live[open]')",
+        "Escape to close the dialog",
+    );
+
+    // A page opened while the site is broken shows why at once; its button closes it.
+    let (other, other_seen) = chrome.tab(browser::WIDE);
+    browser::open(&other, &served.url("unit-2/peace/"));
+    wait_for(
+        &other,
+        "document.querySelector('#scholia-live[open]') && \
+         document.getElementById('scholia-live').textContent.includes('content/unit-1/war.yaml:1:1')",
+        "the dialog in a page opened while the site is broken",
+    );
+    browser::click(
+        &other,
+        "document.querySelector('#scholia-live .scholia-live-close')",
+    );
+    wait_for(
+        &other,
+        "!document.querySelector('#scholia-live[open]')",
+        "the button to close the dialog",
+    );
+
+    // Broken again and then repaired: the dialog shows, then goes, by itself.
+    tab.activate().expect("activate the first tab");
+    let sidecar = served.path("content/unit-1/war.yaml");
+    let broken = support::read(&sidecar);
+    write(
+        &sidecar,
+        &broken.replacen("notes:", "annotations:", 1).replacen(
+            "- id: treaty",
+            "- id: treaty\n    bogus: 1",
+            1,
+        ),
+    );
+    wait_for(
+        &tab,
+        "document.querySelector('#scholia-live[open]') && \
+         document.getElementById('scholia-live').textContent.includes('bogus')",
+        "the dialog of the second mistake",
+    );
+    served.edit("content/unit-1/war.yaml", "\n    bogus: 1", "");
+    wait_for(
+        &tab,
+        "document.readyState === 'complete' && !document.querySelector('#scholia-live[open]') \
+         && document.querySelector('mark.passage[data-note]')",
+        "the dialog to go once the sidecar is repaired",
+    );
+    browser::assert_no_console_errors(&seen, "the page served live");
+    browser::assert_no_console_errors(&other_seen, "the page opened while broken");
+}

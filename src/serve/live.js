@@ -34,7 +34,8 @@
     } catch (e) { return; }
     if (!saved || saved.path !== location.pathname) return;
     // After the theme's script has placed the notes (on load), which moves things.
-    const go = () => requestAnimationFrame(() => window.scrollTo(saved.x, saved.y));
+    const go = () => requestAnimationFrame(() =>
+      window.scrollTo({ left: saved.x, top: saved.y, behavior: 'instant' }));
     if (document.readyState === 'complete') go();
     else window.addEventListener('load', go, { once: true });
   };
