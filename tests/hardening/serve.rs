@@ -286,7 +286,9 @@ fn a_port_in_use_is_a_clear_usage_error() {
     let log = std::fs::read_to_string(site.path().join("serve.log")).unwrap_or_default();
     assert_eq!(status.code(), Some(2), "{log}");
     assert!(
-        log.contains(&format!("cannot listen on 127.0.0.1:{port}")) && log.contains("--port"),
+        log.contains(&format!("cannot listen on 127.0.0.1:{port}"))
+            && log.contains("choose another port with --port ")
+            && log.contains("--port 0"),
         "{log}"
     );
     assert!(
