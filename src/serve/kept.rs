@@ -17,12 +17,12 @@ use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
-use crate::anchor::{self, autolink, Anchored};
+use crate::anchor::{self, Anchored};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::document::{Document, Part, TextHtml};
-use crate::link::{self, Page, Targets};
-use crate::render;
+use crate::link::{Page, Targets};
 use crate::site::Site;
+use crate::{pipeline, render};
 
 /// One text as the last rebuild anchored and rendered it.
 pub(crate) struct Kept {
@@ -66,11 +66,7 @@ pub(crate) fn document<'s>(
     let in_site: BTreeSet<&str> = site.texts.iter().map(|t| t.slug.as_str()).collect();
     kept.retain(|slug, _| !redo.contains(slug) && in_site.contains(slug.as_str()));
     let mut targets = Targets::new(site);
-    let terms: Vec<autolink::Term> = if site.config.glossary_autolink {
-        anchor::links::autolink_terms(&site.glossary)
-    } else {
-        Vec::new()
-    };
+    let terms = pipeline::autolinked_terms(site);
     let todo: Vec<usize> = (0..site.texts.len())
         .filter(|&i| !kept.contains_key(&site.texts[i].slug))
         .collect();
@@ -91,14 +87,6 @@ pub(crate) fn document<'s>(
             (i, a, d, missing)
         })
         .collect();
-    for text in &site.texts {
-        if let Some(k) = kept.get(&text.slug) {
-            targets.set_paragraphs(&text.slug, k.anchored.reading.paragraphs.len());
-        }
-    }
-    for (i, a, ..) in &fresh {
-        targets.set_paragraphs(&site.texts[*i].slug, a.reading.paragraphs.len());
-    }
     // Only texts redone can spend the hints' budget: a kept text has no diagnostics.
     let mut budget = anchor::HintBudget::default();
     let mut fresh_by_index: HashMap<usize, (Anchored, Vec<Diagnostic>)> = HashMap::new();
@@ -122,13 +110,7 @@ pub(crate) fn document<'s>(
         anchored.push(a);
         text_diags.push(d);
     }
-    let definitions = {
-        let label = |dest: &str| targets.label(dest, &Page::Glossary);
-        anchor::glossary(&site.glossary, &label)
-    };
-    lap("anchor");
-    let mut doc = link::document(site, anchored, definitions, &targets, diags);
-    lap("link");
+    let mut doc = pipeline::link_anchored(site, anchored, &mut targets, diags, lap);
     let done: BTreeSet<String> = todo.iter().map(|&i| site.texts[i].slug.clone()).collect();
     let rendered: Vec<Option<TextHtml>> = doc
         .texts
