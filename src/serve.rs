@@ -245,7 +245,7 @@ fn full_build(build: &BuildOptions, report: &Reporter, live: &Live) -> Option<Se
     match result {
         Ok(done) => {
             report(build, &mut diags, Ok(done));
-            live.built();
+            live.built(None);
             eprintln!("full rebuild in {}", millis(started.elapsed()));
         }
         Err(failure) => {
@@ -273,7 +273,8 @@ fn rebuild(
     let mut diags = Diagnostics::new();
     let mut pages_done = |rebuilt: &incremental::Rebuilt, diags: &mut Diagnostics| {
         // The pages are written: open pages may reload now, before the search index.
-        live.built();
+        let edited = rebuilt.edited.as_ref();
+        live.built(edited.map(|e| live::EditedParagraph::new(&e.page, e.paragraph)));
         print_diagnostics(diags);
         *diags = Diagnostics::new();
         if options.timings {

@@ -350,17 +350,48 @@ fn an_open_page_follows_saves_and_shows_what_broke() {
     );
     assert_eq!(y, 1200, "the page is too short to scroll");
 
-    // A saved text: its new words appear, the page scrolled where it was.
+    // A saved text: its new words appear, the page scrolled where it was (the edited
+    // paragraph was in view).
+    let n = js(
+        &tab,
+        "const p = [...document.querySelectorAll('.para')] \
+             .find(p => p.getBoundingClientRect().top >= innerHeight / 3); \
+         return Number(p.id.slice(1));",
+    );
+    let n = n
+        .as_u64()
+        .unwrap_or_else(|| panic!("no paragraph in view: {n}"));
     served.edit(
         "content/unit-2/long.md",
-        "Paragraph 40 of",
-        "Paragraph 40, edited, of",
+        &format!("Paragraph {n} of"),
+        &format!("Paragraph {n}, edited, of"),
     );
     wait_for(
         &tab,
-        "!window.loadedBefore && document.body.textContent.includes('Paragraph 40, edited, of') \
-         && document.readyState === 'complete' && Math.abs(window.scrollY - 1200) < 2",
+        &format!(
+            "!window.loadedBefore && document.body.textContent.includes('Paragraph {n}, edited, of') \
+             && document.readyState === 'complete' && Math.abs(window.scrollY - 1200) < 2"
+        ),
         "the new words, at the same scroll position",
+    );
+
+    // A paragraph edited out of sight is brought into view.
+    js(
+        &tab,
+        "window.scrollTo({ top: 0, behavior: 'instant' }); window.loadedBefore = true;",
+    );
+    served.edit(
+        "content/unit-2/long.md",
+        "Paragraph 75 of",
+        "Paragraph 75, edited, of",
+    );
+    wait_for(
+        &tab,
+        "!window.loadedBefore && document.readyState === 'complete' \
+         && document.getElementById('p75').textContent.includes('Paragraph 75, edited, of') \
+         && (() => { const b = document.getElementById('p75').getBoundingClientRect(); \
+                     return b.top >= 0 && b.bottom <= innerHeight; })()",
+        "the edited paragraph, brought into view",
     );
 
     // A broken sidecar: the dialog, with the file, line and column, message and help.

@@ -38,6 +38,26 @@ pub(crate) struct Kept {
     broken: bool,
 }
 
+impl Kept {
+    /// The words of each paragraph, in order: what a rebuild compares to find the
+    /// paragraph an edit changed.
+    pub(crate) fn paragraphs(&self) -> Vec<String> {
+        let reading = &self.anchored.reading;
+        reading
+            .paragraphs
+            .iter()
+            .map(|r| reading.text.get(r.clone()).unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+/// The number (1-based) of the first paragraph of `new` that is not in `old` as it was,
+/// or `None` if every paragraph is (only the sidecar changed, say).
+pub(crate) fn first_edited(old: &[String], new: &[String]) -> Option<usize> {
+    let same = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    (same < new.len()).then_some(same + 1)
+}
+
 /// `changed` (slugs), the texts whose links lead into one of them, and the texts that
 /// had diagnostics or broken links.
 pub(crate) fn to_redo(
@@ -188,4 +208,22 @@ fn hash_html(html: &TextHtml) -> u64 {
     html.notes.hash(&mut h);
     html.questions.hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_edited;
+
+    #[test]
+    fn the_first_paragraph_that_changed_is_found() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            first_edited(&v(&["a", "b", "c"]), &v(&["a", "B", "c"])),
+            Some(2)
+        );
+        assert_eq!(first_edited(&v(&["a", "b"]), &v(&["a", "b", "c"])), Some(3));
+        assert_eq!(first_edited(&v(&["a", "b", "c"]), &v(&["a", "c"])), Some(2));
+        assert_eq!(first_edited(&v(&["a", "b"]), &v(&["a", "b"])), None);
+        assert_eq!(first_edited(&v(&["a", "b"]), &v(&["a"])), None);
+    }
 }

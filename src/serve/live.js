@@ -3,7 +3,8 @@
 //
 // The server sends the site's status when this page connects and after every rebuild:
 // a good build other than the one this page came from reloads it, keeping its scroll
-// position; a failed one shows its diagnostics in a dialog over the page. Everything the
+// position (or, when the save changed a paragraph of this page out of sight, showing that
+// paragraph); a failed one shows its diagnostics in a dialog over the page. Everything the
 // server sends is put in the page as text (textContent), never as markup.
 (() => {
   'use strict';
@@ -17,10 +18,13 @@
 
   // -- Reloading, keeping the scroll position --------------------------------------------
 
-  const reload = () => {
+  const here = () => location.pathname.replace(/index\.html$/, '');
+
+  const reload = (edited) => {
+    const jump = edited && edited.page === here() ? edited.id : null;
     try {
       sessionStorage.setItem(SCROLL_KEY, JSON.stringify({
-        path: location.pathname, x: window.scrollX, y: window.scrollY,
+        path: location.pathname, x: window.scrollX, y: window.scrollY, jump,
       }));
     } catch (e) { /* storage refused: reload anyway */ }
     location.reload();
@@ -34,8 +38,15 @@
     } catch (e) { return; }
     if (!saved || saved.path !== location.pathname) return;
     // After the theme's script has placed the notes (on load), which moves things.
-    const go = () => requestAnimationFrame(() =>
-      window.scrollTo({ left: saved.x, top: saved.y, behavior: 'instant' }));
+    const go = () => requestAnimationFrame(() => {
+      window.scrollTo({ left: saved.x, top: saved.y, behavior: 'instant' });
+      const edited = saved.jump ? document.getElementById(saved.jump) : null;
+      if (!edited) return;
+      const box = edited.getBoundingClientRect();
+      if (box.bottom < 0 || box.top > window.innerHeight) {
+        edited.scrollIntoView({ block: 'center', behavior: 'instant' });
+      }
+    });
     if (document.readyState === 'complete') go();
     else window.addEventListener('load', go, { once: true });
   };
@@ -145,7 +156,7 @@
 
   const onStatus = (status) => {
     if (status.state === 'failed') show(status);
-    else if (String(status.build) !== loadedFrom) reload();
+    else if (String(status.build) !== loadedFrom) reload(status.edited);
     else hide();
   };
 

@@ -56,6 +56,29 @@ pub(crate) struct Status {
     pub(crate) problems: Vec<Problem>,
     /// How many problems there were, `problems` holding at most [`MAX_PROBLEMS`].
     pub(crate) total: usize,
+    /// The paragraph the save that made this build changed, if one was: that page, when
+    /// open, shows it after reloading.
+    pub(crate) edited: Option<EditedParagraph>,
+}
+
+/// A paragraph of a page, as the page's script finds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct EditedParagraph {
+    /// The page's URL path (`/unit-1/war/`).
+    pub(crate) page: String,
+    /// The paragraph's id on the page (`p3`).
+    pub(crate) id: String,
+}
+
+impl EditedParagraph {
+    /// Paragraph `paragraph` (1-based) of the page at `page` in the output folder.
+    pub(crate) fn new(page: &str, paragraph: usize) -> EditedParagraph {
+        let folder = page.strip_suffix("index.html").unwrap_or(page);
+        EditedParagraph {
+            page: format!("/{folder}"),
+            id: format!("p{paragraph}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,15 +165,17 @@ impl Status {
             state: State::Failed,
             problems,
             total,
+            edited: None,
         }
     }
 
-    pub(crate) fn ok(build: u64) -> Status {
+    pub(crate) fn ok(build: u64, edited: Option<EditedParagraph>) -> Status {
         Status {
             build,
             state: State::Ok,
             problems: Vec::new(),
             total: 0,
+            edited,
         }
     }
 
@@ -171,7 +196,7 @@ pub(crate) struct Live {
 impl Live {
     pub(crate) fn new() -> Live {
         Live {
-            status: watch::Sender::new(Status::ok(0)),
+            status: watch::Sender::new(Status::ok(0, None)),
         }
     }
 
@@ -179,9 +204,10 @@ impl Live {
         self.status.borrow().build
     }
 
-    /// A build succeeded: pages of an older one reload.
-    pub(crate) fn built(&self) {
-        self.status.send_modify(|s| *s = Status::ok(s.build + 1));
+    /// A build succeeded: pages of an older one reload (and show `edited`).
+    pub(crate) fn built(&self, edited: Option<EditedParagraph>) {
+        self.status
+            .send_modify(|s| *s = Status::ok(s.build + 1, edited));
     }
 
     /// A rebuild failed: every open page shows why, over the last good build.
@@ -310,14 +336,20 @@ mod tests {
     #[test]
     fn builds_count_and_a_failure_keeps_the_last_good_number() {
         let live = Live::new();
-        live.built();
-        live.built();
-        assert_eq!(*live.status.borrow(), Status::ok(2));
+        live.built(None);
+        live.built(None);
+        assert_eq!(*live.status.borrow(), Status::ok(2, None));
         live.failed(&sidecar_mistake(), &Failure::Content);
         assert_eq!(live.build(), 2);
         assert_eq!(live.status.borrow().state, State::Failed);
-        live.built();
-        assert_eq!(*live.status.borrow(), Status::ok(3));
+        live.built(Some(EditedParagraph::new("unit-1/war/index.html", 4)));
+        let status = live.status.borrow().clone();
+        assert_eq!(status.build, 3);
+        assert_eq!(status.state, State::Ok);
+        let v: serde_json::Value =
+            serde_json::from_str(&status.json()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v["edited"]["page"], "/unit-1/war/");
+        assert_eq!(v["edited"]["id"], "p4");
     }
 
     #[test]
