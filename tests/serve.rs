@@ -489,3 +489,61 @@ fn an_open_page_follows_saves_and_shows_what_broke() {
     browser::assert_no_console_errors(&seen, "the page served live");
     browser::assert_no_console_errors(&other_seen, "the page opened while broken");
 }
+
+/// The dialog of diagnostics has no accessibility violations (axe: WCAG 2.2 AA and best
+/// practice), in the light and the dark scheme, and closing it gives focus back.
+#[test]
+fn the_dialog_of_diagnostics_is_accessible() {
+    use crate::support::browser::{self, js, wait_for};
+    use crate::support::Tool;
+    if support::missing(&[Tool::Chromium, Tool::Axe]) {
+        return;
+    }
+    let axe = support::read(&support::tool(Tool::Axe));
+    let served = start();
+    let chrome = browser::launch();
+    let (tab, seen) = chrome.tab(browser::WIDE);
+    browser::open(&tab, &served.url("unit-1/war/"));
+    js(
+        &tab,
+        "const a = document.querySelector('main a[href]'); a.focus(); \
+         window.focusedBefore = a;",
+    );
+    served.edit("content/unit-1/war.yaml", "annotations:", "notes:");
+    wait_for(
+        &tab,
+        "document.querySelector('#scholia-live[open]') && \
+         [...document.styleSheets].some(s => s.href && s.href.endsWith('/_scholia/live.css') \
+                                            && s.cssRules.length > 0)",
+        "the dialog, styled",
+    );
+    tab.evaluate(&axe, false)
+        .unwrap_or_else(|e| panic!("cannot evaluate axe.min.js: {e:#}"));
+    for scheme in ["light", "dark"] {
+        browser::color_scheme(&tab, scheme);
+        let found = js(
+            &tab,
+            "const r = await axe.run('#scholia-live', { runOnly: { type: 'tag', values: \
+                 ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }); \
+             return { passes: r.passes.length, violations: r.violations.map(v => \
+                 v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', ')) };",
+        );
+        assert!(
+            found["passes"].as_u64().unwrap_or(0) > 0,
+            "axe checked nothing: {found:#}"
+        );
+        assert_eq!(
+            found["violations"],
+            serde_json::json!([]),
+            "{scheme} scheme: {found:#}"
+        );
+    }
+    tab.press_key("Escape").expect("Escape");
+    wait_for(
+        &tab,
+        "!document.querySelector('#scholia-live[open]') \
+         && document.activeElement === window.focusedBefore",
+        "focus back on the link focused before the dialog",
+    );
+    browser::assert_no_console_errors(&seen, "the dialog of diagnostics");
+}
