@@ -249,6 +249,7 @@ fn full_build(build: &BuildOptions, report: &Reporter, live: &Live) -> Option<Se
             eprintln!("full rebuild in {}", millis(started.elapsed()));
         }
         Err(failure) => {
+            diags.sort();
             live.failed(&diags, &failure);
             report(build, &mut diags, Err(failure));
         }
@@ -298,6 +299,7 @@ fn rebuild(
     match current.texts(texts, &mut diags, &mut pages_done) {
         None => *session = full_build(build, report, live),
         Some(Err(failure)) => {
+            diags.sort();
             live.failed(&diags, &failure);
             report(build, &mut diags, Err(failure));
         }
