@@ -28,7 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site in SITE_DIR (its `content/` folder) into a static website.
     Build(BuildArgs),
-    /// Build, serve the site on loopback, and rebuild whenever content changes.
+    /// Build, serve the site on loopback, rebuild whenever content changes, and reload
+    /// open pages (showing a failed rebuild's mistakes in them).
     Serve(ServeArgs),
     /// Check the site in SITE_DIR as a build would, writing nothing.
     Check(CheckArgs),
