@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::http::{header, HeaderValue};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt as _};
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -41,9 +41,13 @@ const STYLE_SOURCE: &str = include_str!("live.css");
 /// work on, and an event stays small whatever the site.
 const MAX_PROBLEMS: usize = 50;
 
-/// How soon a page whose event stream was cut (the server's connection lifetime, or a
-/// restart) connects again.
+/// How soon a page whose event stream ended (or was cut: serve restarted) connects again.
 const RETRY: Duration = Duration::from_secs(1);
+
+/// An event stream ends by itself after this long, so that it ends well before the
+/// server's connection lifetime (60 s) cuts it mid-answer, which browsers report as a
+/// network error in the console; the page connects again at once and hears the status.
+const STREAM_LIFETIME: Duration = Duration::from_secs(45);
 
 /// The state of the site, as the pages are told it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -226,7 +230,7 @@ impl Live {
             let data = rx.borrow_and_update().json();
             Some((Ok(Event::default().retry(RETRY).data(data)), rx))
         });
-        Sse::new(events)
+        Sse::new(events.take_until(tokio::time::sleep(STREAM_LIFETIME)))
     }
 }
 
