@@ -28,7 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site in SITE_DIR (its `content/` folder) into a static website.
     Build(BuildArgs),
-    /// Build, serve the site on loopback, and rebuild whenever content changes.
+    /// Build, serve the site on loopback, rebuild whenever content changes, and reload
+    /// open pages (showing a failed rebuild's mistakes in them).
     Serve(ServeArgs),
     /// Check the site in SITE_DIR as a build would, writing nothing.
     Check(CheckArgs),
@@ -65,8 +66,12 @@ pub struct ServeArgs {
     /// The address to listen on; anything but loopback exposes your drafts.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// The port to listen on; 0 lets the system pick a free one.
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
+    /// Open the site in the browser once it is served.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -143,6 +148,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         bind: args.bind,
         port: args.port,
         timings: args.build.timings,
+        open: args.open,
     };
     let timings = args.build.timings;
     match crate::serve::run(&options, &move |o, diags, result| {

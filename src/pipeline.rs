@@ -156,6 +156,23 @@ pub(crate) fn document<'s>(
     let mut targets = Targets::new(site);
     let terms = autolinked_terms(site);
     let anchored = anchor(site, &targets, &terms, diags);
+    let mut doc = link_anchored(site, anchored, &mut targets, diags, lap);
+    render(&mut doc, &targets, &terms);
+    lap("render");
+    doc
+}
+
+/// From the texts anchored (one per text of `site`, in order) to the linked document: tells
+/// `targets` how many paragraphs each text has (what a `#p3` link may name), anchors the
+/// glossary, then links. `lap` is told when anchoring and linking end. Shared with
+/// `serve`'s rebuilds, which anchor only some texts, so both make the same document.
+pub(crate) fn link_anchored<'s>(
+    site: &'s Site,
+    anchored: Vec<Anchored>,
+    targets: &mut Targets,
+    diags: &mut Diagnostics,
+    lap: &mut dyn FnMut(&'static str),
+) -> Document<'s> {
     for (text, a) in site.texts.iter().zip(&anchored) {
         targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
     }
@@ -164,15 +181,13 @@ pub(crate) fn document<'s>(
         anchor::glossary(&site.glossary, &label)
     };
     lap("anchor");
-    let mut doc = link::document(site, anchored, definitions, &targets, diags);
+    let doc = link::document(site, anchored, definitions, targets, diags);
     lap("link");
-    render(&mut doc, &targets, &terms);
-    lap("render");
     doc
 }
 
 /// The glossary terms texts link on first use, if the site asks for it.
-fn autolinked_terms(site: &Site) -> Vec<autolink::Term<'_>> {
+pub(crate) fn autolinked_terms(site: &Site) -> Vec<autolink::Term<'_>> {
     if site.config.glossary_autolink {
         anchor::links::autolink_terms(&site.glossary)
     } else {

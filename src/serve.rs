@@ -16,15 +16,23 @@
 //!
 //! A save rebuilds only what it must (see [`incremental`]): the site stays in memory, a
 //! saved text is read again alone, and only files whose bytes changed are written.
+//!
+//! Open pages follow (see [`live`]): each served page loads a script of serve's own, which
+//! reloads the page after a rebuild and shows a failed one's diagnostics over it.
+//!
+//! Ctrl-C lets a rebuild in progress finish before serve exits, so no half-written
+//! temporary folder is left beside the output folder.
 
 mod changes;
 mod incremental;
 mod kept;
+mod live;
 mod records;
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
@@ -44,6 +52,7 @@ use crate::diagnostics::Diagnostics;
 use crate::pipeline::{Failure, Report};
 use changes::Plan;
 use incremental::Session;
+use live::Live;
 
 #[derive(Debug, Clone)]
 pub(crate) struct ServeOptions {
@@ -52,6 +61,8 @@ pub(crate) struct ServeOptions {
     pub port: u16,
     /// Print how long each stage of a rebuild took.
     pub timings: bool,
+    /// Open the site in the browser once it is served.
+    pub open: bool,
 }
 
 /// A request head larger than this is answered 431 and its connection closed (browsers'
@@ -86,14 +97,28 @@ pub(crate) fn run(options: &ServeOptions, report: &Reporter) -> Result<()> {
     let listener = std::net::TcpListener::bind(addr).map_err(|e| bind_error(addr, &e))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let mut session = full_build(&options.build, report);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("cannot start the server's runtime")?;
+    // Caught from now on, so that Ctrl-C during the first build lets it finish.
+    let mut stop = Stop::new(&runtime)?;
+    let live = Arc::new(Live::new());
+    let mut session = full_build(&options.build, report, &live);
     if !options.bind.is_loopback() {
         eprintln!("warning: serving on {addr}, reachable from other machines");
     }
+    let url = format!("http://{addr}/");
     eprintln!(
-        "serving {} at http://{addr}/ (Ctrl-C to stop)",
+        "serving {} at {url} (Ctrl-C to stop)",
         options.build.output.display()
     );
+    if options.open {
+        if let Err(e) = open::that_detached(&url) {
+            eprintln!("warning: cannot open a browser ({e}); open {url} yourself");
+        }
+    }
     let (tx, rx) = mpsc::channel::<Vec<PathBuf>>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // No paths means "something changed, unknown what": rebuild everything.
@@ -113,28 +138,87 @@ pub(crate) fn run(options: &ServeOptions, report: &Reporter) -> Result<()> {
                 .with_context(|| format!("cannot watch {}", path.display()))?;
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .context("cannot start the server's runtime")?;
     let app = app(
         options.build.output.clone(),
         Hosts::new(options.bind, addr.port()),
+        Arc::clone(&live),
     );
     let build = &options.build;
+    let stopping = &AtomicBool::new(false);
+    let busy = &AtomicBool::new(false);
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             while let Ok(first) = rx.recv() {
                 let plan = settle(build, first, &rx);
-                rebuild(options, &plan, &mut session, report);
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                busy.store(true, Ordering::SeqCst);
+                rebuild(options, &plan, &mut session, report, &live);
+                busy.store(false, Ordering::SeqCst);
             }
+            drop(done_tx);
         });
         runtime.block_on(async {
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            match accept(listener, app).await {}
+            tokio::select! {
+                never = accept(listener, app) => match never {},
+                () = stop.next() => {}
+            }
+            // No new rebuild starts; one under way finishes (its temporary folder beside
+            // the output folder switched in, or removed) before serve exits.
+            stopping.store(true, Ordering::SeqCst);
+            drop(watcher);
+            if busy.load(Ordering::SeqCst) {
+                eprintln!("stopping after the rebuild under way (Ctrl-C again to stop at once)");
+            }
+            tokio::select! {
+                _ = done_rx => {}
+                () = stop.next() => std::process::exit(130),
+            }
+            eprintln!("stopped");
+            Ok(())
         })
     })
+}
+
+/// Ctrl-C (and, on Unix, SIGTERM), caught from when it is made: serve stops at the next
+/// good moment instead of dying mid-write.
+struct Stop {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Stop {
+    fn new(runtime: &tokio::runtime::Runtime) -> Result<Stop> {
+        let _in = runtime.enter();
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Stop {
+                interrupt: signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?,
+                terminate: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Stop {})
+    }
+
+    /// The next signal to stop (including one that came before this was called).
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// Waits for a burst of events to end and says what it changed.
@@ -154,28 +238,44 @@ fn settle(build: &BuildOptions, first: Vec<PathBuf>, rx: &mpsc::Receiver<Vec<Pat
 
 /// Builds everything, reports it, and keeps the site for the next rebuilds. On failure the
 /// output folder is left as it was (still served) and the next change builds everything.
-fn full_build(build: &BuildOptions, report: &Reporter) -> Option<Session> {
+fn full_build(build: &BuildOptions, report: &Reporter, live: &Live) -> Option<Session> {
     let started = Instant::now();
     let mut diags = Diagnostics::new();
     let (session, result) = Session::start(build, &mut diags);
-    let ok = result.is_ok();
-    report(build, &mut diags, result);
-    if ok {
-        eprintln!("full rebuild in {}", millis(started.elapsed()));
+    match result {
+        Ok(done) => {
+            report(build, &mut diags, Ok(done));
+            live.built(None);
+            eprintln!("full rebuild in {}", millis(started.elapsed()));
+        }
+        Err(failure) => {
+            diags.sort();
+            live.failed(&diags, &failure);
+            report(build, &mut diags, Err(failure));
+        }
     }
     session
 }
 
-fn rebuild(options: &ServeOptions, plan: &Plan, session: &mut Option<Session>, report: &Reporter) {
+fn rebuild(
+    options: &ServeOptions,
+    plan: &Plan,
+    session: &mut Option<Session>,
+    report: &Reporter,
+    live: &Live,
+) {
     let build = &options.build;
     let (Plan::Texts(texts), Some(current)) = (plan, session.as_mut()) else {
         if *plan != Plan::Nothing {
-            *session = full_build(build, report);
+            *session = full_build(build, report, live);
         }
         return;
     };
     let mut diags = Diagnostics::new();
     let mut pages_done = |rebuilt: &incremental::Rebuilt, diags: &mut Diagnostics| {
+        // The pages are written: open pages may reload now, before the search index.
+        let edited = rebuilt.edited.as_ref();
+        live.built(edited.map(|e| live::EditedParagraph::new(&e.page, e.paragraph)));
         print_diagnostics(diags);
         *diags = Diagnostics::new();
         if options.timings {
@@ -197,8 +297,12 @@ fn rebuild(options: &ServeOptions, plan: &Plan, session: &mut Option<Session>, r
         );
     };
     match current.texts(texts, &mut diags, &mut pages_done) {
-        None => *session = full_build(build, report),
-        Some(Err(failure)) => report(build, &mut diags, Err(failure)),
+        None => *session = full_build(build, report, live),
+        Some(Err(failure)) => {
+            diags.sort();
+            live.failed(&diags, &failure);
+            report(build, &mut diags, Err(failure));
+        }
         Some(Ok(indexed)) => {
             print_diagnostics(&mut diags);
             eprintln!(
@@ -232,11 +336,20 @@ fn plural(n: usize) -> &'static str {
 
 fn bind_error(addr: SocketAddr, e: &std::io::Error) -> anyhow::Error {
     let help = match e.kind() {
-        std::io::ErrorKind::AddrInUse => format!(
-            "another program (perhaps another `scholia serve`) is using port {}; stop it, \
-             or choose another port with --port",
-            addr.port()
-        ),
+        std::io::ErrorKind::AddrInUse => {
+            let free = (1..=20)
+                .filter_map(|i| addr.port().checked_add(i))
+                .find(|&p| std::net::TcpListener::bind(SocketAddr::new(addr.ip(), p)).is_ok());
+            let another = match free {
+                Some(p) => format!("another port with --port {p} (free now)"),
+                None => "another port with --port".to_string(),
+            };
+            format!(
+                "another program (perhaps another `scholia serve`) is using port {}; stop \
+                 it, or choose {another}, or let the system pick a free one with --port 0",
+                addr.port()
+            )
+        }
         std::io::ErrorKind::AddrNotAvailable => {
             "--bind must be an address of this machine, such as 127.0.0.1".to_string()
         }
@@ -277,11 +390,27 @@ async fn accept(listener: tokio::net::TcpListener, app: Router) -> Infallible {
     }
 }
 
-/// The routes: every path is a file of the output folder, answered to GET and HEAD (axum
-/// answers other methods 405 with `Allow: GET,HEAD`), for allowed hosts only.
-fn app(root: PathBuf, hosts: Hosts) -> Router {
-    let files = axum::routing::get(file).with_state(Arc::new(root));
+/// What the routes read: the output folder and the state of the rebuilds.
+struct Served {
+    root: PathBuf,
+    live: Arc<Live>,
+}
+
+/// The routes: serve's own files under [`live::PREFIX`] (the live script, its stylesheet,
+/// its event stream), and every other path a file of the output folder, answered to GET
+/// and HEAD (axum answers other methods 405 with `Allow: GET,HEAD`), for allowed hosts
+/// only.
+fn app(root: PathBuf, hosts: Hosts, live: Arc<Live>) -> Router {
+    let events = {
+        let live = Arc::clone(&live);
+        axum::routing::get(move || {
+            let live = Arc::clone(&live);
+            async move { live.events() }
+        })
+    };
+    let files = axum::routing::get(file).with_state(Arc::new(Served { root, live }));
     Router::new()
+        .route(live::EVENTS, events)
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(Arc::new(hosts), check_host))
 }
@@ -301,29 +430,42 @@ async fn check_host(State(hosts): State<Arc<Hosts>>, request: Request, next: Nex
     }
 }
 
-async fn file(State(root): State<Arc<PathBuf>>, uri: Uri) -> Response {
+/// A file of the output folder; an HTML page gets the live script's tag (in the answer
+/// only: the file on disk is the build's).
+async fn file(State(served): State<Arc<Served>>, uri: Uri) -> Response {
     let path = uri.path().to_owned();
+    if path.starts_with(live::PREFIX) {
+        return live::asset(&path).unwrap_or_else(|| not_found(served.live.build()));
+    }
+    let build = served.live.build();
     let found = tokio::task::spawn_blocking(move || {
-        let file = resolve(&root, &path)?;
+        let file = resolve(&served.root, &path)?;
         let bytes = std::fs::read(&file).ok()?;
         Some((content_type(&file), bytes))
     })
     .await;
     match found {
+        Ok(Some((content_type, bytes))) if content_type.starts_with("text/html") => {
+            let page = live::inject(&bytes, build);
+            ([(header::CONTENT_TYPE, content_type)], page).into_response()
+        }
         Ok(Some((content_type, bytes))) => {
             ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
         }
-        _ => not_found(),
+        _ => not_found(build),
     }
     .with_no_store()
 }
 
-fn not_found() -> Response {
-    let page = "<!DOCTYPE html><html lang=\"en\"><title>Not found</title><p>Not found.</p></html>";
+/// A missing page, with the live script too: while the first build is broken there is no
+/// site, and this page shows why.
+fn not_found(build: u64) -> Response {
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><title>Not found</title></head>\
+                <body><p>Not found.</p></body></html>";
     (
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        page,
+        live::inject(page.as_bytes(), build),
     )
         .into_response()
 }

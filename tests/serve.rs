@@ -2,92 +2,28 @@
 //! files it does not change. A real server on a copy of a fixture site; each wait is
 //! bounded to detect a hang, never to measure speed.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::path::Path;
+use std::time::SystemTime;
 
 use crate::support;
+use crate::support::serve::{write, Served};
 
-/// A `scholia serve` of a copy of the crosslinks site, killed when dropped.
-struct Served {
-    child: Child,
-    site: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Serves the crosslinks site with one more text, `solo`, that links to nothing and that
+/// nothing links to.
+fn start() -> Served {
+    let site = support::copy_site(&support::fixture("sites/crosslinks"));
+    write(
+        &site.path().join("content/unit-2/solo.md"),
+        "---\ntitle: Alone\norder: 9\n---\n\nA text on its own.\n",
+    );
+    Served::start(site, &[])
 }
 
 impl Served {
-    /// Serves the crosslinks site with one more text, `solo`, that links to nothing and
-    /// that nothing links to.
-    fn start() -> Served {
-        let site = support::copy_site(&support::fixture("sites/crosslinks"));
-        write(
-            &site.path().join("content/unit-2/solo.md"),
-            "---\ntitle: Alone\norder: 9\n---\n\nA text on its own.\n",
-        );
-        let log =
-            std::fs::File::create(site.path().join("serve.log")).unwrap_or_else(|e| panic!("{e}"));
-        let child = Command::new(env!("CARGO_BIN_EXE_scholia"))
-            .args(["serve", ".", "--port", &free_port().to_string()])
-            .current_dir(site.path())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start scholia serve: {e}"));
-        let served = Served { child, site };
-        served.wait_for_lines("serving ", 1);
-        served
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.site.path().join(rel)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.path("serve.log")).unwrap_or_default()
-    }
-
-    /// Waits until the log has `count` lines starting with `start`.
-    fn wait_for_lines(&self, start: &str, count: usize) -> String {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let log = self.log();
-            if log.lines().filter(|l| l.starts_with(start)).count() >= count {
-                return log;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no line `{start}…` from scholia serve:\n{log}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-
     fn page(&self, slug: &str) -> String {
         std::fs::read_to_string(self.path(&format!("public/{slug}/index.html")))
             .unwrap_or_else(|e| panic!("{slug}: {e}\n{}", self.log()))
     }
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .port()
 }
 
 /// What changes when a file is written again, even with the same bytes: a new file
@@ -106,7 +42,7 @@ fn identity(path: &Path) -> (u64, SystemTime) {
 #[cfg(unix)]
 #[test]
 fn a_saved_text_rewrites_its_page_and_its_backlinks_only() {
-    let served = Served::start();
+    let served = start();
     let solo = served.path("public/unit-2/solo/index.html");
     let solo_before = identity(&solo);
     assert!(served
@@ -144,7 +80,7 @@ fn a_saved_text_rewrites_its_page_and_its_backlinks_only() {
 /// fixed the site is rebuilt from it.
 #[test]
 fn a_failed_rebuild_keeps_the_last_good_site() {
-    let served = Served::start();
+    let served = start();
     let sidecar = served.path("content/unit-1/war.yaml");
     let good = std::fs::read_to_string(&sidecar).unwrap_or_else(|e| panic!("{e}"));
     let page = served.page("unit-1/war");
@@ -168,10 +104,7 @@ impl Served {
     fn assert_same_as_a_build(&self, after: &str) {
         let fresh = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let out = fresh.path().join("public");
-        let run = support::scholia(
-            self.site.path(),
-            &["build", ".", "-o", &out.to_string_lossy()],
-        );
+        let run = support::scholia(self.site(), &["build", ".", "-o", &out.to_string_lossy()]);
         assert_eq!(run.status, 0, "build failed after {after}:\n{}", run.stderr);
         let built = support::site_files(&out);
         let served = support::site_files(&self.path("public"));
@@ -187,14 +120,6 @@ impl Served {
             );
         }
     }
-
-    /// Replaces `from` by `to` in the file `rel` of the site.
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let path = self.path(rel);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(text.contains(from), "`{from}` is not in {rel}");
-        write(&path, &text.replacen(from, to, 1));
-    }
 }
 
 /// After each of a series of edits, each rebuilding only what changed, the served folder
@@ -203,7 +128,7 @@ impl Served {
 /// the glossary's "cited by") and leaves no page that should be gone.
 #[test]
 fn after_each_edit_the_served_site_is_the_built_site() {
-    let served = Served::start();
+    let served = start();
     served.assert_same_as_a_build("the first build");
     let mut rebuilds = 0;
     let mut step = |what: &str, rel: &str, from: &str, to: &str| {
@@ -255,4 +180,370 @@ fn after_each_edit_the_served_site_is_the_built_site() {
     served.edit(sidecar, "annotations:", "notes:");
     served.wait_for_lines("error: the build failed", 1);
     step("a sidecar repaired", sidecar, "notes:", "annotations:");
+}
+
+// --- Live reload and errors in the page (issue 13) -----------------------------------------
+
+/// Sends a GET for `path` to the server and returns the answer's head and body.
+fn get(served: &Served, path: &str) -> (String, String) {
+    use std::io::{Read as _, Write as _};
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap_or_else(|e| panic!("{e}"));
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+        served.port
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut bytes = Vec::new();
+    stream
+        .read_to_end(&mut bytes)
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (head.to_string(), body.to_string())
+}
+
+/// The tag serve adds to the pages it serves.
+const LIVE_TAG: &str = "<script src=\"/_scholia/live.js\"";
+
+/// Every file of a site that mentions serve's live script or its event stream.
+fn live_traces(root: &Path) -> Vec<String> {
+    support::site_files(root)
+        .into_iter()
+        .filter(|(_, bytes)| {
+            let text = String::from_utf8_lossy(bytes);
+            text.contains("_scholia") || text.contains("EventSource")
+        })
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// The live script is in the pages serve answers with, never in the files it writes, nor
+/// in a build; serve's own files are answered under `/_scholia/`.
+#[test]
+fn the_live_script_is_in_served_pages_only() {
+    let served = start();
+    for page in ["", "unit-1/war/", "no/such/page.html"] {
+        let (head, body) = get(&served, &format!("/{page}"));
+        assert!(body.contains(LIVE_TAG), "/{page}: {head}\n{body}");
+        assert_eq!(body.matches(LIVE_TAG).count(), 1, "/{page}");
+        let at = body.find(LIVE_TAG).unwrap_or_default();
+        assert!(body[at..].contains("</head>"), "/{page}: not in the head");
+    }
+    let (head, body) = get(&served, "/_scholia/live.js");
+    assert!(head.starts_with("HTTP/1.1 200") && head.contains("text/javascript"));
+    assert!(body.contains("EventSource"), "{body}");
+    let (head, _) = get(&served, "/_scholia/live.css");
+    assert!(head.starts_with("HTTP/1.1 200") && head.contains("text/css"));
+    let (head, body) = get(&served, "/assets/style.css");
+    assert!(head.starts_with("HTTP/1.1 200") && !body.contains(LIVE_TAG));
+    assert_eq!(live_traces(&served.path("public")), Vec::<String>::new());
+    let copy = support::copy_site(&support::fixture("sites/crosslinks"));
+    let built = support::build_ok(copy.path(), &[]);
+    assert_eq!(live_traces(&built), Vec::<String>::new());
+}
+
+/// The event stream says the site's state as JSON at once: a good build, numbered.
+#[test]
+fn the_event_stream_starts_with_the_state_of_the_site() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let served = start();
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap_or_else(|e| panic!("{e}"));
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request = format!(
+        "GET /_scholia/events HTTP/1.1\r\nHost: localhost:{}\r\n\r\n",
+        served.port
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let data = loop {
+        let mut line = String::new();
+        let n = reader
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("{e}\n{head}"));
+        assert!(n > 0, "the stream ended:\n{head}");
+        if let Some(data) = line.strip_prefix("data: ") {
+            break data.trim().to_string();
+        }
+        head.push_str(&line);
+    };
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/event-stream"),
+        "{head}"
+    );
+    let status: serde_json::Value = serde_json::from_str(&data).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status["state"], "ok", "{status}");
+    assert_eq!(status["build"], 1, "{status}");
+}
+
+/// Ctrl-C stops serve with status 0, and it leaves nothing beside the output folder, even
+/// when it comes as a full rebuild starts.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_and_leaves_nothing_behind() {
+    let mut served = start();
+    let before: Vec<_> = names(served.site());
+    served.edit("content/_site.yaml", "title:", "title: Live,");
+    let status = served.interrupt();
+    let log = served.log();
+    assert!(status.success(), "{status:?}:\n{log}");
+    assert!(log.lines().any(|l| l == "stopped"), "{log}");
+    assert_eq!(names(served.site()), before, "{log}");
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("{e}"))
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Issue 13's authoring loop in a real browser against a real `scholia serve`: an open page
+/// shows a saved text's new words by itself, keeping its scroll position; a broken sidecar
+/// shows its diagnostics over the page (in every open page, and at once in a page opened
+/// while the site is broken), in a labelled dialog that Escape and its button dismiss;
+/// repairing the sidecar takes it away.
+#[test]
+fn an_open_page_follows_saves_and_shows_what_broke() {
+    use crate::support::browser::{self, js, wait_for};
+    if support::missing(&[support::Tool::Chromium]) {
+        return;
+    }
+    let site = support::copy_site(&support::fixture("sites/crosslinks"));
+    let paragraphs: Vec<String> = (1..=80)
+        .map(|i| format!("Paragraph {i} of a long text, long enough to scroll."))
+        .collect();
+    write(
+        &site.path().join("content/unit-2/long.md"),
+        &format!(
+            "---\ntitle: Long\norder: 9\n---\n\n{}\n",
+            paragraphs.join("\n\n")
+        ),
+    );
+    let served = Served::start(site, &[]);
+    let chrome = browser::launch();
+    let (tab, seen) = chrome.tab(browser::WIDE);
+    browser::open(&tab, &served.url("unit-2/long/"));
+    let y = js(
+        &tab,
+        "window.scrollTo({ top: 1200, behavior: 'instant' }); window.loadedBefore = true; \
+         return window.scrollY;",
+    );
+    assert_eq!(y, 1200, "the page is too short to scroll");
+
+    // A saved text: its new words appear, the page scrolled where it was (the edited
+    // paragraph was in view).
+    let n = js(
+        &tab,
+        "const p = [...document.querySelectorAll('.para')] \
+             .find(p => p.getBoundingClientRect().top >= innerHeight / 3); \
+         return Number(p.id.slice(1));",
+    );
+    let n = n
+        .as_u64()
+        .unwrap_or_else(|| panic!("no paragraph in view: {n}"));
+    served.edit(
+        "content/unit-2/long.md",
+        &format!("Paragraph {n} of"),
+        &format!("Paragraph {n}, edited, of"),
+    );
+    wait_for(
+        &tab,
+        &format!(
+            "!window.loadedBefore && document.body.textContent.includes('Paragraph {n}, edited, of') \
+             && document.readyState === 'complete' && Math.abs(window.scrollY - 1200) < 2"
+        ),
+        "the new words, at the same scroll position",
+    );
+
+    // A paragraph edited out of sight is brought into view.
+    js(
+        &tab,
+        "window.scrollTo({ top: 0, behavior: 'instant' }); window.loadedBefore = true;",
+    );
+    served.edit(
+        "content/unit-2/long.md",
+        "Paragraph 75 of",
+        "Paragraph 75, edited, of",
+    );
+    wait_for(
+        &tab,
+        "!window.loadedBefore && document.readyState === 'complete' \
+         && document.getElementById('p75').textContent.includes('Paragraph 75, edited, of') \
+         && (() => { const b = document.getElementById('p75').getBoundingClientRect(); \
+                     return b.top >= 0 && b.bottom <= innerHeight; })()",
+        "the edited paragraph, brought into view",
+    );
+
+    // A broken sidecar: the dialog, with the file, line and column, message and help.
+    browser::open(&tab, &served.url("unit-1/war/"));
+    served.edit("content/unit-1/war.yaml", "annotations:", "notes:");
+    wait_for(
+        &tab,
+        "document.querySelector('#scholia-live[open]')",
+        "the dialog of diagnostics",
+    );
+    let dialog = js(
+        &tab,
+        "const d = document.getElementById('scholia-live'); \
+         const label = document.getElementById(d.getAttribute('aria-labelledby')); \
+         return { role: d.getAttribute('role'), label: label && label.textContent, \
+                  text: d.innerText, focused: document.activeElement.textContent, \
+                  inDialog: d.contains(document.activeElement), \
+                  page: document.querySelector('main') ? document.querySelector('main').textContent : '' };",
+    );
+    assert_eq!(dialog["role"], "alertdialog", "{dialog:#}");
+    assert_eq!(dialog["label"], "The site did not rebuild", "{dialog:#}");
+    assert!(
+        dialog["inDialog"] == true && dialog["focused"] == "Dismiss",
+        "focus is not on the dialog's button: {dialog:#}"
+    );
+    let text = dialog["text"].as_str().unwrap_or_default();
+    for expected in [
+        "error: unknown key `notes`",
+        "content/unit-1/war.yaml:1:1",
+        "help: the keys allowed here are",
+    ] {
+        assert!(
+            text.contains(expected),
+            "no `{expected}` in the dialog:\n{text}"
+        );
+    }
+    assert!(
+        dialog["page"]
+            .as_str()
+            .is_some_and(|p| p.contains("treaty of alliance binds states")),
+        "the last good page is not under the dialog: {dialog:#}"
+    );
+    browser::screenshot(&tab, "serve-errors-in-the-page", browser::WIDE);
+    tab.press_key("Escape").expect("Escape");
+    wait_for(
+        &tab,
+        "!document.querySelector('#scholia-live[open]')",
+        "Escape to close the dialog",
+    );
+
+    // A page opened while the site is broken shows why at once; its button closes it.
+    let (other, other_seen) = chrome.tab(browser::WIDE);
+    browser::open(&other, &served.url("unit-2/peace/"));
+    wait_for(
+        &other,
+        "document.querySelector('#scholia-live[open]') && \
+         document.getElementById('scholia-live').textContent.includes('content/unit-1/war.yaml:1:1')",
+        "the dialog in a page opened while the site is broken",
+    );
+    browser::click(
+        &other,
+        "document.querySelector('#scholia-live .scholia-live-close')",
+    );
+    wait_for(
+        &other,
+        "!document.querySelector('#scholia-live[open]')",
+        "the button to close the dialog",
+    );
+
+    // Broken again and then repaired: the dialog shows, then goes, by itself.
+    tab.activate().expect("activate the first tab");
+    let sidecar = served.path("content/unit-1/war.yaml");
+    let broken = support::read(&sidecar);
+    write(
+        &sidecar,
+        &broken.replacen("notes:", "annotations:", 1).replacen(
+            "- id: treaty",
+            "- id: treaty\n    bogus: 1",
+            1,
+        ),
+    );
+    wait_for(
+        &tab,
+        "document.querySelector('#scholia-live[open]') && \
+         document.getElementById('scholia-live').textContent.includes('bogus')",
+        "the dialog of the second mistake",
+    );
+    served.edit("content/unit-1/war.yaml", "\n    bogus: 1", "");
+    wait_for(
+        &tab,
+        "document.readyState === 'complete' && !document.querySelector('#scholia-live[open]') \
+         && document.querySelector('mark.passage[data-note]')",
+        "the dialog to go once the sidecar is repaired",
+    );
+    browser::assert_no_console_errors(&seen, "the page served live");
+    browser::assert_no_console_errors(&other_seen, "the page opened while broken");
+}
+
+/// The dialog of diagnostics has no accessibility violations (axe: WCAG 2.2 AA and best
+/// practice), in the light and the dark scheme, and closing it gives focus back.
+#[test]
+fn the_dialog_of_diagnostics_is_accessible() {
+    use crate::support::browser::{self, js, wait_for};
+    use crate::support::Tool;
+    if support::missing(&[Tool::Chromium, Tool::Axe]) {
+        return;
+    }
+    let axe = support::read(&support::tool(Tool::Axe));
+    let served = start();
+    let chrome = browser::launch();
+    let (tab, seen) = chrome.tab(browser::WIDE);
+    browser::open(&tab, &served.url("unit-1/war/"));
+    js(
+        &tab,
+        "const a = document.querySelector('main a[href]'); a.focus(); \
+         window.focusedBefore = a;",
+    );
+    served.edit("content/unit-1/war.yaml", "annotations:", "notes:");
+    wait_for(
+        &tab,
+        "document.querySelector('#scholia-live[open]') && \
+         [...document.styleSheets].some(s => s.href && s.href.endsWith('/_scholia/live.css') \
+                                            && s.cssRules.length > 0)",
+        "the dialog, styled",
+    );
+    tab.evaluate(&axe, false)
+        .unwrap_or_else(|e| panic!("cannot evaluate axe.min.js: {e:#}"));
+    for scheme in ["light", "dark"] {
+        browser::color_scheme(&tab, scheme);
+        let found = js(
+            &tab,
+            "const r = await axe.run('#scholia-live', { runOnly: { type: 'tag', values: \
+                 ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }); \
+             return { passes: r.passes.length, violations: r.violations.map(v => \
+                 v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', ')) };",
+        );
+        assert!(
+            found["passes"].as_u64().unwrap_or(0) > 0,
+            "axe checked nothing: {found:#}"
+        );
+        assert_eq!(
+            found["violations"],
+            serde_json::json!([]),
+            "{scheme} scheme: {found:#}"
+        );
+    }
+    tab.press_key("Escape").expect("Escape");
+    wait_for(
+        &tab,
+        "!document.querySelector('#scholia-live[open]') \
+         && document.activeElement === window.focusedBefore",
+        "focus back on the link focused before the dialog",
+    );
+    browser::assert_no_console_errors(&seen, "the dialog of diagnostics");
 }

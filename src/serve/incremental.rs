@@ -61,6 +61,18 @@ pub(crate) struct Rebuilt {
     pub(crate) took: Duration,
     /// How long each stage took, for `--timings`.
     pub(crate) timings: Vec<(&'static str, Duration)>,
+    /// When one text was saved and a paragraph of it changed: its page, for open pages to
+    /// show that paragraph.
+    pub(crate) edited: Option<Edited>,
+}
+
+/// The paragraph a save changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Edited {
+    /// The page's path in the output folder (`unit-1/war/index.html`).
+    pub(crate) page: String,
+    /// Its number, 1-based (the page's `#p<n>`).
+    pub(crate) paragraph: usize,
 }
 
 /// What the outputs after the pages (the search index) did.
@@ -154,7 +166,35 @@ impl Session {
         diags.extend(self.load_diagnostics());
         clock.lap("load");
         let redo = kept::to_redo(&changed, &self.kept);
-        Some(self.outputs(&redo, started, clock, diags, pages_done))
+        // One text saved: the paragraph it changed is found after the rebuild.
+        let before = match (changed.len(), changed.first()) {
+            (1, Some(slug)) => self.kept.get(slug).map(|k| (slug.clone(), k.paragraphs())),
+            _ => None,
+        };
+        let mut pages_done = |rebuilt: &Rebuilt, diags: &mut Diagnostics, me: &Session| {
+            let edited = before.as_ref().and_then(|(slug, old)| me.edited(slug, old));
+            pages_done(
+                &Rebuilt {
+                    edited,
+                    ..rebuilt.clone()
+                },
+                diags,
+            );
+        };
+        Some(self.outputs(&redo, started, clock, diags, &mut pages_done))
+    }
+
+    /// The paragraph of text `slug` that differs from `old` (its paragraphs before), and
+    /// its page.
+    fn edited(&self, slug: &str, old: &[String]) -> Option<Edited> {
+        let paragraph = kept::first_edited(old, &self.kept.get(slug)?.paragraphs())?;
+        let page = self
+            .page_files
+            .get(&PageKey::Text(slug.to_owned()))?
+            .iter()
+            .find(|p| p.ends_with("index.html"))?
+            .clone();
+        Some(Edited { page, paragraph })
     }
 
     /// Makes the document, anchoring and rendering again the texts of `redo`, renders the
@@ -166,7 +206,7 @@ impl Session {
         started: Instant,
         mut clock: Clock,
         diags: &mut Diagnostics,
-        pages_done: &mut dyn FnMut(&Rebuilt, &mut Diagnostics),
+        pages_done: &mut dyn FnMut(&Rebuilt, &mut Diagnostics, &Session),
     ) -> Result<Indexed, Failure> {
         let (doc, _) = kept::document(&self.site, &mut self.kept, redo, diags, &mut |stage| {
             clock.lap(stage)
@@ -199,7 +239,7 @@ impl Session {
             timings: std::mem::take(&mut clock.laps),
             ..rebuilt
         };
-        pages_done(&rebuilt, diags);
+        pages_done(&rebuilt, diags, self);
         let started = Instant::now();
         let mut indexed = Indexed::default();
         for renderer in output::renderers().into_iter().skip(1) {

@@ -17,12 +17,12 @@ use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
-use crate::anchor::{self, autolink, Anchored};
+use crate::anchor::{self, Anchored};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::document::{Document, Part, TextHtml};
-use crate::link::{self, Page, Targets};
-use crate::render;
+use crate::link::{Page, Targets};
 use crate::site::Site;
+use crate::{pipeline, render};
 
 /// One text as the last rebuild anchored and rendered it.
 pub(crate) struct Kept {
@@ -36,6 +36,26 @@ pub(crate) struct Kept {
     links_into: BTreeSet<String>,
     /// Whether one of its cross-links led nowhere.
     broken: bool,
+}
+
+impl Kept {
+    /// The words of each paragraph, in order: what a rebuild compares to find the
+    /// paragraph an edit changed.
+    pub(crate) fn paragraphs(&self) -> Vec<String> {
+        let reading = &self.anchored.reading;
+        reading
+            .paragraphs
+            .iter()
+            .map(|r| reading.text.get(r.clone()).unwrap_or_default().to_owned())
+            .collect()
+    }
+}
+
+/// The number (1-based) of the first paragraph of `new` that is not in `old` as it was,
+/// or `None` if every paragraph is (only the sidecar changed, say).
+pub(crate) fn first_edited(old: &[String], new: &[String]) -> Option<usize> {
+    let same = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    (same < new.len()).then_some(same + 1)
 }
 
 /// `changed` (slugs), the texts whose links lead into one of them, and the texts that
@@ -66,11 +86,7 @@ pub(crate) fn document<'s>(
     let in_site: BTreeSet<&str> = site.texts.iter().map(|t| t.slug.as_str()).collect();
     kept.retain(|slug, _| !redo.contains(slug) && in_site.contains(slug.as_str()));
     let mut targets = Targets::new(site);
-    let terms: Vec<autolink::Term> = if site.config.glossary_autolink {
-        anchor::links::autolink_terms(&site.glossary)
-    } else {
-        Vec::new()
-    };
+    let terms = pipeline::autolinked_terms(site);
     let todo: Vec<usize> = (0..site.texts.len())
         .filter(|&i| !kept.contains_key(&site.texts[i].slug))
         .collect();
@@ -91,14 +107,6 @@ pub(crate) fn document<'s>(
             (i, a, d, missing)
         })
         .collect();
-    for text in &site.texts {
-        if let Some(k) = kept.get(&text.slug) {
-            targets.set_paragraphs(&text.slug, k.anchored.reading.paragraphs.len());
-        }
-    }
-    for (i, a, ..) in &fresh {
-        targets.set_paragraphs(&site.texts[*i].slug, a.reading.paragraphs.len());
-    }
     // Only texts redone can spend the hints' budget: a kept text has no diagnostics.
     let mut budget = anchor::HintBudget::default();
     let mut fresh_by_index: HashMap<usize, (Anchored, Vec<Diagnostic>)> = HashMap::new();
@@ -122,13 +130,7 @@ pub(crate) fn document<'s>(
         anchored.push(a);
         text_diags.push(d);
     }
-    let definitions = {
-        let label = |dest: &str| targets.label(dest, &Page::Glossary);
-        anchor::glossary(&site.glossary, &label)
-    };
-    lap("anchor");
-    let mut doc = link::document(site, anchored, definitions, &targets, diags);
-    lap("link");
+    let mut doc = pipeline::link_anchored(site, anchored, &mut targets, diags, lap);
     let done: BTreeSet<String> = todo.iter().map(|&i| site.texts[i].slug.clone()).collect();
     let rendered: Vec<Option<TextHtml>> = doc
         .texts
@@ -206,4 +208,22 @@ fn hash_html(html: &TextHtml) -> u64 {
     html.notes.hash(&mut h);
     html.questions.hash(&mut h);
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_edited;
+
+    #[test]
+    fn the_first_paragraph_that_changed_is_found() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            first_edited(&v(&["a", "b", "c"]), &v(&["a", "B", "c"])),
+            Some(2)
+        );
+        assert_eq!(first_edited(&v(&["a", "b"]), &v(&["a", "b", "c"])), Some(3));
+        assert_eq!(first_edited(&v(&["a", "b", "c"]), &v(&["a", "c"])), Some(2));
+        assert_eq!(first_edited(&v(&["a", "b"]), &v(&["a", "b"])), None);
+        assert_eq!(first_edited(&v(&["a", "b"]), &v(&["a"])), None);
+    }
 }

@@ -5,62 +5,28 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support;
+use crate::support::serve::{self as server, Served};
 
 /// How long a client waits for an answer before calling it a hang.
 const HANG: Duration = Duration::from_secs(10);
 
-/// A `scholia serve` of the basic fixture site, killed when dropped.
-struct Served {
-    child: Child,
-    port: u16,
-    site: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Serves the basic fixture site, with a file beside the output folder that no request
+/// may ever read.
+fn start() -> Served {
+    let site = support::copy_site(&support::fixture("sites/basic"));
+    std::fs::write(site.path().join("secret.txt"), "TOP-SECRET-7f3a")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let served = Served::start(site, &[]);
+    let r = get(served.port, "/", &served.host())
+        .unwrap_or_else(|e| panic!("no answer: {e}\n{}", served.log()));
+    assert_eq!(r.status, 200, "{}", r.head);
+    served
 }
 
 impl Served {
-    fn start() -> Served {
-        let site = support::copy_site(&support::fixture("sites/basic"));
-        // Outside the output folder: no request may ever read it.
-        std::fs::write(site.path().join("secret.txt"), "TOP-SECRET-7f3a")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let port = free_port();
-        let child = spawn_serve(site.path(), port);
-        let served = Served { child, port, site };
-        served.wait_until_answering();
-        served
-    }
-
-    fn wait_until_answering(&self) {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            if get(self.port, "/", "localhost").is_ok_and(|r| r.status == 200) {
-                return;
-            }
-            thread::sleep(Duration::from_millis(100));
-        }
-        panic!(
-            "scholia serve did not answer on port {}:\n{}",
-            self.port,
-            self.log()
-        );
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.site.path().join("serve.log")).unwrap_or_default()
-    }
-
     fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
@@ -71,35 +37,6 @@ impl Served {
             .unwrap_or_else(|e| panic!("no answer after {after}: {e}\n{}", self.log()));
         assert_eq!(r.status, 200, "after {after}: {}", r.head);
     }
-}
-
-fn spawn_serve(site: &Path, port: u16) -> Child {
-    let log = std::fs::File::create(site.join("serve.log")).unwrap_or_else(|e| panic!("{e}"));
-    Command::new(env!("CARGO_BIN_EXE_scholia"))
-        .args([
-            "serve",
-            ".",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-        ])
-        .current_dir(site)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start scholia serve: {e}"))
-}
-
-/// A port that was free a moment ago (the kernel picks it for port 0).
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    listener
-        .local_addr()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .port()
 }
 
 struct Reply {
@@ -163,7 +100,7 @@ fn header<'a>(reply: &'a Reply, name: &str) -> Option<&'a str> {
 
 #[test]
 fn a_client_that_pipelines_and_never_reads_does_not_stall_others() {
-    let served = Served::start();
+    let served = start();
     let mut greedy = connect(served.port);
     let one = format!(
         "GET /index.html HTTP/1.1\r\nHost: {}\r\n\r\n",
@@ -183,7 +120,7 @@ fn a_client_that_pipelines_and_never_reads_does_not_stall_others() {
 
 #[test]
 fn an_oversized_header_is_refused_and_not_held() {
-    let served = Served::start();
+    let served = start();
     let mut stream = connect(served.port);
     let mut raw = format!("GET / HTTP/1.1\r\nHost: {}\r\nX-Big: ", served.host()).into_bytes();
     raw.resize(raw.len() + 1024 * 1024, b'a');
@@ -214,7 +151,7 @@ fn an_oversized_header_is_refused_and_not_held() {
 /// time-out; the client waits at most 60 s for that.
 #[test]
 fn a_client_that_never_finishes_its_headers_is_dropped() {
-    let served = Served::start();
+    let served = start();
     let mut loris = connect(served.port);
     loris
         .set_read_timeout(Some(Duration::from_secs(60)))
@@ -241,7 +178,7 @@ fn a_client_that_never_finishes_its_headers_is_dropped() {
 
 #[test]
 fn only_get_and_head_are_answered() {
-    let served = Served::start();
+    let served = start();
     let host = served.host();
     for method in ["POST", "PUT", "DELETE", "OPTIONS"] {
         let r = exchange(served.port, &request(method, "/", &host))
@@ -263,7 +200,7 @@ fn only_get_and_head_are_answered() {
 /// the preview (drafts, instructor notes).
 #[test]
 fn only_hosts_that_name_the_bound_address_are_answered() {
-    let served = Served::start();
+    let served = start();
     let port = served.port;
     for host in [
         "evil.example".to_string(),
@@ -298,7 +235,7 @@ fn only_hosts_that_name_the_bound_address_are_answered() {
 
 #[test]
 fn paths_outside_the_output_folder_are_refused() {
-    let served = Served::start();
+    let served = start();
     let host = served.host();
     for path in [
         "/../secret.txt",
@@ -318,7 +255,7 @@ fn paths_outside_the_output_folder_are_refused() {
 
 #[test]
 fn files_folders_and_missing_pages_are_served_as_before() {
-    let served = Served::start();
+    let served = start();
     let host = served.host();
     let page = get(served.port, "/", &host).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -343,24 +280,15 @@ fn a_port_in_use_is_a_clear_usage_error() {
     let site = support::copy_site(&support::fixture("sites/basic"));
     let taken = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let port = taken.local_addr().unwrap_or_else(|e| panic!("{e}")).port();
-    let mut child = spawn_serve(site.path(), port);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("scholia serve on a taken port did not exit");
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
+    let mut child = server::spawn(site.path(), port, &[]);
+    let status = server::wait_for_exit(&mut child);
     drop(taken);
     let log = std::fs::read_to_string(site.path().join("serve.log")).unwrap_or_default();
     assert_eq!(status.code(), Some(2), "{log}");
     assert!(
-        log.contains(&format!("cannot listen on 127.0.0.1:{port}")) && log.contains("--port"),
+        log.contains(&format!("cannot listen on 127.0.0.1:{port}"))
+            && log.contains("choose another port with --port ")
+            && log.contains("--port 0"),
         "{log}"
     );
     assert!(

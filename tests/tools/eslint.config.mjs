@@ -1,4 +1,5 @@
-// ESLint for the theme's scripts (themes/default/static/*.js), run by `cargo xtask lint`
+// ESLint for the theme's scripts (themes/default/static/*.js) and serve's live script
+// (src/serve/*.js), run by `cargo xtask lint`
 // from the repository root:
 //   tests/tools/node_modules/.bin/eslint --config tests/tools/eslint.config.mjs
 // The rules hold the scripts to the browser baseline of docs/browsers.md: ES2022 syntax,
@@ -9,11 +10,11 @@ import globals from "globals";
 
 export default [
   {
-    files: ["themes/default/static/**/*.js"],
+    files: ["themes/default/static/**/*.js", "src/serve/*.js"],
     ...js.configs.recommended,
   },
   {
-    files: ["themes/default/static/**/*.js"],
+    files: ["themes/default/static/**/*.js", "src/serve/*.js"],
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "script",

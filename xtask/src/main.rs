@@ -248,6 +248,8 @@ fn lint() -> Result<(), Failure> {
 /// The theme's scripts, held to the browser baseline (docs/browsers.md) by the rules in
 /// `tests/tools/eslint.config.mjs`.
 const SCRIPTS: &str = "themes/default/static";
+/// `scholia serve`'s live script, held to the same rules.
+const SERVE_SCRIPTS: &str = "src/serve";
 
 /// ESLint from `tests/tools` over [`SCRIPTS`], after installing it there when missing.
 fn eslint() -> Result<(), Failure> {
@@ -267,7 +269,7 @@ fn eslint() -> Result<(), Failure> {
         .arg(tools.join("node_modules").join(machine::ESLINT))
         .arg("--config")
         .arg(tools.join("eslint.config.mjs"))
-        .args(["--max-warnings", "0", SCRIPTS])
+        .args(["--max-warnings", "0", SCRIPTS, SERVE_SCRIPTS])
         .current_dir(&repo);
     step(&mut eslint, false)
 }
