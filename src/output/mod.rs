@@ -10,6 +10,7 @@
 //! the previous output exactly as it was.
 
 mod claims;
+pub(crate) mod feed;
 mod html;
 mod search;
 mod write;
@@ -34,7 +35,11 @@ pub(crate) trait Renderer: Sync {
 /// Every output, in the order they are made (an output's errors stop the build before
 /// the next).
 pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(html::Site), Box::new(search::Index)]
+    vec![
+        Box::new(html::Site),
+        Box::new(search::Index),
+        Box::new(feed::AtomFeed),
+    ]
 }
 
 /// One file of the built site.
