@@ -10,3 +10,4 @@ mod serve;
 mod sites;
 mod support;
 mod validity;
+mod web;

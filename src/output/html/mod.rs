@@ -544,7 +544,7 @@ impl Pages<'_> {
                 kind: "not-found",
                 title: "Page not found",
                 canonical: None,
-                description: None,
+                description: self.doc.site.config.description.as_deref(),
                 og_type: "website",
                 json_ld: meta::json_ld(
                     &meta::Thing::WebPage,
