@@ -107,11 +107,14 @@ impl Assets {
             "assets/{}",
             fingerprinted(&format!("{key}.{}", image.extension), &image.bytes)
         );
-        self.files.push(OutputFile {
-            origin: Origin::generated(format!("the `{key}` of `_site.yaml`")),
-            path: name.clone(),
-            bytes: image.bytes.clone(),
-        });
+        // The same name is the same bytes: the theme's own `favicon.svg`, say.
+        if !self.files.iter().any(|f| f.path == name) {
+            self.files.push(OutputFile {
+                origin: Origin::generated(format!("the `{key}` of `_site.yaml`")),
+                path: name.clone(),
+                bytes: image.bytes.clone(),
+            });
+        }
         name
     }
 }
