@@ -14,8 +14,11 @@ const PAYLOAD: &str = r#""><script>alert(1)</script></script><!--&amp;"#;
 /// The payload as an author: without the `;` that separates authors.
 const AUTHOR: &str = r#""><script>alert(1)</script>"#;
 
-/// Every element of `html` (parsed as a browser would): name, attributes, text inside.
-fn elements(html: &str) -> Vec<(String, Vec<(String, String)>, String)> {
+/// An element: its name, attributes and the text inside.
+type Element = (String, Vec<(String, String)>, String);
+
+/// Every element of `html` (parsed as a browser would).
+fn elements(html: &str) -> Vec<Element> {
     use html5ever::tendril::TendrilSink;
     use markup5ever_rcdom::{Handle, NodeData, RcDom};
     fn text(node: &Handle) -> String {
@@ -28,7 +31,7 @@ fn elements(html: &str) -> Vec<(String, Vec<(String, String)>, String)> {
         }
         out
     }
-    fn walk(node: &Handle, out: &mut Vec<(String, Vec<(String, String)>, String)>) {
+    fn walk(node: &Handle, out: &mut Vec<Element>) {
         if let NodeData::Element { name, attrs, .. } = &node.data {
             let attrs = attrs
                 .borrow()

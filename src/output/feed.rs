@@ -63,7 +63,7 @@ fn feed(doc: &Document) -> Option<Vec<u8>> {
         .filter_map(|t| Some((date_time(t.text.meta.date.as_deref()?)?, t)))
         .collect();
     // Newest first; texts of one date in reading order.
-    dated.sort_by(|a, b| b.0.cmp(&a.0));
+    dated.sort_by_key(|(date, _)| std::cmp::Reverse(*date));
     let entries: Vec<Entry> = dated
         .iter()
         .map(|(date, t)| {
