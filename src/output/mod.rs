@@ -10,6 +10,7 @@
 //! the previous output exactly as it was.
 
 mod claims;
+pub(crate) mod edition;
 pub(crate) mod feed;
 mod html;
 mod search;
