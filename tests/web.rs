@@ -546,3 +546,67 @@ fn the_404_page_works_under_a_subpath_and_its_search_box_searches() {
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// A text page with every piece of metadata (base URL, image, JSON-LD) under the pages'
+/// Content-Security-Policy: no console error (a CSP violation is one), the stylesheet
+/// and script load by their fingerprinted names, and the header's search box loads
+/// search.js and its engine by the names the page gives and finds the text.
+#[test]
+fn a_text_page_with_metadata_runs_clean_and_its_search_box_loads_the_fingerprinted_scripts() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    use crate::support::browser::{js, launch, open, seen, wait_for, Server};
+    let site = copy_site(&fixture("sites/basic"));
+    std::fs::create_dir_all(site.path().join("content/images")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        site.path().join("content/images/card.png"),
+        b"\x89PNG\r\n\x1a\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    write(
+        &site.path().join("content/_site.yaml"),
+        "title: Fixture reader\ndescription: D.\nimage: images/card.png\n",
+    );
+    let public = site.path().join("public");
+    std::fs::create_dir_all(&public).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&public);
+    let run = scholia(site.path(), &["build", ".", "--base-url", &server.url("")]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+
+    let chrome = launch();
+    let (tab, log) = chrome.tab((1200, 900));
+    open(&tab, &server.url("unit-1/first/"));
+    wait_for(
+        &tab,
+        "document.querySelector('.notes-placed')",
+        "scholia.js",
+    );
+    let ld = js(
+        &tab,
+        "return JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)['@type'];",
+    );
+    assert_eq!(ld, "Article");
+    tab.press_key("/").expect("press /");
+    wait_for(
+        &tab,
+        "document.activeElement && document.activeElement.id === 'search'",
+        "`/` to focus the search box",
+    );
+    tab.type_str("intensely").expect("type the query");
+    wait_for(
+        &tab,
+        "document.querySelectorAll('#search_panel a.search-result').length > 0",
+        "results in the header's panel",
+    );
+    let errors = &seen(&log).errors;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    let served: Vec<String> = server.requests().into_iter().map(|(_, p)| p).collect();
+    for asset in ["style.css", "scholia.js", "search.js", "search-engine.js"] {
+        let built = support::asset(&public, asset);
+        let name = built.file_name().map(|n| n.to_string_lossy().into_owned());
+        let path = format!("/reader/assets/{}", name.unwrap_or_default());
+        assert!(served.contains(&path), "{path} never loaded: {served:#?}");
+    }
+    server.assert_no_failures();
+}
