@@ -95,8 +95,9 @@ pub(crate) fn page_url(base: &Url, path: &str) -> Url {
     url
 }
 
-/// `_site.yaml` as written; unknown keys are refused by serde.
-#[derive(Debug, Default, Deserialize)]
+/// `_site.yaml` as written; unknown keys are refused by serde. Its JSON Schema is derived
+/// from it (`scholia schema site`), so the two cannot disagree.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSiteConfig {
     pub title: Option<String>,
@@ -110,7 +111,8 @@ pub struct RawSiteConfig {
 }
 
 /// The `glossary:` settings of `_site.yaml`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "GlossarySettings")]
 #[serde(deny_unknown_fields)]
 pub struct RawGlossaryConfig {
     pub autolink: Option<bool>,

@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod docs;
 mod hardening;
+mod scaffold;
 mod search;
 mod serve;
 mod sites;

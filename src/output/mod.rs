@@ -11,6 +11,7 @@
 
 mod claims;
 mod html;
+mod schema;
 mod search;
 mod write;
 
@@ -34,7 +35,11 @@ pub(crate) trait Renderer: Sync {
 /// Every output, in the order they are made (an output's errors stop the build before
 /// the next).
 pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(html::Site), Box::new(search::Index)]
+    vec![
+        Box::new(html::Site),
+        Box::new(search::Index),
+        Box::new(schema::Schemas),
+    ]
 }
 
 /// One file of the built site.
