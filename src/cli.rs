@@ -240,9 +240,9 @@ fn check(args: &CheckArgs) -> ExitCode {
     })
 }
 
-/// Whether to colour diagnostics: on a terminal, unless `NO_COLOR` says not to.
+/// Whether to colour diagnostics (see [`crate::terminal::color`]).
 fn color() -> bool {
-    crate::terminal::stderr_is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    crate::terminal::color()
 }
 
 fn options(args: &BuildArgs) -> BuildOptions {

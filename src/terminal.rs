@@ -39,6 +39,12 @@ pub(crate) fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
+/// Whether to colour diagnostics: on a terminal, unless `NO_COLOR` is set (<https://no-color.org>
+/// asks this of any value but the empty one; we take that too).
+pub(crate) fn color() -> bool {
+    stderr_is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 /// How long a build runs before its spinner shows: quick builds print only their summary.
 const SPINNER_DELAY: Duration = Duration::from_secs(1);
 
