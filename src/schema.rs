@@ -186,7 +186,8 @@ mod tests {
                 for (key, p) in props {
                     assert!(
                         p.get("description").is_some(),
-                        "{kind:?}: `{key}` in `{name}` has no description"
+                        "{kind:?}: `{key}` in `{name}` has no description: editors show it \
+                         on hover; add one to DESCRIPTIONS in src/schema.rs"
                     );
                 }
             }
