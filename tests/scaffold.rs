@@ -93,7 +93,7 @@ fn new_adds_a_text_that_builds() {
         &site,
         &[
             "new",
-            "unit-2/the-prince",
+            "unit-2/the-prince.md",
             "--title",
             "The Prince: chapter 1",
         ],

@@ -128,6 +128,8 @@ pub(crate) fn new_text(
     slug: &str,
     title: Option<&str>,
 ) -> Result<[PathBuf; 2], Refusal> {
+    // `scholia new intro.md` means the text `intro`.
+    let slug = slug.strip_suffix(".md").unwrap_or(slug);
     if let Some(problem) = crate::load::slug_problem(slug) {
         return Err(Refusal::Usage(problem));
     }
