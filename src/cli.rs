@@ -278,9 +278,11 @@ fn serve(args: ServeArgs) -> ExitCode {
 
 fn build(options: &BuildOptions, timings: bool) -> ExitCode {
     let mut diags = Diagnostics::new();
-    let spinner = crate::terminal::Spinner::start("building");
-    let result = pipeline::build(options, &mut diags);
-    spinner.stop();
+    let progress = crate::terminal::Progress::start("building", pipeline::stage_count());
+    let result = pipeline::build_with_progress(options, &mut diags, &|stage| {
+        progress.stage_done(stage);
+    });
+    progress.stop();
     report(options, &mut diags, result, timings)
 }
 

@@ -1,8 +1,8 @@
-//! Manners on a terminal: how much to say (`-q`, `-v`), and the progress spinner of a
-//! long build.
+//! Manners on a terminal: how much to say (`-q`, `-v`), colours, and the progress bar
+//! of a long build.
 //!
 //! Everything here goes to standard error, so standard output stays for what a command
-//! produces (`scholia schema`, `check --format json`). Colours and the spinner appear
+//! produces (`scholia schema`, `check --format json`). Colours and the progress bar appear
 //! only on a terminal: a pipe, a file or a CI log gets plain lines.
 
 use std::io::IsTerminal;
@@ -34,7 +34,7 @@ pub(crate) fn verbosity() -> Verbosity {
     VERBOSITY.get().copied().unwrap_or(Verbosity::Normal)
 }
 
-/// Whether standard error is a terminal a person watches: colours and the spinner.
+/// Whether standard error is a terminal a person watches: colours and the progress bar.
 pub(crate) fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
@@ -45,46 +45,62 @@ pub(crate) fn color() -> bool {
     stderr_is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// How long a build runs before its spinner shows: quick builds print only their summary.
-const SPINNER_DELAY: Duration = Duration::from_secs(1);
+/// How long a build runs before its progress bar shows: quick builds print only their
+/// summary.
+const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 
-/// A spinner on standard error with the time so far, shown once a build has taken
-/// [`SPINNER_DELAY`], and never when standard error is not a terminal or with `-q`.
-/// Cleared by [`Spinner::stop`] (or when dropped) before the summary is printed.
-pub(crate) struct Spinner {
+/// A build's progress bar on standard error (its stages done of all, the time so far),
+/// shown once the build has taken [`PROGRESS_DELAY`], and never when standard error is
+/// not a terminal or with `-q`. Cleared by [`Progress::stop`] (or when dropped), before
+/// the summary is printed.
+pub(crate) struct Progress {
+    /// Hidden until the delay has passed; `None` when it is never to show.
+    bar: Option<ProgressBar>,
     stop: Option<mpsc::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Spinner {
-    pub(crate) fn start(message: &str) -> Spinner {
+impl Progress {
+    /// A bar for `stages` steps, labelled `what` ("building").
+    pub(crate) fn start(what: &'static str, stages: usize) -> Progress {
         if verbosity() == Verbosity::Quiet || !stderr_is_terminal() {
-            return Spinner {
+            return Progress {
+                bar: None,
                 stop: None,
                 thread: None,
             };
         }
+        let bar = ProgressBar::with_draw_target(Some(stages as u64), ProgressDrawTarget::hidden())
+            .with_style(style())
+            .with_message(what);
         let (stop, stopped) = mpsc::channel::<()>();
-        let message = message.to_string();
+        let shown = bar.clone();
         let thread = std::thread::spawn(move || {
-            if stopped.recv_timeout(SPINNER_DELAY) != Err(RecvTimeoutError::Timeout) {
+            if stopped.recv_timeout(PROGRESS_DELAY) != Err(RecvTimeoutError::Timeout) {
                 return;
             }
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
-                .with_style(spinner_style())
-                .with_message(message);
-            bar.enable_steady_tick(Duration::from_millis(100));
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+            shown.enable_steady_tick(Duration::from_millis(100));
             // Until the build ends (a message, or the sender dropped).
             let _ = stopped.recv();
-            bar.finish_and_clear();
+            shown.finish_and_clear();
         });
-        Spinner {
+        Progress {
+            bar: Some(bar),
             stop: Some(stop),
             thread: Some(thread),
         }
     }
 
-    /// Clears the spinner (if it showed) before the caller prints.
+    /// One more stage done.
+    pub(crate) fn stage_done(&self, stage: &str) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(format!("building: {stage} done"));
+        }
+    }
+
+    /// Clears the bar (if it showed) before the caller prints.
     pub(crate) fn stop(mut self) {
         self.finish();
     }
@@ -99,15 +115,16 @@ impl Spinner {
     }
 }
 
-impl Drop for Spinner {
+impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
     }
 }
 
-fn spinner_style() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+fn style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} [{bar:24}] {pos}/{len} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }
 
 /// "1.2 s" or "340 ms": a build's time in the summary line.
@@ -127,5 +144,27 @@ mod tests {
     fn durations_read_as_people_say_them() {
         assert_eq!(duration(Duration::from_millis(340)), "340 ms");
         assert_eq!(duration(Duration::from_millis(1250)), "1.2 s");
+    }
+
+    /// The progress bar's length is the number of stages a build reports, each once.
+    #[test]
+    fn a_build_reports_as_many_stages_as_the_bar_counts() {
+        let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/basic");
+        let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let options = crate::config::BuildOptions {
+            site_dir: site,
+            output: out.path().join("public"),
+            instructor: false,
+            drafts: false,
+        };
+        let seen = std::cell::RefCell::new(Vec::new());
+        let mut diags = crate::diagnostics::Diagnostics::new();
+        let report = crate::pipeline::build_with_progress(&options, &mut diags, &|stage| {
+            seen.borrow_mut().push(stage);
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let stages: Vec<&str> = report.timings.iter().map(|(s, _)| *s).collect();
+        assert_eq!(*seen.borrow(), stages);
+        assert_eq!(stages.len(), crate::pipeline::stage_count(), "{stages:?}");
     }
 }
