@@ -78,6 +78,26 @@ fn init_refuses_a_folder_that_is_not_empty_and_writes_nothing() {
 }
 
 #[test]
+fn usage_mistakes_exit_2_and_write_nothing() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("a-file"), "x").unwrap_or_else(|e| panic!("{e}"));
+    for args in [
+        &["init", "a-file"][..],
+        &["schema", "--out", "a-file"],
+        &["schema", "sidecar", "--out", "elsewhere"],
+    ] {
+        let run = scholia(dir.path(), args);
+        assert_eq!(run.status, 2, "{args:?}: {}", run.stderr);
+    }
+    let site = init_site(dir.path());
+    let run = scholia(&site, &["new", "intro", "--title", "two\nlines"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(!site.join("content/intro.md").exists());
+    assert_eq!(read(&dir.path().join("a-file")), "x");
+    assert!(!dir.path().join("elsewhere").exists());
+}
+
+#[test]
 fn init_fills_an_empty_folder() {
     let dir = tempdir();
     let run = scholia(dir.path(), &["init", "."]);
