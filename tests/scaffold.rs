@@ -54,11 +54,20 @@ fn init_makes_a_site_that_builds_at_once_with_every_feature() {
         );
     }
     assert!(!page.contains("teaching-tip"), "an instructor note leaked");
+    assert!(
+        !page.contains("commonplace book loses"),
+        "an instructor question leaked"
+    );
     assert!(read(&site.join("public/glossary/index.html")).contains("commonplace book"));
     assert!(site.join("public/schema/sidecar.json").is_file());
     // The instructor's build has the instructor's note.
     let instructor = build_ok(&site, &["--instructor"]);
-    assert!(read(&instructor.join("texts/welcome/index.html")).contains("id=\"teaching-tip\""));
+    let page = read(&instructor.join("texts/welcome/index.html"));
+    assert!(page.contains("id=\"teaching-tip\""));
+    assert!(
+        page.contains("commonplace book loses"),
+        "no instructor question"
+    );
 }
 
 #[test]
