@@ -64,10 +64,6 @@ fn init_makes_a_site_that_builds_at_once_with_every_feature() {
     let instructor = build_ok(&site, &["--instructor"]);
     let page = read(&instructor.join("texts/welcome/index.html"));
     assert!(page.contains("id=\"teaching-tip\""));
-    assert!(
-        page.contains("commonplace book loses"),
-        "no instructor question"
-    );
 }
 
 #[test]
