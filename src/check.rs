@@ -64,14 +64,18 @@ pub(crate) fn run(options: &CheckOptions) -> ExitCode {
     let errors = diags.error_count();
     let warnings = diags.warning_count() - fixed.len();
     if let Some(report) = report {
-        eprintln!(
-            "checked {} text{} with {} note{}: {}",
-            report.texts,
-            plural(report.texts),
-            report.notes,
-            plural(report.notes),
-            counts(errors, warnings)
-        );
+        if crate::terminal::verbosity() == crate::terminal::Verbosity::Quiet {
+            // `-q`: the diagnostics above say all there is.
+        } else {
+            eprintln!(
+                "checked {} text{} with {} note{}: {}",
+                report.texts,
+                plural(report.texts),
+                report.notes,
+                plural(report.notes),
+                counts(errors, warnings)
+            );
+        }
     } else {
         eprintln!("error: the check failed: {}", counts(errors, warnings));
     }

@@ -1,9 +1,9 @@
 //! The command line: `scholia build [SITE_DIR] [-o OUT] [--instructor] [--drafts]`,
-//! `scholia check [SITE_DIR] [--format human|json] [--strict] [--fix]`, `scholia serve`.
+//! `scholia check [SITE_DIR] [--format human|json] [--strict] [--fix]`, `scholia serve`,
+//! `scholia init [DIR]`, `scholia new SLUG`, `scholia schema [KIND]`; `-q`/`-v` anywhere.
 //!
 //! Exit status: 0 built (or checked), 1 content errors, 2 usage errors.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
 use crate::pipeline::{self, Failure};
+use crate::terminal::{verbosity, Verbosity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,6 +23,12 @@ use crate::pipeline::{self, Failure};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only errors and warnings (nothing on a clean success).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: each stage's time, each file written.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,6 +40,42 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check the site in SITE_DIR as a build would, writing nothing.
     Check(CheckArgs),
+    /// Create a new site in DIR (missing or empty) that builds at once.
+    Init(InitArgs),
+    /// Add a text and its sidecar to the site: `content/SLUG.md` and `content/SLUG.yaml`.
+    New(NewArgs),
+    /// Print the JSON Schema of a content file's format, or write them all (--out).
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder to create the site in; it must be missing or empty.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The text's address under `content/`, without `.md`: `intro` or `unit-1/reading`.
+    pub slug: String,
+    /// Its title [default: from SLUG, `unit-1/the-prince` → "The prince"].
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The site folder, holding `content/`.
+    #[arg(long = "site", value_name = "SITE_DIR", default_value = ".")]
+    pub site_dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Which format to print on standard output.
+    #[arg(value_enum, required_unless_present = "out", conflicts_with = "out")]
+    kind: Option<crate::schema::Kind>,
+    /// Write every schema into this folder instead (`sidecar.json`, `site.json`,
+    /// `section.json`, `glossary.json`), replacing older ones.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -131,10 +174,87 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    crate::terminal::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    });
     match cli.command {
         Command::Build(args) => build(&options(&args), args.timings),
         Command::Serve(args) => serve(args),
         Command::Check(args) => check(&args),
+        Command::Init(args) => init(&args),
+        Command::New(args) => new_text(&args),
+        Command::Schema(args) => schema(&args),
+    }
+}
+
+fn init(args: &InitArgs) -> ExitCode {
+    match crate::scaffold::init(&args.dir) {
+        Ok(files) => {
+            if verbosity() >= Verbosity::Verbose {
+                for f in &files {
+                    eprintln!("created {}", args.dir.join(f).display());
+                }
+            }
+            if verbosity() > Verbosity::Quiet {
+                let dir = args.dir.display();
+                eprintln!("created a site in {dir}: build it with `scholia build {dir}`, or preview it with `scholia serve {dir}`");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(refusal) => refused(refusal),
+    }
+}
+
+fn new_text(args: &NewArgs) -> ExitCode {
+    match crate::scaffold::new_text(&args.site_dir, &args.slug, args.title.as_deref()) {
+        Ok([text, sidecar]) => {
+            if verbosity() > Verbosity::Quiet {
+                eprintln!("created {} and {}", text.display(), sidecar.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(refusal) => refused(refusal),
+    }
+}
+
+fn refused(refusal: crate::scaffold::Refusal) -> ExitCode {
+    match refusal {
+        crate::scaffold::Refusal::Usage(why) => {
+            eprintln!("error: {why}");
+            ExitCode::from(2)
+        }
+        crate::scaffold::Refusal::Io(e) => {
+            eprintln!("error: {e:#}; nothing was left behind");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn schema(args: &SchemaArgs) -> ExitCode {
+    use crate::schema::Kind;
+    use std::io::Write;
+    let Some(out) = &args.out else {
+        let kind = args.kind.unwrap_or(Kind::Sidecar);
+        let mut stdout = std::io::stdout().lock();
+        return match stdout.write_all(crate::schema::to_json(kind).as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: cannot print the schema: {e}");
+                ExitCode::from(1)
+            }
+        };
+    };
+    match crate::scaffold::write_schemas(out) {
+        Ok(()) => {
+            if verbosity() > Verbosity::Quiet {
+                eprintln!("wrote {} schemas into {}", Kind::ALL.len(), out.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(refusal) => refused(refusal),
     }
 }
 
@@ -154,9 +274,9 @@ fn check(args: &CheckArgs) -> ExitCode {
     })
 }
 
-/// Whether to colour diagnostics: on a terminal, unless `NO_COLOR` says not to.
+/// Whether to colour diagnostics (see [`crate::terminal::color`]).
 fn color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    crate::terminal::color()
 }
 
 fn options(args: &BuildArgs) -> BuildOptions {
@@ -194,7 +314,11 @@ fn serve(args: ServeArgs) -> ExitCode {
 
 fn build(options: &BuildOptions, timings: bool) -> ExitCode {
     let mut diags = Diagnostics::new();
-    let result = pipeline::build(options, &mut diags);
+    let progress = crate::terminal::Progress::start("building", pipeline::stage_count());
+    let result = pipeline::build_with_progress(options, &mut diags, &|stage| {
+        progress.stage_done(stage);
+    });
+    progress.stop();
     report(options, &mut diags, result, timings)
 }
 
@@ -210,23 +334,14 @@ fn report(
     eprint!("{}", diags.render(color));
     match result {
         Ok(report) => {
-            if timings {
+            if timings || verbosity() >= Verbosity::Verbose {
                 for (stage, t) in &report.timings {
                     eprintln!("{stage:>8}: {:.1} ms", t.as_secs_f64() * 1000.0);
                 }
             }
-            let warnings = match diags.warning_count() {
-                0 => String::new(),
-                n => format!(", {n} warning{}", plural(n)),
-            };
-            eprintln!(
-                "built {} text{} with {} note{} into {}{warnings}",
-                report.texts,
-                plural(report.texts),
-                report.notes,
-                plural(report.notes),
-                options.output.display()
-            );
+            if verbosity() > Verbosity::Quiet {
+                eprintln!("{}", summary(options, &report, diags.warning_count()));
+            }
             ExitCode::SUCCESS
         }
         Err(Failure::Content) => {
@@ -249,6 +364,27 @@ fn report(
     }
 }
 
+/// The one line a successful build ends with: `built 2 texts with 61 notes (14 pages) into
+/// public in 412 ms, 1 warning`.
+fn summary(options: &BuildOptions, report: &pipeline::Report, warnings: usize) -> String {
+    let time: std::time::Duration = report.timings.iter().map(|(_, t)| *t).sum();
+    let warnings = match warnings {
+        0 => String::new(),
+        n => format!(", {n} warning{}", plural(n)),
+    };
+    format!(
+        "built {} text{} with {} note{} ({} page{}) into {} in {}{warnings}",
+        report.texts,
+        plural(report.texts),
+        report.notes,
+        plural(report.notes),
+        report.pages,
+        plural(report.pages),
+        options.output.display(),
+        crate::terminal::duration(time),
+    )
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -267,7 +403,7 @@ mod tests {
         match cli.command {
             Command::Build(args) => options(&args).output,
             Command::Serve(args) => options(&args.build).output,
-            Command::Check(_) => panic!("check has no output folder"),
+            _ => panic!("only build and serve have an output folder"),
         }
     }
 

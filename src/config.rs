@@ -80,7 +80,16 @@ impl Default for SiteConfig {
 
 /// The paper handouts are laid out for.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    Deserialize,
+    clap::ValueEnum,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Paper {
@@ -100,7 +109,9 @@ impl Paper {
 }
 
 /// Where a handout prints its notes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum NotePlacement {
     /// Beside or under their paragraph, on the page of their passage.
@@ -145,7 +156,8 @@ pub struct Pack {
 }
 
 /// The `handout:` settings of `_site.yaml`, as written.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "HandoutSettings")]
 #[serde(deny_unknown_fields)]
 pub struct RawHandoutConfig {
     pub paper: Option<Paper>,
@@ -155,7 +167,8 @@ pub struct RawHandoutConfig {
 
 /// One pack as written: an item of the `packs:` list, or the value under its name when
 /// `packs:` is a mapping.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Pack")]
 #[serde(deny_unknown_fields)]
 pub struct RawPack {
     pub name: Option<String>,
@@ -170,6 +183,24 @@ pub struct RawPacks {
     pub packs: Vec<RawPack>,
     /// Written as a mapping (name → pack), not a list.
     pub by_name: bool,
+}
+
+/// What [`RawPacks`] accepts, written out as its `Deserialize` is: a list of packs, or a
+/// mapping of names to packs.
+impl schemars::JsonSchema for RawPacks {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Packs".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let pack = generator.subschema_for::<RawPack>();
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "array", "items": pack },
+                { "type": "object", "additionalProperties": pack },
+            ]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for RawPacks {
@@ -273,8 +304,9 @@ pub(crate) fn page_url(base: &Url, path: &str) -> Url {
     url
 }
 
-/// `_site.yaml` as written; unknown keys are refused by serde.
-#[derive(Debug, Default, Deserialize)]
+/// `_site.yaml` as written; unknown keys are refused by serde. Its JSON Schema is derived
+/// from it (`scholia schema site`), so the two cannot disagree.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSiteConfig {
     pub title: Option<String>,
@@ -294,7 +326,8 @@ pub struct RawSiteConfig {
 }
 
 /// The `glossary:` settings of `_site.yaml`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "GlossarySettings")]
 #[serde(deny_unknown_fields)]
 pub struct RawGlossaryConfig {
     pub autolink: Option<bool>,

@@ -47,9 +47,26 @@ pub enum Failure {
 
 /// Builds the site. Diagnostics (errors and warnings) are left in `diags` either way.
 pub fn build(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Report, Failure> {
+    build_with_progress(options, diags, &|_| {})
+}
+
+/// How many stages a build reports to `build_with_progress`'s `progress` (and times):
+/// load, anchor, link, render, each output, write.
+pub(crate) fn stage_count() -> usize {
+    5 + output::renderers().len()
+}
+
+/// [`build`], telling `progress` the name of each stage as it ends (the command line's
+/// progress bar).
+pub(crate) fn build_with_progress(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+    progress: &dyn Fn(&'static str),
+) -> Result<Report, Failure> {
     limit_malloc_arenas();
     let mut report = Report::default();
     let mut clock = Clock::new();
+    clock.progress = progress;
     let out =
         output::check_output_dir(&options.site_dir, &options.output).map_err(Failure::Usage)?;
     output::remove_stale_temp_folders(&out);
@@ -250,22 +267,30 @@ fn render(doc: &mut Document, targets: &Targets, terms: &[autolink::Term]) {
     }
 }
 
-struct Clock(Instant);
+struct Clock<'p> {
+    started: Instant,
+    /// Told each stage's name as it ends.
+    progress: &'p dyn Fn(&'static str),
+}
 
-impl Clock {
-    fn new() -> Clock {
-        Clock(Instant::now())
+impl Clock<'_> {
+    fn new() -> Self {
+        Clock {
+            started: Instant::now(),
+            progress: &|_| {},
+        }
     }
 
     fn lap(&mut self, stage: &'static str, report: &mut Report) {
         let now = Instant::now();
-        report.timings.push((stage, now - self.0));
-        self.0 = now;
+        report.timings.push((stage, now - self.started));
+        self.started = now;
+        (self.progress)(stage);
     }
 
     /// Starts the next lap now: the time since the last one is counted elsewhere.
     fn restart(&mut self) {
-        self.0 = Instant::now();
+        self.started = Instant::now();
     }
 }
 

@@ -6,6 +6,7 @@ mod cli;
 mod docs;
 mod hardening;
 mod languages;
+mod scaffold;
 mod search;
 mod serve;
 mod sites;

@@ -23,6 +23,7 @@ use crate::site::{Glossary, Section, Site, Term, Text, ThemeFiles};
 use yaml::Seg;
 
 pub use text::is_valid_id;
+pub(crate) use text::{slug_problem, RawSidecar};
 
 /// Why a site could not be loaded at all (as opposed to content mistakes).
 #[derive(Debug)]
@@ -852,14 +853,16 @@ fn orphan_sidecars(site_dir: &Path, files: &Files, diags: &mut Diagnostics) {
     }
 }
 
-#[derive(Deserialize)]
+/// `_glossary.yaml` as written; its JSON Schema is derived from it (`scholia schema glossary`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawGlossary {
+pub(crate) struct RawGlossary {
     terms: Option<Vec<RawTerm>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Term")]
 struct RawTerm {
     id: Option<text::Scalar>,
     term: Option<text::Scalar>,

@@ -21,6 +21,22 @@ use crate::site::{Audience, FrontMatter, Note, NoteKind, NoteSpans, Question, Se
 #[derive(Debug, Clone)]
 pub(super) struct Scalar(pub String);
 
+/// What [`Scalar`] accepts: text, a number or a boolean (a schema written out, since its
+/// `Deserialize` is).
+impl schemars::JsonSchema for Scalar {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Text".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["string", "number", "boolean"] })
+    }
+}
+
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -67,16 +83,18 @@ const FRONT_MATTER_KEYS: &[&str] = &[
     "title", "author", "date", "source", "license", "summary", "order", "draft", "language",
 ];
 
-#[derive(Deserialize, Default)]
+/// A sidecar as written; its JSON Schema is derived from it (`scholia schema sidecar`).
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawSidecar {
+pub(crate) struct RawSidecar {
     annotations: Option<Vec<RawAnnotation>>,
     questions: Option<Vec<Scalar>>,
     instructor_questions: Option<Vec<RawInstructorQuestion>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "InstructorQuestion")]
 struct RawInstructorQuestion {
     question: Option<Scalar>,
     answer: Option<Scalar>,
@@ -84,8 +102,9 @@ struct RawInstructorQuestion {
 
 const SIDECAR_KEYS: &[&str] = &["annotations", "questions", "instructor_questions"];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Note")]
 struct RawAnnotation {
     id: Option<Scalar>,
     quote: Option<Scalar>,
@@ -155,6 +174,26 @@ fn check_slug(slug: &str, source: &Arc<Source>) -> Result<(), Diagnostic> {
         Span::file(source),
     )
     .help(help))
+}
+
+/// Why `slug` cannot be a new text's address, as `scholia new` asks before it writes: the
+/// rule [`check_slug`] applies to files, no empty folder name, and not in a folder scholia
+/// writes (which a build would refuse later). `None` when it can be.
+pub(crate) fn slug_problem(slug: &str) -> Option<String> {
+    let rule =
+        "use lowercase letters, digits, `-` and `_`, folders separated by `/`; `index` is reserved";
+    if !is_good_slug(slug) || slug.split('/').any(str::is_empty) {
+        return Some(match suggest_slug(slug) {
+            Some(better) => format!("`{slug}` cannot be a text's address: {rule} (try `{better}`)"),
+            None => format!("`{slug}` cannot be a text's address: {rule}"),
+        });
+    }
+    let (folder, what) = crate::site::RESERVED
+        .iter()
+        .find(|(folder, _)| slug == folder.trim_end_matches('/') || slug.starts_with(folder))?;
+    Some(format!(
+        "`{slug}` would be a page in `{folder}`, where scholia writes {what}: choose another name"
+    ))
 }
 
 /// A slug can be an address: plain ASCII (no escaping in links, the same on every file

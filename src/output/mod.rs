@@ -13,6 +13,7 @@ mod claims;
 pub(crate) mod edition;
 pub(crate) mod feed;
 mod html;
+mod schema;
 mod search;
 mod write;
 
@@ -40,6 +41,7 @@ pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(html::Site),
         Box::new(search::Index),
         Box::new(feed::AtomFeed),
+        Box::new(schema::Schemas),
     ]
 }
 
