@@ -32,6 +32,30 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check the site in SITE_DIR as a build would, writing nothing.
     Check(CheckArgs),
+    /// Bring annotations made elsewhere into the site's sidecars.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// Where annotations come from.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a Hypothesis export (JSON, from its client's "Export annotations") into
+    /// the sidecars of the texts it annotates (see docs/annotations.md).
+    Hypothesis(HypothesisArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HypothesisArgs {
+    /// The export file.
+    pub export: PathBuf,
+    /// The site folder, holding `content/`.
+    #[arg(default_value = ".")]
+    pub site_dir: PathBuf,
+    /// Annotations of pages whose address starts with URL-PREFIX belong to the text
+    /// SLUG-PREFIX + the rest of the address (repeatable; tried in order).
+    #[arg(long = "map", value_name = "URL-PREFIX=SLUG-PREFIX", value_parser = crate::import::parse_map)]
+    pub maps: Vec<crate::import::Mapping>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,6 +126,14 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build(&options(&args), args.timings),
         Command::Serve(args) => serve(args),
         Command::Check(args) => check(&args),
+        Command::Import(ImportCommand::Hypothesis(args)) => {
+            crate::import::run(&crate::import::ImportOptions {
+                export: args.export,
+                site_dir: args.site_dir,
+                maps: args.maps,
+                color: color(),
+            })
+        }
     }
 }
 
@@ -232,6 +264,7 @@ mod tests {
             Command::Build(args) => options(&args).output,
             Command::Serve(args) => options(&args.build).output,
             Command::Check(_) => panic!("check has no output folder"),
+            Command::Import(_) => panic!("import has no output folder"),
         }
     }
 

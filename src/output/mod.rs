@@ -9,11 +9,13 @@
 //! memory whole), swapped in only when everything was written, so a failed build leaves
 //! the previous output exactly as it was.
 
+mod annotations;
 mod claims;
 mod html;
 mod search;
 mod write;
 
+pub(crate) use annotations::quote_selector as quote_context;
 pub(crate) use claims::{Claims, Origin};
 
 pub(crate) use html::{other_files, render_pages, PageKey, PageSet};
@@ -34,7 +36,11 @@ pub(crate) trait Renderer: Sync {
 /// Every output, in the order they are made (an output's errors stop the build before
 /// the next).
 pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(html::Site), Box::new(search::Index)]
+    vec![
+        Box::new(html::Site),
+        Box::new(search::Index),
+        Box::new(annotations::Annotations),
+    ]
 }
 
 /// One file of the built site.
