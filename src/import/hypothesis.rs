@@ -253,7 +253,13 @@ mod tests {
             let e = parse(json).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(e.contains(expected), "{json}: {e}");
         }
-        let e = parse("{not json").err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(e.starts_with("it is not JSON") && e.contains("line 1"), "{e}");
+        let e = parse("{not json")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("it is not JSON") && e.contains("line 1"),
+            "{e}"
+        );
     }
 }

@@ -43,7 +43,9 @@ pub struct Mapping {
 /// Parses a `--map` (clap's value parser: a bad one is a usage error).
 pub fn parse_map(s: &str) -> Result<Mapping, String> {
     let Some((url, slug)) = s.split_once('=') else {
-        return Err("expected URL-PREFIX=SLUG-PREFIX, e.g. https://example.org/reader/=texts/".into());
+        return Err(
+            "expected URL-PREFIX=SLUG-PREFIX, e.g. https://example.org/reader/=texts/".into(),
+        );
     };
     if url.is_empty() {
         return Err("the URL prefix (before `=`) is empty".into());
@@ -171,8 +173,11 @@ fn import(options: &ImportOptions) -> Result<ExitCode, Failure> {
         .enumerate()
         .map(|(i, t)| (t.text.slug.as_str(), i))
         .collect();
-    let indexes: Vec<std::sync::OnceLock<ReadingIndex>> =
-        doc.texts.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let indexes: Vec<std::sync::OnceLock<ReadingIndex>> = doc
+        .texts
+        .iter()
+        .map(|_| std::sync::OnceLock::new())
+        .collect();
     let base = site.config.base_url.as_ref();
 
     // Replies by the annotation that started their thread, oldest first.
@@ -253,7 +258,8 @@ fn import(options: &ImportOptions) -> Result<ExitCode, Failure> {
 
 fn read_export(path: &Path) -> Result<String, Failure> {
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| Failure::Input(format!("cannot read {shown}: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| Failure::Input(format!("cannot read {shown}: {e}")))?;
     if !meta.is_file() {
         return Err(Failure::Input(format!("{shown} is not a file")));
     }
@@ -263,8 +269,10 @@ fn read_export(path: &Path) -> Result<String, Failure> {
             MAX_EXPORT_BYTES / 1024 / 1024
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| Failure::Input(format!("cannot read {shown}: {e}")))?;
-    String::from_utf8(bytes).map_err(|_| Failure::Input(format!("{shown} is not UTF-8 text, so not JSON")))
+    let bytes =
+        std::fs::read(path).map_err(|e| Failure::Input(format!("cannot read {shown}: {e}")))?;
+    String::from_utf8(bytes)
+        .map_err(|_| Failure::Input(format!("{shown} is not UTF-8 text, so not JSON")))
 }
 
 fn report(
@@ -328,7 +336,9 @@ fn report(
         unplaced.len()
     );
     if placed == 0 && present.is_empty() {
-        eprintln!("error: no annotation of the export could be placed in this site; nothing was written");
+        eprintln!(
+            "error: no annotation of the export could be placed in this site; nothing was written"
+        );
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
@@ -422,12 +432,15 @@ fn body(a: &Annotation, thread: &[&Annotation]) -> String {
             .created
             .as_deref()
             .and_then(|c| c.get(..10))
-            .map(|d| format!(", {d}"))
+            .map(|d| format!(", {}", markdown_escape(d)))
             .unwrap_or_default();
         if !out.is_empty() {
             out.push_str("\n\n");
         }
-        out.push_str(&format!("> **{}**{} replied:\n>", markdown_escape(&who), markdown_escape(&when)));
+        out.push_str(&format!(
+            "> **{}**{when} replied:\n>",
+            markdown_escape(&who)
+        ));
         for line in clean(r.text.trim_end()).lines() {
             out.push_str("\n>");
             if !line.is_empty() {
@@ -539,7 +552,11 @@ enum Located {
 /// page as the browser showed it, margin notes and paragraph numbers included, so they
 /// may not fit our reading text exactly: when they fit no occurrence, the occurrence
 /// whose surroundings share the most characters with them is taken, if only one does.
-fn locate(index: &ReadingIndex, reading: &str, q: &hypothesis::Quote) -> Result<Range<usize>, Located> {
+fn locate(
+    index: &ReadingIndex,
+    reading: &str,
+    q: &hypothesis::Quote,
+) -> Result<Range<usize>, Located> {
     let selector = TextQuoteSelector {
         exact: clean(&q.exact),
         prefix: q.prefix.as_deref().map(clean),
@@ -559,13 +576,24 @@ fn locate(index: &ReadingIndex, reading: &str, q: &hypothesis::Quote) -> Result<
     let score = |r: &Range<usize>| {
         let before = squash(reading.get(..r.start).unwrap_or_default());
         let after = squash(reading.get(r.end..).unwrap_or_default());
-        let p = before.chars().rev().zip(prefix.chars().rev()).take_while(|(a, b)| a == b).count();
-        let s = after.chars().zip(suffix.chars()).take_while(|(a, b)| a == b).count();
+        let p = before
+            .chars()
+            .rev()
+            .zip(prefix.chars().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let s = after
+            .chars()
+            .zip(suffix.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
         p + s
     };
     let scores: Vec<usize> = candidates.iter().map(score).collect();
     let best = scores.iter().copied().max().unwrap_or(0);
-    let winners: Vec<usize> = (0..candidates.len()).filter(|&i| scores[i] == best).collect();
+    let winners: Vec<usize> = (0..candidates.len())
+        .filter(|&i| scores[i] == best)
+        .collect();
     match winners.as_slice() {
         [i] if best > 0 => Ok(candidates[*i].clone()),
         _ => Err(Located::Ambiguous(candidates)),
@@ -598,8 +626,16 @@ fn selector(
         return Some((quote, None, None));
     }
     let context = crate::output::quote_context(reading, range);
-    let prefix = context.prefix.as_deref().map(squash).filter(|p| !p.is_empty());
-    let suffix = context.suffix.as_deref().map(squash).filter(|s| !s.is_empty());
+    let prefix = context
+        .prefix
+        .as_deref()
+        .map(squash)
+        .filter(|p| !p.is_empty());
+    let suffix = context
+        .suffix
+        .as_deref()
+        .map(squash)
+        .filter(|s| !s.is_empty());
     let with = TextQuoteSelector {
         exact: quote.clone(),
         prefix: prefix.clone(),
@@ -614,7 +650,14 @@ mod tests {
 
     #[test]
     fn note_ids_are_valid_stable_and_distinct() {
-        let ids = ["KkBzcu8aEe6F_2tpABpaLg", "kkbzcu8aee6f_2tpabpalg", "abc", "", "-x-", "ÜNÏ"];
+        let ids = [
+            "KkBzcu8aEe6F_2tpABpaLg",
+            "kkbzcu8aee6f_2tpabpalg",
+            "abc",
+            "",
+            "-x-",
+            "ÜNÏ",
+        ];
         let made: Vec<String> = ids.iter().map(|i| note_id(i)).collect();
         for id in &made {
             assert!(crate::load::is_valid_id(id), "{id}");
@@ -636,14 +679,21 @@ mod tests {
         }];
         let cases = [
             ("https://old.host/r/henke/", Some(0)),
-            ("https://example.org/reader/texts/henke/index.html#p3", Some(0)),
+            (
+                "https://example.org/reader/texts/henke/index.html#p3",
+                Some(0),
+            ),
             ("https://example.org/reader/henke/?x=1", Some(1)),
             ("http://localhost:1111/texts/henke/", Some(0)),
             ("file:///home/me/public/a%20b/index.html", Some(2)),
             ("https://example.org/other/", None),
         ];
         for (uri, expected) in cases {
-            assert_eq!(text_of(uri, &maps, base.as_ref(), &slugs), expected, "{uri}");
+            assert_eq!(
+                text_of(uri, &maps, base.as_ref(), &slugs),
+                expected,
+                "{uri}"
+            );
         }
     }
 
@@ -672,8 +722,15 @@ mod tests {
         let (quote, prefix, _) = selector(&index, &reading, &r).unwrap_or_default();
         assert_eq!(quote, "the cat");
         assert!(prefix.is_some());
-        let q = hypothesis::Quote { exact: "the cat".into(), prefix: None, suffix: None };
-        assert!(matches!(locate(&index, &reading, &q), Err(Located::Ambiguous(_))));
+        let q = hypothesis::Quote {
+            exact: "the cat".into(),
+            prefix: None,
+            suffix: None,
+        };
+        assert!(matches!(
+            locate(&index, &reading, &q),
+            Err(Located::Ambiguous(_))
+        ));
     }
 
     #[test]
@@ -689,7 +746,11 @@ mod tests {
             quote: None,
         };
         let root = a("Root *note*.", "acct:a@h", "2024-01-01T00:00:00Z");
-        let r1 = a("Yes.\n\nAnd more.", "acct:b_2@hypothes.is", "2024-02-03T10:00:00Z");
+        let r1 = a(
+            "Yes.\n\nAnd more.",
+            "acct:b_2@hypothes.is",
+            "2024-02-03T10:00:00Z",
+        );
         assert_eq!(
             body(&root, &[&r1]),
             "Root *note*.\n\n> **b\\_2**, 2024\\-02\\-03 replied:\n>\n> Yes.\n>\n> And more."

@@ -54,8 +54,11 @@ pub(crate) fn string(s: &str) -> String {
 fn block(s: &str, indent: usize) -> String {
     let plain_lines = !s.is_empty()
         && !s.starts_with([' ', '\t', '\n'])
-        && s.chars()
-            .all(|c| c == '\n' || (!c.is_control() && !matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')))
+        && s.chars().all(|c| {
+            c == '\n'
+                || (!c.is_control()
+                    && !matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}'))
+        })
         && s.lines().all(|l| l.trim_end() == l)
         && !s.ends_with("\n\n");
     if !plain_lines {
@@ -235,7 +238,10 @@ fn as_value(n: &NewNote) -> Value {
         m.insert(s("suffix"), s(x));
     }
     if !n.tags.is_empty() {
-        m.insert(s("tags"), Value::Sequence(n.tags.iter().map(|t| s(t)).collect()));
+        m.insert(
+            s("tags"),
+            Value::Sequence(n.tags.iter().map(|t| s(t)).collect()),
+        );
     }
     m.insert(s("note"), s(&n.note));
     Value::Mapping(m)
@@ -331,29 +337,47 @@ mod tests {
         let at = old.find(cut).map(|i| i + cut.len()).unwrap_or(0);
         assert!(text.starts_with(&old[..at]), "{text}");
         assert!(text.ends_with(&old[at..]), "{text}");
-        assert!(text[at..].starts_with("    - id: \"h-0\"\n      quote:"), "{text}");
+        assert!(
+            text[at..].starts_with("    - id: \"h-0\"\n      quote:"),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_missing_list_or_sidecar_is_started() {
         let n = [note("h-1", "x")];
         let made = append(None, &n).unwrap_or_default();
-        assert!(made.starts_with("annotations:\n  - id: \"h-1\"\n"), "{made}");
+        assert!(
+            made.starts_with("annotations:\n  - id: \"h-1\"\n"),
+            "{made}"
+        );
         let only_questions = "questions:\n  - Why?";
         let text = append(Some(only_questions), &n).unwrap_or_default();
-        assert!(text.starts_with("questions:\n  - Why?\nannotations:\n"), "{text}");
+        assert!(
+            text.starts_with("questions:\n  - Why?\nannotations:\n"),
+            "{text}"
+        );
         let empty = "annotations: []  # none yet\nquestions: [Why?]\n";
         let text = append(Some(empty), &n).unwrap_or_default();
-        assert!(text.starts_with("annotations:  # none yet\n  - id:"), "{text}");
+        assert!(
+            text.starts_with("annotations:  # none yet\n  - id:"),
+            "{text}"
+        );
         assert!(text.ends_with("questions: [Why?]\n"), "{text}");
         let top = "annotations:\n- quote: a\n  note: b\n";
         let text = append(Some(top), &n).unwrap_or_default();
-        assert!(text.starts_with("annotations:\n- quote: a\n  note: b\n- id: \"h-1\"\n  quote:"), "{text}");
+        assert!(
+            text.starts_with("annotations:\n- quote: a\n  note: b\n- id: \"h-1\"\n  quote:"),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_flow_list_is_refused() {
-        let e = append(Some("annotations: [{quote: a, note: b}]\n"), &[note("h", "x")]);
+        let e = append(
+            Some("annotations: [{quote: a, note: b}]\n"),
+            &[note("h", "x")],
+        );
         assert!(e.is_err_and(|e| e.contains("flow style")));
     }
 }

@@ -108,7 +108,11 @@ impl Iris<'_> {
             None => {
                 let rel = format!("{}{path}", self.root);
                 // A text's page seen from its own folder.
-                let rel = if rel.is_empty() { "./".to_string() } else { rel };
+                let rel = if rel.is_empty() {
+                    "./".to_string()
+                } else {
+                    rel
+                };
                 format!("{rel}{frag}")
             }
         }
@@ -133,7 +137,11 @@ fn collection<'a, 'd: 'a>(
         first: (total > 0).then(|| AnnotationPage {
             id: iris.of(path, Some("page-1")),
             kind: "AnnotationPage",
-            part_of: id.clone(),
+            part_of: PartOf {
+                id: id.clone(),
+                label: label.clone(),
+                total,
+            },
             start_index: 0,
             items,
         }),
@@ -146,7 +154,10 @@ fn collection<'a, 'd: 'a>(
 
 fn annotations(iris: &Iris, t: &TextDoc, language: &str) -> Vec<Annotation> {
     let folder = t.page.path();
-    let folder = folder.strip_suffix("index.html").unwrap_or(&folder).to_string();
+    let folder = folder
+        .strip_suffix("index.html")
+        .unwrap_or(&folder)
+        .to_string();
     let page = iris.of(&folder, None);
     let language = Some(language.to_string()).filter(|l| !l.is_empty());
     let reading = &t.anchored.reading.text;
@@ -264,10 +275,7 @@ pub(crate) fn motivation(kind: NoteKind) -> &'static str {
 pub(crate) fn quote_selector(reading: &str, range: &Range<usize>) -> TextQuoteSelector {
     let exact = reading.get(range.clone()).unwrap_or_default().to_string();
     let before = reading.get(..range.start).unwrap_or_default();
-    let before = before
-        .rsplit(BLOCK_SEPARATOR)
-        .next()
-        .unwrap_or_default();
+    let before = before.rsplit(BLOCK_SEPARATOR).next().unwrap_or_default();
     let prefix: String = {
         let mut chars: Vec<char> = before.chars().rev().take(CONTEXT_CHARS).collect();
         chars.reverse();
@@ -289,7 +297,10 @@ pub(crate) fn quote_selector(reading: &str, range: &Range<usize>) -> TextQuoteSe
 fn char_positions(reading: &str, range: &Range<usize>) -> (usize, usize) {
     let count = |end: usize| reading.get(..end).map_or(0, |s| s.chars().count());
     let start = count(range.start);
-    (start, start + reading.get(range.clone()).map_or(0, |s| s.chars().count()))
+    (
+        start,
+        start + reading.get(range.clone()).map_or(0, |s| s.chars().count()),
+    )
 }
 
 /// A whole paragraph's passage: what `para:` notes anchor to (kept here for tests).
@@ -320,10 +331,19 @@ struct AnnotationPage {
     #[serde(rename = "type")]
     kind: &'static str,
     #[serde(rename = "partOf")]
-    part_of: String,
+    part_of: PartOf,
     #[serde(rename = "startIndex")]
     start_index: usize,
     items: Vec<Annotation>,
+}
+
+/// The collection a page is part of, described as the model's example does (and as the
+/// W3C test suite's page assertions expect: an object, not only an IRI).
+#[derive(Debug, Serialize)]
+struct PartOf {
+    id: String,
+    label: String,
+    total: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -418,7 +438,9 @@ mod tests {
 
     #[test]
     fn context_stays_in_the_paragraph_and_counts_characters() {
-        let reading = format!("First para.{S}Ünïcödé words before the passage and after it, and more words.{S}Next");
+        let reading = format!(
+            "First para.{S}Ünïcödé words before the passage and after it, and more words.{S}Next"
+        );
         let start = reading.find("the passage").unwrap_or(0);
         let range = start..start + "the passage".len();
         let q = quote_selector(&reading, &range);
