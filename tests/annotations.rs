@@ -564,3 +564,55 @@ fn bad_exports_are_refused_and_nothing_is_written() {
         );
     }
 }
+
+/// Into a sidecar with notes, comments and questions: the new note goes at the end of
+/// the list, everything else stays byte for byte, and a quote that occurs twice gets
+/// the context that picks its passage.
+#[test]
+fn an_existing_sidecar_keeps_every_byte() {
+    let site = copy_site(&fixture("sites/annotations"));
+    let sidecar = site.path().join("content/texts/one.yaml");
+    let old = read(&sidecar);
+    let export = json!({"annotations": [
+        {"id": "Twice_1", "uri": "http://localhost:1111/texts/one/index.html#p1", "text": "The second time.",
+         "tags": ["cats"], "references": [],
+         "target": [{"source": "http://localhost:1111/texts/one/", "selector": [
+            {"type": "TextQuoteSelector", "exact": "the cat went out", "prefix": "1\nThe first cat.\nby the door. Later ", "suffix": "; the dog"}]}]}
+    ]});
+    let file = write_export(site.path(), &export);
+    let run = scholia(
+        site.path(),
+        &["import", "hypothesis", &file.to_string_lossy()],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("added to content/texts/one.yaml: 1 note"),
+        "{}",
+        run.stderr
+    );
+    let new = read(&sidecar);
+    let cut = old.find("questions:").unwrap_or(0);
+    assert!(new.starts_with(&old[..cut]), "{new}");
+    assert!(new.ends_with(&old[cut..]), "{new}");
+    assert!(new[cut..].starts_with("  - id: \"h-twice-1-"), "{new}");
+    let public = build_ok(site.path(), &[]);
+    let one = load_json(&public.join("texts/one/annotations.jsonld"));
+    let items = one["first"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let imported = items
+        .iter()
+        .find(|a| a["id"].as_str().unwrap_or_default().contains("#h-twice-1-"));
+    let s = imported
+        .map(|a| a["target"]["selector"][1].clone())
+        .unwrap_or_default();
+    let start = "The cat sat on the mat while the dog slept by the door. Later "
+        .chars()
+        .count();
+    assert_eq!(
+        (s["start"].as_u64(), s["end"].as_u64()),
+        (Some(start as u64), Some(start as u64 + 16))
+    );
+}

@@ -80,7 +80,7 @@ enum Unplaced {
     NoBody,
     BadTag(String),
     ReplyWithoutParent,
-    ParentUnplaced,
+    ParentLeftOut,
     /// A reply to a note imported by an earlier run: notes already there are not edited.
     ThreadImported(String),
 }
@@ -102,7 +102,7 @@ impl Unplaced {
             Unplaced::ReplyWithoutParent => {
                 "it replies to an annotation that is not in the export".into()
             }
-            Unplaced::ParentUnplaced => "it replies to an annotation left out".into(),
+            Unplaced::ParentLeftOut => "it replies to an annotation left out".into(),
             Unplaced::ThreadImported(id) => format!(
                 "it replies to the note `{id}`, imported before: add it to that note by hand"
             ),
@@ -211,7 +211,7 @@ fn import(options: &ImportOptions) -> Result<ExitCode, Failure> {
             let f = match o {
                 Outcome::Placed(..) => None,
                 Outcome::Present(id) => Some(Unplaced::ThreadImported(id.clone())),
-                Outcome::Unplaced(_) => Some(Unplaced::ParentUnplaced),
+                Outcome::Unplaced(_) => Some(Unplaced::ParentLeftOut),
             };
             (a.id.as_str(), f)
         })

@@ -360,7 +360,7 @@ mod tests {
         let empty = "annotations: []  # none yet\nquestions: [Why?]\n";
         let text = append(Some(empty), &n).unwrap_or_default();
         assert!(
-            text.starts_with("annotations:  # none yet\n  - id:"),
+            text.starts_with("annotations: # none yet\n  - id:"),
             "{text}"
         );
         assert!(text.ends_with("questions: [Why?]\n"), "{text}");
