@@ -124,9 +124,9 @@ fn appended(old: &str, notes: &[NewNote]) -> Result<String, String> {
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
-        text.push_str("annotations:\n");
+        text.push_str(&eol("annotations:\n".into(), old));
         for n in notes {
-            text.push_str(&item(n, 2));
+            text.push_str(&eol(item(n, 2), old));
         }
         return Ok(text);
     };
@@ -166,7 +166,7 @@ fn appended(old: &str, notes: &[NewNote]) -> Result<String, String> {
         text.extend(lines[..key].iter().copied());
         // `annotations: []` becomes a block list; a comment after it stays.
         let comment = head.find(" #").map(|i| head[i..].trim_end()).unwrap_or("");
-        text.push_str(&format!("annotations:{comment}\n"));
+        text.push_str(&eol(format!("annotations:{comment}\n"), old));
         text.extend(lines[key + 1..last].iter().copied());
     } else {
         text.extend(lines[..last].iter().copied());
@@ -175,10 +175,20 @@ fn appended(old: &str, notes: &[NewNote]) -> Result<String, String> {
         text.push('\n');
     }
     for n in notes {
-        text.push_str(&item(n, dash));
+        text.push_str(&eol(item(n, dash), old));
     }
     text.extend(lines[last..].iter().copied());
     Ok(text)
+}
+
+/// New lines end as the file's do (a sidecar saved on Windows stays CRLF). Items hold no
+/// CR of their own: [`string`] escapes it and [`block`] is not used for text with one.
+fn eol(item: String, old: &str) -> String {
+    if old.contains("\r\n") {
+        item.replace('\n', "\r\n")
+    } else {
+        item
+    }
 }
 
 fn is_annotations_key(line: &str) -> bool {
@@ -370,6 +380,14 @@ mod tests {
             text.starts_with("annotations:\n- quote: a\n  note: b\n- id: \"h-1\"\n  quote:"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_crlf_sidecar_stays_crlf() {
+        let old = "annotations:\r\n  - quote: a\r\n    note: b\r\n";
+        let text = append(Some(old), &[note("h-1", "x\ny")]).unwrap_or_default();
+        assert!(text.starts_with(old), "{text:?}");
+        assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
     }
 
     #[test]
