@@ -11,6 +11,7 @@
 
 mod annotations;
 mod claims;
+pub(crate) mod edition;
 mod html;
 mod search;
 mod write;
