@@ -46,6 +46,9 @@ pub enum Command {
     New(NewArgs),
     /// Print the JSON Schema of a content file's format, or write them all (--out).
     Schema(SchemaArgs),
+    /// Bring annotations made elsewhere into the site's sidecars.
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,6 +79,27 @@ pub struct SchemaArgs {
     /// `section.json`, `glossary.json`), replacing older ones.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// Where annotations come from.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import a Hypothesis export (JSON, from its client's "Export annotations") into
+    /// the sidecars of the texts it annotates (see docs/annotations.md).
+    Hypothesis(HypothesisArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HypothesisArgs {
+    /// The export file.
+    pub export: PathBuf,
+    /// The site folder, holding `content/`.
+    #[arg(default_value = ".")]
+    pub site_dir: PathBuf,
+    /// Annotations of pages whose address starts with URL-PREFIX belong to the text
+    /// SLUG-PREFIX + the rest of the address (repeatable; tried in order).
+    #[arg(long = "map", value_name = "URL-PREFIX=SLUG-PREFIX", value_parser = crate::import::parse_map)]
+    pub maps: Vec<crate::import::Mapping>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -186,6 +210,14 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init(&args),
         Command::New(args) => new_text(&args),
         Command::Schema(args) => schema(&args),
+        Command::Import(ImportCommand::Hypothesis(args)) => {
+            crate::import::run(&crate::import::ImportOptions {
+                export: args.export,
+                site_dir: args.site_dir,
+                maps: args.maps,
+                color: color(),
+            })
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The integration suite: one binary, one module per area (as mdBook does).
 
 mod a11y;
+mod annotations;
 mod browser;
 mod cli;
 mod docs;

@@ -9,6 +9,7 @@
 //! memory whole), swapped in only when everything was written, so a failed build leaves
 //! the previous output exactly as it was.
 
+mod annotations;
 mod claims;
 pub(crate) mod edition;
 pub(crate) mod feed;
@@ -17,6 +18,7 @@ mod schema;
 mod search;
 mod write;
 
+pub(crate) use annotations::quote_selector as quote_context;
 pub(crate) use claims::{Claims, Origin};
 
 pub(crate) use html::{other_files, render_pages, PageKey, PageSet};
@@ -42,6 +44,7 @@ pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(search::Index),
         Box::new(feed::AtomFeed),
         Box::new(schema::Schemas),
+        Box::new(annotations::Annotations),
     ]
 }
 
