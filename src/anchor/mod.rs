@@ -20,7 +20,7 @@ pub use quote::{
 pub use reanchor::Relocated;
 
 use crate::diagnostics::{list_some, Diagnostic, Diagnostics};
-use crate::markdown::{self, Reading, BLOCK_SEPARATOR};
+use crate::markdown::{self, BlockKind, Reading, BLOCK_SEPARATOR};
 use crate::site::{Glossary, Note, Selector, Text, TextQuoteSelector};
 
 /// Where a note sits in its text's reading text.
@@ -30,8 +30,12 @@ pub struct Passage {
     pub note: usize,
     /// Byte range of the reading text.
     pub range: Range<usize>,
-    /// The 1-based paragraph the passage starts in: the note is shown beside it.
+    /// The 1-based paragraph the passage starts in (for a heading or code block, the
+    /// paragraph after it).
     pub paragraph: usize,
+    /// The block of the reading text (numbered or not) the passage starts in: the note is
+    /// shown beside it.
+    pub block: usize,
 }
 
 /// A text's reading text, the passages of the notes that anchored, and the cross-links
@@ -94,6 +98,7 @@ pub(crate) fn text_deferring_hints<'t>(
             Ok(range) => passages.push(Passage {
                 note: i,
                 paragraph: reading.paragraph_at(range.start),
+                block: reading.block_at(range.start),
                 range,
             }),
             Err(Failure::Missing(q)) => missing.push((note, q)),
@@ -154,8 +159,8 @@ impl Missing<'_> {
                 let sep = BLOCK_SEPARATOR.to_string();
                 ReadingIndex::new(&reading.text.replace(&sep, &" ".repeat(sep.len())))
             });
-            let crosses = joined.find_exact(q).is_ok();
-            let closest = if crosses {
+            let crosses = joined.find_exact(q).ok().map(|r| crossed(reading, r));
+            let closest = if crosses.is_some() {
                 Ok(None)
             } else {
                 index.closest(&q.exact, budget)
@@ -204,7 +209,10 @@ fn passage<'t>(
     note: &'t Note,
 ) -> Result<Range<usize>, Failure<'t>> {
     match &note.selector {
-        Selector::Paragraph(n) => block_range(&reading.text, n.wrapping_sub(1))
+        Selector::Paragraph(n) => n
+            .checked_sub(1)
+            .and_then(|i| reading.paragraphs.get(i))
+            .map(|r| trimmed(&reading.text, r.clone()))
             .ok_or_else(|| Failure::Reported(Box::new(no_paragraph(reading, note, *n)))),
         Selector::Quote(q) => index.find_exact(q).map_err(|e| match e {
             AnchorError::NotFound { .. } => Failure::Missing(q),
@@ -214,11 +222,46 @@ fn passage<'t>(
     }
 }
 
+/// `range` of `text` without the white space at either end.
+fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
+    let piece = text.get(range.clone()).unwrap_or_default();
+    let start = range.start + (piece.len() - piece.trim_start().len());
+    start..start + piece.trim().len()
+}
+
+/// What a quote that runs from one block into the next crosses into: a heading or a
+/// code block, if one of the blocks is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Crossed {
+    Paragraphs,
+    Heading,
+    Code,
+}
+
+fn crossed(reading: &Reading, r: Range<usize>) -> Crossed {
+    let first = reading.block_at(r.start);
+    let last = reading.block_at(r.end);
+    let kinds: Vec<BlockKind> = reading
+        .blocks
+        .get(first..=last.max(first))
+        .unwrap_or_default()
+        .iter()
+        .map(|b| b.kind)
+        .collect();
+    if kinds.contains(&BlockKind::Heading) {
+        Crossed::Heading
+    } else if kinds.contains(&BlockKind::Code) {
+        Crossed::Code
+    } else {
+        Crossed::Paragraphs
+    }
+}
+
 /// The error for a quote that occurs nowhere, with the closest passage if one was found.
 fn not_found(
     reading: &Reading,
     note: &Note,
-    crosses: bool,
+    crosses: Option<Crossed>,
     closest: Result<Option<Range<usize>>, OverBudget>,
 ) -> Diagnostic {
     let d = Diagnostic::error("this quote is not in the text", note.at.selector.clone())
@@ -230,7 +273,13 @@ fn not_found(
             reading.paragraph_at(r.start),
             excerpt(&reading.text, r)
         )),
-        _ if crosses => d.help(
+        _ if crosses == Some(Crossed::Heading) => d.help(
+            "the quote runs from a heading into the text next to it: annotate the heading and the paragraph separately",
+        ),
+        _ if crosses == Some(Crossed::Code) => d.help(
+            "the quote runs into or out of a code block: annotate the code and the paragraph separately (or whole lines of the code with `lines:`)",
+        ),
+        _ if crosses.is_some() => d.help(
             "the quote runs from one paragraph into the next: annotate each paragraph separately",
         ),
         // So many quotes are missing that the build stopped looking for the closest
@@ -266,7 +315,7 @@ fn explain(
     let at = note.at.selector.clone();
     match error {
         AnchorError::Empty => Diagnostic::error("the quote is empty", at).code("quote-empty"),
-        AnchorError::NotFound { closest } => not_found(reading, note, false, Ok(closest)),
+        AnchorError::NotFound { closest } => not_found(reading, note, None, Ok(closest)),
         AnchorError::Ambiguous { candidates } => Diagnostic::error(
             format!("this quote occurs {} times in the text", candidates.len()),
             at,

@@ -252,6 +252,7 @@ fn text_doc<'s>(
                 label: n.label(),
                 kind: n.kind,
                 para: p.paragraph,
+                block: p.block,
                 passage: a
                     .reading
                     .text
