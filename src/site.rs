@@ -143,6 +143,12 @@ impl Note {
                 }
             }
             Selector::Paragraph(n) => format!("Note on ¶{n}"),
+            Selector::Lines { lines, .. } if lines.start() == lines.end() => {
+                format!("Note on line {}", lines.start())
+            }
+            Selector::Lines { lines, .. } => {
+                format!("Note on lines {}–{}", lines.start(), lines.end())
+            }
         }
     }
 }
@@ -164,6 +170,12 @@ pub enum Selector {
     Quote(TextQuoteSelector),
     /// A whole paragraph, 1-based as numbered in the margin.
     Paragraph(usize),
+    /// Whole lines (1-based, inclusive) of a code block: the `block`th (1-based) of the
+    /// text's code blocks, or its only one.
+    Lines {
+        block: Option<usize>,
+        lines: std::ops::RangeInclusive<usize>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]

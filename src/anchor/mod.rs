@@ -214,12 +214,103 @@ fn passage<'t>(
             .and_then(|i| reading.paragraphs.get(i))
             .map(|r| trimmed(&reading.text, r.clone()))
             .ok_or_else(|| Failure::Reported(Box::new(no_paragraph(reading, note, *n)))),
+        Selector::Lines { block, lines } => {
+            code_lines(reading, note, *block, lines).map_err(|d| Failure::Reported(Box::new(d)))
+        }
         Selector::Quote(q) => index.find_exact(q).map_err(|e| match e {
             AnchorError::NotFound { .. } => Failure::Missing(q),
             e @ AnchorError::ContextMismatch { .. } => Failure::Stale(q, e),
             e => Failure::Reported(Box::new(explain(reading, note, q, e))),
         }),
     }
+}
+
+/// The range of whole lines `lines` (1-based) of a code block: the text's `block`th code
+/// block (1-based, counting only code blocks of their own, not code inside a list item or
+/// a quote), or its only one. Trimmed of the white space at either end.
+fn code_lines(
+    reading: &Reading,
+    note: &Note,
+    block: Option<usize>,
+    lines: &std::ops::RangeInclusive<usize>,
+) -> Result<Range<usize>, Diagnostic> {
+    let at = note.at.selector.clone();
+    let code = reading.code_blocks();
+    let count = code.len();
+    let chosen = match (block, count) {
+        (_, 0) => {
+            return Err(Diagnostic::error(
+                "`lines:` annotates lines of a code block, and this text has none",
+                at,
+            )
+            .code("lines-without-code")
+            .help("annotate a passage with `quote: \"…\"` or a paragraph with `para: N`"))
+        }
+        (None, 1) => code[0],
+        (None, _) => {
+            return Err(Diagnostic::error(
+                format!("the text has {count} code blocks: which one are these lines in?"),
+                at,
+            )
+            .code("lines-which-code-block")
+            .help(format!(
+                "add `para: K` for the K-th code block of the text (1 to {count})"
+            )))
+        }
+        (Some(k), _) => match k.checked_sub(1).and_then(|i| code.get(i)) {
+            Some(&i) => i,
+            None => {
+                return Err(Diagnostic::error(format!("there is no code block {k}"), at)
+                    .code("lines-out-of-range")
+                    .label(format!(
+                        "the text has {count} code block{}",
+                        if count == 1 { "" } else { "s" }
+                    ))
+                    .help(format!(
+                        "with `lines:`, `para: K` counts code blocks only: use 1 to {count}"
+                    )))
+            }
+        },
+    };
+    let range = reading.blocks[chosen].range.clone();
+    let code_text = reading.text.get(range.clone()).unwrap_or_default();
+    let mut starts: Vec<usize> = vec![0];
+    starts.extend(code_text.match_indices('\n').map(|(i, _)| i + 1));
+    // The code ends with a line break: no line after it.
+    if starts.len() > 1 && starts.last() == Some(&code_text.len()) {
+        starts.pop();
+    }
+    let total = starts.len();
+    let (first, last) = (*lines.start(), *lines.end());
+    if first == 0 || last > total {
+        let which = block.map_or("the code block".to_string(), |k| format!("code block {k}"));
+        return Err(
+            Diagnostic::error(format!("{which} has no line {}", last.max(first)), at)
+                .code("lines-out-of-range")
+                .label(format!(
+                    "it has {total} line{}",
+                    if total == 1 { "" } else { "s" }
+                ))
+                .help(format!(
+                    "use lines from 1 to {total}, counted from the block's first line"
+                )),
+        );
+    }
+    let start = starts[first - 1];
+    let end = starts.get(last).map_or(code_text.len(), |&e| e);
+    Ok(trimmed(code_text, start..end))
+        .map(|r| range.start + r.start..range.start + r.end)
+        .and_then(|r| {
+            if r.is_empty() {
+                Err(
+                    Diagnostic::error("these lines are blank", note.at.selector.clone())
+                        .code("lines-blank")
+                        .help("annotate lines that hold code"),
+                )
+            } else {
+                Ok(r)
+            }
+        })
 }
 
 /// `range` of `text` without the white space at either end.

@@ -357,6 +357,42 @@ fn a_quote_in_code_inside_a_list_item_is_marked_in_its_paragraph() {
 }
 
 #[test]
+fn lines_anchor_whole_lines_of_the_chosen_code_block() {
+    let md = "```\none\n  two\nthree\n```\n\nProse.\n\n    a\n    b\n";
+    let lines = |block, first, last| {
+        note(
+            &format!("l{first}"),
+            Selector::Lines {
+                block,
+                lines: first..=last,
+            },
+        )
+    };
+    let rendered = render(md, vec![lines(Some(1), 2, 3), lines(Some(2), 1, 1)]);
+    let html = &rendered.body;
+    assert!(
+        html.contains("one\n  <mark class=\"passage\" data-note=\"l2\" aria-details=\"l2\" id=\"mark-l2\">two\nthree</mark>\n</code></pre>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code><mark class=\"passage\" data-note=\"l1\" aria-details=\"l1\" id=\"mark-l1\">a</mark>\nb\n</code>"),
+        "{html}"
+    );
+    let (_, errors) = build_like_the_pipeline(md, vec![lines(None, 1, 1)]);
+    assert_eq!(
+        errors,
+        ["the text has 2 code blocks: which one are these lines in?"]
+    );
+    let (_, errors) = build_like_the_pipeline(md, vec![lines(Some(1), 3, 4)]);
+    assert_eq!(errors, ["code block 1 has no line 4"]);
+    let (_, errors) = build_like_the_pipeline("Prose.\n", vec![lines(None, 1, 1)]);
+    assert_eq!(
+        errors,
+        ["`lines:` annotates lines of a code block, and this text has none"]
+    );
+}
+
+#[test]
 fn html_pieces_count_entities_as_one_char() {
     let pieces = html_pieces("<span>a &lt;b</span>&#x1F600;c", &[2, 3]);
     assert_eq!(
