@@ -464,7 +464,32 @@ mod properties {
         let events = crate::markdown::events(markdown, &|_| None, false);
         let reading = crate::markdown::Reading::of(&events);
         let mut notes = Vec::new();
+        let code = reading.code_blocks();
         for (i, (para, start, len)) in picks.iter().enumerate() {
+            // Now and then whole lines of a code block, when the text has one.
+            if start % 5 == 0 && !code.is_empty() {
+                let k = para % code.len();
+                let lines = reading.text[reading.blocks[code[k]].range.clone()]
+                    .trim_end_matches('\n')
+                    .split('\n')
+                    .collect::<Vec<_>>();
+                let first = len % lines.len() + 1;
+                let last = (first + start % 3).min(lines.len());
+                if lines[first - 1..last].iter().all(|l| l.trim().is_empty()) {
+                    continue;
+                }
+                let mut n = note(
+                    &format!("n{i}"),
+                    Selector::Lines {
+                        block: Some(k + 1),
+                        lines: first..=last,
+                    },
+                );
+                n.body = bodies.get(i).cloned().unwrap_or_default();
+                n.tags = Vec::new();
+                notes.push(n);
+                continue;
+            }
             let Some(range) = reading
                 .blocks
                 .get(para % reading.blocks.len().max(1))
