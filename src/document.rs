@@ -128,8 +128,12 @@ pub(crate) struct NoteDoc {
     /// The title, or the first words of the passage when there is none.
     pub label: String,
     pub kind: NoteKind,
-    /// The paragraph it is shown beside.
+    /// The paragraph it is shown beside (for a note on a heading or a code block: the
+    /// paragraph after it).
     pub para: usize,
+    /// The block of the reading text it is shown beside (see [`crate::markdown::Reading`]).
+    #[serde(skip)]
+    pub block: usize,
     /// The passage as the reader sees it.
     pub passage: String,
     /// The note as plain text, for previews and excerpts.

@@ -111,12 +111,36 @@ fn end_run(out: &mut [Spanned], run: &mut Option<String>) {
 pub enum Step {
     /// A numbered paragraph (1-based) starts with this event.
     BlockStart(usize),
-    /// The numbered paragraph ends with this event.
-    BlockEnd(usize),
+    /// A block of the reading text ends with this event: `block` is its index among all
+    /// blocks (0-based), `paragraph` its number if it is a numbered paragraph.
+    BlockEnd {
+        block: usize,
+        paragraph: Option<usize>,
+    },
     /// This event's text occupies this range of the reading text.
     Text(Range<usize>),
-    /// Nothing a reader reads (markup, code blocks, headings…).
+    /// Nothing a reader reads (markup, images…), or the start of an unnumbered block.
     Other,
+}
+
+/// What kind of block of the reading text a block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A numbered paragraph (1-based): a paragraph, list item, block quote or table.
+    Paragraph(usize),
+    /// A heading: read and annotated, but not numbered.
+    Heading,
+    /// A code block (fenced or indented): read and annotated, but not numbered. Its
+    /// reading text is the code, to the byte.
+    Code,
+}
+
+/// One block of the reading text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Its range of the reading text.
+    pub range: Range<usize>,
+    pub kind: BlockKind,
 }
 
 /// Follows the event stream, numbering paragraphs and building the reading text.
@@ -124,11 +148,15 @@ pub enum Step {
 pub struct Walker {
     depth: usize,
     top_list: bool,
+    /// The paragraph being read, if it is a numbered one.
     block: Option<usize>,
-    /// Depth inside things whose text is not reading text (images, code blocks).
+    /// The block being read (index into `blocks`), numbered or not.
+    open: Option<usize>,
+    /// Depth inside things whose text is not reading text (images).
     hidden: usize,
     text: String,
-    blocks: Vec<Range<usize>>,
+    blocks: Vec<Block>,
+    paragraphs: usize,
 }
 
 impl Walker {
@@ -150,33 +178,47 @@ impl Walker {
     fn start(&mut self, tag: &Tag) -> Step {
         let depth = self.depth;
         self.depth += 1;
-        if matches!(tag, Tag::Image { .. } | Tag::CodeBlock(_)) {
+        if matches!(tag, Tag::Image { .. }) {
             self.hidden += 1;
         }
         match (depth, tag) {
-            (0, Tag::Paragraph | Tag::BlockQuote(_) | Tag::Table(_)) => self.open_block(),
+            (0, Tag::Paragraph | Tag::BlockQuote(_) | Tag::Table(_)) => self.open_paragraph(),
+            (0, Tag::Heading { .. }) => self.open_block(BlockKind::Heading),
+            (0, Tag::CodeBlock(_)) => self.open_block(BlockKind::Code),
             (0, Tag::List(_)) => {
                 self.top_list = true;
                 Step::Other
             }
-            (1, Tag::Item) if self.top_list => self.open_block(),
+            (1, Tag::Item) if self.top_list => self.open_paragraph(),
+            // Code inside a paragraph (a list item, a block quote) starts on a line of
+            // its own, so its first word does not run into the words before it.
+            (_, Tag::CodeBlock(_)) if self.runs_on() => self.push("\n"),
             _ => Step::Other,
         }
     }
 
     fn end(&mut self, tag: TagEnd) -> Step {
         self.depth = self.depth.saturating_sub(1);
-        if matches!(tag, TagEnd::Image | TagEnd::CodeBlock) {
+        if matches!(tag, TagEnd::Image) {
             self.hidden = self.hidden.saturating_sub(1);
         }
         match (self.depth, tag) {
-            (0, TagEnd::Paragraph | TagEnd::BlockQuote(_) | TagEnd::Table) => self.close_block(),
+            (
+                0,
+                TagEnd::Paragraph
+                | TagEnd::BlockQuote(_)
+                | TagEnd::Table
+                | TagEnd::Heading(_)
+                | TagEnd::CodeBlock,
+            ) => self.close_block(),
             (0, TagEnd::List(_)) => {
                 self.top_list = false;
                 Step::Other
             }
             (1, TagEnd::Item) if self.top_list => self.close_block(),
-            (_, TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) if self.block.is_some() => {
+            (_, TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::Heading(_))
+                if self.block.is_some() =>
+            {
                 // Keep the words of neighbouring inner blocks apart.
                 self.push("\n")
             }
@@ -184,28 +226,51 @@ impl Walker {
         }
     }
 
-    fn open_block(&mut self) -> Step {
-        if !self.blocks.is_empty() {
-            self.text.push(BLOCK_SEPARATOR);
-        }
-        let n = self.blocks.len() + 1;
-        self.blocks.push(self.text.len()..self.text.len());
+    /// Whether the open block has words that do not end a line.
+    fn runs_on(&self) -> bool {
+        let start = self
+            .open
+            .and_then(|i| self.blocks.get(i))
+            .map_or(self.text.len(), |b| b.range.start);
+        start < self.text.len() && !self.text.ends_with('\n')
+    }
+
+    fn open_paragraph(&mut self) -> Step {
+        self.paragraphs += 1;
+        let n = self.paragraphs;
+        self.open_block(BlockKind::Paragraph(n));
         self.block = Some(n);
         Step::BlockStart(n)
     }
 
+    fn open_block(&mut self, kind: BlockKind) -> Step {
+        if !self.blocks.is_empty() {
+            self.text.push(BLOCK_SEPARATOR);
+        }
+        self.open = Some(self.blocks.len());
+        self.blocks.push(Block {
+            range: self.text.len()..self.text.len(),
+            kind,
+        });
+        Step::Other
+    }
+
     fn close_block(&mut self) -> Step {
-        let Some(n) = self.block.take() else {
+        let Some(i) = self.open.take() else {
             return Step::Other;
         };
-        if let Some(b) = self.blocks.last_mut() {
-            b.end = self.text.len();
+        let paragraph = self.block.take();
+        if let Some(b) = self.blocks.get_mut(i) {
+            b.range.end = self.text.len();
         }
-        Step::BlockEnd(n)
+        Step::BlockEnd {
+            block: i,
+            paragraph,
+        }
     }
 
     fn push(&mut self, s: &str) -> Step {
-        if self.block.is_none() || self.hidden > 0 {
+        if self.open.is_none() || self.hidden > 0 {
             return Step::Other;
         }
         let start = self.text.len();
@@ -225,9 +290,16 @@ impl Walker {
     }
 
     pub fn finish(self) -> Reading {
+        let paragraphs = self
+            .blocks
+            .iter()
+            .filter(|b| matches!(b.kind, BlockKind::Paragraph(_)))
+            .map(|b| b.range.clone())
+            .collect();
         Reading {
             text: self.text,
-            paragraphs: self.blocks,
+            paragraphs,
+            blocks: self.blocks,
         }
     }
 }
@@ -238,6 +310,9 @@ pub struct Reading {
     pub text: String,
     /// Paragraph n (1-based) is `paragraphs[n - 1]`, a range of `text`.
     pub paragraphs: Vec<Range<usize>>,
+    /// Every block of `text`, numbered or not, in order: block `i` is the one after the
+    /// `i`th [`BLOCK_SEPARATOR`].
+    pub blocks: Vec<Block>,
 }
 
 impl Reading {
@@ -249,12 +324,29 @@ impl Reading {
         walker.finish()
     }
 
-    /// The 1-based paragraph containing a byte offset of the reading text.
+    /// The 1-based paragraph containing a byte offset of the reading text (for a heading
+    /// or code block: the paragraph after it, or the last one).
     pub fn paragraph_at(&self, offset: usize) -> usize {
         self.paragraphs
             .partition_point(|p| p.end < offset)
             .min(self.paragraphs.len().saturating_sub(1))
             + 1
+    }
+
+    /// The index of the block containing a byte offset of the reading text (0 when the
+    /// text has none).
+    pub fn block_at(&self, offset: usize) -> usize {
+        self.blocks
+            .partition_point(|b| b.range.end < offset)
+            .min(self.blocks.len().saturating_sub(1))
+    }
+
+    /// The code blocks that are blocks of their own (not inside a list item or quote), in
+    /// order: their indices into `blocks`.
+    pub fn code_blocks(&self) -> Vec<usize> {
+        (0..self.blocks.len())
+            .filter(|&i| self.blocks[i].kind == BlockKind::Code)
+            .collect()
     }
 }
 
@@ -298,8 +390,46 @@ mod tests {
         let r = reading("# Head\n\nOne *two*.\n\n- a\n- b\n\n> q\n\n```\ncode\n```\n\nEnd.");
         let paras: Vec<&str> = r.paragraphs.iter().map(|p| &r.text[p.clone()]).collect();
         assert_eq!(paras, ["One two.", "a", "b", "q\n", "End."]);
-        assert!(!r.text.contains("Head"));
-        assert!(!r.text.contains("code"));
+        let blocks: Vec<(&str, BlockKind)> = r
+            .blocks
+            .iter()
+            .map(|b| (&r.text[b.range.clone()], b.kind))
+            .collect();
+        assert_eq!(
+            blocks,
+            [
+                ("Head", BlockKind::Heading),
+                ("One two.", BlockKind::Paragraph(1)),
+                ("a", BlockKind::Paragraph(2)),
+                ("b", BlockKind::Paragraph(3)),
+                ("q\n", BlockKind::Paragraph(4)),
+                ("code\n", BlockKind::Code),
+                ("End.", BlockKind::Paragraph(5)),
+            ]
+        );
+        // Block i is the one after the i-th separator.
+        for (i, b) in r.blocks.iter().enumerate() {
+            assert_eq!(r.block_at(b.range.start), i);
+            assert_eq!(r.text[..b.range.start].matches(BLOCK_SEPARATOR).count(), i);
+        }
+        assert_eq!(
+            r.paragraph_at(0),
+            1,
+            "a heading counts for the paragraph after it"
+        );
+    }
+
+    #[test]
+    fn code_keeps_its_white_space_and_stays_apart_inside_items() {
+        let r = reading("    a\tb\n      c\n\n- item\n  ```\n  x  y\n  ```\n");
+        assert_eq!(&r.text[r.blocks[0].range.clone()], "a\tb\n  c\n");
+        assert_eq!(&r.text[r.paragraphs[0].clone()], "item\nx  y\n");
+    }
+
+    #[test]
+    fn headings_inside_quotes_stay_apart_from_the_next_words() {
+        let r = reading("> # Title\n> words");
+        assert_eq!(&r.text[r.paragraphs[0].clone()], "Title\nwords\n");
     }
 
     #[test]

@@ -148,6 +148,17 @@ impl Note {
             Selector::Paragraph(n) => {
                 words.format("note_on_paragraph", None, &[("para", n.to_string())])
             }
+            Selector::Lines { lines, .. } if lines.start() == lines.end() => {
+                words.format("note_on_line", None, &[("line", lines.start().to_string())])
+            }
+            Selector::Lines { lines, .. } => words.format(
+                "note_on_lines",
+                None,
+                &[
+                    ("first", lines.start().to_string()),
+                    ("last", lines.end().to_string()),
+                ],
+            ),
         }
     }
 }
@@ -169,6 +180,12 @@ pub enum Selector {
     Quote(TextQuoteSelector),
     /// A whole paragraph, 1-based as numbered in the margin.
     Paragraph(usize),
+    /// Whole lines (1-based, inclusive) of a code block: the `block`th (1-based) of the
+    /// text's code blocks, or its only one.
+    Lines {
+        block: Option<usize>,
+        lines: std::ops::RangeInclusive<usize>,
+    },
 }
 
 #[derive(

@@ -437,7 +437,7 @@ fn fixture_sites_from_file_urls_at_both_widths() {
         return;
     }
     let chrome = launch();
-    for fixture in ["basic", "crosslinks", "raw-html"] {
+    for fixture in ["basic", "crosslinks", "raw-html", "code"] {
         let site = support::copy_site(&support::fixture(&format!("sites/{fixture}")));
         let public = support::build_ok(site.path(), &[]);
         let pages: Vec<PathBuf> = walkdir::WalkDir::new(&public)
@@ -645,4 +645,67 @@ fn a_link_in_the_faded_lines_of_a_folded_note_is_followed() {
     );
     let errors = &seen(&log).errors;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+
+/// Notes on a heading and on lines of code (tests/sites/code): beside their passage in
+/// the margin at 1280 px, under the heading or the code block at 390 px.
+#[test]
+fn notes_on_headings_and_code_sit_beside_them_wide_and_below_on_phones() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let site = support::copy_site(&support::fixture("sites/code"));
+    let public = support::build_ok(site.path(), &[]);
+    let url = format!(
+        "file://{}",
+        public.join("texts/program/index.html").display()
+    );
+    let chrome = launch();
+    const MEASURE: &str = "const box = e => { const r = e.getBoundingClientRect(); \
+         return { top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right }; }; \
+         const of = id => { const mark = document.getElementById(`mark-${id}`); \
+           const block = mark.closest('pre, h1, h2, h3'); \
+           return { mark: box(mark.getClientRects()[0] ? { getBoundingClientRect: () => mark.getClientRects()[0] } : mark), \
+                    block: box(block), note: box(document.getElementById(id)) }; }; \
+         return { closely: of('closely'), heading: of('heading-rust'), shell: of('shell'), tabs: of('tabs') };";
+    for size in [WIDE, PHONE] {
+        let (tab, log) = chrome.tab(size);
+        open(&tab, &url);
+        let m = js(&tab, MEASURE);
+        for id in ["closely", "heading", "shell", "tabs"] {
+            let at = &m[id];
+            let n = |part: &str, side: &str| at[part][side].as_f64().unwrap_or(f64::NAN);
+            if size == WIDE {
+                assert!(
+                    n("note", "left") >= n("block", "right"),
+                    "{id}: the note is not in the margin at {size:?}: {at}"
+                );
+                assert!(
+                    n("note", "top") >= n("mark", "top") - 1.0
+                        && n("note", "top") < n("mark", "top") + 160.0,
+                    "{id}: the note is not beside its passage at {size:?}: {at}"
+                );
+            } else {
+                assert!(
+                    n("note", "top") >= n("block", "bottom") - 1.0,
+                    "{id}: the note is not below its heading or code at {size:?}: {at}"
+                );
+                assert!(
+                    n("note", "left") < n("block", "right"),
+                    "{id}: the note is not under the text at {size:?}: {at}"
+                );
+            }
+        }
+        // The first note, with none above it, starts on its passage's line.
+        let first = &m["closely"];
+        let gap = first["note"]["top"].as_f64().unwrap_or(f64::NAN)
+            - first["mark"]["top"].as_f64().unwrap_or(f64::NAN);
+        if size == WIDE {
+            assert!(
+                gap.abs() < 2.0,
+                "the heading's note is {gap}px off: {first}"
+            );
+        }
+        assert_no_console_errors(&log, &format!("code at {size:?}"));
+    }
 }

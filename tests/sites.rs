@@ -774,3 +774,45 @@ fn site_themes_override_the_built_in_theme_file_by_file() {
         "{index}"
     );
 }
+
+/// Notes on headings and code: quotes in headings and in highlighted code, `lines:` of
+/// fenced and indented code, tabs and a long line kept as written.
+#[test]
+fn notes_on_headings_and_code() {
+    let site = copy_site(&fixture("sites/code"));
+    let public = build_ok(site.path(), &[]);
+    let page = read(&public.join("texts/program/index.html"));
+    let body = between(
+        &page,
+        "<div class=\"text-body\">",
+        "<section class=\"notes-index\"",
+    );
+    insta::assert_snapshot!("code_body", body);
+    for id in [
+        "closely",
+        "docstring",
+        "python-lines",
+        "tabs",
+        "long-line",
+        "shell",
+        "heading-rust",
+    ] {
+        assert!(body.contains(&format!("id=\"mark-{id}\"")), "{id}: {body}");
+        assert!(
+            body.contains(&format!("<aside class=\"note note-note\" id=\"{id}\"")),
+            "{id}"
+        );
+    }
+    // The tab and the long line are written as they are, marks or not.
+    assert!(
+        body.contains("\t<span class=\"hl-storage hl-type hl-rust\"><mark"),
+        "{body}"
+    );
+    assert!(body.contains("<mark class=\"passage\" data-note=\"shell\" aria-details=\"shell\" id=\"mark-shell\">echo done</mark>"), "{body}");
+    // Headings and code are not numbered: three paragraphs in all.
+    assert!(
+        body.contains("id=\"p3\"") && !body.contains("id=\"p4\""),
+        "{body}"
+    );
+    check_links(&public);
+}

@@ -8,9 +8,9 @@
 //!
 //! Checks: no panic; every event range lies in the Markdown; the reading text is
 //! exactly the text of the `Walker`'s text steps (a typed U+2029 read as U+2028, and a
-//! block separator before every numbered paragraph but the first), and `Reading::of`
-//! gives the same; paragraphs are in order, on char boundaries and agree with
-//! `anchor::block_range`; every anchored passage is a valid range of the reading text;
+//! block separator before every block but the first: paragraphs, headings, code blocks),
+//! and `Reading::of` gives the same; paragraphs are in order, on char boundaries and
+//! agree with `anchor::block_range` of their block; every anchored passage is a valid range of the reading text;
 //! without raw HTML (broken links or not), rendering with notes and then stripping marks
 //! and notes gives the body rendered without notes (up to heading ids and line breaks
 //! next to tags, see `comparable`).
@@ -22,14 +22,14 @@ use std::sync::Arc;
 use libfuzzer_sys::fuzz_target;
 use pulldown_cmark::Event;
 use scholia::anchor;
-use scholia::markdown::BLOCK_SEPARATOR;
-use scholia::site::TextQuoteSelector;
 use scholia::config::SiteConfig;
 use scholia::diagnostics::{Diagnostics, Source, Span};
 use scholia::link::{Page, Targets};
+use scholia::markdown::BLOCK_SEPARATOR;
 use scholia::markdown::{self, Reading, Step, Walker};
 use scholia::pipeline;
 use scholia::render;
+use scholia::site::TextQuoteSelector;
 use scholia::site::{
     Audience, FrontMatter, Glossary, Note, NoteKind, NoteSpans, Question, Selector, Site, Term,
     Text, ThemeFiles,
@@ -193,16 +193,23 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
     let mut walker = Walker::new();
     let mut rebuilt = String::new();
     let mut blocks = 0;
+    let mut last_block = None;
+    let sep = BLOCK_SEPARATOR.len_utf8();
     for (event, _) in events {
         match walker.step(event) {
             Step::BlockStart(n) => {
                 blocks += 1;
                 assert_eq!(n, blocks, "paragraphs numbered out of order");
-                if n > 1 {
-                    rebuilt.push(BLOCK_SEPARATOR);
-                }
             }
             Step::Text(r) => {
+                // Blocks that start without a step of their own (headings, code) and
+                // empty blocks: the gap is separators only.
+                assert!(r.start >= rebuilt.len(), "text steps overlap at {event:?}");
+                let gap = r.start - rebuilt.len();
+                assert_eq!(gap % sep, 0, "a gap that is no separator before {event:?}");
+                for _ in 0..gap / sep {
+                    rebuilt.push(BLOCK_SEPARATOR);
+                }
                 let expected = match event {
                     // A separator typed in the text reads as a line separator.
                     Event::Text(t) | Event::Code(t) => t.replace(BLOCK_SEPARATOR, "\u{2028}"),
@@ -218,11 +225,20 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
                 rebuilt.push_str(&expected);
                 assert_eq!(r.end, rebuilt.len(), "wrong length for {event:?}");
             }
-            Step::BlockEnd(n) => assert_eq!(n, blocks, "block {n} ends out of order"),
+            Step::BlockEnd { block, paragraph } => {
+                if let Some(n) = paragraph {
+                    assert_eq!(n, blocks, "paragraph {n} ends out of order");
+                }
+                assert!(last_block < Some(block), "block {block} ends out of order");
+                last_block = Some(block);
+            }
             Step::Other => {}
         }
     }
     let reading = walker.finish();
+    while rebuilt.len() < reading.text.len() {
+        rebuilt.push(BLOCK_SEPARATOR);
+    }
     assert_eq!(
         reading.text, rebuilt,
         "the reading text is not its text events"
@@ -251,17 +267,22 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
     // (see fuzz/regressions/markdown/paragraph-separator-in-text.md).
     assert_eq!(
         reading.text.matches(BLOCK_SEPARATOR).count(),
-        reading.paragraphs.len().saturating_sub(1),
-        "a separator inside a paragraph"
+        reading.blocks.len().saturating_sub(1),
+        "a separator inside a block"
     );
-    for (i, p) in reading.paragraphs.iter().enumerate() {
-        let trimmed = reading.text[p.clone()].trim();
+    for (i, b) in reading.blocks.iter().enumerate() {
+        let trimmed = reading.text[b.range.clone()].trim();
         let block = anchor::block_range(&reading.text, i);
         assert_eq!(
-            block.map(|b| &reading.text[b]),
+            block.map(|r| &reading.text[r]),
             Some(trimmed),
-            "paragraph {} and block {i} differ",
-            i + 1
+            "block {i} is not where the separators say"
+        );
+        assert_eq!(
+            reading.block_at(b.range.start),
+            i,
+            "block_at({})",
+            b.range.start
         );
     }
     reading
@@ -275,6 +296,14 @@ fn notes_on(reading: &Reading, markdown: &str, rng: &mut Rng) -> Vec<Note> {
     for i in 0..count {
         let selector = match rng.below(8) {
             0 => Selector::Paragraph(1 + rng.below(reading.paragraphs.len() + 2)),
+            // Lines of a code block (or none: an error), maybe past its end.
+            7 if rng.flip() => {
+                let first = 1 + rng.below(6);
+                Selector::Lines {
+                    block: rng.flip().then(|| 1 + rng.below(3)),
+                    lines: first..=first + rng.below(4),
+                }
+            }
             1 => match slice(markdown, rng) {
                 Some((s, _)) if !s.trim().is_empty() => Selector::Quote(TextQuoteSelector {
                     exact: s.to_string(),
@@ -284,10 +313,11 @@ fn notes_on(reading: &Reading, markdown: &str, rng: &mut Rng) -> Vec<Note> {
                 _ => continue,
             },
             _ => {
+                // Any block: paragraphs, headings and code.
                 let Some(p) = reading
-                    .paragraphs
-                    .get(rng.below(reading.paragraphs.len()))
-                    .cloned()
+                    .blocks
+                    .get(rng.below(reading.blocks.len()))
+                    .map(|b| b.range.clone())
                 else {
                     continue;
                 };

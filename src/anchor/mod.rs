@@ -20,7 +20,7 @@ pub use quote::{
 pub use reanchor::Relocated;
 
 use crate::diagnostics::{list_some, Diagnostic, Diagnostics};
-use crate::markdown::{self, Reading, BLOCK_SEPARATOR};
+use crate::markdown::{self, BlockKind, Reading, BLOCK_SEPARATOR};
 use crate::site::{Glossary, Note, Selector, Text, TextQuoteSelector};
 
 /// Where a note sits in its text's reading text.
@@ -30,8 +30,12 @@ pub struct Passage {
     pub note: usize,
     /// Byte range of the reading text.
     pub range: Range<usize>,
-    /// The 1-based paragraph the passage starts in: the note is shown beside it.
+    /// The 1-based paragraph the passage starts in (for a heading or code block, the
+    /// paragraph after it).
     pub paragraph: usize,
+    /// The block of the reading text (numbered or not) the passage starts in: the note is
+    /// shown beside it.
+    pub block: usize,
 }
 
 /// A text's reading text, the passages of the notes that anchored, and the cross-links
@@ -94,6 +98,7 @@ pub(crate) fn text_deferring_hints<'t>(
             Ok(range) => passages.push(Passage {
                 note: i,
                 paragraph: reading.paragraph_at(range.start),
+                block: reading.block_at(range.start),
                 range,
             }),
             Err(Failure::Missing(q)) => missing.push((note, q)),
@@ -154,8 +159,8 @@ impl Missing<'_> {
                 let sep = BLOCK_SEPARATOR.to_string();
                 ReadingIndex::new(&reading.text.replace(&sep, &" ".repeat(sep.len())))
             });
-            let crosses = joined.find_exact(q).is_ok();
-            let closest = if crosses {
+            let crosses = joined.find_exact(q).ok().map(|r| crossed(reading, r));
+            let closest = if crosses.is_some() {
                 Ok(None)
             } else {
                 index.closest(&q.exact, budget)
@@ -204,8 +209,14 @@ fn passage<'t>(
     note: &'t Note,
 ) -> Result<Range<usize>, Failure<'t>> {
     match &note.selector {
-        Selector::Paragraph(n) => block_range(&reading.text, n.wrapping_sub(1))
+        Selector::Paragraph(n) => n
+            .checked_sub(1)
+            .and_then(|i| reading.paragraphs.get(i))
+            .map(|r| trimmed(&reading.text, r.clone()))
             .ok_or_else(|| Failure::Reported(Box::new(no_paragraph(reading, note, *n)))),
+        Selector::Lines { block, lines } => {
+            code_lines(reading, note, *block, lines).map_err(|d| Failure::Reported(Box::new(d)))
+        }
         Selector::Quote(q) => index.find_exact(q).map_err(|e| match e {
             AnchorError::NotFound { .. } => Failure::Missing(q),
             e @ AnchorError::ContextMismatch { .. } => Failure::Stale(q, e),
@@ -214,11 +225,134 @@ fn passage<'t>(
     }
 }
 
+/// The range of whole lines `lines` (1-based) of a code block: the text's `block`th code
+/// block (1-based, counting only code blocks of their own, not code inside a list item or
+/// a quote), or its only one. Trimmed of the white space at either end.
+fn code_lines(
+    reading: &Reading,
+    note: &Note,
+    block: Option<usize>,
+    lines: &std::ops::RangeInclusive<usize>,
+) -> Result<Range<usize>, Diagnostic> {
+    let at = note.at.selector.clone();
+    let code = reading.code_blocks();
+    let count = code.len();
+    let chosen = match (block, count) {
+        (_, 0) => {
+            return Err(Diagnostic::error(
+                "`lines:` annotates lines of a code block, and this text has none",
+                at,
+            )
+            .code("lines-without-code")
+            .help("annotate a passage with `quote: \"…\"` or a paragraph with `para: N`"))
+        }
+        (None, 1) => code[0],
+        (None, _) => {
+            return Err(Diagnostic::error(
+                format!("the text has {count} code blocks: which one are these lines in?"),
+                at,
+            )
+            .code("lines-which-code-block")
+            .help(format!(
+                "add `para: K` for the K-th code block of the text (1 to {count})"
+            )))
+        }
+        (Some(k), _) => match k.checked_sub(1).and_then(|i| code.get(i)) {
+            Some(&i) => i,
+            None => {
+                return Err(Diagnostic::error(format!("there is no code block {k}"), at)
+                    .code("lines-out-of-range")
+                    .label(format!(
+                        "the text has {count} code block{}",
+                        if count == 1 { "" } else { "s" }
+                    ))
+                    .help(format!(
+                        "with `lines:`, `para: K` counts code blocks only: use 1 to {count}"
+                    )))
+            }
+        },
+    };
+    let range = reading.blocks[chosen].range.clone();
+    let code_text = reading.text.get(range.clone()).unwrap_or_default();
+    let mut starts: Vec<usize> = vec![0];
+    starts.extend(code_text.match_indices('\n').map(|(i, _)| i + 1));
+    // The code ends with a line break: no line after it.
+    if starts.len() > 1 && starts.last() == Some(&code_text.len()) {
+        starts.pop();
+    }
+    let total = starts.len();
+    let (first, last) = (*lines.start(), *lines.end());
+    if first == 0 || last > total {
+        let which = block.map_or("the code block".to_string(), |k| format!("code block {k}"));
+        return Err(
+            Diagnostic::error(format!("{which} has no line {}", last.max(first)), at)
+                .code("lines-out-of-range")
+                .label(format!(
+                    "it has {total} line{}",
+                    if total == 1 { "" } else { "s" }
+                ))
+                .help(format!(
+                    "use lines from 1 to {total}, counted from the block's first line"
+                )),
+        );
+    }
+    let start = starts[first - 1];
+    let end = starts.get(last).map_or(code_text.len(), |&e| e);
+    Ok(trimmed(code_text, start..end))
+        .map(|r| range.start + r.start..range.start + r.end)
+        .and_then(|r| {
+            if r.is_empty() {
+                Err(
+                    Diagnostic::error("these lines are blank", note.at.selector.clone())
+                        .code("lines-blank")
+                        .help("annotate lines that hold code"),
+                )
+            } else {
+                Ok(r)
+            }
+        })
+}
+
+/// `range` of `text` without the white space at either end.
+fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
+    let piece = text.get(range.clone()).unwrap_or_default();
+    let start = range.start + (piece.len() - piece.trim_start().len());
+    start..start + piece.trim().len()
+}
+
+/// What a quote that runs from one block into the next crosses into: a heading or a
+/// code block, if one of the blocks is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Crossed {
+    Paragraphs,
+    Heading,
+    Code,
+}
+
+fn crossed(reading: &Reading, r: Range<usize>) -> Crossed {
+    let first = reading.block_at(r.start);
+    let last = reading.block_at(r.end);
+    let kinds: Vec<BlockKind> = reading
+        .blocks
+        .get(first..=last.max(first))
+        .unwrap_or_default()
+        .iter()
+        .map(|b| b.kind)
+        .collect();
+    if kinds.contains(&BlockKind::Heading) {
+        Crossed::Heading
+    } else if kinds.contains(&BlockKind::Code) {
+        Crossed::Code
+    } else {
+        Crossed::Paragraphs
+    }
+}
+
 /// The error for a quote that occurs nowhere, with the closest passage if one was found.
 fn not_found(
     reading: &Reading,
     note: &Note,
-    crosses: bool,
+    crosses: Option<Crossed>,
     closest: Result<Option<Range<usize>>, OverBudget>,
 ) -> Diagnostic {
     let d = Diagnostic::error("this quote is not in the text", note.at.selector.clone())
@@ -230,7 +364,13 @@ fn not_found(
             reading.paragraph_at(r.start),
             excerpt(&reading.text, r)
         )),
-        _ if crosses => d.help(
+        _ if crosses == Some(Crossed::Heading) => d.help(
+            "the quote runs from a heading into the text next to it: annotate the heading and the paragraph separately",
+        ),
+        _ if crosses == Some(Crossed::Code) => d.help(
+            "the quote runs into or out of a code block: annotate the code and the paragraph separately (or whole lines of the code with `lines:`)",
+        ),
+        _ if crosses.is_some() => d.help(
             "the quote runs from one paragraph into the next: annotate each paragraph separately",
         ),
         // So many quotes are missing that the build stopped looking for the closest
@@ -266,7 +406,7 @@ fn explain(
     let at = note.at.selector.clone();
     match error {
         AnchorError::Empty => Diagnostic::error("the quote is empty", at).code("quote-empty"),
-        AnchorError::NotFound { closest } => not_found(reading, note, false, Ok(closest)),
+        AnchorError::NotFound { closest } => not_found(reading, note, None, Ok(closest)),
         AnchorError::Ambiguous { candidates } => Diagnostic::error(
             format!("this quote occurs {} times in the text", candidates.len()),
             at,

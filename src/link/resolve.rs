@@ -253,6 +253,7 @@ fn text_doc<'s>(
                 label: n.label(words),
                 kind: n.kind,
                 para: p.paragraph,
+                block: p.block,
                 passage: a
                     .reading
                     .text

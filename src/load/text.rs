@@ -109,6 +109,7 @@ struct RawAnnotation {
     id: Option<Scalar>,
     quote: Option<Scalar>,
     para: Option<i64>,
+    lines: Option<Scalar>,
     prefix: Option<Scalar>,
     suffix: Option<Scalar>,
     title: Option<Scalar>,
@@ -448,7 +449,32 @@ fn annotation(
             String::new()
         }
     };
+    let lines_written = raw.lines.is_some();
+    let lines = match raw.lines.map(|l| parse_lines(&l.0)) {
+        Some(Ok(lines)) if raw.quote.is_none() => Some(lines),
+        Some(Ok(_)) => {
+            fail(
+                Diagnostic::error("an annotation has either `quote` or `lines`, not both", at("lines"))
+                    .help("remove `lines` to annotate the quoted passage, or `quote` for whole lines of code"),
+            );
+            None
+        }
+        Some(Err(why)) => {
+            fail(
+                Diagnostic::error(format!("`lines:` {why}"), at("lines"))
+                    .help("write one line number, `lines: 3`, or a range, `lines: 3-5` (lines are numbered from 1)"),
+            );
+            None
+        }
+        None => None,
+    };
     let selector = match (raw.quote, raw.para) {
+        _ if lines.is_some() => lines.map(|lines| Selector::Lines {
+            block: raw.para.map(|k| usize::try_from(k).unwrap_or(usize::MAX)),
+            lines,
+        }),
+        // `lines:` was written, and is reported above.
+        (None, None) if lines_written => None,
         (Some(_), Some(_)) => {
             fail(
                 Diagnostic::error("an annotation has either `quote` or `para`, not both", at("para"))
@@ -515,6 +541,7 @@ fn annotation(
     }
     let selector_span = match &selector {
         Some(Selector::Paragraph(_)) => at("para"),
+        Some(Selector::Lines { .. }) => at("lines"),
         _ => at("quote"),
     };
     Some(Note {
@@ -631,6 +658,32 @@ fn check_id(id: &str, at: Span) -> Result<(), Diagnostic> {
     )
 }
 
+/// `N` or `N-M` (1-based, N ≤ M): the lines of a `lines:` selector; why not, if not.
+fn parse_lines(written: &str) -> Result<std::ops::RangeInclusive<usize>, String> {
+    let number = |s: &str| -> Result<usize, String> {
+        let s = s.trim();
+        match s.parse::<usize>() {
+            Ok(0) => Err("counts lines from 1, not 0".into()),
+            Ok(n) => Ok(n),
+            Err(_) => Err(format!(
+                "takes line numbers, not `{}`",
+                s.chars().take(40).collect::<String>()
+            )),
+        }
+    };
+    let (first, last) = match written.split_once(['-', '–']) {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => {
+            let n = number(written)?;
+            (n, n)
+        }
+    };
+    if first > last {
+        return Err(format!("runs backwards, from line {first} to line {last}"));
+    }
+    Ok(first..=last)
+}
+
 /// An id from the first words of the quote, so links stay readable.
 fn derive_id(selector: Option<&Selector>) -> String {
     match selector {
@@ -647,6 +700,14 @@ fn derive_id(selector: Option<&Selector>) -> String {
             }
         }
         Some(Selector::Paragraph(n)) => format!("para-{n}"),
+        Some(Selector::Lines { block, lines }) => {
+            let block = block.map(|k| format!("code-{k}-")).unwrap_or_default();
+            if lines.start() == lines.end() {
+                format!("{block}line-{}", lines.start())
+            } else {
+                format!("{block}lines-{}-{}", lines.start(), lines.end())
+            }
+        }
         None => "note".into(),
     }
 }
@@ -722,6 +783,11 @@ mod tests {
         });
         assert_eq!(derive_id(Some(&sel)), "most-instances-of-collective-action");
         assert_eq!(derive_id(Some(&Selector::Paragraph(3))), "para-3");
+        let lines = Selector::Lines {
+            block: Some(2),
+            lines: 3..=5,
+        };
+        assert_eq!(derive_id(Some(&lines)), "code-2-lines-3-5");
     }
 
     #[test]
@@ -761,5 +827,16 @@ mod tests {
     fn closing_fence() {
         assert_eq!(find_closing_fence("title: x\n---\nbody"), Some((9, 13)));
         assert_eq!(find_closing_fence("title: x\n"), None);
+    }
+
+    #[test]
+    fn lines_are_a_number_or_a_range() {
+        assert_eq!(parse_lines("3"), Ok(3..=3));
+        assert_eq!(parse_lines(" 3 - 5 "), Ok(3..=5));
+        assert_eq!(parse_lines("3–5"), Ok(3..=5));
+        assert!(parse_lines("0").is_err());
+        assert!(parse_lines("5-3").is_err());
+        assert!(parse_lines("two").is_err());
+        assert!(parse_lines("1-").is_err());
     }
 }

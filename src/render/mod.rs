@@ -78,7 +78,7 @@ pub(crate) fn text(
         .collect();
     let mut shown: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, n) in doc.notes.iter().enumerate() {
-        shown.entry(n.para).or_default().push(i);
+        shown.entry(n.block).or_default().push(i);
     }
     let body_ctx = Context {
         raw_html: site.config.allow_raw_html,
@@ -297,7 +297,8 @@ fn body_text(s: &str) -> String {
 struct Body<'a> {
     text: &'a Text,
     anchored: &'a Anchored,
-    /// Paragraph → the notes shown at its end (indices into the document's notes).
+    /// Block of the reading text → the notes shown at its end (indices into the
+    /// document's notes).
     notes: &'a BTreeMap<usize, Vec<usize>>,
     ctx: &'a Context<'a>,
     headings: Vec<Heading>,
@@ -359,7 +360,7 @@ impl<'a> Body<'a> {
         };
         let mut walker = Walker::new();
         let mut links = Links::default();
-        let mut code = None;
+        let mut code: Option<Code> = None;
         let mut out: Vec<Event> = Vec::with_capacity(events.len() * 2);
         let mut cuts: Vec<usize> = Vec::new();
         for (event, _) in events {
@@ -367,11 +368,37 @@ impl<'a> Body<'a> {
             let Some(event) = links.event(event, self.ctx) else {
                 continue;
             };
-            match step {
-                Step::BlockStart(n) => self.open(event, n, &mut out),
-                Step::BlockEnd(n) => self.close(event, n, &mut out, &mut cuts),
-                Step::Text(r) => self.marked_text(event, r, &mut out),
-                Step::Other => push_plain(event, &mut code, &mut out),
+            match (step, event) {
+                (_, Event::Start(Tag::CodeBlock(kind))) => code = Some(Code::new(&kind)),
+                (step, Event::Text(t)) if code.is_some() => {
+                    if let Some(c) = &mut code {
+                        c.push(&t, step);
+                    }
+                }
+                (step, Event::End(TagEnd::CodeBlock)) => {
+                    if let Some(c) = code.take() {
+                        let html = self.code_block(&c);
+                        out.push(Event::Html(html.into()));
+                    }
+                    if let Step::BlockEnd { block, .. } = step {
+                        self.cut(block, &mut out, &mut cuts);
+                    }
+                }
+                (Step::BlockStart(n), event) => self.open(event, n, &mut out),
+                (
+                    Step::BlockEnd {
+                        block,
+                        paragraph: Some(_),
+                    },
+                    event,
+                ) => self.close(event, block, &mut out, &mut cuts),
+                (Step::BlockEnd { block, .. }, event) => {
+                    // A heading: its notes follow it (a heading holds no asides).
+                    out.push(event);
+                    self.cut(block, &mut out, &mut cuts);
+                }
+                (Step::Text(r), event) => self.marked_text(event, r, &mut out),
+                (Step::Other, event) => push_plain(event, &mut None, &mut out),
             }
         }
         let mut html = String::with_capacity(self.text.body.len() * 2);
@@ -413,16 +440,41 @@ impl<'a> Body<'a> {
         }
     }
 
-    /// Ends paragraph `n`, cutting the body where its notes go, if it has any.
+    /// Cuts the body after block `block` if it has notes, for blocks that hold none (a
+    /// heading, a code block): the last event written is the block's end, and the cut goes
+    /// just before its closing line break, where the HTML writer would not add one.
+    fn cut(&self, block: usize, out: &mut Vec<Event>, cuts: &mut Vec<usize>) {
+        if !self.notes.contains_key(&block) {
+            return;
+        }
+        let end = match out.pop() {
+            Some(Event::End(TagEnd::Heading(level))) => format!("</{level}>\n"),
+            Some(Event::Html(html)) => html.to_string(),
+            Some(other) => {
+                out.push(other);
+                String::new()
+            }
+            None => String::new(),
+        };
+        let (before, newline) = match end.strip_suffix('\n') {
+            Some(before) => (before, "\n"),
+            None => (end.as_str(), ""),
+        };
+        cuts.push(block);
+        out.push(Event::Html(format!("{before}{CUT}{newline}").into()));
+    }
+
+    /// Ends the paragraph that is block `block`, cutting the body where its notes go, if
+    /// it has any.
     fn close<'e>(
         &self,
         event: Event<'e>,
-        n: usize,
+        block: usize,
         out: &mut Vec<Event<'e>>,
         cuts: &mut Vec<usize>,
     ) {
-        let notes = if self.notes.contains_key(&n) {
-            cuts.push(n);
+        let notes = if self.notes.contains_key(&block) {
+            cuts.push(block);
             CUT
         } else {
             ""
@@ -482,6 +534,11 @@ impl<'a> Body<'a> {
     }
 
     fn marks(&mut self, active: &[&Passage], piece: &str) -> String {
+        self.marks_html(active, &body_text(piece))
+    }
+
+    /// Wraps `html` (escaped already, holding no tag) in the marks of `active`.
+    fn marks_html(&mut self, active: &[&Passage], html_piece: &str) -> String {
         let mut html = String::new();
         for p in active {
             let id = attr(&self.text.notes[p.note].id);
@@ -494,9 +551,67 @@ impl<'a> Body<'a> {
                 "<mark class=\"passage\" data-note=\"{id}\" aria-details=\"{id}\"{anchor}>"
             ));
         }
-        html.push_str(&body_text(piece));
+        html.push_str(html_piece);
         html.push_str(&"</mark>".repeat(active.len()));
         html
+    }
+
+    /// A code block, highlighted, with its passages marked: the marks cross the
+    /// highlighter's spans the way they cross inline formatting (one mark per piece of
+    /// text), and the code's white space stays exactly as written.
+    fn code_block(&mut self, code: &Code) -> String {
+        let html = highlight::code_block(&code.text, &code.lang);
+        let Some(start) = code.start else {
+            return html;
+        };
+        let r = start..start + code.text.len();
+        let passages = &self.anchored.passages;
+        let touching: Vec<Passage> = passages
+            .iter()
+            .filter(|p| p.range.start < r.end && p.range.end > r.start)
+            .cloned()
+            .collect();
+        if touching.is_empty() {
+            return html;
+        }
+        let mut cuts: Vec<usize> = touching
+            .iter()
+            .flat_map(|p| [p.range.start, p.range.end])
+            .filter(|c| r.contains(c))
+            .map(|c| c - r.start)
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut out = String::with_capacity(html.len() * 2);
+        // Inside the block's `<code>`: the generator's own markup stays as it is.
+        let Some(body_start) = html
+            .find("<code")
+            .and_then(|i| html[i..].find('>').map(|k| i + k + 1))
+        else {
+            return html;
+        };
+        let body_end = html.rfind("</code>").unwrap_or(html.len()).max(body_start);
+        out.push_str(&html[..body_start]);
+        for piece in html_pieces(&html[body_start..body_end], &cuts) {
+            match piece {
+                HtmlPiece::Tag(tag) => out.push_str(tag),
+                HtmlPiece::Text(text, at) => {
+                    let at = at + r.start;
+                    let end = at + 1;
+                    let active: Vec<&Passage> = touching
+                        .iter()
+                        .filter(|p| p.range.start <= at && p.range.end >= end)
+                        .collect();
+                    if active.is_empty() {
+                        out.push_str(text);
+                    } else {
+                        out.push_str(&self.marks_html(&active, text));
+                    }
+                }
+            }
+        }
+        out.push_str(&html[body_end..]);
+        out
     }
 
     /// Gives every heading an id from its words, unique among the page's ids.
@@ -542,6 +657,110 @@ impl<'a> Body<'a> {
             i += 1;
         }
         out
+    }
+}
+
+/// A code block being read: its language, its text, and where that text starts in the
+/// reading text (`None` when it is no reading text, e.g. in a footnote).
+struct Code {
+    lang: String,
+    text: String,
+    start: Option<usize>,
+}
+
+impl Code {
+    fn new(kind: &pulldown_cmark::CodeBlockKind) -> Code {
+        let lang = match kind {
+            pulldown_cmark::CodeBlockKind::Fenced(l) => l.to_string(),
+            pulldown_cmark::CodeBlockKind::Indented => String::new(),
+        };
+        Code {
+            lang,
+            text: String::new(),
+            start: None,
+        }
+    }
+
+    fn push(&mut self, text: &str, step: Step) {
+        if let (Step::Text(r), None) = (step, self.start) {
+            self.start = Some(r.start - self.text.len().min(r.start));
+        }
+        self.text.push_str(text);
+    }
+}
+
+/// A piece of HTML: a tag (or entity-free markup) as it is, or a run of text with the
+/// offset of its first char in the text it escapes.
+#[derive(Debug, PartialEq, Eq)]
+enum HtmlPiece<'h> {
+    Tag(&'h str),
+    Text(&'h str, usize),
+}
+
+/// Splits `html` (tags and escaped text, as a highlighter writes it) into tags and runs
+/// of text, cutting runs also at the text offsets `cuts` (sorted), so that each run lies
+/// wholly inside or outside every passage. Entities count as the one char they stand for.
+fn html_pieces<'h>(html: &'h str, cuts: &[usize]) -> Vec<HtmlPiece<'h>> {
+    let mut pieces = Vec::new();
+    let mut offset = 0;
+    let mut rest = html;
+    let mut next_cut = cuts.iter().copied().peekable();
+    while !rest.is_empty() {
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            pieces.push(HtmlPiece::Tag(&rest[..end]));
+            rest = &rest[end..];
+            continue;
+        }
+        let run_end = rest.find('<').unwrap_or(rest.len());
+        let run = &rest[..run_end];
+        let mut piece_start = 0;
+        let mut piece_offset = offset;
+        let mut i = 0;
+        while i < run.len() {
+            while next_cut.peek().is_some_and(|&c| c < offset) {
+                next_cut.next();
+            }
+            if next_cut.peek() == Some(&offset) && i > piece_start {
+                pieces.push(HtmlPiece::Text(&run[piece_start..i], piece_offset));
+                piece_start = i;
+                piece_offset = offset;
+            }
+            let (len, stands_for) = if run[i..].starts_with('&') {
+                match run[i..].find(';') {
+                    Some(k) if k <= 10 => (k + 1, decoded_len(&run[i..i + k + 1])),
+                    _ => (1, 1),
+                }
+            } else {
+                let c = run[i..].chars().next().map_or(1, char::len_utf8);
+                (c, c)
+            };
+            i += len;
+            offset += stands_for;
+        }
+        if piece_start < run.len() {
+            pieces.push(HtmlPiece::Text(&run[piece_start..], piece_offset));
+        }
+        rest = &rest[run_end..];
+    }
+    pieces
+}
+
+/// The length in UTF-8 of the char an HTML entity stands for.
+fn decoded_len(entity: &str) -> usize {
+    let body = entity.trim_start_matches('&').trim_end_matches(';');
+    let code = if let Some(hex) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
+        u32::from_str_radix(hex, 16).ok()
+    } else if let Some(dec) = body.strip_prefix('#') {
+        dec.parse().ok()
+    } else {
+        None
+    };
+    match code.and_then(char::from_u32) {
+        Some(c) => c.len_utf8(),
+        // `&lt;`, `&gt;`, `&amp;`, `&quot;`: the named entities a writer of escaped
+        // text uses all stand for one ASCII char.
+        None => 1,
     }
 }
 

@@ -294,6 +294,121 @@ fn headings_get_ids_that_avoid_note_ids() {
     assert_eq!(ids, ["intro-2", "intro-3"]);
 }
 
+#[test]
+fn a_quote_in_a_heading_is_marked_across_its_formatting_and_its_note_follows_it() {
+    let md = "# foo *bar* \\*baz\\*\n\nFirst paragraph.\n";
+    let rendered = render(md, vec![quote("n1", "bar *baz")]);
+    let html = &rendered.body;
+    assert!(
+        html.contains("<h1 id=\"foo-bar-baz\">foo <em><mark class=\"passage\" data-note=\"n1\" aria-details=\"n1\" id=\"mark-n1\">bar</mark></em><mark class=\"passage\" data-note=\"n1\" aria-details=\"n1\"> </mark><mark class=\"passage\" data-note=\"n1\" aria-details=\"n1\">*baz</mark>*</h1><div class=\"notes\"><aside class=\"note note-note\" id=\"n1\"></aside></div>\n<div class=\"para\" id=\"p1\">"),
+        "{html}"
+    );
+    // Not numbered: the paragraph after it is still the first.
+    assert!(!html.contains("id=\"p2\""), "{html}");
+    assert_eq!(strip(&rendered), render(md, Vec::new()).body);
+}
+
+#[test]
+fn a_quote_in_code_is_marked_across_the_highlighting_and_keeps_the_white_space() {
+    let long = "x".repeat(300);
+    let md = format!(
+        "Intro.\n\n```rust\nfn main() {{\n\tlet s = \"a < b\";\n\t{long}();\n}}\n```\n\nAfter.\n"
+    );
+    let notes = vec![quote("n1", "main() { let s"), quote("n2", "< b")];
+    let rendered = render(&md, notes);
+    let html = &rendered.body;
+    let pre = &html[html.find("<pre").unwrap_or(0)..html.find("</pre>").unwrap_or(0)];
+    assert!(pre.matches("data-note=\"n1\"").count() > 1, "{pre}");
+    assert!(pre.contains("id=\"mark-n1\""), "{pre}");
+    assert!(pre.contains("id=\"mark-n2\">&lt; b</mark>"), "{pre}");
+    assert!(pre.contains("\t"), "tabs are kept: {pre}");
+    assert!(pre.contains(&long), "{pre}");
+    // The notes follow the block, outside the `<pre>`.
+    let aside = html.find("<aside").unwrap_or(0);
+    assert!(aside > html.find("</pre>").unwrap_or(usize::MAX), "{html}");
+    assert!(aside < html.find("id=\"p2\"").unwrap_or(0), "{html}");
+    assert_eq!(strip(&rendered), render(&md, Vec::new()).body);
+}
+
+#[test]
+fn a_quote_in_plain_and_indented_code_is_marked() {
+    let md = "    if a &lt; b:\n    \treturn  a\n\n```\nplain <text>\n```\n";
+    let rendered = render(md, vec![quote("n1", "return a"), quote("n2", "<text>")]);
+    let html = &rendered.body;
+    assert!(
+        html.contains("\t<mark class=\"passage\" data-note=\"n1\" aria-details=\"n1\" id=\"mark-n1\">return  a</mark>\n"),
+        "{html}"
+    );
+    assert!(
+        html.contains("plain <mark class=\"passage\" data-note=\"n2\" aria-details=\"n2\" id=\"mark-n2\">&lt;text&gt;</mark>"),
+        "{html}"
+    );
+    assert_eq!(strip(&rendered), render(md, Vec::new()).body);
+}
+
+#[test]
+fn a_quote_in_code_inside_a_list_item_is_marked_in_its_paragraph() {
+    let md = "- Run this:\n\n  ```sh\n  echo hello\n  ```\n";
+    let rendered = render(md, vec![quote("n1", "echo hello")]);
+    let html = &rendered.body;
+    assert!(html.contains("id=\"mark-n1\""), "{html}");
+    let aside = html.find("<aside").unwrap_or(0);
+    assert!(aside > html.find("</pre>").unwrap_or(usize::MAX), "{html}");
+    assert!(aside < html.find("</li>").unwrap_or(0), "{html}");
+}
+
+#[test]
+fn lines_anchor_whole_lines_of_the_chosen_code_block() {
+    let md = "```\none\n  two\nthree\n```\n\nProse.\n\n    a\n    b\n";
+    let lines = |block, first, last| {
+        note(
+            &format!("l{first}"),
+            Selector::Lines {
+                block,
+                lines: first..=last,
+            },
+        )
+    };
+    let rendered = render(md, vec![lines(Some(1), 2, 3), lines(Some(2), 1, 1)]);
+    let html = &rendered.body;
+    assert!(
+        html.contains("one\n  <mark class=\"passage\" data-note=\"l2\" aria-details=\"l2\" id=\"mark-l2\">two\nthree</mark>\n</code></pre>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code><mark class=\"passage\" data-note=\"l1\" aria-details=\"l1\" id=\"mark-l1\">a</mark>\nb\n</code>"),
+        "{html}"
+    );
+    let (_, errors) = build_like_the_pipeline(md, vec![lines(None, 1, 1)]);
+    assert_eq!(
+        errors,
+        ["the text has 2 code blocks: which one are these lines in?"]
+    );
+    let (_, errors) = build_like_the_pipeline(md, vec![lines(Some(1), 3, 4)]);
+    assert_eq!(errors, ["code block 1 has no line 4"]);
+    let (_, errors) = build_like_the_pipeline("Prose.\n", vec![lines(None, 1, 1)]);
+    assert_eq!(
+        errors,
+        ["`lines:` annotates lines of a code block, and this text has none"]
+    );
+}
+
+#[test]
+fn html_pieces_count_entities_as_one_char() {
+    let pieces = html_pieces("<span>a &lt;b</span>&#x1F600;c", &[2, 3]);
+    assert_eq!(
+        pieces,
+        [
+            HtmlPiece::Tag("<span>"),
+            HtmlPiece::Text("a ", 0),
+            HtmlPiece::Text("&lt;", 2),
+            HtmlPiece::Text("b", 3),
+            HtmlPiece::Tag("</span>"),
+            HtmlPiece::Text("&#x1F600;c", 4),
+        ]
+    );
+}
+
 mod properties {
     //! Properties over generated texts and sidecars (proptest shrinks failures).
 
@@ -321,10 +436,16 @@ mod properties {
     }
 
     fn block() -> impl Strategy<Value = String> {
-        (paragraph(), 0..6u8).prop_map(|(p, kind)| match kind {
+        (paragraph(), 0..10u8).prop_map(|(p, kind)| match kind {
             0 => format!("- {p}\n- {p}"),
             1 => format!("> {p}"),
             2 => format!("## {p}"),
+            3 => format!("# {p} *{p}*"),
+            // Code: highlighted, plain, indented, with tabs, and inside a list item.
+            4 => format!("```rust\nfn f() {{ \"{p}\" }}\n\t// {p}\n```"),
+            5 => format!("```python\ndef f(x):\n\treturn '{p}' < x\n```"),
+            6 => format!("    {p}\n    \t{p}"),
+            7 => format!("- item\n\n  ```\n  {p}\n  ```"),
             _ => p,
         })
     }
@@ -338,15 +459,42 @@ mod properties {
         prop::collection::vec((0..8usize, 0..100usize, 1..40usize), 0..6)
     }
 
-    /// Notes for `markdown`, each quoting a piece of a paragraph that anchors uniquely.
+    /// Notes for `markdown`, each quoting a piece of a block (a paragraph, heading or code
+    /// block) that anchors uniquely.
     fn notes_for(markdown: &str, picks: &[(usize, usize, usize)], bodies: &[String]) -> Vec<Note> {
         let events = crate::markdown::events(markdown, &|_| None, false);
         let reading = crate::markdown::Reading::of(&events);
         let mut notes = Vec::new();
+        let code = reading.code_blocks();
         for (i, (para, start, len)) in picks.iter().enumerate() {
+            // Now and then whole lines of a code block, when the text has one.
+            if start % 5 == 0 && !code.is_empty() {
+                let k = para % code.len();
+                let lines = reading.text[reading.blocks[code[k]].range.clone()]
+                    .trim_end_matches('\n')
+                    .split('\n')
+                    .collect::<Vec<_>>();
+                let first = len % lines.len() + 1;
+                let last = (first + start % 3).min(lines.len());
+                if lines[first - 1..last].iter().all(|l| l.trim().is_empty()) {
+                    continue;
+                }
+                let mut n = note(
+                    &format!("n{i}"),
+                    Selector::Lines {
+                        block: Some(k + 1),
+                        lines: first..=last,
+                    },
+                );
+                n.body = bodies.get(i).cloned().unwrap_or_default();
+                n.tags = Vec::new();
+                notes.push(n);
+                continue;
+            }
             let Some(range) = reading
-                .paragraphs
-                .get(para % reading.paragraphs.len().max(1))
+                .blocks
+                .get(para % reading.blocks.len().max(1))
+                .map(|b| &b.range)
             else {
                 continue;
             };
