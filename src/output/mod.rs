@@ -14,6 +14,15 @@ mod html;
 mod search;
 mod write;
 
+// PDF and EPUB handouts (the `documents` feature: the fuzz workspace builds without them).
+// Until `scholia handout --pdf/--epub` calls them, only their tests do.
+#[cfg(feature = "documents")]
+#[allow(dead_code)]
+pub(crate) mod epub;
+#[cfg(feature = "documents")]
+#[allow(dead_code)]
+pub(crate) mod pdf;
+
 pub(crate) use claims::{Claims, Origin};
 
 pub(crate) use html::{other_files, render_pages, PageKey, PageSet};

@@ -117,6 +117,10 @@ pub(crate) enum Tool {
     Vnu,
     /// Node.js, for the search engine's unit tests (`node --test`).
     Node,
+    /// `pdftotext` (Debian's poppler-utils), to read the text of PDF handouts.
+    Pdftotext,
+    /// Debian's epubcheck jar (run with `java -jar`), to validate EPUB handouts.
+    Epubcheck,
 }
 
 /// Set by `cargo xtask test`: the tools are installed, so a missing one is a failure.
@@ -171,6 +175,15 @@ pub(crate) fn locate(tool: Tool) -> Result<PathBuf, String> {
         Tool::Axe => checker("axe-core/axe.min.js"),
         Tool::Vnu => checker("vnu-jar/build/dist/vnu.jar"),
         Tool::Node => on_path("node").ok_or_else(|| "node not found".to_string()),
+        Tool::Pdftotext => on_path("pdftotext").ok_or_else(|| "pdftotext not found".to_string()),
+        Tool::Epubcheck => {
+            let jar = Path::new("/usr/share/java/epubcheck.jar");
+            if jar.is_file() {
+                Ok(jar.to_path_buf())
+            } else {
+                Err("epubcheck not found (/usr/share/java/epubcheck.jar)".to_string())
+            }
+        }
     }
 }
 

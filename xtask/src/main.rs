@@ -168,6 +168,8 @@ fn report_present(machine: &plan::Machine) {
     for (found, name) in [
         (machine.chromedriver, "chromedriver"),
         (machine.java, "java"),
+        (machine.pdftotext, "pdftotext"),
+        (machine.epubcheck, "epubcheck"),
         (machine.npm, "npm"),
         (
             machine.checkers == plan::Checkers::Installed,

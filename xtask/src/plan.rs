@@ -17,6 +17,10 @@ pub(crate) struct Machine {
     pub(crate) chromium: Chromium,
     pub(crate) chromedriver: bool,
     pub(crate) java: bool,
+    /// `pdftotext` (poppler-utils), for the PDF handout tests.
+    pub(crate) pdftotext: bool,
+    /// Debian's `epubcheck`, for the EPUB handout tests.
+    pub(crate) epubcheck: bool,
     /// Node.js, which runs ESLint (`cargo xtask lint`).
     pub(crate) node: bool,
     pub(crate) npm: bool,
@@ -60,6 +64,14 @@ pub(crate) const CHROMIUM_DRIVER: Package = Package {
 pub(crate) const JAVA: Package = Package {
     name: "default-jre-headless",
     why: "the validity test runs the Nu HTML Checker (vnu.jar), a Java program",
+};
+pub(crate) const POPPLER: Package = Package {
+    name: "poppler-utils",
+    why: "the PDF handout tests read the PDFs' text with pdftotext",
+};
+pub(crate) const EPUBCHECK: Package = Package {
+    name: "epubcheck",
+    why: "the EPUB handout tests validate the books with epubcheck",
 };
 pub(crate) const NPM: Package = Package {
     name: "npm",
@@ -118,6 +130,12 @@ fn wanted(machine: &Machine) -> Plan {
     }
     if !machine.java {
         plan.apt.push(JAVA);
+    }
+    if !machine.pdftotext {
+        plan.apt.push(POPPLER);
+    }
+    if !machine.epubcheck {
+        plan.apt.push(EPUBCHECK);
     }
     let checkers = checkers(machine);
     plan.apt.extend(checkers.apt);
@@ -226,6 +244,8 @@ mod tests {
             chromium: Chromium::Found(PathBuf::from("/usr/bin/chromium")),
             chromedriver: true,
             java: true,
+            pdftotext: true,
+            epubcheck: true,
             node: true,
             npm: true,
             checkers: Checkers::Installed,
