@@ -10,7 +10,9 @@
 
 use std::ops::Range;
 
-use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
+use epub_builder::{
+    EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, ZipLibrary,
+};
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 use serde::Serialize;
 
@@ -88,8 +90,10 @@ pub(crate) fn render(h: &Handout) -> Result<Vec<u8>, EpubError> {
             .and_then(|t| t.text.meta.author.clone())
             .or(config.author.clone())
     };
+    // epub-builder 0.8.3 gives `dc:creator` and `dc:language` the same id
+    // (`epub-creator-0`), which epubcheck refuses: the author goes in as a `meta` instead.
     if let Some(a) = author {
-        builder.add_author(a);
+        builder.add_metadata_opf(Box::new(MetadataOpfV3::new("dcterms:creator".into(), a)));
     }
     builder.stylesheet(STYLESHEET.as_bytes()).map_err(fail)?;
 

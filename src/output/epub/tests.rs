@@ -17,6 +17,10 @@ fn a_book_holds_its_chapters_notes_and_glossary() {
     );
     let book = render(&h).expect("an EPUB");
     assert!(book.starts_with(b"PK"));
+    // For epubcheck by hand (target/ is the build's own folder).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/handouts");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join("basic-pack.epub"), &book);
     // The zip stores the chapters uncompressed or deflated; the names are plain.
     let names = String::from_utf8_lossy(&book);
     for f in [
