@@ -22,6 +22,11 @@ pub struct SiteConfig {
     pub allow_raw_html: bool,
     /// Link each glossary term's first use in each text to the glossary.
     pub glossary_autolink: bool,
+    /// `handout:`: how handouts are printed.
+    pub handout: HandoutSettings,
+    /// `packs:`: texts handed out together, in the order written.
+    #[serde(skip)]
+    pub packs: Vec<Pack>,
 }
 
 impl Default for SiteConfig {
@@ -35,7 +40,148 @@ impl Default for SiteConfig {
             theme: "default".into(),
             allow_raw_html: false,
             glossary_autolink: false,
+            handout: HandoutSettings::default(),
+            packs: Vec::new(),
         }
+    }
+}
+
+/// The paper handouts are laid out for.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl Paper {
+    /// The name CSS `@page { size }` and Typst know it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::Letter => "letter",
+        }
+    }
+}
+
+/// Where a handout prints its notes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotePlacement {
+    /// Beside or under their paragraph, on the page of their passage.
+    #[default]
+    Page,
+    /// All together after the text (endnotes).
+    End,
+}
+
+/// `handout:` in `_site.yaml`, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct HandoutSettings {
+    pub paper: Paper,
+    pub notes: NotePlacement,
+    /// Ruled lines left under each discussion question for the answer.
+    pub answer_lines: u32,
+}
+
+impl HandoutSettings {
+    /// More would be a page of lines per question: surely a typo.
+    pub const MAX_ANSWER_LINES: u32 = 40;
+}
+
+impl Default for HandoutSettings {
+    fn default() -> Self {
+        HandoutSettings {
+            paper: Paper::A4,
+            notes: NotePlacement::Page,
+            answer_lines: 4,
+        }
+    }
+}
+
+/// A class pack: texts handed out together as one handout.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// The file name of its handout (`week-3`).
+    pub name: String,
+    pub title: String,
+    /// Slugs, in the order written; each names a text of the site.
+    pub texts: Vec<String>,
+}
+
+/// The `handout:` settings of `_site.yaml`, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHandoutConfig {
+    pub paper: Option<Paper>,
+    pub notes: Option<NotePlacement>,
+    pub answer_lines: Option<u32>,
+}
+
+/// One pack as written: an item of the `packs:` list, or the value under its name when
+/// `packs:` is a mapping.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPack {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub texts: Option<Vec<String>>,
+}
+
+/// `packs:` as written: a list of packs with `name:`, or a mapping of names to packs.
+/// Either way in the order written.
+#[derive(Debug, Default)]
+pub struct RawPacks {
+    pub packs: Vec<RawPack>,
+    /// Written as a mapping (name → pack), not a list.
+    pub by_name: bool,
+}
+
+impl<'de> Deserialize<'de> for RawPacks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawPacks;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of packs, or a mapping of pack names to packs")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<RawPacks, E> {
+                Ok(RawPacks::default())
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawPacks, A::Error> {
+                let mut packs = Vec::new();
+                while let Some(p) = seq.next_element::<RawPack>()? {
+                    packs.push(p);
+                }
+                Ok(RawPacks {
+                    packs,
+                    by_name: false,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawPacks, A::Error> {
+                let mut packs = Vec::new();
+                while let Some((name, mut p)) = map.next_entry::<String, RawPack>()? {
+                    if p.name.is_none() {
+                        p.name = Some(name);
+                    }
+                    packs.push(p);
+                }
+                Ok(RawPacks {
+                    packs,
+                    by_name: true,
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -107,6 +253,8 @@ pub struct RawSiteConfig {
     pub theme: Option<String>,
     pub allow_raw_html: Option<bool>,
     pub glossary: Option<RawGlossaryConfig>,
+    pub handout: Option<RawHandoutConfig>,
+    pub packs: Option<RawPacks>,
 }
 
 /// The `glossary:` settings of `_site.yaml`.
@@ -126,6 +274,8 @@ impl RawSiteConfig {
         "theme",
         "allow_raw_html",
         "glossary",
+        "handout",
+        "packs",
     ];
 }
 

@@ -194,6 +194,15 @@ pub(crate) struct TextHtml {
     pub notes: Vec<String>,
     /// Parallel to `Text::questions`.
     pub questions: Vec<String>,
+    /// Parallel to `Text::instructor_questions` (empty but in instructor builds).
+    pub instructor_questions: Vec<InstructorQuestionHtml>,
+}
+
+/// An instructor question, rendered.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct InstructorQuestionHtml {
+    pub question: String,
+    pub answer: Option<String>,
 }
 
 /// A piece of a text's body: its HTML, or the notes shown at the end of a paragraph.

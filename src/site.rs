@@ -81,6 +81,9 @@ pub struct Text {
     pub meta: FrontMatter,
     pub notes: Vec<Note>,
     pub questions: Vec<Question>,
+    /// `instructor_questions:`, read only for instructor builds (empty otherwise, so they
+    /// cannot reach a public output).
+    pub instructor_questions: Vec<InstructorQuestion>,
 }
 
 impl Text {
@@ -209,6 +212,14 @@ pub enum Audience {
 #[derive(Debug, Clone)]
 pub struct Question {
     pub body: String,
+    pub at: Span,
+}
+
+/// A question for the instructor's edition, with its answer or teaching notes (Markdown).
+#[derive(Debug, Clone)]
+pub struct InstructorQuestion {
+    pub question: String,
+    pub answer: Option<String>,
     pub at: Span,
 }
 

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::config::{parse_base_url, BaseUrlError, BuildOptions, RawSiteConfig, SiteConfig};
+use crate::config::{HandoutSettings, Pack, RawHandoutConfig, RawPacks};
 use crate::diagnostics::{did_you_mean, location, Diagnostic, Diagnostics, Source, Span};
 use crate::site::{Glossary, Section, Site, Term, Text, ThemeFiles};
 use yaml::Seg;
@@ -49,7 +50,7 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
     if !content.is_dir() {
         return Err(LoadError::NoContent(options.site_dir.clone()));
     }
-    let (config, config_source) = site_config(&options.site_dir, diags);
+    let (mut config, config_source, raw_packs) = site_config(&options.site_dir, diags);
     let files = discover(&options.site_dir, &content, diags);
     let mut texts: Vec<_> = files
         .texts
@@ -67,6 +68,12 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
         })
         .collect();
     orphan_sidecars(&options.site_dir, &files, diags);
+    if let (Some(raw), Some(source)) = (raw_packs, &config_source) {
+        // Checked against every text, drafts too: a pack is valid whatever the build
+        // leaves out (its handout skips the drafts a build leaves out).
+        let slugs: Vec<&str> = texts.iter().map(|t| t.slug.as_str()).collect();
+        config.packs = packs(raw, source, &slugs, diags);
+    }
     texts.retain(|t| options.drafts || !t.meta.draft);
     let glossary = glossary(&options.site_dir, &content, diags);
     let sections = sections(&options.site_dir, &content, &files, diags);
@@ -307,17 +314,21 @@ fn normalize_newlines(text: &str) -> String {
     }
 }
 
-/// `_site.yaml`, and its source for later diagnostics about settings.
-fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<Arc<Source>>) {
+/// `_site.yaml`, its source for later diagnostics about settings, and its packs (checked
+/// once the texts are known).
+fn site_config(
+    site_dir: &Path,
+    diags: &mut Diagnostics,
+) -> (SiteConfig, Option<Arc<Source>>, Option<RawPacks>) {
     let path = site_dir.join("content").join("_site.yaml");
     if !path.exists() {
-        return (SiteConfig::default(), None);
+        return (SiteConfig::default(), None, None);
     }
     let source = match read_source(site_dir, &path) {
         Ok(s) => s,
         Err(d) => {
             diags.push(d);
-            return (SiteConfig::default(), None);
+            return (SiteConfig::default(), None, None);
         }
     };
     let raw: RawSiteConfig = if source.text.trim().is_empty() {
@@ -327,7 +338,7 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<
             Ok(r) => r,
             Err(d) => {
                 diags.push(d);
-                return (SiteConfig::default(), Some(source));
+                return (SiteConfig::default(), Some(source), None);
             }
         }
     };
@@ -350,12 +361,141 @@ fn site_config(site_dir: &Path, diags: &mut Diagnostics) -> (SiteConfig, Option<
         theme: raw.theme.unwrap_or(defaults.theme),
         allow_raw_html: raw.allow_raw_html.unwrap_or(false),
         glossary_autolink: raw.glossary.and_then(|g| g.autolink).unwrap_or(false),
+        handout: handout_settings(raw.handout, &source, diags),
+        packs: Vec::new(),
     };
     if language_given {
         let at = yaml::locate(&source.text, &[Seg::Key("language")]);
         check_language(&config.language, &Span::new(&source, at), diags);
     }
-    (config, Some(source))
+    (config, Some(source), raw.packs)
+}
+
+/// `handout:`; serde already refused unknown keys and values.
+fn handout_settings(
+    raw: Option<RawHandoutConfig>,
+    source: &Arc<Source>,
+    diags: &mut Diagnostics,
+) -> HandoutSettings {
+    let defaults = HandoutSettings::default();
+    let Some(raw) = raw else {
+        return defaults;
+    };
+    let mut answer_lines = raw.answer_lines.unwrap_or(defaults.answer_lines);
+    if answer_lines > HandoutSettings::MAX_ANSWER_LINES {
+        let at = yaml::locate(
+            &source.text,
+            &[Seg::Key("handout"), Seg::Key("answer_lines")],
+        );
+        diags.push(
+            Diagnostic::error(
+                format!("`handout.answer_lines` is {answer_lines}: more lines than a page holds"),
+                Span::new(source, at),
+            )
+            .help(format!(
+                "write a number from 0 to {} (the default is {})",
+                HandoutSettings::MAX_ANSWER_LINES,
+                defaults.answer_lines
+            )),
+        );
+        answer_lines = defaults.answer_lines;
+    }
+    HandoutSettings {
+        paper: raw.paper.unwrap_or(defaults.paper),
+        notes: raw.notes.unwrap_or(defaults.notes),
+        answer_lines,
+    }
+}
+
+/// `packs:`, each checked: a name fit for a file, a title, and texts that exist (`slugs`
+/// are every text of the site). Packs with mistakes are reported and left out.
+fn packs(
+    raw: RawPacks,
+    source: &Arc<Source>,
+    slugs: &[&str],
+    diags: &mut Diagnostics,
+) -> Vec<Pack> {
+    let mut out: Vec<Pack> = Vec::new();
+    for (i, pack) in raw.packs.into_iter().enumerate() {
+        let name = pack.name.unwrap_or_default();
+        let place: Seg = if raw.by_name {
+            Seg::Key(&name)
+        } else {
+            Seg::Index(i)
+        };
+        let at = |rest: &[Seg]| {
+            let mut path = vec![Seg::Key("packs"), place];
+            path.extend_from_slice(rest);
+            Span::new(source, yaml::locate(&source.text, &path))
+        };
+        let mut ok = true;
+        if !is_valid_id(&name) {
+            ok = false;
+            let message = if name.is_empty() {
+                "this pack has no `name`".to_string()
+            } else {
+                format!("the pack name `{name}` cannot be a file name")
+            };
+            let where_ = if raw.by_name {
+                at(&[])
+            } else {
+                at(&[Seg::Key("name")])
+            };
+            diags.push(Diagnostic::error(message, where_).help(
+                "name packs with lowercase letters, digits and `-` (`week-3`): the name is its handout's file name",
+            ));
+        } else if out.iter().any(|p| p.name == name) {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!("two packs are named `{name}`"), at(&[]))
+                    .help("give each pack a name of its own"),
+            );
+        }
+        let title = match pack.title.filter(|t| !t.trim().is_empty()) {
+            Some(t) => t,
+            None => {
+                ok = false;
+                diags.push(
+                    Diagnostic::error(format!("the pack `{name}` has no `title`"), at(&[])).help(
+                        "add `title: …`, the title printed on its cover (\"Week 3: Coalitions\")",
+                    ),
+                );
+                String::new()
+            }
+        };
+        let texts = pack.texts.unwrap_or_default();
+        if texts.is_empty() {
+            ok = false;
+            diags.push(
+                Diagnostic::error(format!("the pack `{name}` has no texts"), at(&[]))
+                    .label("an empty pack")
+                    .help("list the slugs of its texts under `texts:`, in the order to read them"),
+            );
+        }
+        for (j, slug) in texts.iter().enumerate() {
+            if slugs.contains(&slug.as_str()) {
+                continue;
+            }
+            ok = false;
+            let help = match did_you_mean(slug, slugs.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "a pack lists texts by slug: their path under `content/` without `.md`"
+                    .to_string(),
+            };
+            diags.push(
+                Diagnostic::error(
+                    format!("the pack `{name}` names `{slug}`, which is no text of the site"),
+                    at(&[Seg::Key("texts"), Seg::Index(j)]),
+                )
+                .label("no such text")
+                .help(help),
+            );
+        }
+        if ok {
+            out.push(Pack { name, title, texts });
+        }
+    }
+    out
 }
 
 fn base_url_error(raw: &str, e: &BaseUrlError, at: Span) -> Diagnostic {

@@ -12,6 +12,7 @@ use super::{display_name, read_source};
 use crate::config::BuildOptions;
 use crate::diagnostics::location;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, Span};
+use crate::site::InstructorQuestion;
 use crate::site::TextQuoteSelector;
 use crate::site::{Audience, FrontMatter, Note, NoteKind, NoteSpans, Question, Selector, Text};
 
@@ -71,7 +72,17 @@ const FRONT_MATTER_KEYS: &[&str] = &[
 struct RawSidecar {
     annotations: Option<Vec<RawAnnotation>>,
     questions: Option<Vec<Scalar>>,
+    instructor_questions: Option<Vec<RawInstructorQuestion>>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstructorQuestion {
+    question: Option<Scalar>,
+    answer: Option<Scalar>,
+}
+
+const SIDECAR_KEYS: &[&str] = &["annotations", "questions", "instructor_questions"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,7 +124,8 @@ pub(super) fn load(
         diags.push(d);
     }
     let (meta, body) = front_matter(&source, diags)?;
-    let (notes, questions) = sidecar(site_dir, &path.with_extension("yaml"), options, diags);
+    let (notes, questions, instructor_questions) =
+        sidecar(site_dir, &path.with_extension("yaml"), options, diags);
     Some(Text {
         slug,
         source,
@@ -121,6 +133,7 @@ pub(super) fn load(
         meta,
         notes,
         questions,
+        instructor_questions,
     })
 }
 
@@ -263,25 +276,28 @@ fn find_closing_fence(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// What a sidecar holds.
+type Commentary = (Vec<Note>, Vec<Question>, Vec<InstructorQuestion>);
+
 /// Reads the sidecar at `path`, if there is one.
 fn sidecar(
     site_dir: &Path,
     path: &Path,
     options: &BuildOptions,
     diags: &mut Diagnostics,
-) -> (Vec<Note>, Vec<Question>) {
+) -> Commentary {
     let path = if path.exists() {
         path.to_path_buf()
     } else if path.with_extension("yml").exists() {
         path.with_extension("yml")
     } else {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Vec::new(), Vec::new());
     };
     let source = match read_source(site_dir, &path) {
         Ok(s) => s,
         Err(d) => {
             diags.push(d);
-            return (Vec::new(), Vec::new());
+            return (Vec::new(), Vec::new(), Vec::new());
         }
     };
     if source.text.trim().is_empty() {
@@ -289,16 +305,15 @@ fn sidecar(
             Diagnostic::error("this sidecar is empty", Span::file(&source))
                 .help("add `annotations:` and `questions:`, or delete the file"),
         );
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Vec::new(), Vec::new());
     }
-    let raw: RawSidecar =
-        match yaml::parse(&source, 0..source.text.len(), &["annotations", "questions"]) {
-            Ok(r) => r,
-            Err(d) => {
-                diags.push(d);
-                return (Vec::new(), Vec::new());
-            }
-        };
+    let raw: RawSidecar = match yaml::parse(&source, 0..source.text.len(), SIDECAR_KEYS) {
+        Ok(r) => r,
+        Err(d) => {
+            diags.push(d);
+            return (Vec::new(), Vec::new(), Vec::new());
+        }
+    };
     let places = yaml::items(&source.text, "annotations");
     let mut notes: Vec<Note> = raw
         .annotations
@@ -325,7 +340,46 @@ fn sidecar(
             ),
         })
         .collect();
-    (notes, questions)
+    // Dropped here, like instructor notes, so no later stage of a public build has them.
+    let instructor_questions = if options.instructor {
+        instructor_questions(&source, raw.instructor_questions.unwrap_or_default(), diags)
+    } else {
+        Vec::new()
+    };
+    (notes, questions, instructor_questions)
+}
+
+fn instructor_questions(
+    source: &Arc<Source>,
+    raw: Vec<RawInstructorQuestion>,
+    diags: &mut Diagnostics,
+) -> Vec<InstructorQuestion> {
+    raw.into_iter()
+        .enumerate()
+        .filter_map(|(i, q)| {
+            let at = Span::new(
+                source,
+                yaml::locate(
+                    &source.text,
+                    &[Seg::Key("instructor_questions"), Seg::Index(i)],
+                ),
+            );
+            match q.question.filter(|q| !q.0.trim().is_empty()) {
+                Some(question) => Some(InstructorQuestion {
+                    question: question.0,
+                    answer: q.answer.map(|a| a.0).filter(|a| !a.trim().is_empty()),
+                    at,
+                }),
+                None => {
+                    diags.push(
+                        Diagnostic::error("this instructor question has no `question`", at)
+                            .help("add `question: …` (and, if you like, `answer: …`)"),
+                    );
+                    None
+                }
+            }
+        })
+        .collect()
 }
 
 /// Validates one annotation; `None` when it is unusable (its mistakes are reported).

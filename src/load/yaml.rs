@@ -236,6 +236,15 @@ fn expected_in_words(expected: &str) -> &str {
         "struct RawFrontMatter" => "front matter: `key: value` lines such as `title: …`",
         "struct RawSiteConfig" => "site settings: `key: value` lines such as `title: …`",
         "struct RawGlossaryConfig" => "glossary settings (a mapping such as `autolink: true`)",
+        "struct RawHandoutConfig" => {
+            "handout settings (a mapping such as `paper: a4`, `notes: page`, `answer_lines: 4`)"
+        }
+        "struct RawPack" => "a pack (a mapping with `name`, `title` and `texts`)",
+        "struct RawInstructorQuestion" => {
+            "an instructor question (a mapping with `question` and, optionally, `answer`)"
+        }
+        "enum Paper" => "a paper size: a4 or letter",
+        "enum NotePlacement" => "where notes go: page or end",
         "struct RawGlossary" => "a glossary: a mapping with `terms:` (a list of terms)",
         "struct RawTerm" => "a glossary term (a mapping with `id`, `term` and `definition`)",
         "struct Section" => "section settings: `key: value` lines such as `title: …`",

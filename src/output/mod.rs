@@ -10,6 +10,7 @@
 //! the previous output exactly as it was.
 
 mod claims;
+pub(crate) mod edition;
 mod html;
 mod search;
 mod write;

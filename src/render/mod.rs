@@ -22,7 +22,7 @@ pub(crate) use highlight::warm as warm_code_highlighting;
 
 use crate::anchor::autolink;
 use crate::anchor::{Anchored, Passage};
-use crate::document::{Entry, Heading, Part, TextDoc, TextHtml};
+use crate::document::{Entry, Heading, InstructorQuestionHtml, Part, TextDoc, TextHtml};
 use crate::link::{Page, Targets};
 use crate::markdown::{self, Spanned, Step, Walker};
 use crate::site::{Site, Text};
@@ -92,11 +92,20 @@ pub(crate) fn text(
         .iter()
         .map(|q| fragment(&q.body, &ctx))
         .collect();
+    let instructor_questions = text
+        .instructor_questions
+        .iter()
+        .map(|q| InstructorQuestionHtml {
+            question: fragment(&q.question, &ctx),
+            answer: q.answer.as_deref().map(|a| fragment(a, &ctx)),
+        })
+        .collect();
     TextHtml {
         body: parts,
         headings: body.headings,
         notes,
         questions,
+        instructor_questions,
     }
 }
 

@@ -51,6 +51,7 @@ fn site_with(markdown: &str, notes: Vec<Note>) -> Site {
         },
         notes,
         questions: Vec::new(),
+        instructor_questions: Vec::new(),
     };
     Site {
         config: SiteConfig::default(),
