@@ -16,10 +16,10 @@ use epub_builder::{
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 use serde::Serialize;
 
-use super::pdf::Handout;
+use super::edition::Edition;
 use crate::link::Targets;
 use crate::markdown::{self, Step, Walker};
-use crate::site::{Audience, NoteKind};
+use crate::site::NoteKind;
 
 const CHAPTER: &str = include_str!("chapter.xhtml");
 
@@ -60,6 +60,12 @@ struct NoteView {
 }
 
 #[derive(Serialize)]
+struct QuestionView {
+    question: String,
+    answer: Option<String>,
+}
+
+#[derive(Serialize)]
 struct EntryView {
     id: String,
     term: String,
@@ -67,7 +73,7 @@ struct EntryView {
 }
 
 /// The handout as an EPUB 3 book.
-pub(crate) fn render(h: &Handout) -> Result<Vec<u8>, EpubError> {
+pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
     let site = h.doc.site;
     let config = &site.config;
     let mut tera = tera::Tera::default();
@@ -115,21 +121,24 @@ pub(crate) fn render(h: &Handout) -> Result<Vec<u8>, EpubError> {
             ReferenceType::TitlePage,
         ));
     }
-    let mut number = 0;
     for (i, t) in h.texts.iter().enumerate() {
         let label = |d: &str| targets.label(d, &t.page);
         let meta = &t.text.meta;
         let mut notes = Vec::new();
         let mut marks = Vec::new();
-        for n in &t.notes {
-            number += 1;
-            let note = &t.text.notes[n.index];
+        for (k, n) in t.notes.iter().enumerate() {
+            let number = h.note_number(i, k);
+            let body = t
+                .text
+                .notes
+                .get(n.index)
+                .map_or("", |note| note.body.as_str());
             notes.push(NoteView {
                 number,
                 kind: (n.kind != NoteKind::Note).then(|| n.kind.label()),
                 title: n.title.clone(),
-                instructor: note.audience == Audience::Instructor,
-                html: fragment(&note.body, &label),
+                instructor: h.is_instructor_note(t, n),
+                html: fragment(body, &label),
             });
             if let Some(p) = t.anchored.passages.iter().find(|p| p.note == n.index) {
                 marks.push((p.range.clone(), number));
@@ -158,10 +167,22 @@ pub(crate) fn render(h: &Handout) -> Result<Vec<u8>, EpubError> {
         ctx.insert("byline", &byline.join(" · "));
         ctx.insert("source", &meta.source);
         ctx.insert("license", &meta.license);
-        ctx.insert("url", &h.urls.get(i).cloned().flatten());
+        ctx.insert("url", &h.url(i).map(|u| u.to_string()));
         ctx.insert("body", &body);
         ctx.insert("questions", &questions);
-        ctx.insert("instructor_questions", &Vec::<()>::new());
+        let instructor_questions: Vec<QuestionView> = if h.instructor() {
+            t.text
+                .instructor_questions
+                .iter()
+                .map(|q| QuestionView {
+                    question: fragment(&q.question, &label),
+                    answer: q.answer.as_deref().map(|a| fragment(a, &label)),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ctx.insert("instructor_questions", &instructor_questions);
         ctx.insert("notes", &notes);
         let page = tera.render("chapter.xhtml", &ctx).map_err(fail)?;
         files.push((
@@ -171,10 +192,10 @@ pub(crate) fn render(h: &Handout) -> Result<Vec<u8>, EpubError> {
             ReferenceType::Text,
         ));
     }
-    if !h.glossary.is_empty() {
+    let glossary = h.glossary();
+    if !glossary.is_empty() {
         let label = |d: &str| targets.label(d, &crate::document::Page::Glossary);
-        let entries: Vec<EntryView> = h
-            .glossary
+        let entries: Vec<EntryView> = glossary
             .iter()
             .map(|e| EntryView {
                 id: format!("term-{}", e.id),

@@ -1,20 +1,17 @@
 //! EPUB books: self-contained, escaped, with pop-up notes.
 
 use super::*;
+use crate::config::NotePlacement;
 use crate::diagnostics::Diagnostics;
-use crate::output::pdf::tests::{handout, load};
-use crate::output::pdf::NotePlacement;
+use crate::output::pdf::tests::{handout, load, settings};
 
 #[test]
 fn a_book_holds_its_chapters_notes_and_glossary() {
     let site = load("tests/sites/basic", false);
     let mut diags = Diagnostics::new();
     let doc = crate::pipeline::document(&site, &mut diags, &mut |_| {});
-    let h = handout(
-        &doc,
-        &["unit-1/first", "unit-1/second"],
-        NotePlacement::Foot,
-    );
+    let settings = settings(NotePlacement::Page);
+    let h = handout(&doc, &["unit-1/first", "unit-1/second"], &settings);
     let book = render(&h).expect("an EPUB");
     assert!(book.starts_with(b"PK"));
     // For epubcheck by hand (target/ is the build's own folder).

@@ -18,52 +18,16 @@ use typst::WorldExt as _;
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions;
 
-use crate::document::{Document, Entry, TextDoc};
+use super::edition::Edition;
+use crate::config::NotePlacement;
+use crate::document::TextDoc;
 use crate::link::Targets;
-use crate::site::{Audience, NoteKind};
+use crate::site::NoteKind;
 
 use markup::{optional, string, BodyOptions, Mark};
 
 /// Our layout: functions the generated part calls (`scholia-page`, `scholia-footnote`…).
 const LAYOUT: &str = include_str!("handout.typ");
-
-/// Where a handout's notes are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NotePlacement {
-    /// At the foot of the page of their passage.
-    Foot,
-    /// After the text.
-    End,
-}
-
-/// What a PDF handout prints: one text, or a pack of texts.
-pub(crate) struct Handout<'a> {
-    pub doc: &'a Document<'a>,
-    pub title: String,
-    /// In reading order (a pack's order).
-    pub texts: Vec<&'a TextDoc<'a>>,
-    pub is_pack: bool,
-    /// `a4` or `letter`.
-    pub paper: &'a str,
-    pub notes: NotePlacement,
-    pub answer_lines: usize,
-    /// The glossary entries the texts cite.
-    pub glossary: Vec<&'a Entry>,
-    /// The online address of each text's page, parallel to `texts`.
-    pub urls: Vec<Option<String>>,
-}
-
-impl Handout<'_> {
-    /// The number a note prints under: 1, 2, 3… through the handout.
-    fn note_number(&self, i: usize, note: usize) -> usize {
-        self.texts[..i.min(self.texts.len())]
-            .iter()
-            .map(|t| t.notes.len())
-            .sum::<usize>()
-            + note
-            + 1
-    }
-}
 
 /// Why no PDF was made: Typst's errors, as messages.
 #[derive(Debug)]
@@ -80,8 +44,8 @@ impl fmt::Display for PdfError {
 impl std::error::Error for PdfError {}
 
 /// The handout as a PDF.
-pub(crate) fn render(handout: &Handout) -> Result<Vec<u8>, PdfError> {
-    compile(source(handout), &handout.title).map(|(pdf, _)| pdf)
+pub(crate) fn render(edition: &Edition) -> Result<Vec<u8>, PdfError> {
+    compile(source(edition), &edition.name).map(|(pdf, _)| pdf)
 }
 
 /// Compiles Typst source to PDF, with the number of file or package requests refused.
@@ -126,7 +90,7 @@ fn errors_of(world: &world::HandoutWorld, errors: &[SourceDiagnostic]) -> PdfErr
 }
 
 /// The handout's Typst source.
-pub(crate) fn source(h: &Handout) -> String {
+pub(crate) fn source(h: &Edition) -> String {
     let site = h.doc.site;
     let config = &site.config;
     let mut out = String::with_capacity(16 * 1024);
@@ -146,10 +110,9 @@ pub(crate) fn source(h: &Handout) -> String {
         string(&h.title),
         author.map_or(String::new(), |a| format!(", author: {}", string(a)))
     );
-    let paper = if h.paper == "letter" {
-        "us-letter"
-    } else {
-        "a4"
+    let paper = match h.settings.paper {
+        crate::config::Paper::A4 => "a4",
+        crate::config::Paper::Letter => "us-letter",
     };
     let running = format!("{} · {}", h.title, config.title);
     let _ = writeln!(
@@ -173,14 +136,15 @@ pub(crate) fn source(h: &Handout) -> String {
     for (i, t) in h.texts.iter().enumerate() {
         text(&mut out, h, i, t, &targets);
     }
-    if !h.glossary.is_empty() {
+    let glossary = h.glossary();
+    if !glossary.is_empty() {
         let level = if h.is_pack { 1 } else { 2 };
         if h.is_pack {
             out.push_str("#pagebreak(weak: true)\n");
         }
         let _ = writeln!(out, "#heading(level: {level}, \"Glossary\")\n");
         out.push_str("#terms(tight: false,\n");
-        for e in &h.glossary {
+        for e in &glossary {
             let definition = site
                 .glossary
                 .terms
@@ -200,10 +164,10 @@ pub(crate) fn source(h: &Handout) -> String {
 }
 
 /// One text of the handout: header, body with notes, endnotes, questions.
-fn text(out: &mut String, h: &Handout, i: usize, t: &TextDoc, targets: &Targets) {
+fn text(out: &mut String, h: &Edition, i: usize, t: &TextDoc, targets: &Targets) {
     let site = h.doc.site;
     let meta = &t.text.meta;
-    let url = h.urls.get(i).cloned().flatten();
+    let url = h.url(i).map(|u| u.to_string());
     let label = |d: &str| targets.label(d, &t.page);
     if h.is_pack {
         out.push_str("#pagebreak(weak: true)\n");
@@ -225,15 +189,19 @@ fn text(out: &mut String, h: &Handout, i: usize, t: &TextDoc, targets: &Targets)
         .iter()
         .enumerate()
         .map(|(k, n)| {
-            let note = &t.text.notes[n.index];
+            let body = t
+                .text
+                .notes
+                .get(n.index)
+                .map_or("", |note| note.body.as_str());
             let kind = (n.kind != NoteKind::Note).then(|| n.kind.label());
             let call = format!(
                 "{}, {}, {}, {}, [{}]",
                 h.note_number(i, k),
                 optional(kind),
                 optional(n.title.as_deref()),
-                note.audience == Audience::Instructor,
-                markup::fragment(&note.body, &label).trim_end()
+                h.is_instructor_note(t, n),
+                markup::fragment(body, &label).trim_end()
             );
             (h.note_number(i, k), call)
         })
@@ -245,8 +213,8 @@ fn text(out: &mut String, h: &Handout, i: usize, t: &TextDoc, targets: &Targets)
         .filter_map(|p| {
             let k = t.notes.iter().position(|n| n.index == p.note)?;
             let (number, call) = &notes[k];
-            let at_end = match h.notes {
-                NotePlacement::Foot => format!("#scholia-footnote({call});"),
+            let at_end = match h.settings.notes {
+                NotePlacement::Page => format!("#scholia-footnote({call});"),
                 NotePlacement::End => format!("#scholia-ref({number});"),
             };
             Some(Mark {
@@ -263,22 +231,42 @@ fn text(out: &mut String, h: &Handout, i: usize, t: &TextDoc, targets: &Targets)
     };
     out.push_str(&markup::body(t.text.markdown(), &marks, &opts));
     out.push('\n');
-    if h.notes == NotePlacement::End && !notes.is_empty() {
+    if h.settings.notes == NotePlacement::End && !notes.is_empty() {
         out.push_str("#heading(level: 2, \"Notes\")\n\n");
         for (_, call) in &notes {
             let _ = writeln!(out, "#scholia-endnote({call})");
         }
         out.push('\n');
     }
-    if !t.text.questions.is_empty() {
+    let instructor_questions: &[_] = if h.instructor() {
+        &t.text.instructor_questions
+    } else {
+        &[]
+    };
+    if !t.text.questions.is_empty() || !instructor_questions.is_empty() {
         out.push_str("#heading(level: 2, \"Questions\")\n\n");
+        let lines = h.settings.answer_lines;
         for (k, q) in t.text.questions.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "#scholia-question({}, {}, false, [{}])",
+                "#scholia-question({}, {lines}, false, [{}])",
                 k + 1,
-                h.answer_lines,
                 markup::fragment(&q.body, &label).trim_end()
+            );
+        }
+        let first = t.text.questions.len() + 1;
+        for (k, q) in instructor_questions.iter().enumerate() {
+            let answer = q.answer.as_deref().map_or(String::new(), |a| {
+                format!(
+                    "#scholia-answer[{}]",
+                    markup::fragment(a, &label).trim_end()
+                )
+            });
+            let _ = writeln!(
+                out,
+                "#scholia-question({}, {lines}, true, [{}{answer}])",
+                first + k,
+                markup::fragment(&q.question, &label).trim_end()
             );
         }
         out.push('\n');

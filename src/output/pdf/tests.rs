@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use super::*;
-use crate::config::BuildOptions;
+use crate::config::{BuildOptions, HandoutSettings, Pack};
 use crate::diagnostics::Diagnostics;
+use crate::document::Document;
 use crate::site::Site;
 
 /// Loads a fixture site (under the repository) as a build would.
@@ -22,45 +23,29 @@ pub(crate) fn load(dir: &str, instructor: bool) -> Site {
     site
 }
 
-/// The handout of every text of `doc` (a pack when there are several).
+/// The handout of the texts `texts` of `doc`: the text's own, or a pack of them.
 pub(crate) fn handout<'a>(
     doc: &'a Document<'a>,
     texts: &[&str],
-    notes: NotePlacement,
-) -> Handout<'a> {
-    let texts: Vec<&TextDoc> = texts
-        .iter()
-        .map(|s| {
-            doc.texts
-                .iter()
-                .find(|t| t.text.slug == *s)
-                .expect("the text exists")
-        })
-        .collect();
-    let urls = texts
-        .iter()
-        .map(|t| {
-            doc.site
-                .config
-                .base_url
-                .as_ref()
-                .map(|b| crate::config::page_url(b, &t.page.path()).to_string())
-        })
-        .collect();
-    Handout {
-        doc,
-        title: if texts.len() == 1 {
-            texts[0].text.meta.title.clone()
-        } else {
-            "Week 3: Coalitions".into()
-        },
-        is_pack: texts.len() > 1,
-        texts,
-        paper: "a4",
+    settings: &'a HandoutSettings,
+) -> Edition<'a> {
+    if let [slug] = texts {
+        return Edition::text(doc, slug, settings).expect("the text exists");
+    }
+    let pack = Pack {
+        name: "week-3".into(),
+        title: "Week 3: Coalitions".into(),
+        texts: texts.iter().map(|s| s.to_string()).collect(),
+    };
+    Edition::pack(doc, &pack, settings)
+}
+
+/// Handout settings with `notes` where they go, and three answer lines.
+pub(crate) fn settings(notes: NotePlacement) -> HandoutSettings {
+    HandoutSettings {
         notes,
         answer_lines: 3,
-        glossary: doc.glossary.iter().collect(),
-        urls,
+        ..HandoutSettings::default()
     }
 }
 
@@ -82,7 +67,8 @@ fn generated(source: &str) -> &str {
 fn the_typst_source_of_a_fixture_text() {
     let site = load("tests/sites/basic", false);
     let doc = document(&site);
-    let h = handout(&doc, &["unit-1/first"], NotePlacement::Foot);
+    let settings = settings(NotePlacement::Page);
+    let h = handout(&doc, &["unit-1/first"], &settings);
     insta::assert_snapshot!(generated(&source(&h)));
 }
 
@@ -90,7 +76,8 @@ fn the_typst_source_of_a_fixture_text() {
 fn hostile_text_stays_text_and_the_compiler_reaches_no_file() {
     let site = load("tests/sites/hostile-notes", false);
     let doc = document(&site);
-    let h = handout(&doc, &["injection"], NotePlacement::Foot);
+    let settings = settings(NotePlacement::Page);
+    let h = handout(&doc, &["injection"], &settings);
     let src = source(&h);
     // Outside string literals, nothing of the author's appears.
     let code = outside_strings(generated(&src));
@@ -131,7 +118,8 @@ fn the_world_refuses_files_and_packages() {
 fn endnotes_follow_the_text() {
     let site = load("tests/sites/basic", false);
     let doc = document(&site);
-    let h = handout(&doc, &["unit-1/first"], NotePlacement::End);
+    let settings = settings(NotePlacement::End);
+    let h = handout(&doc, &["unit-1/first"], &settings);
     let src = source(&h);
     let g = generated(&src);
     assert!(!g.contains("#scholia-footnote("));
@@ -147,11 +135,8 @@ fn endnotes_follow_the_text() {
 fn a_pack_has_a_cover_and_numbers_notes_through() {
     let site = load("tests/sites/basic", false);
     let doc = document(&site);
-    let h = handout(
-        &doc,
-        &["unit-1/first", "unit-1/second"],
-        NotePlacement::Foot,
-    );
+    let settings = settings(NotePlacement::Page);
+    let h = handout(&doc, &["unit-1/first", "unit-1/second"], &settings);
     let first = doc
         .texts
         .iter()
