@@ -31,11 +31,11 @@ pub(crate) fn probe(root: &Path) -> Machine {
     Machine {
         root: is_root(),
         apt_get: on_path("apt-get").is_some(),
+        epubcheck: Path::new(EPUBCHECK_JAR).is_file(),
         chromium: chromium(),
         chromedriver: on_path("chromedriver").is_some(),
         java: on_path("java").is_some(),
         pdftotext: on_path("pdftotext").is_some(),
-        epubcheck: Path::new(EPUBCHECK_JAR).is_file(),
         node: on_path("node").is_some(),
         npm: on_path("npm").is_some(),
         checkers: checkers(&root.join("tests").join("tools")),
