@@ -19,6 +19,9 @@ mod write;
 // Until `scholia handout --pdf/--epub` calls them, only their tests do.
 #[cfg(feature = "documents")]
 #[allow(dead_code)]
+pub(crate) mod documents;
+#[cfg(feature = "documents")]
+#[allow(dead_code)]
 pub(crate) mod epub;
 #[cfg(feature = "documents")]
 #[allow(dead_code)]
