@@ -47,11 +47,13 @@ fn letters(s: &str) -> String {
         .collect()
 }
 
-/// The first words of Markdown as a reader sees them: its text up to the first link,
+/// The first words of Markdown as a reader sees them (40 letters: a long footnote may go
+/// on over the page): its text up to the first link,
 /// image or code (whose words the handout may show differently).
 fn opening(markdown: &str) -> String {
     let mut text = String::new();
-    for event in Parser::new_ext(markdown, Options::ENABLE_SMART_PUNCTUATION) {
+    let options = Options::ENABLE_SMART_PUNCTUATION | Options::ENABLE_WIKILINKS;
+    for event in Parser::new_ext(markdown, options) {
         match event {
             Event::Text(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
@@ -60,7 +62,7 @@ fn opening(markdown: &str) -> String {
             _ => {}
         }
     }
-    letters(&text).chars().take(60).collect()
+    letters(&text).chars().take(40).collect()
 }
 
 /// The site at `dir` as scholia loads it (for its notes and questions).
@@ -102,10 +104,11 @@ fn pdf_of_each_bundled_text_has_its_notes_on_their_passages_pages() {
             let on: Vec<usize> = (0..flat.len()).filter(|&p| flat[p].contains(&body)).collect();
             assert!(!on.is_empty(), "{}: note `{}` ({body}) is missing", text.slug, note.id);
             if let scholia::site::Selector::Quote(q) = &note.selector {
-                // The passage's last words: where the footnote's number is.
+                // The passage's last letters, where the footnote's number is (few: a
+                // passage may begin on the page before).
                 let end: String = {
                     let l = letters(&q.exact);
-                    let skip = l.chars().count().saturating_sub(25);
+                    let skip = l.chars().count().saturating_sub(12);
                     l.chars().skip(skip).collect()
                 };
                 assert!(
@@ -163,16 +166,24 @@ fn typst_code_in_notes_prints_literally() {
     let pdf = out.join("injection.pdf");
     // Whitespace as one space: the PDF breaks lines where it likes.
     let text = pages(&pdf).concat().split_whitespace().collect::<Vec<_>>().join(" ");
+    // Markdown still means Markdown (`*stars*` is emphasis, quotes curl); Typst means
+    // nothing.
     for literal in [
-        "HOSTILEMARK #read(\"/etc/passwd\")",
-        "#import \"@preview/x:0.1.0\": * then ] and $x$,",
-        "<l> and @l, a backslash \\ and",
-        "// slash-slash #{ 1 + 1 }",
+        "HOSTILEMARK #read(“/etc/passwd”) and #import “@preview/x:0.1.0”: * then ] and $x$,",
+        "<l> and @l, a backslash \\ and stars under tick // slash-slash #{ 1 + 1 }",
         "Title #set page(width: 1cm)",
-        "#image(\"/etc/hostname\") and #include \"x.typ\".",
-        "QUESTIONMARK #panic(\"no\") and ] [ and $ question?",
-        "Typst #import \"@preview/x:0.1.0\" title",
+        "#image(“/etc/hostname”) and #include “x.typ”.",
+        "QUESTIONMARK #panic(“no”) and ] [ and $ question?",
+        "then #read(“/etc/passwd”) as text",
         "#eval(\"1+1\")",
+        "an item with $math$ and <label>",
+        "another item @label ]",
+        // The front matter and `_site.yaml` are not Markdown: as written.
+        "Typst #import \"@preview/x:0.1.0\" title",
+        "A \\ B",
+        "Source: <src> @src // not a comment",
+        "Licence: CC $BY$",
+        "Hostile #read(\"/etc/passwd\") reader",
     ] {
         assert!(text.contains(literal), "`{literal}` is not printed as written:\n{text}");
     }

@@ -178,7 +178,9 @@ pub(crate) fn locate(tool: Tool) -> Result<PathBuf, String> {
             if jar.is_file() {
                 Ok(jar.to_path_buf())
             } else {
-                Err(format!("epubcheck not found ({EPUBCHECK_JAR}; Debian: epubcheck)"))
+                Err(format!(
+                    "epubcheck not found ({EPUBCHECK_JAR}; Debian: epubcheck)"
+                ))
             }
         }
         Tool::Chromium => chromium(),
