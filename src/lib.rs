@@ -28,3 +28,4 @@ pub mod search;
 pub(crate) mod serve;
 pub mod site;
 pub(crate) mod slug;
+pub mod strings;

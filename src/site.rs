@@ -131,8 +131,8 @@ pub struct NoteSpans {
 
 impl Note {
     /// How the note is named in links and lists: its title, or the first words of its
-    /// passage.
-    pub fn label(&self) -> String {
+    /// passage (or its paragraph, in the interface's `words`).
+    pub fn label(&self, words: &crate::strings::Strings) -> String {
         if let Some(t) = &self.title {
             return t.clone();
         }
@@ -145,7 +145,9 @@ impl Note {
                     format!("“{}”", words.join(" "))
                 }
             }
-            Selector::Paragraph(n) => format!("Note on ¶{n}"),
+            Selector::Paragraph(n) => {
+                words.format("note_on_paragraph", None, &[("para", n.to_string())])
+            }
         }
     }
 }
@@ -246,4 +248,7 @@ pub struct ThemeFiles {
     pub templates: BTreeMap<String, Arc<Source>>,
     /// Asset path under `static/` → bytes.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// The interface's words in the site's language (the theme's, with the site's own
+    /// `strings/<language>.toml` laid over them).
+    pub strings: crate::strings::Strings,
 }

@@ -270,6 +270,76 @@ fn axe_finds_no_violations_on_any_page_type() {
     );
 }
 
+/// The French and the Arabic (right-to-left) fixture sites: their text, home, tag and search
+/// pages at both widths and in both colour schemes, with every note open too.
+#[test]
+fn axe_finds_no_violations_in_french_and_arabic() {
+    if support::missing(&[Tool::Chromium, Tool::Axe]) {
+        return;
+    }
+    let axe = std::fs::read_to_string(support::tool(Tool::Axe))
+        .unwrap_or_else(|e| panic!("axe.min.js: {e}"));
+    let chrome = launch();
+    let mut problems = Vec::new();
+    for (fixture, pages) in [
+        (
+            "sites/french",
+            [
+                "index.html",
+                "textes/alliances/index.html",
+                "tags/alliances/index.html",
+                "search/index.html",
+            ],
+        ),
+        (
+            "sites/arabic",
+            [
+                "index.html",
+                "texts/alliances/index.html",
+                "glossary/index.html",
+                "search/index.html",
+            ],
+        ),
+    ] {
+        let site = support::copy_site(&support::fixture(fixture));
+        let public = support::build_ok(site.path(), &[]);
+        let server = Server::start(&public);
+        for size in [WIDE, PHONE] {
+            let tab = chrome.plain_tab(size);
+            for rel in pages {
+                if !public.join(rel).is_file() {
+                    continue;
+                }
+                open(&tab, &server.url(rel));
+                inject_axe(&tab, &axe);
+                let mut check = |state: &str| {
+                    for s in SCHEMES {
+                        color_scheme(&tab, s);
+                        let found = run_axe(&tab);
+                        if !found.violations.is_empty() {
+                            problems.push(format!(
+                                "{fixture} {rel} at {}px, {s} scheme{state}:\n    {}",
+                                size.0,
+                                found.violations.join("\n    ")
+                            ));
+                        }
+                    }
+                };
+                check("");
+                if open_everything(&tab) {
+                    check(", every note open");
+                }
+            }
+            tab.close(false).expect("close tab");
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "axe-core found accessibility violations:\n\n{}\n",
+        problems.join("\n\n")
+    );
+}
+
 /// `Accessibility.getFullAXTree`, answered as plain JSON: the crate's typed version of the
 /// answer is older than Chromium and fails on property names it does not know.
 #[derive(Debug, serde::Serialize)]

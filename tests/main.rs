@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod docs;
 mod hardening;
+mod languages;
 mod search;
 mod serve;
 mod sites;

@@ -625,7 +625,7 @@ fn search_for(tab: &Tab, query: &str) -> Vec<(String, Vec<String>)> {
     wait_for(
         tab,
         &format!(
-            "/ for “{shown}”\\.$/.test((document.querySelector('.search-status') || \
+            "/ “{shown}”\\.$/.test((document.querySelector('.search-status') || \
              {{ textContent: '' }}).textContent)"
         ),
         "the search to finish",
@@ -682,10 +682,10 @@ fn each_language_is_searched_with_its_own_stemmer() {
     let r = search_for(&tab, "alliances ");
     assert_eq!(places(&r), ["coalitions#p1", "coalitions#p2"], "{r:?}");
     assert_eq!(marks(&r), ["alliance", "alliances"], "{r:?}");
-    // A French stop word alone finds nothing, and says so.
+    // A French stop word alone finds nothing, and says so (in French: the site's language).
     assert!(search_for(&tab, "les ").is_empty());
     assert!(
-        status(&tab).ends_with("No results for “les”."),
+        status(&tab).ends_with("Aucun résultat pour “les”."),
         "{}",
         status(&tab)
     );

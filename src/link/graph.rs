@@ -22,6 +22,8 @@ pub struct Graph {
     by_from: BTreeMap<Page, Vec<usize>>,
     by_to: BTreeMap<Page, Vec<usize>>,
     titles: BTreeMap<String, String>,
+    /// The glossary's name in the interface's language.
+    glossary: String,
 }
 
 /// Backlinks in first-seen order, each once; a set, not a scan of the list, so that a
@@ -66,6 +68,7 @@ impl Graph {
             .map(|t| (t.slug.clone(), t.meta.title.clone()))
             .collect();
         Graph {
+            glossary: site.theme.strings.format("glossary", None, &[]),
             refs,
             by_key,
             by_from,
@@ -77,7 +80,7 @@ impl Graph {
     fn source_title(&self, page: &Page) -> String {
         match page {
             Page::Text(slug) => self.titles.get(slug).cloned().unwrap_or_default(),
-            Page::Glossary => "Glossary".into(),
+            Page::Glossary => self.glossary.clone(),
             _ => String::new(),
         }
     }

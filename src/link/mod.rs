@@ -31,6 +31,8 @@ struct TextTarget {
 pub struct Targets {
     texts: BTreeMap<String, TextTarget>,
     terms: BTreeMap<String, String>,
+    /// The interface's words, for the labels of places that are not texts.
+    words: crate::strings::Strings,
 }
 
 /// A cross-link that resolved.
@@ -82,7 +84,11 @@ impl Targets {
             .texts
             .iter()
             .map(|t| {
-                let notes = t.notes.iter().map(|n| (n.id.clone(), n.label())).collect();
+                let notes = t
+                    .notes
+                    .iter()
+                    .map(|n| (n.id.clone(), n.label(&site.theme.strings)))
+                    .collect();
                 let target = TextTarget {
                     title: t.meta.title.clone(),
                     notes,
@@ -97,7 +103,11 @@ impl Targets {
             .iter()
             .map(|t| (t.id.clone(), t.term.clone()))
             .collect();
-        Targets { texts, terms }
+        Targets {
+            texts,
+            terms,
+            words: site.theme.strings.clone(),
+        }
     }
 
     /// Paragraph counts are known only once texts are parsed; until then [`resolve`]
@@ -160,12 +170,17 @@ impl Targets {
         }
     }
 
+    /// A word of the interface (see [`crate::strings`]).
+    pub(crate) fn word(&self, key: &str) -> String {
+        self.words.format(key, None, &[])
+    }
+
     fn resolve_term(&self, fragment: Option<&str>) -> Result<Resolved, Unresolved> {
         let Some(id) = fragment.filter(|f| !f.is_empty()) else {
             return Ok(Resolved {
                 page: Page::Glossary,
                 fragment: None,
-                label: "Glossary".into(),
+                label: self.words.format("glossary", None, &[]),
             });
         };
         match self.terms.get(id) {

@@ -60,7 +60,7 @@ pub(crate) fn document<'s>(
         .texts
         .par_iter()
         .zip(anchored)
-        .map(|(text, a)| text_doc(text, a, &graph, &related))
+        .map(|(text, a)| text_doc(text, a, &graph, &related, &site.theme.strings))
         .collect();
     let glossary = entries(site, definitions, &graph);
     let previews = previews(&graph, &texts, &glossary);
@@ -100,7 +100,7 @@ fn text_links(
     let mut out = Vec::new();
     for (p, note) in a.passages.iter().zip(&a.links.notes) {
         let n = &text.notes[p.note];
-        let label = n.label();
+        let label = n.label(&targets.words);
         let at = &n.at.body;
         for link in &note.links {
             match targets.resolve(&link.dest, &page) {
@@ -121,7 +121,7 @@ fn text_links(
                 Ok(to) => out.push(cross_ref(
                     &page,
                     "questions",
-                    "Discussion questions",
+                    &targets.word("discussion_questions"),
                     &f.plain,
                     to,
                 )),
@@ -219,7 +219,7 @@ fn note_keys<'a>(site: &'a Site, anchored: &'a [Anchored]) -> Vec<Vec<NoteKey<'a
                     NoteKey {
                         slug: &text.slug,
                         id: &n.id,
-                        label: n.label(),
+                        label: n.label(&site.theme.strings),
                         tags: &n.tags,
                     }
                 })
@@ -233,6 +233,7 @@ fn text_doc<'s>(
     a: Anchored,
     graph: &Graph,
     related: &BTreeMap<String, Vec<crate::document::RelatedGroup>>,
+    words: &crate::strings::Strings,
 ) -> TextDoc<'s> {
     let page = Page::Text(text.slug.clone());
     let notes: Vec<NoteDoc> = a
@@ -249,7 +250,7 @@ fn text_doc<'s>(
             NoteDoc {
                 id: n.id.clone(),
                 title: n.title.clone(),
-                label: n.label(),
+                label: n.label(words),
                 kind: n.kind,
                 para: p.paragraph,
                 passage: a

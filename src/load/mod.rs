@@ -812,8 +812,51 @@ fn glossary(site_dir: &Path, content: &Path, diags: &mut Diagnostics) -> Glossar
     Glossary { terms }
 }
 
-/// Templates and assets the site brings itself, from `themes/<theme>/` and `templates/`.
+/// Templates, assets and interface words the site brings itself, from `themes/<theme>/`
+/// and `templates/`.
 fn theme_files(
+    site_dir: &Path,
+    config: &SiteConfig,
+    config_source: Option<&Arc<Source>>,
+    diags: &mut Diagnostics,
+) -> ThemeFiles {
+    let mut files = templates_and_assets(site_dir, config, config_source, diags);
+    files.strings = interface_words(site_dir, config, config_source, diags);
+    files
+}
+
+/// The interface's words for the site's language: the theme's, with the site's own
+/// `themes/<theme>/strings/<language>.toml` (by primary subtag) laid over them.
+fn interface_words(
+    site_dir: &Path,
+    config: &SiteConfig,
+    config_source: Option<&Arc<Source>>,
+    diags: &mut Diagnostics,
+) -> crate::strings::Strings {
+    let language = config.language.as_str();
+    let primary = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let theme_dir = site_dir.join("themes").join(&config.theme);
+    let path = theme_dir.join("strings").join(format!("{primary}.toml"));
+    let own = (is_theme_name(&config.theme)
+        && outside_site(site_dir, &theme_dir).is_none()
+        && !primary.is_empty()
+        && primary.bytes().all(|b| b.is_ascii_alphanumeric())
+        && path.is_file())
+    .then(|| read_source(site_dir, &path))
+    .and_then(|read| read.map_err(|d| diags.push(d)).ok());
+    let at = || match config_source {
+        Some(src) => Span::new(src, yaml::locate(&src.text, &[Seg::Key("language")])),
+        None => Span::file(&Source::new("content/_site.yaml", "")),
+    };
+    crate::strings::Strings::select(language, own.as_ref(), at, diags)
+}
+
+/// Templates and assets the site brings itself, from `themes/<theme>/` and `templates/`.
+fn templates_and_assets(
     site_dir: &Path,
     config: &SiteConfig,
     config_source: Option<&Arc<Source>>,

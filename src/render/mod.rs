@@ -86,6 +86,13 @@ pub(crate) fn text(
     };
     let mut body = Body::new(text, &doc.anchored, &shown, &body_ctx);
     body.glossary = autolink;
+    body.paragraph_word = site
+        .theme
+        .strings
+        .table()
+        .get("paragraph")
+        .and_then(|w| w.as_str())
+        .map(str::to_string);
     let parts = body.render();
     let questions = text
         .questions
@@ -298,6 +305,9 @@ struct Body<'a> {
     marked: BTreeSet<usize>,
     /// Terms to link on first use (empty unless `glossary.autolink` is on).
     glossary: &'a [autolink::Term<'a>],
+    /// How a paragraph's number is named to assistive technology (`Paragraph {n}`), in the
+    /// interface's language; English when not set.
+    paragraph_word: Option<String>,
 }
 
 /// Where the body is cut for a paragraph's notes. The HTML writer runs once over the
@@ -320,6 +330,7 @@ impl<'a> Body<'a> {
             headings: Vec::new(),
             marked: BTreeSet::new(),
             glossary: &[],
+            paragraph_word: None,
         }
     }
 
@@ -378,8 +389,14 @@ impl<'a> Body<'a> {
     }
 
     fn open<'e>(&self, event: Event<'e>, n: usize, out: &mut Vec<Event<'e>>) {
-        let number =
-            format!("<a class=\"pnum\" href=\"#p{n}\" aria-label=\"Paragraph {n}\">{n}</a>");
+        let name = self
+            .paragraph_word
+            .as_deref()
+            .unwrap_or("Paragraph {n}")
+            .replace("{n}", &n.to_string());
+        let mut label = String::with_capacity(name.len());
+        let _ = pulldown_cmark_escape::escape_html(&mut label, &name);
+        let number = format!("<a class=\"pnum\" href=\"#p{n}\" aria-label=\"{label}\">{n}</a>");
         match event {
             Event::Start(Tag::Item) => out.push(Event::Html(
                 format!("<li class=\"para\" id=\"p{n}\">{number}").into(),

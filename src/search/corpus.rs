@@ -89,7 +89,7 @@ impl Corpus {
                     .iter()
                     .map(|note| CorpusNote {
                         id: note.id.clone(),
-                        label: format!("{} · {}", note.kind.label(), squash(&note.label)),
+                        label: format!("{} · {}", kind_word(doc, note.kind), squash(&note.label)),
                         title: note.title.clone().unwrap_or_default(),
                         plain: text.notes.get(note.index).map_or_else(
                             || squash(&note.plain),
@@ -171,4 +171,16 @@ fn words(md: &str, targets: &Targets, page: &Page) -> String {
 /// Whitespace runs as single spaces: what the reader sees, and shorter to store.
 pub fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A note kind's name in the interface's language (`Context`, `Contexte`…).
+fn kind_word(doc: &Document, kind: crate::site::NoteKind) -> String {
+    doc.site
+        .theme
+        .strings
+        .table()
+        .get("kinds")
+        .and_then(|k| k.get(kind.name()))
+        .and_then(|w| w.as_str())
+        .map_or_else(|| kind.label().to_string(), str::to_string)
 }

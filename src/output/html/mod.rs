@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::strings::{is_right_to_left, Strings};
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
 
@@ -251,6 +252,7 @@ fn templates(site: &crate::site::Site, diags: &mut Diagnostics) -> Option<tera::
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape);
+    register_words(&mut tera, &site.theme.strings);
     // Parse each template alone first, so every broken one is reported with its file.
     let mut ok = true;
     for (name, src) in &sources {
@@ -276,6 +278,45 @@ fn templates(site: &crate::site::Site, diags: &mut Diagnostics) -> Option<tera::
         return None;
     }
     Some(tera)
+}
+
+/// The interface's words for templates: `tr(key="page_of", page=2, pages=5)` fills a
+/// word's `{placeholders}`, and with `n=` picks its plural form; `| local_date` writes a
+/// `YYYY-MM-DD` date in the site's language. (Plain words are in the context as `t`.)
+fn register_words(tera: &mut tera::Tera, strings: &Strings) {
+    let words = strings.clone();
+    tera.register_function(
+        "tr",
+        move |args: &std::collections::HashMap<String, tera::Value>| {
+            let key = args
+                .get("key")
+                .and_then(tera::Value::as_str)
+                .ok_or_else(|| tera::Error::msg("`tr` needs `key=\"…\"`"))?;
+            let n = args.get("n").and_then(tera::Value::as_u64);
+            let vars: Vec<(&str, String)> = args
+                .iter()
+                .filter(|(name, _)| *name != "key")
+                .map(|(name, v)| {
+                    let text = match v {
+                        tera::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (name.as_str(), text)
+                })
+                .collect();
+            Ok(tera::Value::String(words.format(key, n, &vars)))
+        },
+    );
+    let words = strings.clone();
+    tera.register_filter(
+        "local_date",
+        move |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+            Ok(tera::Value::String(match v.as_str() {
+                Some(iso) => words.date(iso),
+                None => String::new(),
+            }))
+        },
+    );
 }
 
 /// HTML escaping that leaves `/` alone (Tera's default writes `&#x2F;`, which is valid but
@@ -440,6 +481,17 @@ impl Pages<'_> {
             },
         );
         ctx.insert("generator", GENERATOR);
+        let words = &site.theme.strings;
+        ctx.insert("ui", words.table());
+        ctx.insert("ui_language", words.language());
+        ctx.insert(
+            "dir",
+            if is_right_to_left(&site.config.language) {
+                "rtl"
+            } else {
+                "ltr"
+            },
+        );
         ctx.insert("instructor", &site.instructor);
         ctx.insert("has_glossary", &!site.glossary.terms.is_empty());
         ctx.insert("has_tags", &self.doc.has_tags());
@@ -450,7 +502,8 @@ impl Pages<'_> {
 
     /// The search page: `search.js` runs the query in `?q=`.
     fn search(&self) -> Result<String, Diagnostic> {
-        let ctx = self.context_at("../", SEARCH_PAGE, "search", "Search");
+        let title = self.doc.site.theme.strings.format("search", None, &[]);
+        let ctx = self.context_at("../", SEARCH_PAGE, "search", &title);
         self.render("search.html", &ctx)
     }
 
@@ -604,7 +657,7 @@ impl Pages<'_> {
     /// Home › Section › … for a text in folders.
     fn breadcrumbs(&self, slug: &str, page: &Page) -> Vec<NavLink> {
         let mut crumbs = vec![NavLink {
-            title: "Home".into(),
+            title: self.doc.site.theme.strings.format("home", None, &[]),
             href: page.href_to(&Page::Index, None),
         }];
         let parts: Vec<&str> = slug.split('/').collect();
@@ -629,7 +682,8 @@ impl Pages<'_> {
 
     fn glossary(&self) -> Result<String, Diagnostic> {
         let page = Page::Glossary;
-        let mut ctx = self.context(&page, "glossary", "Glossary");
+        let title = self.doc.site.theme.strings.format("glossary", None, &[]);
+        let mut ctx = self.context(&page, "glossary", &title);
         let terms: &[Entry] = &self.doc.glossary;
         ctx.insert("terms", terms);
         let previews: &[Preview] = &self.doc.glossary_previews;
@@ -798,6 +852,16 @@ fn assets(site: &crate::site::Site) -> Vec<OutputFile> {
     files
         .entry("syntax.css".into())
         .or_insert_with(|| crate::render::code_stylesheet().into_bytes());
+    // The scripts' words in the site's language: a classic script (so file:// works and the
+    // CSP holds), its one value written by the JSON serializer.
+    files.insert(
+        "words.js".into(),
+        format!(
+            "window.scholiaWords = {};\n",
+            site.theme.strings.for_scripts()
+        )
+        .into_bytes(),
+    );
     let mut out: Vec<OutputFile> = files
         .into_iter()
         .map(|(path, bytes)| OutputFile {

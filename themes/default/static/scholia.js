@@ -19,6 +19,16 @@
 (() => {
   "use strict";
 
+  /* The interface's words in the site's language, from assets/words.js (written by
+     `scholia build` from the theme's strings with a JSON serializer). A word missing there
+     is said in English. */
+  const words = window.scholiaWords || {};
+  const fill = (s, vars) => Object.entries(vars || {}).reduce((out, [k, v]) => out.split(`{${k}}`).join(String(v)), s);
+  const word = (key, english, vars) => {
+    const s = words.words && typeof words.words[key] === "string" ? words.words[key] : english;
+    return fill(s, vars);
+  };
+
   /* A part of the URL (the fragment, a query value) says whatever the link's author wrote: a
      malformed %-escape (#%E0%A4%A) gives back the text as written instead of throwing, which
      would stop everything after it (notes left unplaced). Every decoding in this file goes
@@ -93,7 +103,7 @@
       const button = note.querySelector(".note-more");
       if (button) {
         button.setAttribute("aria-expanded", String(on));
-        button.textContent = on ? "Show less of this note" : "Show all of this note";
+        button.textContent = on ? word("show_less", "Show less of this note") : word("show_all", "Show all of this note");
       }
     };
 

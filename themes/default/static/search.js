@@ -15,7 +15,34 @@
 
   const DEBOUNCE = 100;          // ms of quiet typing before index files are requested
   const PAGE = 10;               // results shown at first, and added by "More results"
-  const KIND_LABELS = { para: "Texts", note: "Notes", term: "Glossary", question: "Questions" };
+
+  /* The interface's words in the site's language, from assets/words.js (written by
+     `scholia build` from the theme's strings with a JSON serializer). A word missing there
+     is said in English. */
+  const words = window.scholiaWords || {};
+  const fill = (s, vars) => Object.entries(vars || {}).reduce((out, [k, v]) => out.split(`{${k}}`).join(String(v)), s);
+  const word = (key, english, vars) => {
+    const s = words.words && typeof words.words[key] === "string" ? words.words[key] : english;
+    return fill(s, vars);
+  };
+  /* A word with plural forms (CLDR categories, chosen by the browser's Intl.PluralRules). */
+  const plural = (key, n, english, vars) => {
+    const forms = words.words && words.words[key];
+    let category = "other";
+    try {
+      category = new Intl.PluralRules(words.lang || "en").select(n);
+    } catch {
+      /* an unknown language: "other" */
+    }
+    const s = forms && typeof (forms[category] || forms.other) === "string" ? forms[category] || forms.other : english;
+    return fill(s, vars);
+  };
+  const KIND_LABELS = {
+    para: word("kind_para", "Texts"),
+    note: word("kind_note", "Notes"),
+    term: word("kind_term", "Glossary"),
+    question: word("kind_question", "Questions"),
+  };
 
   const script = document.currentScript;
   const assets = new URL("./", script ? script.src : location.href).href;
@@ -72,7 +99,7 @@
     return e;
   };
 
-  const number = (n) => n.toLocaleString("en");
+  const number = (n) => n.toLocaleString(words.lang || "en");
 
   // Appends excerpt parts to `parent`, the found words as <mark> elements.
   const appendParts = (parent, parts) => {
@@ -93,15 +120,15 @@
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     const list = el("ol", "search-list");
-    const more = el("button", "search-more", "More results");
+    const more = el("button", "search-more", word("more_results", "More results"));
     more.type = "button";
     more.hidden = true;
     const footer = el("p", "search-footer");
-    const pageLink = el("a", "search-page-link", "Open these results on the search page");
+    const pageLink = el("a", "search-page-link", word("open_on_page", "Open these results on the search page"));
     if (!onPage) footer.appendChild(pageLink);
 
     const details = el("details", "search-filters");
-    details.appendChild(el("summary", null, "Filters"));
+    details.appendChild(el("summary", null, word("filters", "Filters")));
 
     panel.appendChild(status);
     panel.appendChild(details);
@@ -118,7 +145,7 @@
     const buildFilters = () => {
       const m = index.store.manifest;
       const set = el("fieldset", "search-kinds");
-      set.appendChild(el("legend", null, "Search in"));
+      set.appendChild(el("legend", null, word("search_in", "Search in")));
       window.scholiaSearchEngine.KINDS.forEach((kind) => {
         const r = m.kinds[kind];
         if (r.end <= r.start) return;
@@ -133,9 +160,9 @@
       });
       details.appendChild(set);
       if (m.texts > 1) {
-        const label = el("label", "search-text", "Text ");
+        const label = el("label", "search-text", `${word("text", "Text")} `);
         const select = el("select");
-        const all = el("option", null, "All texts");
+        const all = el("option", null, word("all_texts", "All texts"));
         all.value = "";
         select.appendChild(all);
         label.appendChild(select);
@@ -174,7 +201,7 @@
         }, () => {
           if (g !== gen) return;
           panel.classList.remove("is-loading");
-          say("The search index could not be loaded.");
+          say(word("index_failed", "The search index could not be loaded."));
         });
       }, DEBOUNCE);
     };
@@ -210,9 +237,9 @@
       more.hidden = !r.more;
       const shown = `“${q.trim()}”`;
       const count = r.count;
-      if (!count) say(`No results for ${shown}.`);
-      else if (r.exact) say(`${number(count)} ${count === 1 ? "result" : "results"} for ${shown}.`);
-      else say(`More than ${number(count)} results for ${shown}.`);
+      if (!count) say(word("no_results", "No results for {query}.", { query: shown }));
+      else if (r.exact) say(plural("results", count, "{count} results for {query}.", { count: number(count), query: shown }));
+      else say(word("more_than", "More than {count} results for {query}.", { count: number(count), query: shown }));
       pageLink.href = `${root}search/index.html?q=${encodeURIComponent(q.trim())}`;
       if (focusNext >= 0) {
         const l = links();
@@ -236,7 +263,7 @@
       show(true);
       const r = index.query(q, filters, want);
       if (r.need) { fetchFiles(r.need, g); return; }
-      if (r.error) { say("The search index is of an unknown format."); return; }
+      if (r.error) { say(word("index_unknown", "The search index is of an unknown format.")); return; }
       if (!built) { built = true; buildFilters(); }
       done(r, q);
     }
@@ -324,6 +351,6 @@
     else resolve();
   });
   Promise.all([engine, domReady]).then(start, () => {
-    document.querySelectorAll(".search-status").forEach((s) => { s.textContent = "The search engine could not be loaded."; });
+    document.querySelectorAll(".search-status").forEach((s) => { s.textContent = word("engine_failed", "The search engine could not be loaded."); });
   });
 })();

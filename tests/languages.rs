@@ -1,0 +1,242 @@
+//! The interface in the site's language: French and Arabic fixture sites (`tests/sites/french`,
+//! `tests/sites/arabic`) built by the real binary, a site's own words, and the fallback to
+//! English; in Chromium, the scripts' words and the mirrored layout of a right-to-left site.
+
+use std::path::Path;
+
+use crate::support::browser::{js, launch, open, wait_for, Server, WIDE};
+use crate::support::{self, build_ok, copy_site, fixture, read, scholia, Tool};
+
+/// The theme's English words that must not appear on a page in another language.
+const ENGLISH: [&str; 10] = [
+    "Skip to main content",
+    "Referenced by",
+    "Notes in this text",
+    "Discussion questions",
+    "Back to the passage",
+    "Read in context",
+    "Search this reader",
+    "All texts",
+    ">Glossary<",
+    "Made with",
+];
+
+fn pages(public: &Path) -> Vec<(String, String)> {
+    [
+        "index.html",
+        "glossary/index.html",
+        "tags/index.html",
+        "search/index.html",
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .chain(
+        walkdir(public)
+            .into_iter()
+            .filter(|p| p.ends_with("/index.html") && p.starts_with("textes/")),
+    )
+    .map(|rel| {
+        let html = read(&public.join(&rel));
+        (rel, html)
+    })
+    .collect()
+}
+
+fn walkdir(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_french_site_speaks_french_everywhere() {
+    let site = copy_site(&fixture("sites/french"));
+    let public = build_ok(site.path(), &[]);
+    let pages = pages(&public);
+    assert!(pages.len() >= 6, "{pages:?}");
+    for (rel, html) in &pages {
+        assert!(html.contains("<html lang=\"fr\">"), "{rel}: not lang=fr");
+        for english in ENGLISH {
+            assert!(!html.contains(english), "{rel}: English `{english}` left");
+        }
+        assert!(html.contains("Aller au contenu principal"), "{rel}");
+    }
+    let text = read(&public.join("textes/alliances/index.html"));
+    for french in [
+        "Notes de ce texte",
+        "Questions pour la discussion",
+        "<time datetime=\"2017-04-01\">1 avril 2017</time>",
+        "3 notes",
+        "2 questions",
+        "Cité par",
+        "Contexte",
+        "Définition",
+        "Source : <a",
+    ] {
+        assert!(text.contains(french), "no `{french}` on the text page");
+    }
+    let index = read(&public.join("index.html"));
+    assert!(index.contains("mars 2020"), "a year-month date in French");
+    assert!(index.contains("1 note<"), "French singular");
+    let tag = read(&public.join("tags/alliances/index.html"));
+    assert!(
+        tag.contains("3 notes dans 2 textes."),
+        "French plurals in a tag's lede"
+    );
+    insta::assert_snapshot!(
+        "french_text_notes_index",
+        between(&text, "<section class=\"notes-index\"", "</section>")
+    );
+    let words = read(&public.join("assets/words.js"));
+    assert!(words.starts_with("window.scholiaWords = {"), "{words}");
+    assert!(words.contains("\"lang\":\"fr\""), "{words}");
+    assert!(words.contains("Afficher toute la note"), "{words}");
+}
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html.find(start).unwrap_or_else(|| panic!("no {start}"));
+    let j = html[i..]
+        .find(end)
+        .map_or(html.len(), |j| i + j + end.len());
+    &html[i..j]
+}
+
+#[test]
+fn an_arabic_site_is_right_to_left_in_arabic() {
+    let site = copy_site(&fixture("sites/arabic"));
+    let public = build_ok(site.path(), &[]);
+    let text = read(&public.join("texts/alliances/index.html"));
+    assert!(text.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    for arabic in ["ملاحظات هذا النص", "أسئلة للنقاش", "ملاحظتان", "سؤال واحد"]
+    {
+        assert!(text.contains(arabic), "no `{arabic}`");
+    }
+    // Left-to-right sites say nothing of direction.
+    let fr = copy_site(&fixture("sites/french"));
+    let french = build_ok(fr.path(), &[]);
+    assert!(!read(&french.join("index.html")).contains(" dir="));
+}
+
+#[test]
+fn a_language_without_words_falls_back_to_english_with_a_warning() {
+    let site = copy_site(&fixture("sites/french"));
+    let config = site.path().join("content/_site.yaml");
+    let yaml = read(&config).replace("language: fr", "language: pt-BR");
+    std::fs::write(&config, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: the theme has no words for language `pt-BR`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("content/_site.yaml:3:11"),
+        "{}",
+        run.stderr
+    );
+    let index = read(&site.path().join("public/index.html"));
+    assert!(index.contains("Skip to main content"));
+    assert!(index.contains("<html lang=\"pt-BR\">"));
+}
+
+#[test]
+fn a_site_overrides_words_and_a_misspelt_key_is_an_error() {
+    let site = copy_site(&fixture("sites/french"));
+    let dir = site.path().join("themes/default/strings");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("fr.toml"), "glossary = \"Lexique\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let public = build_ok(site.path(), &[]);
+    let glossary = read(&public.join("glossary/index.html"));
+    assert!(glossary.contains("<h1>Lexique</h1>"));
+    assert!(
+        glossary.contains("Aller au contenu principal"),
+        "the rest stays French"
+    );
+
+    std::fs::write(
+        dir.join("fr.toml"),
+        "glossary = \"Lexique\"\nrefrenced_by = \"Cité\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    for said in [
+        "error: unknown interface word `refrenced_by`",
+        "themes/default/strings/fr.toml:2:1",
+        "help: did you mean `referenced_by`?",
+    ] {
+        assert!(run.stderr.contains(said), "no `{said}` in:\n{}", run.stderr);
+    }
+}
+
+/// In Chromium: the scripts speak French, and an Arabic page puts its notes on the left.
+#[test]
+fn scripts_speak_the_site_language_and_rtl_notes_sit_on_the_other_side() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let fr = copy_site(&fixture("sites/french"));
+    let fr_public = build_ok(fr.path(), &[]);
+    let ar = copy_site(&fixture("sites/arabic"));
+    let ar_public = build_ok(ar.path(), &[]);
+    let chrome = launch();
+    let tab = chrome.plain_tab(WIDE);
+
+    let server = Server::start(&fr_public);
+    open(&tab, &server.url("search/index.html?q=alliance"));
+    wait_for(
+        &tab,
+        "/résultat/.test(document.querySelector('.search-status')?.textContent || '')",
+        "the French search status",
+    );
+    let status = js(
+        &tab,
+        "return document.querySelector('.search-status').textContent;",
+    );
+    assert!(
+        status.as_str().unwrap_or("").contains("pour “alliance”"),
+        "{status}"
+    );
+    drop(server);
+
+    let server = Server::start(&ar_public);
+    open(&tab, &server.url("texts/alliances/index.html"));
+    wait_for(
+        &tab,
+        "document.querySelector('.text-body').classList.contains('notes-placed')",
+        "notes placed",
+    );
+    let m = js(
+        &tab,
+        "const mark = document.querySelector('mark.passage[data-note]');
+         const note = document.getElementById(mark.dataset.note).getBoundingClientRect();
+         const para = mark.closest('.para').querySelector(':scope > p').getBoundingClientRect();
+         const num = mark.closest('.para').querySelector('.pnum').getBoundingClientRect();
+         return { note: [note.left, note.right], para: [para.left, para.right],
+                  num: [num.left, num.right], dir: getComputedStyle(document.body).direction };",
+    );
+    let x = |v: &serde_json::Value, i: usize| v[i].as_f64().unwrap_or(f64::NAN);
+    assert_eq!(m["dir"], "rtl", "{m}");
+    assert!(
+        x(&m["note"], 1) <= x(&m["para"], 0) + 2.0,
+        "the note is not left of its paragraph: {m}"
+    );
+    assert!(
+        x(&m["num"], 0) >= x(&m["para"], 1) - 2.0,
+        "the paragraph number is not right of its paragraph: {m}"
+    );
+}
