@@ -2,9 +2,6 @@
 //! input of every handout renderer (HTML, PDF, EPUB), so they print the same notes under
 //! the same numbers, the same glossary terms and the same questions.
 
-// Its renderers (HTML here, PDF and EPUB in `pdf`/`epub`) land after it.
-#![allow(dead_code)]
-
 use url::Url;
 
 use crate::config::{page_url, HandoutSettings, Pack};
@@ -95,13 +92,15 @@ impl<'a> Edition<'a> {
 
     /// The discussion questions of the `i`th text, as HTML.
     pub(crate) fn questions(&self, i: usize) -> &'a [String] {
-        self.texts.get(i).map_or(&[], |t| &t.html.questions)
+        self.texts
+            .get(i)
+            .map_or(&[], |t| &t.handout_html().questions)
     }
 
     /// The instructor questions of the `i`th text: none but in an instructor edition.
     pub(crate) fn instructor_questions(&self, i: usize) -> &'a [InstructorQuestionHtml] {
         match self.texts.get(i) {
-            Some(t) if self.instructor() => &t.html.instructor_questions,
+            Some(t) if self.instructor() => &t.handout_html().instructor_questions,
             _ => &[],
         }
     }
