@@ -384,5 +384,6 @@ fn text(slug: &str, markdown: &str, notes: Vec<Note>, questions: Vec<Question>) 
         },
         notes,
         questions,
+        instructor_questions: Vec::new(),
     }
 }
