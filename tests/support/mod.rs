@@ -117,6 +117,8 @@ pub(crate) enum Tool {
     Vnu,
     /// Node.js, for the search engine's unit tests (`node --test`).
     Node,
+    /// `pdftotext` (poppler-utils), to read printed pages back as text.
+    Pdftotext,
 }
 
 /// Set by `cargo xtask test`: the tools are installed, so a missing one is a failure.
@@ -171,6 +173,8 @@ pub(crate) fn locate(tool: Tool) -> Result<PathBuf, String> {
         Tool::Axe => checker("axe-core/axe.min.js"),
         Tool::Vnu => checker("vnu-jar/build/dist/vnu.jar"),
         Tool::Node => on_path("node").ok_or_else(|| "node not found".to_string()),
+        Tool::Pdftotext => on_path("pdftotext")
+            .ok_or_else(|| "pdftotext not found (Debian: poppler-utils)".to_string()),
     }
 }
 

@@ -31,6 +31,7 @@ pub(crate) fn probe(root: &Path) -> Machine {
         chromium: chromium(),
         chromedriver: on_path("chromedriver").is_some(),
         java: on_path("java").is_some(),
+        pdftotext: on_path("pdftotext").is_some(),
         node: on_path("node").is_some(),
         npm: on_path("npm").is_some(),
         checkers: checkers(&root.join("tests").join("tools")),

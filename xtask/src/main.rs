@@ -168,6 +168,7 @@ fn report_present(machine: &plan::Machine) {
     for (found, name) in [
         (machine.chromedriver, "chromedriver"),
         (machine.java, "java"),
+        (machine.pdftotext, "pdftotext"),
         (machine.npm, "npm"),
         (
             machine.checkers == plan::Checkers::Installed,

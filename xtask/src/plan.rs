@@ -17,6 +17,8 @@ pub(crate) struct Machine {
     pub(crate) chromium: Chromium,
     pub(crate) chromedriver: bool,
     pub(crate) java: bool,
+    /// `pdftotext` (poppler-utils), which reads printed pages back as text.
+    pub(crate) pdftotext: bool,
     /// Node.js, which runs ESLint (`cargo xtask lint`).
     pub(crate) node: bool,
     pub(crate) npm: bool,
@@ -60,6 +62,10 @@ pub(crate) const CHROMIUM_DRIVER: Package = Package {
 pub(crate) const JAVA: Package = Package {
     name: "default-jre-headless",
     why: "the validity test runs the Nu HTML Checker (vnu.jar), a Java program",
+};
+pub(crate) const POPPLER: Package = Package {
+    name: "poppler-utils",
+    why: "pdftotext reads back the pages the print tests make",
 };
 pub(crate) const NPM: Package = Package {
     name: "npm",
@@ -118,6 +124,9 @@ fn wanted(machine: &Machine) -> Plan {
     }
     if !machine.java {
         plan.apt.push(JAVA);
+    }
+    if !machine.pdftotext {
+        plan.apt.push(POPPLER);
     }
     let checkers = checkers(machine);
     plan.apt.extend(checkers.apt);
@@ -226,6 +235,7 @@ mod tests {
             chromium: Chromium::Found(PathBuf::from("/usr/bin/chromium")),
             chromedriver: true,
             java: true,
+            pdftotext: true,
             node: true,
             npm: true,
             checkers: Checkers::Installed,
@@ -281,6 +291,16 @@ mod tests {
         let plan = plan(&no_npm_no_checkers).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(plan.apt_names(), ["npm"]);
         assert!(plan.npm_ci.is_some());
+    }
+
+    #[test]
+    fn missing_pdftotext_installs_poppler_utils() {
+        let machine = Machine {
+            pdftotext: false,
+            ..ready()
+        };
+        let plan = plan(&machine).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.apt_names(), ["poppler-utils"]);
     }
 
     #[test]
