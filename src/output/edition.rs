@@ -66,8 +66,8 @@ impl<'a> Edition<'a> {
         self.doc.site.instructor
     }
 
-    /// The glossary entries the texts cite (in their bodies, notes or questions), each
-    /// once, in the glossary's order.
+    /// The glossary entries the texts cite (in their bodies, notes or questions), and
+    /// those their definitions cite, each once, in the glossary's order.
     pub(crate) fn glossary(&self) -> Vec<&'a Entry> {
         let mut cited = std::collections::BTreeSet::new();
         for t in &self.texts {
@@ -83,8 +83,29 @@ impl<'a> Edition<'a> {
                 }
             }
         }
-        self.doc
-            .glossary
+        // And the terms their definitions cite, so every link in the handout's glossary
+        // has its term there too.
+        let glossary = &self.doc.glossary;
+        let mut more = true;
+        while more {
+            more = false;
+            for e in glossary {
+                if cited.contains(e.id.as_str()) {
+                    continue;
+                }
+                let by_cited = e.cited_by.iter().any(|b| {
+                    b.source == "Glossary"
+                        && b.href
+                            .strip_prefix('#')
+                            .is_some_and(|id| cited.contains(id))
+                });
+                if by_cited {
+                    cited.insert(e.id.as_str());
+                    more = true;
+                }
+            }
+        }
+        glossary
             .iter()
             .filter(|e| cited.contains(e.id.as_str()))
             .collect()
