@@ -93,6 +93,24 @@ fn paper_and_note_placement_follow_the_settings_and_the_command_line() {
     assert!(!out.join("week-1.html").exists(), "only the text asked for");
 }
 
+/// `packs:` may be a mapping from names to packs, in the order written.
+#[test]
+fn packs_may_be_a_mapping_of_names() {
+    let site = copy_site(&fixture(SITE));
+    let config = site.path().join("content/_site.yaml");
+    let yaml = read(&config);
+    let at = yaml.find("packs:").unwrap_or(yaml.len());
+    let packs = "packs:\n  week-2:\n    title: Week 2\n    texts: [unit-1/first]\n  \
+                 week-1:\n    title: Week 1\n    texts: [unit-1/second, unit-1/first]\n";
+    std::fs::write(&config, format!("{}{packs}", &yaml[..at])).unwrap_or_else(|e| panic!("{e}"));
+    let out = site.path().join("out");
+    handouts(site.path(), &out, &["--pack", "week-2"]);
+    let html = read(&out.join("week-2.html"));
+    assert!(html.contains("<h1>Week 2</h1>"), "{html}");
+    assert!(!html.contains("The Second Text"));
+    assert!(!out.join("week-1.html").exists());
+}
+
 /// Instructor notes and questions reach the instructor's edition and nothing else: not
 /// the public handouts, not the public build's `<slug>/handout/` pages (every byte read).
 #[test]
