@@ -159,10 +159,20 @@ fn handouts_go_to_their_own_folder_by_default() {
     assert!(!site.path().join("public").exists());
 }
 
+/// A mistake: its name, the edit of `_site.yaml` (from, to) that makes it, the command's
+/// further arguments, the exit status and words of the message.
+type BadCase = (
+    &'static str,
+    Option<(&'static str, &'static str)>,
+    &'static [&'static str],
+    i32,
+    &'static str,
+);
+
 /// Each mistake: its exit status, its message, and no file written.
 #[test]
 fn bad_handout_input_writes_nothing() {
-    let cases: [(&str, Option<(&str, &str)>, &[&str], i32, &str); 8] = [
+    let cases: [BadCase; 8] = [
         (
             "unknown handout key",
             Some(("answer_lines: 3", "answer_lines: 3\n  papr: a4")),
