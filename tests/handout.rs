@@ -317,3 +317,25 @@ fn printing_a_reader_page_leaves_out_the_navigation() {
     );
     assert!(text.contains("Discussion questions") || !page.contains("Discussion questions"));
 }
+
+/// A text `a/handout.md` keeps its page where `a.md`'s handout would go: the site still
+/// builds, with a warning, and the page is the text's.
+#[test]
+fn a_text_named_handout_keeps_its_page() {
+    let site = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let content = site.path().join("content");
+    std::fs::create_dir_all(content.join("a")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(content.join("a.md"), "---\ntitle: A\n---\n\nText a.\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        content.join("a/handout.md"),
+        "---\ntitle: Handouts\n---\n\nThe text named handout.\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("gets no handout page"), "{}", run.stderr);
+    let page = read(&site.path().join("public/a/handout/index.html"));
+    assert!(page.contains("The text named handout."), "{page}");
+    assert!(site.path().join("public/a/handout/handout/index.html").is_file());
+}

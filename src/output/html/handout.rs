@@ -22,11 +22,29 @@ impl Renderer for Handouts {
 
     fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
         let settings = &doc.site.config.handout;
-        let editions: Vec<Edition> = doc
-            .texts
-            .iter()
-            .filter_map(|t| Edition::text(doc, &t.text.slug, settings))
-            .collect();
+        let pages: std::collections::BTreeSet<String> =
+            doc.texts.iter().map(|t| t.page.path()).collect();
+        let mut editions: Vec<Edition> = Vec::new();
+        for t in &doc.texts {
+            // A text `a/handout.md` has its page where `a.md`'s handout would be: the
+            // text wins, and the handout is left out (it used to build, and still does).
+            let slug = &t.text.slug;
+            if pages.contains(&Page::Handout(slug.clone()).path()) {
+                diags.push(
+                    Diagnostic::warning(
+                        format!(
+                            "the text `{slug}` gets no handout page: `{slug}/handout` is a text"
+                        ),
+                        crate::diagnostics::Span::file(&t.text.source),
+                    )
+                    .help(format!(
+                        "rename `{slug}/handout.md` to publish this text's handout"
+                    )),
+                );
+                continue;
+            }
+            editions.extend(Edition::text(doc, slug, settings));
+        }
         render(doc, &editions, Layout::Site, diags)
     }
 }
