@@ -334,8 +334,15 @@ fn a_text_named_handout_keeps_its_page() {
     .unwrap_or_else(|e| panic!("{e}"));
     let run = scholia(site.path(), &["build", "."]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("gets no handout page"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("gets no handout page"),
+        "{}",
+        run.stderr
+    );
     let page = read(&site.path().join("public/a/handout/index.html"));
     assert!(page.contains("The text named handout."), "{page}");
-    assert!(site.path().join("public/a/handout/handout/index.html").is_file());
+    assert!(site
+        .path()
+        .join("public/a/handout/handout/index.html")
+        .is_file());
 }
