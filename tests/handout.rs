@@ -346,3 +346,84 @@ fn a_text_named_handout_keeps_its_page() {
         .join("public/a/handout/handout/index.html")
         .is_file());
 }
+
+/// Printing a handout (as a student does from its page): the paper of `_site.yaml`, the
+/// running title and "Page X of Y" on every page, and each note on the page of its passage.
+#[test]
+fn a_printed_handout_has_its_paper_page_numbers_and_notes_by_their_passages() {
+    if support::missing(&[Tool::Chromium, Tool::Pdftotext]) {
+        return;
+    }
+    use crate::support::browser::{file_url_of, launch, open};
+    let site = copy_site(&fixture(SITE));
+    let out = handouts(
+        site.path(),
+        &site.path().join("handouts"),
+        &["--text", "unit-1/first"],
+    );
+    let chrome = launch();
+    let tab = chrome.browser.new_tab().unwrap_or_else(|e| panic!("{e}"));
+    open(&tab, &file_url_of(&out, "unit-1/first.html"));
+    let options = headless_chrome::types::PrintToPdfOptions {
+        prefer_css_page_size: Some(true),
+        ..Default::default()
+    };
+    let pdf = tab
+        .print_to_pdf(Some(options))
+        .unwrap_or_else(|e| panic!("print: {e}"));
+    // US Letter, as `handout.paper: letter` says (A4 would be 595 × 842).
+    let letter = b"/MediaBox [0 0 612 792]";
+    assert!(
+        pdf.windows(letter.len()).any(|w| w == letter),
+        "not on letter paper"
+    );
+    let file = site.path().join("first.pdf");
+    std::fs::write(&file, &pdf).unwrap_or_else(|e| panic!("{e}"));
+    let run = std::process::Command::new(support::tool(Tool::Pdftotext))
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext: {e}"));
+    assert!(run.status.success(), "pdftotext failed");
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = String::from_utf8_lossy(&run.stdout);
+    // pdftotext ends each page with a form feed.
+    let pages: Vec<String> = text
+        .split('\u{c}')
+        .map(squash)
+        .filter(|p| !p.is_empty())
+        .collect();
+    assert!(!pages.is_empty());
+    for (i, page) in pages.iter().enumerate() {
+        let number = format!("Page {} of {}", i + 1, pages.len());
+        assert!(page.contains(&number), "no `{number}` on:\n{page}");
+        assert!(
+            page.contains("The First Text"),
+            "no running title on:\n{page}"
+        );
+    }
+    for (passage, note) in [
+        ("one or two", "The core claim."),
+        (
+            "bargain the others",
+            "Overlaps the previous passage on purpose.",
+        ),
+        (
+            "collective action in practice",
+            "What does collective action mean here?",
+        ),
+        (
+            "A block quote that a note can anchor to",
+            "A note on the whole block quote.",
+        ),
+    ] {
+        let at = |words: &str| pages.iter().position(|p| p.contains(words));
+        assert!(at(note).is_some(), "`{note}` was not printed");
+        assert_eq!(
+            at(passage),
+            at(note),
+            "`{note}` is not on the page of `{passage}`"
+        );
+    }
+    assert!(!pages.concat().contains(INSTRUCTOR_NOTE));
+}
