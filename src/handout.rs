@@ -41,6 +41,17 @@ pub(crate) fn run(options: &HandoutOptions, diags: &mut Diagnostics) -> Result<W
     formats(options).map_err(Failure::Usage)?;
     let out =
         output::check_output_dir(&options.site_dir, &options.output).map_err(Failure::Usage)?;
+    // Handouts replace the folder they go to: never a built site, which has the same mark.
+    for instructor in [false, true] {
+        let site = BuildOptions::default_output(&options.site_dir, instructor);
+        if output::check_output_dir(&options.site_dir, &site).is_ok_and(|s| s == out) {
+            return Err(Failure::Usage(anyhow!(
+                "refusing to write handouts to `{}`: that is where `scholia build` puts the site, which they would replace (choose another -o, such as `{}`)",
+                options.output.display(),
+                site.join("handouts").display()
+            )));
+        }
+    }
     let build = BuildOptions {
         site_dir: options.site_dir.clone(),
         output: options.output.clone(),

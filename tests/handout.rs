@@ -252,6 +252,20 @@ fn bad_handout_input_writes_nothing() {
             "{name}: wrote handouts"
         );
     }
+    // Handouts never replace a built site; inside it, when asked, they may go.
+    let site = copy_site(&fixture(SITE));
+    let public = support::build_ok(site.path(), &[]);
+    let run = scholia(site.path(), &["handout", ".", "-o", "public"]);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refusing to write handouts"),
+        "{}",
+        run.stderr
+    );
+    assert!(public.join("index.html").is_file(), "the site was replaced");
+    handouts(site.path(), &public.join("handouts"), &[]);
+    assert!(public.join("index.html").is_file());
+    assert!(public.join("handouts/week-1.html").is_file());
     // The PDF and EPUB renderers are not here yet: a usage error, and nothing written.
     for flag in ["--pdf", "--epub"] {
         let site = copy_site(&fixture(SITE));
