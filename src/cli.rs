@@ -32,6 +32,38 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check the site in SITE_DIR as a build would, writing nothing.
     Check(CheckArgs),
+    /// Make printable handouts of texts and class packs (all of them unless chosen).
+    Handout(HandoutArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HandoutArgs {
+    /// The site folder, holding `content/`.
+    #[arg(default_value = ".")]
+    pub site_dir: PathBuf,
+    /// A text to hand out, by slug (repeatable).
+    #[arg(long = "text", value_name = "SLUG")]
+    pub texts: Vec<String>,
+    /// A pack of `_site.yaml` to hand out, by name (repeatable).
+    #[arg(long = "pack", value_name = "NAME")]
+    pub packs: Vec<String>,
+    /// Make PDF handouts.
+    #[arg(long)]
+    pub pdf: bool,
+    /// Make EPUB books.
+    #[arg(long)]
+    pub epub: bool,
+    /// The instructor's edition: instructor notes and questions included (never hand
+    /// it out).
+    #[arg(long)]
+    pub instructor: bool,
+    /// The paper size, overriding `handout.paper` in `_site.yaml`.
+    #[arg(long, value_enum)]
+    pub paper: Option<crate::config::Paper>,
+    /// Where to write the handouts [default: SITE_DIR/handouts, or
+    /// SITE_DIR/handouts-instructor with --instructor].
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,6 +134,60 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build(&options(&args), args.timings),
         Command::Serve(args) => serve(args),
         Command::Check(args) => check(&args),
+        Command::Handout(args) => handout(&args),
+    }
+}
+
+fn handout(args: &HandoutArgs) -> ExitCode {
+    let folder = if args.instructor {
+        "handouts-instructor"
+    } else {
+        "handouts"
+    };
+    let options = crate::handout::HandoutOptions {
+        site_dir: args.site_dir.clone(),
+        output: args
+            .output
+            .clone()
+            .unwrap_or_else(|| args.site_dir.join(folder)),
+        texts: args.texts.clone(),
+        packs: args.packs.clone(),
+        pdf: args.pdf,
+        epub: args.epub,
+        instructor: args.instructor,
+        paper: args.paper,
+    };
+    let mut diags = Diagnostics::new();
+    let result = crate::handout::run(&options, &mut diags);
+    diags.sort();
+    eprint!("{}", diags.render(color()));
+    match result {
+        Ok(written) => {
+            eprintln!(
+                "wrote {} handout{} into {}",
+                written.handouts,
+                plural(written.handouts),
+                options.output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Content) => {
+            let n = diags.error_count();
+            eprintln!(
+                "error: no handouts were made: {n} error{}; {} was left as it was",
+                plural(n),
+                options.output.display()
+            );
+            ExitCode::from(1)
+        }
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -231,7 +317,7 @@ mod tests {
         match cli.command {
             Command::Build(args) => options(&args).output,
             Command::Serve(args) => options(&args.build).output,
-            Command::Check(_) => panic!("check has no output folder"),
+            Command::Check(_) | Command::Handout(_) => panic!("no build output folder"),
         }
     }
 

@@ -286,6 +286,7 @@ fn text_doc<'s>(
         prev: None,
         next: None,
         html: TextHtml::default(),
+        handout_html: None,
     }
 }
 

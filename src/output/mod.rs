@@ -30,6 +30,15 @@ pub(crate) mod pdf;
 pub(crate) use claims::{Claims, Origin};
 
 pub(crate) use html::{other_files, render_pages, PageKey, PageSet};
+
+/// The HTML handouts of `editions`, for a folder of their own, with their stylesheet.
+pub(crate) fn handout_files(
+    doc: &Document,
+    editions: &[edition::Edition],
+    diags: &mut Diagnostics,
+) -> Vec<OutputFile> {
+    html::handout::render(doc, editions, html::handout::Layout::Folder, diags)
+}
 pub(crate) use write::{check_output_dir, write, MARKER};
 pub(crate) use write::{remove_stale_temp_folders, update, Staging, Updated, Written};
 
@@ -47,7 +56,11 @@ pub(crate) trait Renderer: Sync {
 /// Every output, in the order they are made (an output's errors stop the build before
 /// the next).
 pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(html::Site), Box::new(search::Index)]
+    vec![
+        Box::new(html::Site),
+        Box::new(search::Index),
+        Box::new(html::handout::Handouts),
+    ]
 }
 
 /// One file of the built site.
