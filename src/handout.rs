@@ -86,7 +86,7 @@ pub(crate) fn run(options: &HandoutOptions, diags: &mut Diagnostics) -> Result<W
             .filter(|p| packs.contains(&p.name))
             .map(|p| Edition::pack(&doc, p, &settings)),
     );
-    let files: Vec<OutputFile> = output::handout_files(&doc, &editions, diags);
+    let files: Vec<OutputFile> = files(&doc, &editions, options, diags);
     if diags.has_errors() {
         return Err(Failure::Content);
     }
@@ -102,17 +102,34 @@ pub(crate) fn run(options: &HandoutOptions, diags: &mut Diagnostics) -> Result<W
     })
 }
 
-/// The formats asked for, if this scholia can make them. The one place PDF and EPUB are
-/// turned away until their renderers land.
+/// The formats asked for, if this scholia can make them: PDF and EPUB need the
+/// `documents` feature (on by default).
 fn formats(options: &HandoutOptions) -> anyhow::Result<()> {
+    if cfg!(feature = "documents") {
+        return Ok(());
+    }
     for (asked, flag) in [(options.pdf, "--pdf"), (options.epub, "--epub")] {
         if asked {
             return Err(anyhow!(
-                "`scholia handout {flag}` is not available yet: leave it out for the printable HTML handouts"
+                "`scholia handout {flag}` needs scholia built with the `documents` feature: leave it out for the printable HTML handouts"
             ));
         }
     }
     Ok(())
+}
+
+/// The handout files: PDF and EPUB when asked for, else the printable HTML.
+fn files(
+    doc: &crate::document::Document,
+    editions: &[Edition],
+    options: &HandoutOptions,
+    diags: &mut Diagnostics,
+) -> Vec<OutputFile> {
+    #[cfg(feature = "documents")]
+    if options.pdf || options.epub {
+        return output::documents::files(editions, options.pdf, options.epub, diags);
+    }
+    output::handout_files(doc, editions, diags)
 }
 
 /// Checks that every text and pack asked for exists (suggesting the closest name).

@@ -34,7 +34,11 @@ fn pdftotext(pdf: &Path, range: &[&str]) -> String {
         .arg("-")
         .output()
         .unwrap_or_else(|e| panic!("pdftotext: {e}"));
-    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -101,8 +105,15 @@ fn pdf_of_each_bundled_text_has_its_notes_on_their_passages_pages() {
         }
         for note in &text.notes {
             let body = opening(&note.body);
-            let on: Vec<usize> = (0..flat.len()).filter(|&p| flat[p].contains(&body)).collect();
-            assert!(!on.is_empty(), "{}: note `{}` ({body}) is missing", text.slug, note.id);
+            let on: Vec<usize> = (0..flat.len())
+                .filter(|&p| flat[p].contains(&body))
+                .collect();
+            assert!(
+                !on.is_empty(),
+                "{}: note `{}` ({body}) is missing",
+                text.slug,
+                note.id
+            );
             if let scholia::site::Selector::Quote(q) = &note.selector {
                 // The passage's last letters, where the footnote's number is (few: a
                 // passage may begin on the page before).
@@ -140,11 +151,24 @@ fn only_the_instructor_pdf_has_instructor_notes() {
     let teacher = site.path().join("teacher-handouts");
     let args = ["--pdf", "--epub", "--text", "unit-1/first"];
     handout(site.path(), &public, &args);
-    handout(site.path(), &teacher, &[&args[..], &["--instructor"]].concat());
+    handout(
+        site.path(),
+        &teacher,
+        &[&args[..], &["--instructor"]].concat(),
+    );
     let text = |dir: &PathBuf| pages(&dir.join("unit-1/first.pdf")).concat();
-    assert!(text(&teacher).contains(SECRET), "the instructor PDF lacks the note");
-    assert!(text(&teacher).contains("INSTRUCTOR"), "the note is not marked");
-    assert!(!text(&public).contains(SECRET), "the public PDF has the note");
+    assert!(
+        text(&teacher).contains(SECRET),
+        "the instructor PDF lacks the note"
+    );
+    assert!(
+        text(&teacher).contains("INSTRUCTOR"),
+        "the note is not marked"
+    );
+    assert!(
+        !text(&public).contains(SECRET),
+        "the public PDF has the note"
+    );
     let book = std::fs::read(public.join("unit-1/first.epub")).unwrap_or_else(|e| panic!("{e}"));
     assert!(!contains(&book, SECRET), "the public EPUB has the note");
 }
@@ -165,7 +189,11 @@ fn typst_code_in_notes_prints_literally() {
     handout(site.path(), &out, &["--pdf", "--text", "injection"]);
     let pdf = out.join("injection.pdf");
     // Whitespace as one space: the PDF breaks lines where it likes.
-    let text = pages(&pdf).concat().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = pages(&pdf)
+        .concat()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     // Markdown still means Markdown (`*stars*` is emphasis, quotes curl); Typst means
     // nothing.
     for literal in [
@@ -185,7 +213,10 @@ fn typst_code_in_notes_prints_literally() {
         "Licence: CC $BY$",
         "Hostile #read(\"/etc/passwd\") reader",
     ] {
-        assert!(text.contains(literal), "`{literal}` is not printed as written:\n{text}");
+        assert!(
+            text.contains(literal),
+            "`{literal}` is not printed as written:\n{text}"
+        );
     }
     let bytes = std::fs::read(&pdf).unwrap_or_else(|e| panic!("{e}"));
     assert!(!contains(&bytes, "root:x:0"), "the PDF holds /etc/passwd");
@@ -227,7 +258,16 @@ fn epubs_of_a_text_and_a_pack_pass_epubcheck() {
             .filter(|m| matches!(m["severity"].as_str(), Some("ERROR" | "FATAL")))
             .map(|m| format!("{} {} {}", m["ID"], m["message"], m["locations"]))
             .collect();
-        assert!(errors.is_empty(), "{}:\n{}", book.display(), errors.join("\n"));
-        assert!(run.status.success(), "{}: epubcheck failed:\n{stdout}", book.display());
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            book.display(),
+            errors.join("\n")
+        );
+        assert!(
+            run.status.success(),
+            "{}: epubcheck failed:\n{stdout}",
+            book.display()
+        );
     }
 }

@@ -266,14 +266,16 @@ fn bad_handout_input_writes_nothing() {
     handouts(site.path(), &public.join("handouts"), &[]);
     assert!(public.join("index.html").is_file());
     assert!(public.join("handouts/week-1.html").is_file());
-    // The PDF and EPUB renderers are not here yet: a usage error, and nothing written.
-    for flag in ["--pdf", "--epub"] {
-        let site = copy_site(&fixture(SITE));
-        let run = scholia(site.path(), &["handout", ".", flag]);
-        assert_eq!(run.status, 2, "{flag}:\n{}", run.stderr);
-        assert!(run.stderr.contains("not available yet"), "{}", run.stderr);
-        assert!(!site.path().join("handouts").exists());
-    }
+    // PDF and EPUB go where the HTML handouts go, and only they are written.
+    let site = copy_site(&fixture(SITE));
+    let run = scholia(
+        site.path(),
+        &["handout", ".", "--pdf", "--epub", "--text", "unit-1/first"],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let out = site.path().join("handouts");
+    assert!(out.join("unit-1/first.pdf").is_file() && out.join("unit-1/first.epub").is_file());
+    assert!(!out.join("unit-1/first.html").exists());
 }
 
 /// Printing a reader page from the browser gives the text and its notes, without the

@@ -4,6 +4,7 @@ mod a11y;
 mod browser;
 mod cli;
 mod docs;
+mod documents;
 mod handout;
 mod hardening;
 mod languages;

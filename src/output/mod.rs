@@ -16,15 +16,11 @@ mod search;
 mod write;
 
 // PDF and EPUB handouts (the `documents` feature: the fuzz workspace builds without them).
-// Until `scholia handout --pdf/--epub` calls them, only their tests do.
 #[cfg(feature = "documents")]
-#[allow(dead_code)]
 pub(crate) mod documents;
 #[cfg(feature = "documents")]
-#[allow(dead_code)]
 pub(crate) mod epub;
 #[cfg(feature = "documents")]
-#[allow(dead_code)]
 pub(crate) mod pdf;
 
 pub(crate) use claims::{Claims, Origin};
