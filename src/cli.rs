@@ -49,6 +49,8 @@ pub enum Command {
     /// Bring annotations made elsewhere into the site's sidecars.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Make printable handouts of texts and class packs (all of them unless chosen).
+    Handout(HandoutArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,6 +102,36 @@ pub struct HypothesisArgs {
     /// SLUG-PREFIX + the rest of the address (repeatable; tried in order).
     #[arg(long = "map", value_name = "URL-PREFIX=SLUG-PREFIX", value_parser = crate::import::parse_map)]
     pub maps: Vec<crate::import::Mapping>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HandoutArgs {
+    /// The site folder, holding `content/`.
+    #[arg(default_value = ".")]
+    pub site_dir: PathBuf,
+    /// A text to hand out, by slug (repeatable).
+    #[arg(long = "text", value_name = "SLUG")]
+    pub texts: Vec<String>,
+    /// A pack of `_site.yaml` to hand out, by name (repeatable).
+    #[arg(long = "pack", value_name = "NAME")]
+    pub packs: Vec<String>,
+    /// Make PDF handouts.
+    #[arg(long)]
+    pub pdf: bool,
+    /// Make EPUB books.
+    #[arg(long)]
+    pub epub: bool,
+    /// The instructor's edition: instructor notes and questions included (never hand
+    /// it out).
+    #[arg(long)]
+    pub instructor: bool,
+    /// The paper size, overriding `handout.paper` in `_site.yaml`.
+    #[arg(long, value_enum)]
+    pub paper: Option<crate::config::Paper>,
+    /// Where to write the handouts [default: SITE_DIR/handouts, or
+    /// SITE_DIR/handouts-instructor with --instructor].
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -210,6 +242,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init(&args),
         Command::New(args) => new_text(&args),
         Command::Schema(args) => schema(&args),
+        Command::Handout(args) => handout(&args),
         Command::Import(ImportCommand::Hypothesis(args)) => {
             crate::import::run(&crate::import::ImportOptions {
                 export: args.export,
@@ -287,6 +320,59 @@ fn schema(args: &SchemaArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(refusal) => refused(refusal),
+    }
+}
+
+fn handout(args: &HandoutArgs) -> ExitCode {
+    let folder = if args.instructor {
+        "handouts-instructor"
+    } else {
+        "handouts"
+    };
+    let options = crate::handout::HandoutOptions {
+        site_dir: args.site_dir.clone(),
+        output: args
+            .output
+            .clone()
+            .unwrap_or_else(|| args.site_dir.join(folder)),
+        texts: args.texts.clone(),
+        packs: args.packs.clone(),
+        pdf: args.pdf,
+        epub: args.epub,
+        instructor: args.instructor,
+        paper: args.paper,
+    };
+    let mut diags = Diagnostics::new();
+    let result = crate::handout::run(&options, &mut diags);
+    diags.sort();
+    eprint!("{}", diags.render(color()));
+    match result {
+        Ok(written) => {
+            eprintln!(
+                "wrote {} handout{} into {}",
+                written.handouts,
+                plural(written.handouts),
+                options.output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(Failure::Content) => {
+            let n = diags.error_count();
+            eprintln!(
+                "error: no handouts were made: {n} error{}; {} was left as it was",
+                plural(n),
+                options.output.display()
+            );
+            ExitCode::from(1)
+        }
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
     }
 }
 

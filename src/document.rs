@@ -26,6 +26,8 @@ pub enum Page {
     Tag(String),
     /// A further page of a tag's notes: its slug and the page's number (from 2).
     TagMore(String, usize),
+    /// A text's printable handout, by the text's slug (`<slug>/handout/`).
+    Handout(String),
 }
 
 impl Page {
@@ -37,6 +39,7 @@ impl Page {
             Page::Glossary | Page::Tags => 1,
             Page::Tag(_) => 2,
             Page::TagMore(..) => 3,
+            Page::Handout(slug) => slug.split('/').count() + 1,
         };
         "../".repeat(depth)
     }
@@ -52,6 +55,7 @@ impl Page {
             Page::Tags => "tags/index.html".into(),
             Page::Tag(slug) => format!("tags/{slug}/index.html"),
             Page::TagMore(slug, n) => format!("tags/{slug}/{n}/index.html"),
+            Page::Handout(slug) => format!("{slug}/handout/index.html"),
         }
     }
 
@@ -118,6 +122,16 @@ pub(crate) struct TextDoc<'s> {
     pub next: Option<NavLink>,
     /// The HTML, once rendered.
     pub html: TextHtml,
+    /// The HTML as the text's handout page shows it (its links one folder further up),
+    /// when that differs from `html`: only texts with cross-links are rendered twice.
+    pub handout_html: Option<TextHtml>,
+}
+
+impl TextDoc<'_> {
+    /// The HTML of the text's handout page.
+    pub(crate) fn handout_html(&self) -> &TextHtml {
+        self.handout_html.as_ref().unwrap_or(&self.html)
+    }
 }
 
 /// A note as pages show it, with everything it says about other pages.

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub(crate) mod document;
+pub(crate) mod handout;
 pub mod import;
 pub(crate) mod language;
 pub mod link;

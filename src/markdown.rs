@@ -289,6 +289,11 @@ impl Walker {
         self.block
     }
 
+    /// The length of the reading text so far.
+    pub fn reading_len(&self) -> usize {
+        self.text.len()
+    }
+
     pub fn finish(self) -> Reading {
         let paragraphs = self
             .blocks

@@ -256,10 +256,16 @@ fn render(doc: &mut Document, targets: &Targets, terms: &[autolink::Term]) {
     let html: Vec<_> = doc
         .texts
         .par_iter()
-        .map(|t| render::text(site, t, targets, terms))
+        .map(|t| {
+            (
+                render::text(site, t, targets, terms),
+                render::handout_text(site, t, targets, terms),
+            )
+        })
         .collect();
-    for (t, h) in doc.texts.iter_mut().zip(html) {
+    for (t, (h, handout)) in doc.texts.iter_mut().zip(html) {
         t.html = h;
+        t.handout_html = handout;
     }
     let definitions = render::glossary(site, &doc.glossary, targets);
     for (e, html) in doc.glossary.iter_mut().zip(definitions) {

@@ -25,13 +25,14 @@ use crate::support::browser::{color_scheme, js, launch, open, site, Server, PHON
 use crate::support::{self, Tool};
 
 /// The page types of the bundled site; the search page is checked when the site has one.
-const PAGES: [(&str, &str); 6] = [
+const PAGES: [(&str, &str); 7] = [
     ("index", "index.html"),
     ("text (henke)", "texts/henke/index.html"),
     ("text (alliances)", "texts/alliances/index.html"),
     ("glossary", "glossary/index.html"),
     ("tags index", "tags/index.html"),
     ("tag page", "tags/nato/index.html"),
+    ("handout (henke)", "texts/henke/handout/index.html"),
 ];
 const SEARCH: (&str, &str) = ("search", "search/index.html");
 

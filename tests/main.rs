@@ -5,6 +5,8 @@ mod annotations;
 mod browser;
 mod cli;
 mod docs;
+mod documents;
+mod handout;
 mod hardening;
 mod languages;
 mod scaffold;

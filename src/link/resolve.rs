@@ -287,6 +287,7 @@ fn text_doc<'s>(
         prev: None,
         next: None,
         html: TextHtml::default(),
+        handout_html: None,
     }
 }
 

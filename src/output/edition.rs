@@ -2,9 +2,6 @@
 //! input of every handout renderer (HTML, PDF, EPUB), so they print the same notes under
 //! the same numbers, the same glossary terms and the same questions.
 
-// Its renderers (HTML here, PDF and EPUB in `pdf`/`epub`) land after it.
-#![allow(dead_code)]
-
 use url::Url;
 
 use crate::config::{page_url, HandoutSettings, Pack};
@@ -69,8 +66,8 @@ impl<'a> Edition<'a> {
         self.doc.site.instructor
     }
 
-    /// The glossary entries the texts cite (in their bodies, notes or questions), each
-    /// once, in the glossary's order.
+    /// The glossary entries the texts cite (in their bodies, notes or questions), and
+    /// those their definitions cite, each once, in the glossary's order.
     pub(crate) fn glossary(&self) -> Vec<&'a Entry> {
         let mut cited = std::collections::BTreeSet::new();
         for t in &self.texts {
@@ -86,8 +83,29 @@ impl<'a> Edition<'a> {
                 }
             }
         }
-        self.doc
-            .glossary
+        // And the terms their definitions cite, so every link in the handout's glossary
+        // has its term there too.
+        let glossary = &self.doc.glossary;
+        let mut more = true;
+        while more {
+            more = false;
+            for e in glossary {
+                if cited.contains(e.id.as_str()) {
+                    continue;
+                }
+                let by_cited = e.cited_by.iter().any(|b| {
+                    b.source == "Glossary"
+                        && b.href
+                            .strip_prefix('#')
+                            .is_some_and(|id| cited.contains(id))
+                });
+                if by_cited {
+                    cited.insert(e.id.as_str());
+                    more = true;
+                }
+            }
+        }
+        glossary
             .iter()
             .filter(|e| cited.contains(e.id.as_str()))
             .collect()
@@ -95,13 +113,15 @@ impl<'a> Edition<'a> {
 
     /// The discussion questions of the `i`th text, as HTML.
     pub(crate) fn questions(&self, i: usize) -> &'a [String] {
-        self.texts.get(i).map_or(&[], |t| &t.html.questions)
+        self.texts
+            .get(i)
+            .map_or(&[], |t| &t.handout_html().questions)
     }
 
     /// The instructor questions of the `i`th text: none but in an instructor edition.
     pub(crate) fn instructor_questions(&self, i: usize) -> &'a [InstructorQuestionHtml] {
         match self.texts.get(i) {
-            Some(t) if self.instructor() => &t.html.instructor_questions,
+            Some(t) if self.instructor() => &t.handout_html().instructor_questions,
             _ => &[],
         }
     }

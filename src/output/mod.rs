@@ -19,9 +19,26 @@ mod search;
 mod write;
 
 pub(crate) use annotations::quote_selector as quote_context;
+// PDF and EPUB handouts (the `documents` feature: the fuzz workspace builds without them).
+#[cfg(feature = "documents")]
+pub(crate) mod documents;
+#[cfg(feature = "documents")]
+pub(crate) mod epub;
+#[cfg(feature = "documents")]
+pub(crate) mod pdf;
+
 pub(crate) use claims::{Claims, Origin};
 
 pub(crate) use html::{other_files, render_pages, PageKey, PageSet};
+
+/// The HTML handouts of `editions`, for a folder of their own, with their stylesheet.
+pub(crate) fn handout_files(
+    doc: &Document,
+    editions: &[edition::Edition],
+    diags: &mut Diagnostics,
+) -> Vec<OutputFile> {
+    html::handout::render(doc, editions, html::handout::Layout::Folder, diags)
+}
 pub(crate) use write::{check_output_dir, write, MARKER};
 pub(crate) use write::{remove_stale_temp_folders, update, Staging, Updated, Written};
 
@@ -45,6 +62,7 @@ pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(feed::AtomFeed),
         Box::new(schema::Schemas),
         Box::new(annotations::Annotations),
+        Box::new(html::handout::Handouts),
     ]
 }
 

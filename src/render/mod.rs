@@ -65,9 +65,37 @@ pub(crate) fn text(
     targets: &Targets,
     autolink: &[autolink::Term],
 ) -> TextHtml {
+    text_on(site, doc, &doc.page, targets, autolink)
+}
+
+/// The text's HTML for its handout page, if it differs from its reading page's: its
+/// cross-links are written relative to the page that shows them.
+pub(crate) fn handout_text(
+    site: &Site,
+    doc: &TextDoc,
+    targets: &Targets,
+    autolink: &[autolink::Term],
+) -> Option<TextHtml> {
+    let links = &doc.anchored.links;
+    let linked = !links.body.is_empty()
+        || links.notes.iter().any(|f| !f.links.is_empty())
+        || links.questions.iter().any(|f| !f.links.is_empty())
+        || !doc.text.instructor_questions.is_empty();
+    let page = Page::Handout(doc.text.slug.clone());
+    linked.then(|| text_on(site, doc, &page, targets, autolink))
+}
+
+/// [`text`], as the page `page` shows it.
+fn text_on(
+    site: &Site,
+    doc: &TextDoc,
+    page: &Page,
+    targets: &Targets,
+    autolink: &[autolink::Term],
+) -> TextHtml {
     let text = doc.text;
     let ctx = Context {
-        page: &doc.page,
+        page,
         targets,
         raw_html: false,
     };

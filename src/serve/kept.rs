@@ -28,6 +28,8 @@ use crate::{pipeline, render};
 pub(crate) struct Kept {
     anchored: Anchored,
     html: TextHtml,
+    /// Its handout page's HTML, when that differs.
+    handout_html: Option<TextHtml>,
     /// A hash of `html`, so that a page's record is compared without its HTML.
     pub(crate) html_hash: u64,
     /// What anchoring it reported.
@@ -132,33 +134,40 @@ pub(crate) fn document<'s>(
     }
     let mut doc = pipeline::link_anchored(site, anchored, &mut targets, diags, lap);
     let done: BTreeSet<String> = todo.iter().map(|&i| site.texts[i].slug.clone()).collect();
-    let rendered: Vec<Option<TextHtml>> = doc
+    let rendered: Vec<Option<(TextHtml, Option<TextHtml>)>> = doc
         .texts
         .par_iter()
         .map(|t| {
-            done.contains(&t.text.slug)
-                .then(|| render::text(site, t, &targets, &terms))
+            done.contains(&t.text.slug).then(|| {
+                (
+                    render::text(site, t, &targets, &terms),
+                    render::handout_text(site, t, &targets, &terms),
+                )
+            })
         })
         .collect();
     for ((t, html), d) in doc.texts.iter_mut().zip(rendered).zip(text_diags) {
         let slug = &t.text.slug;
         match html {
-            Some(html) => {
+            Some((html, handout_html)) => {
                 let (links_into, broken) = links_of(&t.anchored, &t.page, &targets);
                 let k = Kept {
                     anchored: t.anchored.clone(),
                     html_hash: hash_html(&html),
                     html: html.clone(),
+                    handout_html: handout_html.clone(),
                     diags: d,
                     links_into,
                     broken,
                 };
                 t.html = html;
+                t.handout_html = handout_html;
                 kept.insert(slug.clone(), k);
             }
             None => {
                 if let Some(k) = kept.get(slug) {
                     t.html = k.html.clone();
+                    t.handout_html = k.handout_html.clone();
                 }
             }
         }

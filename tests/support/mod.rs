@@ -108,6 +108,8 @@ pub(crate) fn read(path: &Path) -> String {
 /// them all (`xtask/src/plan.rs`); plain `cargo test` runs without them.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Tool {
+    /// Debian's epubcheck jar (run with `java -jar`), to validate EPUB handouts.
+    Epubcheck,
     /// Headless Chromium: the browser, accessibility and search tests.
     Chromium,
     /// Java 17+, for the Nu HTML Checker.
@@ -118,7 +120,12 @@ pub(crate) enum Tool {
     Vnu,
     /// Node.js, for the search engine's unit tests (`node --test`).
     Node,
+    /// `pdftotext` (poppler-utils), to read printed pages back as text.
+    Pdftotext,
 }
+
+/// Debian's epubcheck: its `/usr/bin/epubcheck` may not run directly, the jar does.
+pub(crate) const EPUBCHECK_JAR: &str = "/usr/share/java/epubcheck.jar";
 
 /// Set by `cargo xtask test`: the tools are installed, so a missing one is a failure.
 pub(crate) const FULL_TESTS: &str = "SCHOLIA_FULL_TESTS";
@@ -167,11 +174,23 @@ pub(crate) fn tools_required() -> bool {
 /// Where `tool` is, or why it is not there (a short phrase: "chromium not found").
 pub(crate) fn locate(tool: Tool) -> Result<PathBuf, String> {
     match tool {
+        Tool::Epubcheck => {
+            let jar = Path::new(EPUBCHECK_JAR);
+            if jar.is_file() {
+                Ok(jar.to_path_buf())
+            } else {
+                Err(format!(
+                    "epubcheck not found ({EPUBCHECK_JAR}; Debian: epubcheck)"
+                ))
+            }
+        }
         Tool::Chromium => chromium(),
         Tool::Java => on_path("java").ok_or_else(|| "java not found".to_string()),
         Tool::Axe => checker("axe-core/axe.min.js"),
         Tool::Vnu => checker("vnu-jar/build/dist/vnu.jar"),
         Tool::Node => on_path("node").ok_or_else(|| "node not found".to_string()),
+        Tool::Pdftotext => on_path("pdftotext")
+            .ok_or_else(|| "pdftotext not found (Debian: poppler-utils)".to_string()),
     }
 }
 

@@ -23,14 +23,19 @@ pub(crate) const CHECKER_FILES: [&str; 5] = [
 /// ESLint's command line, in `tests/tools/node_modules`.
 pub(crate) const ESLINT: &str = "eslint/bin/eslint.js";
 
+/// Debian's epubcheck (its `/usr/bin/epubcheck` may not run directly; the tests run the jar).
+pub(crate) const EPUBCHECK_JAR: &str = "/usr/share/java/epubcheck.jar";
+
 /// What `root` (the repository) and this machine have.
 pub(crate) fn probe(root: &Path) -> Machine {
     Machine {
         root: is_root(),
         apt_get: on_path("apt-get").is_some(),
+        epubcheck: Path::new(EPUBCHECK_JAR).is_file(),
         chromium: chromium(),
         chromedriver: on_path("chromedriver").is_some(),
         java: on_path("java").is_some(),
+        pdftotext: on_path("pdftotext").is_some(),
         node: on_path("node").is_some(),
         npm: on_path("npm").is_some(),
         checkers: checkers(&root.join("tests").join("tools")),

@@ -166,8 +166,10 @@ fn report_present(machine: &plan::Machine) {
         present.push(format!("chromium ({})", path.display()));
     }
     for (found, name) in [
+        (machine.epubcheck, "epubcheck"),
         (machine.chromedriver, "chromedriver"),
         (machine.java, "java"),
+        (machine.pdftotext, "pdftotext"),
         (machine.npm, "npm"),
         (
             machine.checkers == plan::Checkers::Installed,

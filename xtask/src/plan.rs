@@ -14,9 +14,13 @@ pub(crate) struct Machine {
     pub(crate) root: bool,
     /// The only package manager this knows (the suite's machines run Debian).
     pub(crate) apt_get: bool,
+    /// Debian's epubcheck, for the EPUB handout tests.
+    pub(crate) epubcheck: bool,
     pub(crate) chromium: Chromium,
     pub(crate) chromedriver: bool,
     pub(crate) java: bool,
+    /// `pdftotext` (poppler-utils), which reads printed pages back as text.
+    pub(crate) pdftotext: bool,
     /// Node.js, which runs ESLint (`cargo xtask lint`).
     pub(crate) node: bool,
     pub(crate) npm: bool,
@@ -57,9 +61,18 @@ pub(crate) const CHROMIUM_DRIVER: Package = Package {
     name: "chromium-driver",
     why: "chromedriver, the WebDriver server matching that Chromium (CI installs the pair)",
 };
+pub(crate) const EPUBCHECK: Package = Package {
+    name: "epubcheck",
+    why: "the EPUB handout tests validate the books with epubcheck",
+};
+
 pub(crate) const JAVA: Package = Package {
     name: "default-jre-headless",
     why: "the validity test runs the Nu HTML Checker (vnu.jar), a Java program",
+};
+pub(crate) const POPPLER: Package = Package {
+    name: "poppler-utils",
+    why: "pdftotext reads back the pages the print tests make",
 };
 pub(crate) const NPM: Package = Package {
     name: "npm",
@@ -116,8 +129,14 @@ fn wanted(machine: &Machine) -> Plan {
     if !machine.chromedriver {
         plan.apt.push(CHROMIUM_DRIVER);
     }
+    if !machine.epubcheck {
+        plan.apt.push(EPUBCHECK);
+    }
     if !machine.java {
         plan.apt.push(JAVA);
+    }
+    if !machine.pdftotext {
+        plan.apt.push(POPPLER);
     }
     let checkers = checkers(machine);
     plan.apt.extend(checkers.apt);
@@ -223,9 +242,11 @@ mod tests {
         Machine {
             root: true,
             apt_get: true,
+            epubcheck: true,
             chromium: Chromium::Found(PathBuf::from("/usr/bin/chromium")),
             chromedriver: true,
             java: true,
+            pdftotext: true,
             node: true,
             npm: true,
             checkers: Checkers::Installed,
@@ -281,6 +302,16 @@ mod tests {
         let plan = plan(&no_npm_no_checkers).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(plan.apt_names(), ["npm"]);
         assert!(plan.npm_ci.is_some());
+    }
+
+    #[test]
+    fn missing_pdftotext_installs_poppler_utils() {
+        let machine = Machine {
+            pdftotext: false,
+            ..ready()
+        };
+        let plan = plan(&machine).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.apt_names(), ["poppler-utils"]);
     }
 
     #[test]

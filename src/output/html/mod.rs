@@ -25,6 +25,8 @@ use crate::document::{
 use crate::link::Page;
 use rayon::prelude::*;
 
+pub(crate) mod handout;
+
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 const GENERATOR: &str = concat!("scholia ", env!("CARGO_PKG_VERSION"));

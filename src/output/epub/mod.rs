@@ -1,0 +1,384 @@
+//! EPUB 3 handouts: one book per text or pack, for tablets and e-readers.
+//!
+//! Each text is a chapter: its header, its body with each annotated passage marked and
+//! followed by a note reference (`epub:type="noteref"`), its questions, and its notes as
+//! `<aside epub:type="footnote">`, which reading systems show as pop-ups. The glossary
+//! terms the texts cite make an appendix. Markup comes from `chapter.xhtml` (tera, with
+//! XML escaping); the Markdown is rendered from its events here, with links that would
+//! lead outside the book (cross-links, relative links) reduced to their words and images
+//! left out, so the book holds nothing it cannot resolve.
+
+use std::ops::Range;
+
+use epub_builder::{
+    EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, ZipLibrary,
+};
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+use serde::Serialize;
+
+use super::edition::Edition;
+use crate::link::Targets;
+use crate::markdown::{self, Step, Walker};
+use crate::site::NoteKind;
+
+const CHAPTER: &str = include_str!("chapter.xhtml");
+
+const STYLESHEET: &str = "\
+body { font-family: serif; line-height: 1.5; }
+.meta, .site, .url { color: #555; font-size: 0.9em; margin: 0.2em 0; }
+.passage { text-decoration: underline; }
+a.noteref { font-size: 0.75em; vertical-align: super; text-decoration: none; }
+.para-number { color: #777; font-size: 0.7em; margin-right: 0.4em; }
+.instructor-label { font-weight: bold; font-size: 0.8em; text-transform: uppercase; background: #e4e4e4; padding: 0 0.2em; }
+.kind { font-variant: small-caps; color: #555; }
+.notes aside { margin: 0.6em 0; font-size: 0.92em; }
+";
+
+/// Why no EPUB was made.
+#[derive(Debug)]
+pub(crate) struct EpubError(pub String);
+
+impl std::fmt::Display for EpubError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "making the EPUB failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for EpubError {}
+
+fn fail(e: impl std::fmt::Display) -> EpubError {
+    EpubError(e.to_string())
+}
+
+#[derive(Serialize)]
+struct NoteView {
+    number: usize,
+    kind: Option<&'static str>,
+    title: Option<String>,
+    instructor: bool,
+    html: String,
+}
+
+#[derive(Serialize)]
+struct QuestionView {
+    question: String,
+    answer: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EntryView {
+    id: String,
+    term: String,
+    html: String,
+}
+
+/// The handout as an EPUB 3 book.
+pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
+    let site = h.doc.site;
+    let config = &site.config;
+    let mut tera = tera::Tera::default();
+    tera.add_raw_template("chapter.xhtml", CHAPTER)
+        .map_err(fail)?;
+    tera.autoescape_on(vec![".xhtml"]);
+    let lang = config.language.clone();
+    let targets = Targets::new(site);
+
+    let mut builder = EpubBuilder::new(ZipLibrary::new().map_err(fail)?).map_err(fail)?;
+    builder.epub_version(EpubVersion::V30);
+    builder.set_title(h.title.clone());
+    builder.add_language(lang.clone());
+    builder.set_generator("scholia");
+    let author = if h.is_pack {
+        config.author.clone()
+    } else {
+        h.texts
+            .first()
+            .and_then(|t| t.text.meta.author.clone())
+            .or(config.author.clone())
+    };
+    // epub-builder 0.8.3 gives `dc:creator` and `dc:language` the same id
+    // (`epub-creator-0`), which epubcheck refuses: the author goes in as a `meta` instead.
+    if let Some(a) = author {
+        builder.add_metadata_opf(Box::new(MetadataOpfV3::new("dcterms:creator".into(), a)));
+    }
+    builder.stylesheet(STYLESHEET.as_bytes()).map_err(fail)?;
+
+    let mut files: Vec<(String, String, String, ReferenceType)> = Vec::new();
+    if h.is_pack {
+        let mut ctx = tera::Context::new();
+        ctx.insert("kind", "cover");
+        ctx.insert("lang", &lang);
+        ctx.insert("title", &h.title);
+        ctx.insert("site", &config.title);
+        ctx.insert("url", &config.base_url.as_ref().map(|u| u.to_string()));
+        let contents: Vec<&str> = h.texts.iter().map(|t| t.text.meta.title.as_str()).collect();
+        ctx.insert("contents", &contents);
+        let page = tera.render("chapter.xhtml", &ctx).map_err(fail)?;
+        files.push((
+            "cover.xhtml".into(),
+            h.title.clone(),
+            page,
+            ReferenceType::TitlePage,
+        ));
+    }
+    for (i, t) in h.texts.iter().enumerate() {
+        let label = |d: &str| targets.label(d, &t.page);
+        let meta = &t.text.meta;
+        let mut notes = Vec::new();
+        let mut marks = Vec::new();
+        for (k, n) in t.notes.iter().enumerate() {
+            let number = h.note_number(i, k);
+            let body = t
+                .text
+                .notes
+                .get(n.index)
+                .map_or("", |note| note.body.as_str());
+            notes.push(NoteView {
+                number,
+                kind: (n.kind != NoteKind::Note).then(|| n.kind.label()),
+                title: n.title.clone(),
+                instructor: h.is_instructor_note(t, n),
+                html: fragment(body, &label),
+            });
+            if let Some(p) = t.anchored.passages.iter().find(|p| p.note == n.index) {
+                marks.push((p.range.clone(), number));
+            }
+        }
+        let body = body(
+            t.text.markdown(),
+            &marks,
+            &label,
+            site.config.allow_raw_html,
+        );
+        let questions: Vec<String> = t
+            .text
+            .questions
+            .iter()
+            .map(|q| fragment(&q.body, &label))
+            .collect();
+        let byline: Vec<&str> = [meta.author.as_deref(), meta.date.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("kind", "text");
+        ctx.insert("lang", site.language_of(t.text));
+        ctx.insert("title", &meta.title);
+        ctx.insert("byline", &byline.join(" · "));
+        ctx.insert("source", &meta.source);
+        ctx.insert("license", &meta.license);
+        ctx.insert("url", &h.url(i).map(|u| u.to_string()));
+        ctx.insert("body", &body);
+        ctx.insert("questions", &questions);
+        let instructor_questions: Vec<QuestionView> = if h.instructor() {
+            t.text
+                .instructor_questions
+                .iter()
+                .map(|q| QuestionView {
+                    question: fragment(&q.question, &label),
+                    answer: q.answer.as_deref().map(|a| fragment(a, &label)),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ctx.insert("instructor_questions", &instructor_questions);
+        ctx.insert("notes", &notes);
+        let page = tera.render("chapter.xhtml", &ctx).map_err(fail)?;
+        files.push((
+            format!("text-{}.xhtml", i + 1),
+            meta.title.clone(),
+            page,
+            ReferenceType::Text,
+        ));
+    }
+    let glossary = h.glossary();
+    if !glossary.is_empty() {
+        let label = |d: &str| targets.label(d, &crate::document::Page::Glossary);
+        let entries: Vec<EntryView> = glossary
+            .iter()
+            .map(|e| EntryView {
+                id: format!("term-{}", e.id),
+                term: e.term.clone(),
+                html: fragment(
+                    site.glossary
+                        .terms
+                        .get(e.index)
+                        .map_or("", |t| t.definition.as_str()),
+                    &label,
+                ),
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("kind", "glossary");
+        ctx.insert("lang", &lang);
+        ctx.insert("title", "Glossary");
+        ctx.insert("entries", &entries);
+        let page = tera.render("chapter.xhtml", &ctx).map_err(fail)?;
+        files.push((
+            "glossary.xhtml".into(),
+            "Glossary".into(),
+            page,
+            ReferenceType::Glossary,
+        ));
+    }
+    for (name, title, page, reftype) in files {
+        builder
+            .add_content(
+                EpubContent::new(name, page.as_bytes())
+                    .title(title)
+                    .reftype(reftype),
+            )
+            .map_err(fail)?;
+    }
+    let mut out = Vec::new();
+    builder.generate(&mut out).map_err(fail)?;
+    Ok(out)
+}
+
+/// Note, question or definition Markdown as XHTML.
+fn fragment(md: &str, label: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut book = Book::default();
+    let mut out = Vec::new();
+    for (e, _) in markdown::events(md, label, false) {
+        book.event(e, &mut out);
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    html
+}
+
+/// A text's body as XHTML: each passage's words in `<span class="passage">`, its note's
+/// reference where it ends, each numbered paragraph's number before it. The walker reads
+/// the events as anchoring read them; [`Book`] then reduces what the book cannot hold.
+fn body(
+    md: &str,
+    marks: &[(Range<usize>, usize)],
+    label: &dyn Fn(&str) -> Option<String>,
+    raw_html: bool,
+) -> String {
+    let events = markdown::events(md, label, raw_html);
+    let mut walker = Walker::new();
+    let mut book = Book::default();
+    let mut out: Vec<Event> = Vec::new();
+    let mut placed = vec![false; marks.len()];
+    let mut place_ended = |out: &mut Vec<Event>, end: usize, all_before: bool| {
+        for (k, (r, n)) in marks.iter().enumerate() {
+            if !placed[k] && (r.end == end || (all_before && r.end <= end)) {
+                out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<a epub:type=\"noteref\" class=\"noteref\" id=\"ref-{n}\" href=\"#note-{n}\">{n}</a>"
+                ))));
+                placed[k] = true;
+            }
+        }
+    };
+    for (event, _) in events {
+        match (walker.step(&event), event) {
+            (Step::BlockStart(n), e) => {
+                book.event(e, &mut out);
+                out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<span class=\"para-number\">{n}</span>"
+                ))));
+            }
+            (Step::BlockEnd { .. }, e) => {
+                place_ended(&mut out, walker.reading_len(), true);
+                book.event(e, &mut out);
+            }
+            (Step::Text(range), Event::Text(t)) => {
+                let mut cuts = vec![range.start, range.end];
+                for (r, _) in marks {
+                    for edge in [r.start, r.end] {
+                        if edge > range.start
+                            && edge < range.end
+                            && t.is_char_boundary(edge - range.start)
+                        {
+                            cuts.push(edge);
+                        }
+                    }
+                }
+                cuts.sort_unstable();
+                cuts.dedup();
+                for pair in cuts.windows(2) {
+                    let (a, b) = (pair[0], pair[1]);
+                    let piece = t[a - range.start..b - range.start].to_string();
+                    if marks.iter().any(|(r, _)| r.start <= a && b <= r.end) {
+                        out.push(Event::InlineHtml("<span class=\"passage\">".into()));
+                        out.push(Event::Text(piece.into()));
+                        out.push(Event::InlineHtml("</span>".into()));
+                    } else {
+                        out.push(Event::Text(piece.into()));
+                    }
+                    place_ended(&mut out, b, false);
+                }
+            }
+            (Step::Text(range), e) => {
+                book.event(e, &mut out);
+                place_ended(&mut out, range.end, false);
+            }
+            (_, e) => book.event(e, &mut out),
+        }
+    }
+    place_ended(&mut out, usize::MAX, true);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    html
+}
+
+/// Keeps a book self-contained and well-formed: links to other pages become their words,
+/// images are left out, and an author's raw HTML (allowed on the site, but maybe not
+/// XHTML) is left out too. The only HTML events in the output are this module's own.
+#[derive(Default)]
+struct Book {
+    /// Whether each open link was kept.
+    links: Vec<bool>,
+    /// Depth inside images.
+    image: usize,
+}
+
+impl Book {
+    fn event<'a>(&mut self, e: Event<'a>, out: &mut Vec<Event<'a>>) {
+        if self.image > 0 {
+            match e {
+                Event::Start(Tag::Image { .. }) => self.image += 1,
+                Event::End(TagEnd::Image) => self.image -= 1,
+                _ => {}
+            }
+            return;
+        }
+        match e {
+            Event::Start(Tag::Image { .. }) => self.image += 1,
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let web = ["http://", "https://", "mailto:"].iter().any(|s| {
+                    dest_url
+                        .get(..s.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(s))
+                });
+                let keep = web && !matches!(link_type, LinkType::WikiLink { .. });
+                self.links.push(keep);
+                if keep {
+                    out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if self.links.pop().unwrap_or(false) {
+                    out.push(e);
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {}
+            e => out.push(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
