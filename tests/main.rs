@@ -3,6 +3,7 @@
 mod a11y;
 mod browser;
 mod cli;
+mod deploy;
 mod docs;
 mod hardening;
 mod search;

