@@ -2,4 +2,5 @@
 //! actionlint, the site served with `netlify.toml`'s headers runs clean in Chromium, and a
 //! `cargo install`ed scholia builds a site anywhere.
 
+mod netlify;
 mod workflows;
