@@ -2,5 +2,6 @@
 //! actionlint, the site served with `netlify.toml`'s headers runs clean in Chromium, and a
 //! `cargo install`ed scholia builds a site anywhere.
 
+mod install;
 mod netlify;
 mod workflows;
