@@ -19,6 +19,42 @@ fn target_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// A target folder for the install that starts with the dependencies already compiled:
+/// hard links to this build's `debug/{deps,build,.fingerprint}` (cargo never rewrites a
+/// fresh dependency's files), leaving out scholia's own, which the install compiles. A
+/// folder of its own, so the install does not replace `target/debug/scholia` while the
+/// tests beside this one run it.
+fn warm_target() -> tempfile::TempDir {
+    let target = target_dir();
+    let dir = tempfile::Builder::new()
+        .prefix("install-target-")
+        .tempdir_in(target.join("tmp"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ours = |e: &walkdir::DirEntry| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() == 1 && (name.starts_with("scholia") || name.starts_with("libscholia"))
+    };
+    for sub in ["deps", "build", ".fingerprint"] {
+        let from = target.join("debug").join(sub);
+        let walk = walkdir::WalkDir::new(&from).into_iter();
+        for entry in walk.filter_entry(|e| !ours(e)) {
+            let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+            let rel = entry
+                .path()
+                .strip_prefix(&from)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let to = dir.path().join("debug").join(sub).join(rel);
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap_or_else(|e| panic!("{e}"));
+            } else if std::fs::hard_link(entry.path(), &to).is_err() {
+                std::fs::copy(entry.path(), &to)
+                    .unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
+            }
+        }
+    }
+    dir
+}
+
 /// Runs `program` with `args` in `dir`; panics with its output unless it succeeds.
 fn run_ok(program: &Path, args: &[&str], dir: &Path) -> String {
     let out = Command::new(program)
@@ -37,9 +73,8 @@ fn run_ok(program: &Path, args: &[&str], dir: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// SLOW (compiles scholia once more, debug profile: about a minute with the warm `target/`
-/// this test shares through `CARGO_TARGET_DIR`, instead of ten for a release build in a
-/// fresh folder). Installs with `cargo install --path <repo> --root <tmp>`, copies a
+/// SLOW (compiles scholia once more, debug profile: a minute or two, with the dependencies
+/// this test build compiled, instead of ten for a release build in a fresh folder). Installs with `cargo install --path <repo> --root <tmp>`, copies a
 /// fixture site to a folder outside the repository, and builds it there with the
 /// installed binary while the repository is hidden under an empty mount (so nothing can
 /// be read from it at run time): the same files as the binary `cargo run` builds.
@@ -47,6 +82,7 @@ fn run_ok(program: &Path, args: &[&str], dir: &Path) -> String {
 fn an_installed_scholia_builds_a_site_outside_the_repository_as_cargo_run_does() {
     let repo = support::repo();
     let install = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let target = warm_target();
     let cargo = PathBuf::from(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     let out = Command::new(&cargo)
         .args(["install", "--quiet", "--debug", "--locked", "--offline"])
@@ -54,7 +90,7 @@ fn an_installed_scholia_builds_a_site_outside_the_repository_as_cargo_run_does()
         .arg(&repo)
         .arg("--root")
         .arg(install.path())
-        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", target.path())
         .current_dir(install.path())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", cargo.display()));
