@@ -20,8 +20,8 @@ fn target_dir() -> PathBuf {
 }
 
 /// A target folder for the install that starts with the dependencies already compiled:
-/// hard links to this build's `debug/{deps,build,.fingerprint}` (cargo never rewrites a
-/// fresh dependency's files), leaving out scholia's own, which the install compiles. A
+/// this build's `debug/{deps,build,.fingerprint}` (compiled code as hard links, the rest
+/// copied), leaving out scholia's own, which the install compiles. A
 /// folder of its own, so the install does not replace `target/debug/scholia` while the
 /// tests beside this one run it.
 fn warm_target() -> tempfile::TempDir {
@@ -46,13 +46,33 @@ fn warm_target() -> tempfile::TempDir {
             let to = dir.path().join("debug").join(sub).join(rel);
             if entry.file_type().is_dir() {
                 std::fs::create_dir_all(&to).unwrap_or_else(|e| panic!("{e}"));
-            } else if std::fs::hard_link(entry.path(), &to).is_err() {
-                std::fs::copy(entry.path(), &to)
-                    .unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
+                continue;
+            }
+            // Compiled code is only ever replaced by new files, so a link is safe; cargo
+            // rewrites fingerprints and a build script's record in place: copies.
+            let record = sub == ".fingerprint"
+                || matches!(
+                    entry.file_name().to_str(),
+                    Some("output" | "root-output" | "stderr" | "invoked.timestamp")
+                );
+            if record || std::fs::hard_link(entry.path(), &to).is_err() {
+                copy_with_mtime(entry.path(), &to);
             }
         }
     }
     dir
+}
+
+/// A copy that keeps the modification time: cargo compares them to decide what is fresh.
+fn copy_with_mtime(from: &Path, to: &Path) {
+    let copied = std::fs::copy(from, to).and_then(|_| {
+        let modified = from.metadata()?.modified()?;
+        std::fs::File::options()
+            .write(true)
+            .open(to)?
+            .set_modified(modified)
+    });
+    copied.unwrap_or_else(|e| panic!("{}: {e}", from.display()));
 }
 
 /// Runs `program` with `args` in `dir`; panics with its output unless it succeeds.
