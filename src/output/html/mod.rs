@@ -6,6 +6,8 @@
 //! partials (`note.html`, `backlink.html`, …) included. Rust hands the templates data:
 //! the only HTML in it is rendered Markdown.
 
+mod cite;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -646,6 +648,10 @@ impl Pages<'_> {
             },
         );
         ctx.insert("lang", self.doc.site.language_of(text));
+        let site = &self.doc.site.config;
+        let citation = cite::Citation::new(m, &site.title, site.base_url.as_ref(), &page.path());
+        ctx.insert("cite", &citation.context());
+        ctx.insert("self_href", &page.href_to(page, None));
         ctx.insert("backlinks", &t.backlinks);
         ctx.insert("previews", &t.previews);
         ctx.insert("prev", &t.prev);
