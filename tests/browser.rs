@@ -701,6 +701,7 @@ fn cite_a_paragraph_with_the_keyboard_and_copy_it() {
         shown["hash"], "",
         "the number navigated instead of opening the dialog"
     );
+    screenshot(&tab, "cite-dialog", WIDE);
 
     // Copy the Chicago citation (Tab to its button, Enter).
     tab.press_key("Tab").expect("Tab");

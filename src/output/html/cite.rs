@@ -174,17 +174,25 @@ struct Name<'a> {
 impl<'a> Name<'a> {
     fn parse(s: &'a str) -> Name<'a> {
         let s = s.trim();
-        let several = s.contains(" and ") || s.contains('&') || s.contains(';');
-        let split = if several {
-            None
-        } else if let Some((family, given)) = s.split_once(',') {
+        // A name is a few capitalised words ("Marina E. Henke"); "Interview with …",
+        // "Henke (interviewee)" or "A and B" are not, and are cited as written.
+        let names = |part: &str| {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            !words.is_empty()
+                && words.len() <= 4
+                && words.iter().all(|w| {
+                    w.chars().next().is_some_and(char::is_uppercase)
+                        && w.chars()
+                            .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\''))
+                })
+        };
+        let split = if let Some((family, given)) = s.split_once(',') {
             let (family, given) = (family.trim(), given.trim());
-            (!family.is_empty() && !given.is_empty() && !given.contains(','))
-                .then_some((given, family))
+            (names(family) && names(given)).then_some((given, family))
         } else {
             s.rsplit_once(' ')
                 .map(|(given, family)| (given.trim(), family.trim()))
-                .filter(|(g, f)| !g.is_empty() && !f.is_empty())
+                .filter(|(g, f)| names(g) && names(f))
         };
         Name { written: s, split }
     }
@@ -211,8 +219,15 @@ impl<'a> Name<'a> {
             Some((given, family)) => {
                 let initials: Vec<String> = given
                     .split_whitespace()
-                    .filter_map(|g| g.chars().next())
-                    .map(|c| format!("{c}."))
+                    .map(|g| {
+                        // "Jean-Paul" is "J.-P.".
+                        let parts: Vec<String> = g
+                            .split('-')
+                            .filter_map(|p| p.chars().next())
+                            .map(|c| format!("{c}."))
+                            .collect();
+                        parts.join("-")
+                    })
                     .collect();
                 format!("{family}, {}", initials.join(" "))
             }
@@ -558,6 +573,29 @@ mod tests {
             back[1],
             serde_json::json!({"slot": "locator", "before": ", "})
         );
+    }
+
+    #[test]
+    fn only_plain_names_are_inverted() {
+        for (written, mla, apa) in [
+            ("Marina E. Henke", "Henke, Marina E.", "Henke, M. E."),
+            ("Henke, Marina E.", "Henke, Marina E.", "Henke, M. E."),
+            ("Jean-Paul Sartre", "Sartre, Jean-Paul", "Sartre, J.-P."),
+            ("Plato", "Plato", "Plato"),
+            ("Interview with Marina E. Henke, by Yunkyo Kim", "", ""),
+            ("Marina E. Henke (interviewee)", "", ""),
+            ("Keohane and Nye", "", ""),
+            ("Ludwig van Beethoven", "", ""),
+        ] {
+            let n = Name::parse(written);
+            let (mla, apa) = if mla.is_empty() {
+                (written, written)
+            } else {
+                (mla, apa)
+            };
+            assert_eq!(n.inverted(), mla, "{written}");
+            assert_eq!(n.initials(), apa, "{written}");
+        }
     }
 
     #[test]
