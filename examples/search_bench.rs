@@ -44,6 +44,7 @@ fn main() {
         output: built.clone(),
         instructor: false,
         drafts: false,
+        base_url: None,
     };
     let mut diags = Diagnostics::new();
     let site = scholia::load::site(&options, &mut diags).expect("the site loads");

@@ -57,6 +57,9 @@ pub struct CheckArgs {
     /// Include texts with `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Check as if the site were published at URL (overrides `base_url` in `_site.yaml`).
+    #[arg(long, value_name = "URL", value_parser = base_url_arg)]
+    pub base_url: Option<url::Url>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,6 +96,31 @@ pub struct BuildArgs {
     /// Print how long each stage took.
     #[arg(long)]
     pub timings: bool,
+    /// The address the site will be published at (overrides `base_url` in `_site.yaml`):
+    /// it goes into canonical links, Open Graph, the sitemap and the feed; links between
+    /// pages stay relative.
+    #[arg(long, value_name = "URL", value_parser = base_url_arg)]
+    pub base_url: Option<url::Url>,
+}
+
+/// `--base-url`, checked as `base_url` in `_site.yaml` is; a bad one is a usage error.
+fn base_url_arg(raw: &str) -> Result<url::Url, String> {
+    use crate::config::BaseUrlError;
+    crate::config::parse_base_url(raw).map_err(|e| match e {
+        BaseUrlError::NotAbsolute => {
+            "not an absolute URL: write it like `https://example.org/reader/`".to_string()
+        }
+        BaseUrlError::NotHttp(scheme) => {
+            format!("an `http` or `https` URL is needed, not `{scheme}:`")
+        }
+        BaseUrlError::Malformed(why) => format!(
+            "not a well-formed URL ({}): percent-encode what a URL cannot hold (a space is `%20`)",
+            why.description()
+        ),
+        BaseUrlError::Fragment => {
+            "a base URL cannot have a `#fragment`: every page's address starts with it".into()
+        }
+    })
 }
 
 pub fn main() -> ExitCode {
@@ -117,6 +145,7 @@ fn check(args: &CheckArgs) -> ExitCode {
             site_dir: args.site_dir.clone(),
             instructor: args.instructor,
             drafts: args.drafts,
+            base_url: args.base_url.clone(),
         },
         format: args.format,
         strict: args.strict,
@@ -139,6 +168,7 @@ fn options(args: &BuildArgs) -> BuildOptions {
         site_dir: args.site_dir.clone(),
         instructor: args.instructor,
         drafts: args.drafts,
+        base_url: args.base_url.clone(),
     }
 }
 

@@ -27,6 +27,36 @@ pub struct SiteConfig {
     /// `packs:`: texts handed out together, in the order written.
     #[serde(skip)]
     pub packs: Vec<Pack>,
+    /// `favicon:`, read by `load`; the theme's icon when absent. Pages get its
+    /// fingerprinted name through `assets`, not from here.
+    #[serde(skip)]
+    pub favicon: Option<SiteImage>,
+    /// `image:`, the picture link previews show (`og:image`); absolute addresses need
+    /// `base_url`, so without it no page names it.
+    #[serde(skip)]
+    pub image: Option<SiteImage>,
+}
+
+/// An image file `_site.yaml` names (`favicon:`, `image:`), as read from `content/`.
+#[derive(Debug, Clone)]
+pub struct SiteImage {
+    /// Its extension, lowercase (`svg`, `png`…): the fingerprinted name keeps it.
+    pub extension: String,
+    pub bytes: Vec<u8>,
+}
+
+impl SiteImage {
+    /// The media type of its extension, for `<link rel="icon" type>`.
+    pub(crate) fn media_type(&self) -> &'static str {
+        match self.extension.as_str() {
+            "svg" => "image/svg+xml",
+            "png" => "image/png",
+            "ico" => "image/x-icon",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            _ => "image/webp",
+        }
+    }
 }
 
 impl Default for SiteConfig {
@@ -40,6 +70,8 @@ impl Default for SiteConfig {
             theme: "default".into(),
             allow_raw_html: false,
             glossary_autolink: false,
+            favicon: None,
+            image: None,
             handout: HandoutSettings::default(),
             packs: Vec::new(),
         }
@@ -253,6 +285,10 @@ pub struct RawSiteConfig {
     pub theme: Option<String>,
     pub allow_raw_html: Option<bool>,
     pub glossary: Option<RawGlossaryConfig>,
+    /// A path relative to `content/`.
+    pub favicon: Option<String>,
+    /// A path relative to `content/`.
+    pub image: Option<String>,
     pub handout: Option<RawHandoutConfig>,
     pub packs: Option<RawPacks>,
 }
@@ -274,6 +310,8 @@ impl RawSiteConfig {
         "theme",
         "allow_raw_html",
         "glossary",
+        "favicon",
+        "image",
         "handout",
         "packs",
     ];
@@ -288,6 +326,8 @@ pub struct BuildOptions {
     pub instructor: bool,
     /// Include texts with `draft: true`.
     pub drafts: bool,
+    /// `--base-url`, already checked: it wins over `_site.yaml`'s `base_url`.
+    pub base_url: Option<Url>,
 }
 
 impl BuildOptions {

@@ -253,8 +253,8 @@ fn links_resolve_under_subpath() {
     for page in [
         "/reader/texts/",
         "/reader/glossary/index.html",
-        "/reader/assets/style.css",
-        "/reader/assets/scholia.js",
+        "/reader/assets/style.",
+        "/reader/assets/scholia.",
     ] {
         assert!(
             served.iter().any(|(_, p)| p.starts_with(page)),
@@ -447,6 +447,9 @@ fn fixture_sites_from_file_urls_at_both_widths() {
             .filter(|p| p.extension().is_some_and(|x| x == "html"))
             // One tag page stands for all: they share a template.
             .filter(|p| !p.to_string_lossy().contains("/tags/") || p.ends_with("tags/index.html"))
+            // Hosts serve it at any depth, so it links from the domain's root, which a
+            // file:// URL has not (tests/web.rs opens it from a server).
+            .filter(|p| p != &public.join("404.html"))
             .collect();
         let mut pages = pages;
         // A text page first: it has the most to focus.

@@ -98,7 +98,7 @@ fn a_french_site_speaks_french_everywhere() {
         "french_text_notes_index",
         between(&text, "<section class=\"notes-index\"", "</section>")
     );
-    let words = read(&public.join("assets/words.js"));
+    let words = read(&support::asset(&public, "words.js"));
     assert!(words.starts_with("window.scholiaWords = {"), "{words}");
     assert!(words.contains("\"lang\":\"fr\""), "{words}");
     assert!(words.contains("Afficher toute la note"), "{words}");

@@ -11,3 +11,4 @@ mod serve;
 mod sites;
 mod support;
 mod validity;
+mod web;

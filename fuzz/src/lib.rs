@@ -130,6 +130,7 @@ impl SiteFolder {
             output: self.dir.join("public"),
             instructor: rng.flip(),
             drafts: rng.flip(),
+            base_url: None,
         }
     }
 }

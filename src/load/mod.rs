@@ -14,7 +14,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::config::{parse_base_url, BaseUrlError, BuildOptions, RawSiteConfig, SiteConfig};
+use crate::config::{
+    parse_base_url, BaseUrlError, BuildOptions, RawSiteConfig, SiteConfig, SiteImage,
+};
 use crate::config::{HandoutSettings, Pack, RawHandoutConfig, RawPacks};
 use crate::diagnostics::{did_you_mean, location, Diagnostic, Diagnostics, Source, Span};
 use crate::site::{Glossary, Section, Site, Term, Text, ThemeFiles};
@@ -51,6 +53,9 @@ pub fn site(options: &BuildOptions, diags: &mut Diagnostics) -> Result<Site, Loa
         return Err(LoadError::NoContent(options.site_dir.clone()));
     }
     let (mut config, config_source, raw_packs) = site_config(&options.site_dir, diags);
+    if let Some(url) = &options.base_url {
+        config.base_url = Some(url.clone());
+    }
     let files = discover(&options.site_dir, &content, diags);
     let mut texts: Vec<_> = files
         .texts
@@ -361,6 +366,14 @@ fn site_config(
         theme: raw.theme.unwrap_or(defaults.theme),
         allow_raw_html: raw.allow_raw_html.unwrap_or(false),
         glossary_autolink: raw.glossary.and_then(|g| g.autolink).unwrap_or(false),
+        favicon: raw.favicon.and_then(|path| {
+            let at = Span::new(&source, yaml::locate(&source.text, &[Seg::Key("favicon")]));
+            site_image(site_dir, &path, &FAVICON, &at, diags)
+        }),
+        image: raw.image.and_then(|path| {
+            let at = Span::new(&source, yaml::locate(&source.text, &[Seg::Key("image")]));
+            site_image(site_dir, &path, &IMAGE, &at, diags)
+        }),
         handout: handout_settings(raw.handout, &source, diags),
         packs: Vec::new(),
     };
@@ -496,6 +509,116 @@ fn packs(
         }
     }
     out
+}
+
+/// What an image setting of `_site.yaml` may be.
+struct ImageKind {
+    key: &'static str,
+    extensions: &'static [&'static str],
+    /// Bytes: pages and link previews load it, so a huge file is a mistake.
+    max_size: u64,
+}
+
+const FAVICON: ImageKind = ImageKind {
+    key: "favicon",
+    extensions: &["svg", "png", "ico"],
+    max_size: 1 << 20,
+};
+
+const IMAGE: ImageKind = ImageKind {
+    key: "image",
+    extensions: &["png", "jpg", "jpeg", "gif", "webp"],
+    max_size: 8 << 20,
+};
+
+/// Reads the image `_site.yaml` names at `at`: a file inside `content/`, of a kind
+/// browsers (or link previews) show, not too big.
+fn site_image(
+    site_dir: &Path,
+    raw: &str,
+    kind: &ImageKind,
+    at: &Span,
+    diags: &mut Diagnostics,
+) -> Option<SiteImage> {
+    let key = kind.key;
+    let rel = Path::new(raw);
+    let inside = rel
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if raw.trim().is_empty() || !inside {
+        diags.push(
+            Diagnostic::error(
+                format!("`{key}` must be a path inside `content/`"),
+                at.clone(),
+            )
+            .help(format!(
+                "write it relative to `content/`, like `{key}: images/{key}.{}`",
+                kind.extensions[0]
+            )),
+        );
+        return None;
+    }
+    let extension = rel
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if !kind.extensions.contains(&extension.as_str()) {
+        diags.push(
+            Diagnostic::error(
+                format!("`{key}` must be a {} file", one_of(kind.extensions)),
+                at.clone(),
+            )
+            .help("convert the image, or name another file"),
+        );
+        return None;
+    }
+    let path = site_dir.join("content").join(rel);
+    let name = display_name(site_dir, &path);
+    match std::fs::metadata(&path) {
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(format!("`{key}`: there is no file `{name}`"), at.clone())
+                    .label("no such file")
+                    .help(format!(
+                        "the path is relative to `content/`; put the file there, or remove `{key}`"
+                    )),
+            );
+            return None;
+        }
+        Ok(meta) if meta.len() > kind.max_size => {
+            diags.push(
+                Diagnostic::error(
+                    format!(
+                        "`{key}`: `{name}` is {} KiB, more than the {} KiB allowed",
+                        meta.len() / 1024,
+                        kind.max_size / 1024
+                    ),
+                    at.clone(),
+                )
+                .help("make the image smaller"),
+            );
+            return None;
+        }
+        Ok(_) => {}
+    }
+    match read_file(site_dir, &path) {
+        Ok(bytes) => Some(SiteImage { extension, bytes }),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// `["svg", "png", "ico"]` → "`.svg`, `.png` or `.ico`".
+fn one_of(extensions: &[&str]) -> String {
+    let names: Vec<String> = extensions.iter().map(|e| format!("`.{e}`")).collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 fn base_url_error(raw: &str, e: &BaseUrlError, at: Span) -> Diagnostic {

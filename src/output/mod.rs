@@ -11,6 +11,7 @@
 
 mod claims;
 pub(crate) mod edition;
+pub(crate) mod feed;
 mod html;
 mod search;
 mod write;
@@ -35,7 +36,11 @@ pub(crate) trait Renderer: Sync {
 /// Every output, in the order they are made (an output's errors stop the build before
 /// the next).
 pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(html::Site), Box::new(search::Index)]
+    vec![
+        Box::new(html::Site),
+        Box::new(search::Index),
+        Box::new(feed::AtomFeed),
+    ]
 }
 
 /// One file of the built site.

@@ -27,6 +27,7 @@ fn build(dir: &Path, instructor: bool, drafts: bool) -> Built {
         output: dir.join("public"),
         instructor,
         drafts,
+        base_url: None,
     };
     let mut diags = Diagnostics::new();
     let site = crate::load::site(&options, &mut diags).expect("site loads");

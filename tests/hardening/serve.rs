@@ -263,7 +263,10 @@ fn files_folders_and_missing_pages_are_served_as_before() {
         Some("text/html; charset=utf-8")
     );
     assert!(String::from_utf8_lossy(&page.body).contains("<!DOCTYPE html>"));
-    let css = get(served.port, "/assets/style.css?v=1", &host).unwrap_or_else(|e| panic!("{e}"));
+    let style = support::asset(&served.site().join("public"), "style.css");
+    let style = style.file_name().map(|n| n.to_string_lossy().into_owned());
+    let style = format!("/assets/{}?v=1", style.unwrap_or_default());
+    let css = get(served.port, &style, &host).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(css.status, 200, "{}", css.head);
     assert_eq!(
         header(&css, "content-type"),

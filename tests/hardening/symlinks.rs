@@ -8,6 +8,7 @@
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
+use crate::support;
 use crate::support::{copy_site, fixture, read, scholia, Run};
 
 const SECRET: &str = "SECRET-OUTSIDE-THE-SITE";
@@ -167,5 +168,5 @@ fn links_inside_the_site_are_followed() {
     let run = build(s);
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(read(&s.join("public/more/linked/index.html")).contains("A linked text."));
-    assert!(read(&s.join("public/assets/linked.css")).contains("linked inside"));
+    assert!(read(&support::asset(&s.join("public"), "linked.css")).contains("linked inside"));
 }

@@ -112,6 +112,16 @@ pub(crate) const MOUNT: &str = "/reader/";
 
 impl Server {
     pub(crate) fn start(root: &Path) -> Server {
+        Server::serve(root, false)
+    }
+
+    /// As [`Server::start`], but a missing page is answered as GitHub Pages and Netlify
+    /// answer it: status 404 with the site's `404.html`.
+    pub(crate) fn start_with_404(root: &Path) -> Server {
+        Server::serve(root, true)
+    }
+
+    fn serve(root: &Path, not_found_page: bool) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
         let root = root.canonicalize().expect("canonical site root");
@@ -126,7 +136,7 @@ impl Server {
                     }
                     let Ok(stream) = stream else { continue };
                     let (root, log) = (root.clone(), Arc::clone(&log));
-                    thread::spawn(move || serve(stream, &root, &log));
+                    thread::spawn(move || serve(stream, &root, &log, not_found_page));
                 }
             })
         };
@@ -173,7 +183,7 @@ impl Drop for Server {
 }
 
 /// Answers one request on `stream` (HTTP/1.1, `Connection: close`).
-fn serve(stream: TcpStream, root: &Path, log: &Mutex<Vec<(u16, String)>>) {
+fn serve(stream: TcpStream, root: &Path, log: &Mutex<Vec<(u16, String)>>, not_found_page: bool) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(&stream);
     let mut request_line = String::new();
@@ -197,6 +207,10 @@ fn serve(stream: TcpStream, root: &Path, log: &Mutex<Vec<(u16, String)>>) {
         match resolve(root, path) {
             Ok(file) => match std::fs::read(&file) {
                 Ok(bytes) => (200, content_type(&file), bytes),
+                Err(_) => (404, "text/plain", b"not found".to_vec()),
+            },
+            Err(404) if not_found_page => match std::fs::read(root.join("404.html")) {
+                Ok(bytes) => (404, "text/html; charset=utf-8", bytes),
                 Err(_) => (404, "text/plain", b"not found".to_vec()),
             },
             Err(status) => (status, "text/plain", b"not found or refused".to_vec()),
@@ -667,7 +681,7 @@ pub(crate) fn assert_note_beside_passage(m: &Value, mode: &str) {
     assert!(
         sheets.iter().any(|s| s["href"]
             .as_str()
-            .is_some_and(|h| h.ends_with("/assets/style.css"))),
+            .is_some_and(|h| h.contains("/assets/style.") && h.ends_with(".css"))),
         "{mode}: style.css is not among the page's stylesheets: {m:#}"
     );
     assert!(

@@ -281,3 +281,27 @@ pub(crate) fn site_files(root: &Path) -> std::collections::BTreeMap<String, Vec<
         })
         .collect()
 }
+
+/// The built file of the theme's `static/NAME` (`style.css`) under its fingerprinted
+/// name (`assets/style.3f2a9c1e0b7d.css`), relative to `public`; panics if there is not
+/// exactly one.
+pub(crate) fn asset(public: &Path, name: &str) -> PathBuf {
+    let (folder, file) = name.rsplit_once('/').unwrap_or(("", name));
+    let (stem, ext) = file.rsplit_once('.').unwrap_or((file, ""));
+    let dir = public.join("assets").join(folder);
+    let found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            n.strip_prefix(&format!("{stem}."))
+                .and_then(|r| r.strip_suffix(&format!(".{ext}")))
+                .is_some_and(|h| h.len() >= 8 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "assets for {name}: {found:?}");
+    found.into_iter().next().unwrap_or_default()
+}

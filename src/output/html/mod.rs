@@ -6,7 +6,9 @@
 //! partials (`note.html`, `backlink.html`, …) included. Rust hands the templates data:
 //! the only HTML in it is rendered Markdown.
 
+mod assets;
 mod cite;
+mod meta;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,6 +32,10 @@ const GENERATOR: &str = concat!("scholia ", env!("CARGO_PKG_VERSION"));
 
 /// The search page; its index (`search/*.js`) is written by the search output.
 const SEARCH_PAGE: &str = "search/index.html";
+
+/// The page hosts show for an address with no file (GitHub Pages and Netlify look for it
+/// at the site root).
+const NOT_FOUND_PAGE: &str = "404.html";
 
 /// Notes listed on one page of a tag: beyond, the tag's list goes on on further pages.
 pub(crate) const NOTES_PER_TAG_PAGE: usize = 100;
@@ -122,6 +128,7 @@ impl<'a> Pages<'a> {
             doc,
             tera,
             home: home_pages(doc),
+            assets: assets::Assets::new(doc.site),
         }
     }
 
@@ -195,11 +202,55 @@ impl<'a> Pages<'a> {
             }),
             Err(d) => diags.push(d),
         }
-        files.extend(assets(self.doc.site));
-        if let Some(sitemap) = sitemap(self.doc.site) {
+        match self.not_found() {
+            Ok(html) => files.push(OutputFile {
+                path: NOT_FOUND_PAGE.into(),
+                bytes: html.into_bytes(),
+                origin: Origin::generated("the page for addresses with no page (404)"),
+            }),
+            Err(d) => diags.push(d),
+        }
+        files.extend(self.assets.files.iter().cloned());
+        // GitHub Pages would otherwise run Jekyll, which hides files starting with `_`.
+        files.push(OutputFile {
+            path: ".nojekyll".into(),
+            bytes: Vec::new(),
+            origin: Origin::generated("the `.nojekyll` file that GitHub Pages needs"),
+        });
+        if let Some(sitemap) = self.sitemap() {
             files.push(sitemap);
         }
+        files.push(robots(self.doc.site));
         files
+    }
+
+    /// Every page of the site, for the sitemap: the home page and its further pages, the
+    /// texts, the glossary, the tags and each tag's pages (the search and 404 pages are
+    /// not worth a search engine's visit).
+    fn sitemap(&self) -> Option<OutputFile> {
+        let base = self.doc.site.config.base_url.as_ref()?;
+        let doc = self.doc;
+        let home = doc.texts.len().div_ceil(TEXTS_PER_HOME_PAGE).max(1);
+        let mut pages: Vec<Page> = (1..=home).map(Page::index).collect();
+        pages.extend(doc.texts.iter().map(|t| t.page.clone()));
+        if !doc.glossary.is_empty() {
+            pages.push(Page::Glossary);
+        }
+        if doc.has_tags() {
+            pages.push(Page::Tags);
+            for tag in &doc.tags {
+                pages.extend((1..=paginate(tag).len()).map(|n| Page::tag(&tag.slug, n)));
+            }
+        }
+        let urls: Vec<String> = pages
+            .iter()
+            .map(|p| page_url(base, &p.path()).into())
+            .collect();
+        Some(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: sitemap_xml(&urls),
+            origin: Origin::generated("the sitemap"),
+        })
     }
 }
 
@@ -367,6 +418,7 @@ struct Pages<'a> {
     tera: &'a tera::Tera,
     /// Folder → the page of the home page where its section starts.
     home: BTreeMap<String, usize>,
+    assets: assets::Assets,
 }
 
 /// Folder → the page of the home page where its section starts, for breadcrumbs. The
@@ -397,7 +449,14 @@ fn home_pages(doc: &Document) -> BTreeMap<String, usize> {
 struct PageInfo<'a> {
     kind: &'a str,
     title: &'a str,
+    /// The page's absolute address (with `base_url`): canonical link, `og:url`.
     canonical: Option<String>,
+    /// The text's summary, or the site's description.
+    description: Option<&'a str>,
+    /// `article` for a text, `website` otherwise.
+    og_type: &'a str,
+    /// schema.org JSON-LD, safe inside `<script type="application/ld+json">`.
+    json_ld: String,
 }
 
 #[derive(Serialize)]
@@ -470,18 +529,38 @@ impl Pages<'_> {
         let mut ctx = tera::Context::new();
         ctx.insert("site", &site.config);
         ctx.insert("root", root);
+        let canonical = site
+            .config
+            .base_url
+            .as_ref()
+            .map(|b| page_url(b, path).to_string());
+        let thing = if kind == "index" {
+            meta::Thing::WebSite
+        } else {
+            meta::Thing::WebPage
+        };
         ctx.insert(
             "page",
             &PageInfo {
                 kind,
                 title,
-                canonical: site
-                    .config
-                    .base_url
-                    .as_ref()
-                    .map(|b| page_url(b, path).to_string()),
+                json_ld: meta::json_ld(&thing, title, &site.config, canonical.as_deref()),
+                canonical,
+                description: site.config.description.as_deref(),
+                og_type: "website",
             },
         );
+        ctx.insert("assets", &self.assets.names);
+        ctx.insert("favicon", &self.assets.favicon);
+        // Link previews need an absolute address for the image.
+        let og_image = site.config.base_url.as_ref().and_then(|b| {
+            let image = self.assets.image.as_ref()?;
+            Some(page_url(b, image).to_string())
+        });
+        ctx.insert("og_image", &og_image);
+        let feed = crate::output::feed::published(site)
+            .then(|| format!("{root}{}", crate::output::feed::PATH));
+        ctx.insert("feed_href", &feed);
         ctx.insert("generator", GENERATOR);
         let words = &site.theme.strings;
         ctx.insert("ui", words.table());
@@ -500,6 +579,31 @@ impl Pages<'_> {
         ctx.insert("glossary_href", &format!("{root}{}", Page::Glossary.path()));
         ctx.insert("tags_index_href", &format!("{root}{}", Page::Tags.path()));
         ctx
+    }
+
+    /// The page for addresses with no page. Hosts show it at any depth (`/a/b/c`), so
+    /// its links cannot be relative: from `base_url` when there is one, else from the
+    /// domain's root (`/`), which is right only for a site published there.
+    fn not_found(&self) -> Result<String, Diagnostic> {
+        let root = match &self.doc.site.config.base_url {
+            Some(base) => page_url(base, "").to_string(),
+            None => "/".to_string(),
+        };
+        let title = self.doc.site.theme.strings.format("not_found", None, &[]);
+        let mut ctx = self.context_at(&root, NOT_FOUND_PAGE, "not-found", &title);
+        // Its address is any address: no canonical link, no `og:url`.
+        ctx.insert(
+            "page",
+            &PageInfo {
+                kind: "not-found",
+                title: &title,
+                canonical: None,
+                description: self.doc.site.config.description.as_deref(),
+                og_type: "website",
+                json_ld: meta::json_ld(&meta::Thing::WebPage, &title, &self.doc.site.config, None),
+            },
+        );
+        self.render("404.html", &ctx)
     }
 
     /// The search page: `search.js` runs the query in `?q=`.
@@ -647,10 +751,53 @@ impl Pages<'_> {
                 headings: &t.html.headings,
             },
         );
-        ctx.insert("lang", self.doc.site.language_of(text));
+        let lang = self.doc.site.language_of(text);
+        ctx.insert("lang", lang);
+        let url = self
+            .doc
+            .site
+            .config
+            .base_url
+            .as_ref()
+            .map(|b| page_url(b, &page.path()).to_string());
+        let citation = meta::Citation {
+            title: &m.title,
+            authors: m.author.as_deref().map(meta::authors).unwrap_or_default(),
+            date: m
+                .date
+                .as_deref()
+                .and_then(meta::iso_date)
+                .map(|d| d.replace('-', "/")),
+            public_url: url.clone(),
+            language: lang,
+        };
+        let description = m
+            .summary
+            .as_deref()
+            .or(self.doc.site.config.description.as_deref());
+        ctx.insert(
+            "page",
+            &PageInfo {
+                kind: "text",
+                title: &m.title,
+                json_ld: meta::json_ld(
+                    &meta::Thing::Article {
+                        citation: &citation,
+                        description,
+                    },
+                    &m.title,
+                    &self.doc.site.config,
+                    url.as_deref(),
+                ),
+                canonical: url,
+                description,
+                og_type: "article",
+            },
+        );
+        ctx.insert("citation", &citation);
         let site = &self.doc.site.config;
-        let citation = cite::Citation::new(m, &site.title, site.base_url.as_ref(), &page.path());
-        ctx.insert("cite", &citation.context());
+        let cite = cite::Citation::new(m, &site.title, site.base_url.as_ref(), &page.path());
+        ctx.insert("cite", &cite.context());
         ctx.insert("self_href", &page.href_to(page, None));
         ctx.insert("backlinks", &t.backlinks);
         ctx.insert("previews", &t.previews);
@@ -846,73 +993,20 @@ fn folder_title(folder: &str) -> String {
     }
 }
 
-/// The theme's static files (built-in, then the site's) and the code stylesheet.
-fn assets(site: &crate::site::Site) -> Vec<OutputFile> {
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    if let Some(dir) = DEFAULT_THEME.get_dir("static") {
-        collect(dir, &mut files);
+/// `robots.txt`: everything may be crawled; with a `base_url`, it names the sitemap
+/// (crawlers read it only at a domain's root, so a site under a subpath gains nothing
+/// from it, and loses nothing).
+fn robots(site: &crate::site::Site) -> OutputFile {
+    let mut text = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = &site.config.base_url {
+        // A checked URL (`parse_base_url`) holds no line break.
+        text.push_str(&format!("\nSitemap: {}\n", page_url(base, "sitemap.xml")));
     }
-    for (path, bytes) in &site.theme.assets {
-        files.insert(path.clone(), bytes.clone());
+    OutputFile {
+        path: "robots.txt".into(),
+        bytes: text.into_bytes(),
+        origin: Origin::generated("`robots.txt`"),
     }
-    files
-        .entry("syntax.css".into())
-        .or_insert_with(|| crate::render::code_stylesheet().into_bytes());
-    // The scripts' words in the site's language: a classic script (so file:// works and the
-    // CSP holds), its one value written by the JSON serializer.
-    files.insert(
-        "words.js".into(),
-        format!(
-            "window.scholiaWords = {};\n",
-            site.theme.strings.for_scripts()
-        )
-        .into_bytes(),
-    );
-    let mut out: Vec<OutputFile> = files
-        .into_iter()
-        .map(|(path, bytes)| OutputFile {
-            origin: Origin::generated(format!("the theme's file `static/{path}`")),
-            path: format!("assets/{path}"),
-            bytes,
-        })
-        .collect();
-    // GitHub Pages would otherwise run Jekyll, which hides files starting with `_`.
-    out.push(OutputFile {
-        path: ".nojekyll".into(),
-        bytes: Vec::new(),
-        origin: Origin::generated("the `.nojekyll` file that GitHub Pages needs"),
-    });
-    out
-}
-
-fn collect(dir: &Dir, files: &mut BTreeMap<String, Vec<u8>>) {
-    for f in dir.files() {
-        let path = f.path().strip_prefix("static").unwrap_or(f.path());
-        files.insert(
-            path.to_string_lossy().replace('\\', "/"),
-            f.contents().to_vec(),
-        );
-    }
-    for d in dir.dirs() {
-        collect(d, files);
-    }
-}
-
-/// `sitemap.xml`, written by an XML writer so every address is escaped (a `base_url`
-/// with `?a=1&b=2` becomes `&amp;`).
-fn sitemap(site: &crate::site::Site) -> Option<OutputFile> {
-    let base = site.config.base_url.as_ref()?;
-    let mut pages = vec![Page::Index];
-    pages.extend(site.texts.iter().map(|t| Page::Text(t.slug.clone())));
-    let urls: Vec<String> = pages
-        .iter()
-        .map(|p| page_url(base, &p.path()).into())
-        .collect();
-    Some(OutputFile {
-        path: "sitemap.xml".into(),
-        bytes: sitemap_xml(&urls),
-        origin: Origin::generated("the sitemap"),
-    })
 }
 
 fn sitemap_xml(urls: &[String]) -> Vec<u8> {

@@ -387,7 +387,10 @@
       if (requested || window.scholiaSearch) return;
       requested = true;
       const s = document.createElement("script");
-      s.src = new URL("../assets/search.js", form.action).href;
+      // Fingerprinted names (search.3f2a9c1e0b7d.js), from the page: search.js is told
+      // its engine's through the element that loads it.
+      s.src = new URL(form.dataset.searchJs, document.baseURI).href;
+      s.dataset.engine = new URL(form.dataset.searchEngine, document.baseURI).href;
       s.async = true;
       document.head.appendChild(s);
     };

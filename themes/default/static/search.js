@@ -345,7 +345,7 @@
   // when scholia.js brought this file in alone.
   const engine = window.scholiaSearchEngine
     ? Promise.resolve()
-    : loadScript(`${assets}search-engine.js`);
+    : loadScript(script && script.dataset.engine);
   const domReady = new Promise((resolve) => {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
     else resolve();
