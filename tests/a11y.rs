@@ -168,20 +168,27 @@ fn run_axe(tab: &Tab) -> Found {
     found
 }
 
-/// Opens every note and shows the link preview of the first cross-link in a note (as focusing
-/// it with the keyboard does). Returns whether the page has notes at all.
+/// Opens every note, the cite dialog of the first paragraph, and shows the link preview of the
+/// first cross-link in a note (as focusing it with the keyboard does). Returns whether the page has notes at all.
 fn open_everything(tab: &Tab) -> bool {
     let state = js(
         tab,
         "const notes = document.querySelectorAll('.note > details'); \
          notes.forEach(d => { d.open = true; }); \
+         const num = document.querySelector('.text-body a.pnum'); \
+         if (num) num.click(); \
          await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r()))); \
+         const cite = !num || !!document.querySelector('.cite-popover[role=dialog]'); \
          const link = Array.from(document.querySelectorAll('.note a.xref[data-target]')) \
              .find(a => a.getClientRects().length > 0); \
          if (link) link.focus(); \
          await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r()))); \
          const pop = document.getElementById('scholia-preview'); \
-         return { notes: notes.length, link: !!link, preview: !!pop && !pop.hidden };",
+         return { notes: notes.length, link: !!link, preview: !!pop && !pop.hidden, cite };",
+    );
+    assert!(
+        state["cite"] == true,
+        "a paragraph number did not open its cite dialog: {state}"
     );
     if state["link"] == true {
         assert!(

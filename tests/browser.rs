@@ -709,3 +709,152 @@ fn notes_on_headings_and_code_sit_beside_them_wide_and_below_on_phones() {
         assert_no_console_errors(&log, &format!("code at {size:?}"));
     }
 }
+
+// --- Cite this --------------------------------------------------------------------------------
+
+/// A paragraph's number, activated with the keyboard, opens the "Cite" dialog: the link to the
+/// paragraph and citations with its pinpoint; Copy puts the citation on the clipboard, Escape
+/// closes and gives focus back. The page's `navigator.clipboard.writeText` is wrapped in the
+/// page (after load) to record what is written, so the test reads what the button copied
+/// without depending on the headless browser's system clipboard.
+#[test]
+fn cite_a_paragraph_with_the_keyboard_and_copy_it() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let server = Server::start(site());
+    let chrome = launch();
+    let (tab, log) = chrome.tab(WIDE);
+    open(&tab, &server.url(HENKE));
+    js(
+        &tab,
+        "window.__copied = []; \
+         navigator.clipboard.writeText = async (t) => { window.__copied.push(t); }; \
+         document.querySelector('.text-body a.pnum[href=\"#p2\"]').focus();",
+    );
+    tab.press_key("Enter").expect("press Enter");
+    wait_for(
+        &tab,
+        "document.querySelector('.cite-popover[role=dialog]')",
+        "the cite dialog",
+    );
+    let shown = js(
+        &tab,
+        "const d = document.querySelector('.cite-popover[role=dialog]'); \
+         const v = s => { const e = d.querySelector(`.cite-value[data-style=\"${s}\"]`); return e && e.textContent; }; \
+         return { label: d.getAttribute('aria-label'), link: v('link'), chicago: v('chicago'), \
+                  mla: v('mla'), focus: d.contains(document.activeElement) && document.activeElement.tagName, \
+                  hash: location.hash };",
+    );
+    assert_eq!(shown["label"], "Cite paragraph 2", "{shown:#}");
+    let link = shown["link"].as_str().unwrap_or_default();
+    assert!(
+        link.ends_with("/texts/henke/index.html#p2") && link.starts_with("http://"),
+        "{shown:#}"
+    );
+    for style in ["chicago", "mla"] {
+        let c = shown[style].as_str().unwrap_or_default();
+        assert!(
+            c.contains(", para. 2") && c.contains("“"),
+            "{style}: {shown:#}"
+        );
+    }
+    assert_eq!(
+        shown["focus"], "BUTTON",
+        "focus did not move into the dialog: {shown:#}"
+    );
+    assert_eq!(
+        shown["hash"], "",
+        "the number navigated instead of opening the dialog"
+    );
+    screenshot(&tab, "cite-dialog", WIDE);
+
+    // Copy the Chicago citation (Tab to its button, Enter).
+    tab.press_key("Tab").expect("Tab");
+    tab.press_key("Enter").expect("Enter");
+    wait_for(
+        &tab,
+        "window.__copied.length > 0",
+        "a copy to the clipboard",
+    );
+    let copied = js(&tab, "return window.__copied;");
+    assert_eq!(copied[0], shown["chicago"], "{copied:#}");
+
+    tab.press_key("Escape").expect("Escape");
+    let after = js(
+        &tab,
+        "return { open: !!document.querySelector('.cite-popover'), \
+                  focus: document.activeElement.getAttribute('href') };",
+    );
+    assert_eq!(after["open"], false, "{after}");
+    assert_eq!(
+        after["focus"], "#p2",
+        "focus did not go back to the number: {after}"
+    );
+    assert_clean(&log, &server);
+}
+
+/// Without JavaScript the cite controls are links to their places: the paragraph's number to
+/// `#p2`, a note's Cite link to the note, the text's to its page. With scripts off, the page is
+/// read through the DevTools DOM domain (not `Runtime.evaluate`, which needs scripts).
+#[test]
+fn cite_controls_are_links_without_javascript() {
+    use headless_chrome::protocol::cdp::{Emulation, Page, DOM};
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let server = Server::start(site());
+    let chrome = launch();
+    let (tab, _log) = chrome.tab(WIDE);
+    tab.call_method(Emulation::SetScriptExecutionDisabled { value: true })
+        .expect("Emulation.setScriptExecutionDisabled");
+    let url = server.url(HENKE);
+    tab.navigate_to(&url).expect("navigate");
+    tab.wait_until_navigated().expect("loaded");
+    let attr = |selector: &str, name: &str| {
+        tab.wait_for_element(selector)
+            .unwrap_or_else(|e| panic!("no {selector}: {e:#}"))
+            .get_attribute_value(name)
+            .expect("DOM.getAttributes")
+    };
+    // scholia.js marks the controls as opening a dialog: it did not run.
+    assert_eq!(attr(".text-body a.pnum[href='#p2']", "aria-haspopup"), None);
+    let note_id = attr(".text-body .note", "id").expect("a note with an id");
+    assert_eq!(
+        attr(&format!("[id='{note_id}'] a.cite-link"), "href"),
+        Some(format!("#{note_id}"))
+    );
+    assert_eq!(
+        attr(".text-header a.cite-link", "href").as_deref(),
+        Some("../../texts/henke/index.html")
+    );
+    let number = tab
+        .wait_for_element(".text-body a.pnum[href='#p2']")
+        .expect("the number of paragraph 2");
+    tab.call_method(DOM::Focus {
+        node_id: Some(number.node_id),
+        backend_node_id: None,
+        object_id: None,
+    })
+    .expect("DOM.focus");
+    tab.press_key("Enter").expect("press Enter");
+    let at = || {
+        let h = tab
+            .call_method(Page::GetNavigationHistory(None))
+            .expect("Page.getNavigationHistory");
+        h.entries[h.current_index as usize].url.clone()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !at().ends_with("#p2") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        at(),
+        format!("{url}#p2"),
+        "Enter on the number did not go to #p2"
+    );
+    assert!(
+        tab.find_element(".cite-popover").is_err(),
+        "a cite dialog opened without JavaScript"
+    );
+}

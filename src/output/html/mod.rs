@@ -7,6 +7,7 @@
 //! the only HTML in it is rendered Markdown.
 
 mod assets;
+mod cite;
 mod meta;
 
 use std::collections::BTreeMap;
@@ -796,6 +797,10 @@ impl Pages<'_> {
             },
         );
         ctx.insert("citation", &citation);
+        let site = &self.doc.site.config;
+        let cite = cite::Citation::new(m, &site.title, site.base_url.as_ref(), &page.path());
+        ctx.insert("cite", &cite.context());
+        ctx.insert("self_href", &page.href_to(page, None));
         ctx.insert("backlinks", &t.backlinks);
         ctx.insert("previews", &t.previews);
         ctx.insert("prev", &t.prev);

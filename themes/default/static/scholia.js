@@ -10,6 +10,7 @@
  *   passages; focus inside it, a link to it or a click on its passage shows all of it.
  * - Code blocks that scroll sideways become focusable, so they can be scrolled with the keyboard.
  * - Cross-links show a preview of what they point to; the search box loads search.js.
+ * - "Cite": a paragraph's number, a note's or the text's Cite link opens its citations.
  *
  * Written to the browser baseline of docs/browsers.md: ES2022, a classic script (not a
  * module, so pages work from file://), nothing leaked into the page's globals (one IIFE),
@@ -481,9 +482,159 @@
     }
   };
 
+  /* --- Cite this ----------------------------------------------------------------------------
+     A paragraph's number (a.pnum), each note's "Cite" link and the text's open a small dialog
+     with the permanent link to that place and the text's citations in three styles, each with
+     a Copy button. The citations are computed by `scholia build` (src/output/html/cite.rs) and
+     carried by the article as data-cite-* (JSON pieces: text, and slots for the pinpoint and
+     the link, filled here). Without JavaScript each control is a plain link to its place.
+     Escape or a click elsewhere closes the dialog; Escape gives focus back to its link. */
+
+  const cite = () => {
+    const article = document.querySelector("article.text[data-cite-chicago]");
+    if (!article) return;
+    const pieces = (name) => {
+      try {
+        const v = JSON.parse(article.getAttribute(`data-cite-${name}`) || "[]");
+        return Array.isArray(v) ? v : [];
+      } catch {
+        return [];
+      }
+    };
+    const styles = [
+      ["Chicago", pieces("chicago")],
+      ["MLA", pieces("mla")],
+      ["APA", pieces("apa")],
+      [word("cite_in_text", "APA (in text)"), pieces("apa-in-text")],
+    ];
+    // A slot brings its punctuation, and leaves with it when it has no value.
+    const render = (list, slots) => list.map((p) => {
+      if (typeof p === "string") return p;
+      const v = p && typeof p.slot === "string" ? slots[p.slot] : "";
+      return v ? `${p.before || ""}${v}` : "";
+    }).join("");
+    // The permanent address with a base_url; else the address the page was opened at.
+    const pageUrl = () => article.getAttribute("data-cite-url") || location.href.split("#")[0];
+    const openers = () => document.querySelectorAll(".text-body a.pnum, a.cite-link[data-cite]");
+    openers().forEach((a) => a.setAttribute("aria-haspopup", "dialog"));
+
+    let dialog = null;
+    let opener = null;
+    const close = (refocus) => {
+      if (!dialog) return;
+      dialog.remove();
+      dialog = null;
+      if (opener) {
+        opener.setAttribute("aria-expanded", "false");
+        if (refocus) opener.focus();
+      }
+      opener = null;
+    };
+    const copy = async (value, el, status) => {
+      try {
+        if (!navigator.clipboard || !navigator.clipboard.writeText) throw new Error("no clipboard");
+        await navigator.clipboard.writeText(value);
+        status.textContent = word("cite_copied", "Copied");
+      } catch {
+        // No clipboard (an insecure origin, a refused permission): select it for Ctrl+C.
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        status.textContent = word("cite_copy_failed", "Selected: press Ctrl+C to copy");
+      }
+    };
+    const show = (link) => {
+      const kind = link.classList.contains("pnum") ? "para" : link.getAttribute("data-cite");
+      const href = link.getAttribute("href") || "";
+      let fragment = "";
+      let para = "";
+      let label = word("cite_text", "Cite this text");
+      if (kind === "para" && href.startsWith("#")) {
+        fragment = href;
+        para = decode(href.slice(2));
+        label = word("cite_paragraph", "Cite paragraph {n}", { n: para });
+      } else if (kind === "note" && href.startsWith("#")) {
+        fragment = href;
+        para = link.getAttribute("data-para") || "";
+        label = word("cite_note", "Cite this note");
+      }
+      const address = `${pageUrl()}${fragment}`;
+      const slots = {
+        locator: para ? word("cite_para", "para. {n}", { n: para }) : "",
+        link: article.hasAttribute("data-cite-url") ? address : "",
+      };
+
+      close(false);
+      opener = link;
+      link.setAttribute("aria-expanded", "true");
+      dialog = document.createElement("div");
+      dialog.className = "cite-popover";
+      dialog.setAttribute("role", "dialog");
+      dialog.setAttribute("aria-label", label);
+      const status = document.createElement("p");
+      status.className = "cite-status";
+      status.setAttribute("role", "status");
+      const list = document.createElement("dl");
+      const rows = [[word("cite_link", "Link"), address, "link"]]
+        .concat(styles.map(([name, p]) => [name, render(p, slots), name.toLowerCase()]));
+      rows.forEach(([name, value, key], i) => {
+        if (!value) return;
+        const dt = document.createElement("dt");
+        dt.textContent = name;
+        const dd = document.createElement("dd");
+        const text = document.createElement("p");
+        text.className = "cite-value";
+        text.id = `cite-value-${i}`;
+        text.setAttribute("data-style", key);
+        text.textContent = value;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = word("cite_copy", "Copy");
+        button.setAttribute("aria-describedby", text.id);
+        button.addEventListener("click", () => copy(value, text, status));
+        dd.append(text, button);
+        list.append(dt, dd);
+      });
+      dialog.append(list, status);
+      (document.querySelector("main") || document.body).appendChild(dialog);
+      const r = link.getBoundingClientRect();
+      const page = document.documentElement.clientWidth;
+      const width = Math.min(416, page - 16);
+      const left = Math.max(8, Math.min(r.left + window.scrollX, window.scrollX + page - width - 8));
+      dialog.style.width = `${width}px`;
+      dialog.style.left = `${left}px`;
+      dialog.style.top = `${r.bottom + window.scrollY + 6}px`;
+      const first = dialog.querySelector("button");
+      if (first) first.focus({ preventScroll: true });
+    };
+
+    document.addEventListener("click", (e) => {
+      const t = e.target instanceof Element ? e.target : null;
+      if (dialog && t && dialog.contains(t)) return;
+      const link = t && t.closest(".text-body a.pnum, a.cite-link[data-cite]");
+      // A modified click keeps its meaning (a new tab, a new window): the link is a link.
+      if (link && !(e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) && e.button === 0) {
+        e.preventDefault();
+        if (opener === link) close(false);
+        else show(link);
+        return;
+      }
+      close(false);
+    });
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && dialog) {
+        e.preventDefault();
+        close(true);
+      }
+    });
+  };
+
   // Each part stands alone: one that has nothing to do on this page returns early.
   notes();
   previews();
   searchBox();
   highlight();
+  cite();
 })();
