@@ -117,6 +117,7 @@ const DESCRIPTIONS: &[(At, &str, &str)] = &[
     (Def("Note"), "id", "The note's id, unique in this sidecar: its address is `texts/SLUG#ID` and `[[texts/SLUG#ID]]` links to it. Lowercase letters, digits and `-`."),
     (Def("Note"), "quote", "The passage, copied exactly from the text as a reader sees it (without Markdown syntax), within one paragraph."),
     (Def("Note"), "para", "A whole paragraph instead of a quote, numbered from 1 as in the margin."),
+    (Def("Note"), "lines", "Whole lines of a code block instead of a quote: `12` or `12-14`, counted from 1 in the block; with several code blocks, `para:` picks the block (1 = the first)."),
     (Def("Note"), "prefix", "Text just before the quote, when the quote occurs more than once."),
     (Def("Note"), "suffix", "Text just after the quote, when the quote occurs more than once."),
     (Def("Note"), "title", "A short heading for the note."),

@@ -104,11 +104,19 @@ pub(crate) fn body(md: &str, marks: &[Mark], opts: &BodyOptions) -> String {
                 }
             }
             Step::BlockEnd { .. } => {
-                // Marks whose passage ended without a text event ending there.
+                // Marks whose passage ended without a text event ending there (after a
+                // code block's text, which is written whole at its end).
                 let end = walker.reading_len();
-                place_ended(&mut w.out, marks, &mut placed, &order, end, true);
-                w.event(event);
+                if w.code.is_some() {
+                    w.event(event);
+                    place_ended(&mut w.out, marks, &mut placed, &order, end, true);
+                } else {
+                    place_ended(&mut w.out, marks, &mut placed, &order, end, true);
+                    w.event(event);
+                }
             }
+            // A code block's text is part of the reading, but Typst gets it as one raw block.
+            Step::Text(_) if w.code.is_some() => w.event(event),
             Step::Text(range) => match event {
                 Event::Text(t) if w.hidden == 0 => {
                     text_with_marks(&mut w.out, t, range, marks, &mut placed, &order)
