@@ -175,7 +175,7 @@ fn open_everything(tab: &Tab) -> bool {
         tab,
         "const notes = document.querySelectorAll('.note > details'); \
          notes.forEach(d => { d.open = true; }); \
-         const num = document.querySelector('.text-body a.pnum'); \
+         const num = document.querySelector('article.text[data-cite-chicago] .text-body a.pnum'); \
          if (num) num.click(); \
          await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r()))); \
          const cite = !num || !!document.querySelector('.cite-popover[role=dialog]'); \

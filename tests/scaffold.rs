@@ -243,6 +243,8 @@ fn schema_errors(site: &Path, validators: &[(&str, jsonschema::Validator)]) -> V
 /// or value): the schemas must refuse them as the build does. Every other case's YAML
 /// fits the schemas, whose rules are those of shape only.
 const SCHEMA_CASES: &[&str] = &[
+    "handout-bad-paper",
+    "handout-unknown-key",
     "unknown-key-annotation",
     "unknown-key-site",
     "unknown-kind",

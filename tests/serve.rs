@@ -240,7 +240,12 @@ fn the_live_script_is_in_served_pages_only() {
     assert!(body.contains("EventSource"), "{body}");
     let (head, _) = get(&served, "/_scholia/live.css");
     assert!(head.starts_with("HTTP/1.1 200") && head.contains("text/css"));
-    let (head, body) = get(&served, "/assets/style.css");
+    let style = support::asset(&served.path("public"), "style.css");
+    let style = style
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (head, body) = get(&served, &format!("/assets/{style}"));
     assert!(head.starts_with("HTTP/1.1 200") && !body.contains(LIVE_TAG));
     assert_eq!(live_traces(&served.path("public")), Vec::<String>::new());
     let copy = support::copy_site(&support::fixture("sites/crosslinks"));

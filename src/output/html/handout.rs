@@ -86,7 +86,18 @@ pub(crate) fn render(
             ),
         };
         let css_href = css.rsplit('/').next().unwrap_or(&css).to_string();
-        match html(&pages, edition, &path, &root, &css_href) {
+        // In the site, the theme's stylesheet under its fingerprinted name; in a folder of
+        // handouts, the one written beside them.
+        let stylesheet = match layout {
+            Layout::Site => pages
+                .assets
+                .names
+                .get("handout.css")
+                .cloned()
+                .unwrap_or_else(|| "assets/handout.css".into()),
+            Layout::Folder => "assets/handout.css".into(),
+        };
+        match html(&pages, edition, &path, &root, &css_href, &stylesheet) {
             Ok(html) => {
                 files.push(OutputFile {
                     path,
@@ -132,7 +143,15 @@ fn stylesheet(site: &crate::site::Site) -> Vec<u8> {
 fn running_title(edition: &Edition) -> String {
     let mut title = edition.title.clone();
     if edition.instructor() {
-        title.push_str(" · Instructor edition");
+        title.push_str(" · ");
+        title.push_str(
+            &edition
+                .doc
+                .site
+                .theme
+                .strings
+                .format("instructor_edition", None, &[]),
+        );
     }
     let title = css_string(&title);
     format!(
@@ -215,9 +234,11 @@ fn html(
     path: &str,
     root: &str,
     css_href: &str,
+    stylesheet: &str,
 ) -> Result<String, Diagnostic> {
     let mut ctx = pages.context_at(root, path, "handout", &edition.title);
     ctx.insert("running_title_css", css_href);
+    ctx.insert("handout_css", stylesheet);
     // The address printed is the reader page's, not the handout's.
     if !edition.is_pack {
         ctx.insert("online", &edition.url(0).map(String::from));
