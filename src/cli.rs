@@ -4,7 +4,7 @@
 //!
 //! Exit status: 0 built (or checked), 1 content errors, 2 usage errors.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -357,20 +357,28 @@ fn handout(args: &HandoutArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(Failure::Content) => {
+        Err(failure) => failed(failure, "no handouts were made:", &options.output, &diags),
+    }
+}
+
+/// What a failed build or handout says, and its exit status: 1 for content and I/O
+/// errors, 2 for usage errors.
+fn failed(failure: Failure, what: &str, output: &Path, diags: &Diagnostics) -> ExitCode {
+    match failure {
+        Failure::Content => {
             let n = diags.error_count();
             eprintln!(
-                "error: no handouts were made: {n} error{}; {} was left as it was",
+                "error: {what} {n} error{}; {} was left as it was",
                 plural(n),
-                options.output.display()
+                output.display()
             );
             ExitCode::from(1)
         }
-        Err(Failure::Io(e)) => {
+        Failure::Io(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
-        Err(Failure::Usage(e)) => {
+        Failure::Usage(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
@@ -463,23 +471,7 @@ fn report(
             }
             ExitCode::SUCCESS
         }
-        Err(Failure::Content) => {
-            let n = diags.error_count();
-            eprintln!(
-                "error: the build failed with {n} error{}; {} was left as it was",
-                plural(n),
-                options.output.display()
-            );
-            ExitCode::from(1)
-        }
-        Err(Failure::Io(e)) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
-        }
-        Err(Failure::Usage(e)) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
+        Err(failure) => failed(failure, "the build failed with", &options.output, diags),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::support::browser::{js, launch, open, wait_for, Server, WIDE};
-use crate::support::{self, build_ok, copy_site, fixture, read, scholia, Tool};
+use crate::support::{self, between, build_ok, copy_site, fixture, read, scholia, Tool};
 
 /// The theme's English words that must not appear on a page in another language.
 const ENGLISH: [&str; 10] = [
@@ -105,14 +105,6 @@ fn a_french_site_speaks_french_everywhere() {
     assert!(words.starts_with("window.scholiaWords = {"), "{words}");
     assert!(words.contains("\"lang\":\"fr\""), "{words}");
     assert!(words.contains("Afficher toute la note"), "{words}");
-}
-
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let i = html.find(start).unwrap_or_else(|| panic!("no {start}"));
-    let j = html[i..]
-        .find(end)
-        .map_or(html.len(), |j| i + j + end.len());
-    &html[i..j]
 }
 
 #[test]

@@ -4,16 +4,7 @@
 use std::path::Path;
 
 use crate::support;
-use crate::support::{build_bundled, build_ok, copy_site, fixture, read, repo, scholia};
-
-/// The part of a page between two markers, for focused snapshots.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
-    let i = html.find(start).unwrap_or_else(|| panic!("no {start}"));
-    let j = html[i..]
-        .find(end)
-        .map_or(html.len(), |j| i + j + end.len());
-    &html[i..j]
-}
+use crate::support::{between, build_bundled, build_ok, copy_site, fixture, read, repo, scholia};
 
 #[test]
 fn basic_site_pages() {

@@ -331,3 +331,12 @@ pub(crate) fn asset(public: &Path, name: &str) -> PathBuf {
     assert_eq!(found.len(), 1, "assets for {name}: {found:?}");
     found.into_iter().next().unwrap_or_default()
 }
+
+/// The part of a page between two markers (both included), for focused snapshots.
+pub(crate) fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let i = html.find(start).unwrap_or_else(|| panic!("no {start}"));
+    let j = html[i..]
+        .find(end)
+        .map_or(html.len(), |j| i + j + end.len());
+    &html[i..j]
+}
