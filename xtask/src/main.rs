@@ -6,7 +6,9 @@
 //! `SCHOLIA_FULL_TESTS=1`, which turns a missing tool from a skip into a failure
 //! (`tests/support/mod.rs`). `cargo xtask lint` runs the format check, clippy and ESLint (on
 //! the theme's scripts, from `tests/tools`, installed there the same way when missing).
-//! `.ci/run` calls both, so CI runs exactly what the README tells people to run.
+//! `.ci/run` calls both, so CI runs exactly what the README tells people to run; it moves
+//! clippy from `lint` into `test` (`lint --no-clippy`, `test --clippy`), where it lints the
+//! workspace's crates as they compile, so the dependencies are compiled once, not twice.
 
 mod machine;
 mod plan;
@@ -22,14 +24,18 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
-  test [--dry-run] [-- ARGS]   install what the tests need (when missing), then run
+  test [--dry-run] [--clippy] [-- ARGS]
+                               install what the tests need (when missing), then run
                                `cargo test --locked --workspace ARGS` with every test required
   setup [--dry-run]            only the installing part of `test`
-  lint                         cargo fmt --check, clippy with warnings denied, and ESLint
+  lint [--no-clippy]           cargo fmt --check, clippy with warnings denied, and ESLint
                                on themes/default/static/*.js (installing it in tests/tools
                                when missing; skipped without Node.js, except in CI)
 
---dry-run  say what would be installed and run, and do neither";
+--dry-run    say what would be installed and run, and do neither
+--clippy     compile the workspace's crates with clippy, warnings denied, while testing:
+             `lint`'s clippy check without compiling the dependencies a second time (CI)
+--no-clippy  leave clippy to `test --clippy`";
 
 /// Tells the tests that their tools are installed: a missing one fails instead of skipping.
 const FULL_TESTS: &str = "SCHOLIA_FULL_TESTS";
@@ -37,16 +43,23 @@ const FULL_TESTS: &str = "SCHOLIA_FULL_TESTS";
 fn main() -> ExitCode {
     let args: Vec<OsString> = env::args_os().skip(1).collect();
     match parse(&args) {
-        Ok(Task::Test { dry_run, args }) => setup(dry_run).and_then(|chromium| {
+        Ok(Task::Test {
+            dry_run,
+            clippy,
+            args,
+        }) => setup(dry_run).and_then(|chromium| {
             let mut cargo = cargo(["test", "--locked", "--workspace"]);
             cargo.args(args).env(FULL_TESTS, "1");
             if let Some(chromium) = chromium {
                 cargo.env("CHROMIUM", chromium);
             }
+            if clippy {
+                with_clippy(&mut cargo, dry_run)?;
+            }
             step(&mut cargo, dry_run)
         }),
         Ok(Task::Setup { dry_run }) => setup(dry_run).map(drop),
-        Ok(Task::Lint) => lint(),
+        Ok(Task::Lint { clippy }) => lint(clippy),
         Ok(Task::Help) => {
             println!("{USAGE}");
             Ok(())
@@ -70,9 +83,17 @@ fn main() -> ExitCode {
 /// A task and its options, from the command line.
 #[derive(Debug, PartialEq, Eq)]
 enum Task {
-    Test { dry_run: bool, args: Vec<OsString> },
-    Setup { dry_run: bool },
-    Lint,
+    Test {
+        dry_run: bool,
+        clippy: bool,
+        args: Vec<OsString>,
+    },
+    Setup {
+        dry_run: bool,
+    },
+    Lint {
+        clippy: bool,
+    },
     Help,
 }
 
@@ -84,26 +105,36 @@ fn parse(args: &[OsString]) -> Result<Task, String> {
         Some(i) => (&rest[..i], rest[i + 1..].to_vec()),
         None => (rest, Vec::new()),
     };
-    let dry_run = options.iter().any(|o| o == "--dry-run");
-    if let Some(unknown) = options.iter().find(|o| *o != "--dry-run") {
+    let task = task.to_string_lossy();
+    let allowed: &[&str] = match &*task {
+        "test" => &["--dry-run", "--clippy"],
+        "setup" => &["--dry-run"],
+        "lint" => &["--no-clippy"],
+        _ => &[],
+    };
+    if let Some(unknown) = options.iter().find(|o| !allowed.iter().any(|a| *o == *a)) {
         return Err(format!(
-            "unknown option {} (arguments for cargo test go after `--`)",
+            "`{task}` has no option {} (arguments for cargo test go after `--`)",
             unknown.to_string_lossy()
         ));
     }
-    let task = task.to_string_lossy();
+    let has = |option: &str| options.iter().any(|o| o == option);
     match &*task {
         "test" => Ok(Task::Test {
-            dry_run,
+            dry_run: has("--dry-run"),
+            clippy: has("--clippy"),
             args: passed,
         }),
         "setup" | "lint" | "help" | "--help" | "-h" if !passed.is_empty() => {
             Err(format!("`{task}` takes no arguments after `--`"))
         }
-        "setup" => Ok(Task::Setup { dry_run }),
-        "lint" if !dry_run => Ok(Task::Lint),
+        "setup" => Ok(Task::Setup {
+            dry_run: has("--dry-run"),
+        }),
+        "lint" => Ok(Task::Lint {
+            clippy: !has("--no-clippy"),
+        }),
         "help" | "--help" | "-h" => Ok(Task::Help),
-        "lint" => Err("`lint` has no --dry-run".into()),
         other => Err(format!("unknown task `{other}`")),
     }
 }
@@ -218,34 +249,68 @@ fn install(plan: &Plan, repo: &Path, dry_run: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `cargo fmt --check` and clippy over every target of the workspace, warnings denied; then
-/// ESLint over the theme's scripts.
-fn lint() -> Result<(), Failure> {
-    for component in ["fmt", "clippy"] {
-        let present = cargo([component, "--version"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !present && machine::on_path("rustup").is_some() {
-            println!("xtask: installing the Rust component for `cargo {component}`");
-            let name = if component == "fmt" {
-                "rustfmt"
-            } else {
-                "clippy"
-            };
-            step(
-                Command::new("rustup").args(["component", "add", name]),
-                false,
-            )?;
-        }
-    }
+/// `cargo fmt --check` and (unless `clippy` is false) clippy over every target of the
+/// workspace, warnings denied; then ESLint over the theme's scripts.
+fn lint(clippy: bool) -> Result<(), Failure> {
+    component("fmt", "rustfmt")?;
     step(&mut cargo(["fmt", "--all", "--check"]), false)?;
-    step(
-        cargo(["clippy", "--locked", "--workspace", "--all-targets"])
-            .args(["--", "-D", "warnings"]),
-        false,
-    )?;
+    if clippy {
+        component("clippy", "clippy")?;
+        step(
+            cargo(["clippy", "--locked", "--workspace", "--all-targets"])
+                .args(["--", "-D", "warnings"]),
+            false,
+        )?;
+    }
     eslint()
 }
+
+/// Installs the Rust component behind `cargo <command>` when it is missing and rustup is
+/// there to add it.
+fn component(command: &str, name: &str) -> Result<(), Failure> {
+    let present = cargo([command, "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if present || machine::on_path("rustup").is_none() {
+        return Ok(());
+    }
+    println!("xtask: installing the Rust component for `cargo {command}`");
+    step(
+        Command::new("rustup").args(["component", "add", name]),
+        false,
+    )
+}
+
+/// What `cargo clippy -- -D warnings` does, set on a `cargo test`: the workspace's crates
+/// compile through `clippy-driver` (cargo's wrapper for workspace members only, so the
+/// dependencies are built once, for the tests) with warnings denied. `CLIPPY_ARGS` is how
+/// `cargo clippy` hands its arguments to the driver, `__CLIPPY_HACKERY__`-separated.
+fn with_clippy(test: &mut Command, dry_run: bool) -> Result<(), Failure> {
+    if !dry_run {
+        component("clippy", "clippy")?;
+    }
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .ok_or_else(|| Failure::Message("cannot ask rustc for its sysroot".into()))?;
+    let driver = sysroot.join("bin").join("clippy-driver");
+    if !dry_run && !driver.is_file() {
+        return Err(Failure::Message(format!(
+            "no {} (rustup component add clippy)",
+            driver.display()
+        )));
+    }
+    test.env("RUSTC_WORKSPACE_WRAPPER", driver)
+        .env("CLIPPY_ARGS", CLIPPY_DENY_WARNINGS);
+    Ok(())
+}
+
+/// `-D warnings`, as `cargo clippy` passes it to `clippy-driver`.
+const CLIPPY_DENY_WARNINGS: &str = "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__";
 
 /// The theme's scripts, held to the browser baseline (docs/browsers.md) by the rules in
 /// `tests/tools/eslint.config.mjs`.
@@ -336,15 +401,22 @@ mod tests {
             parse(&args("test -- --test main browser")),
             Ok(Task::Test {
                 dry_run: false,
+                clippy: false,
                 args: args("--test main browser"),
             })
         );
         assert_eq!(
-            parse(&args("test --dry-run")),
+            parse(&args("test --dry-run --clippy")),
             Ok(Task::Test {
                 dry_run: true,
+                clippy: true,
                 args: vec![],
             })
+        );
+        assert_eq!(parse(&args("lint")), Ok(Task::Lint { clippy: true }));
+        assert_eq!(
+            parse(&args("lint --no-clippy")),
+            Ok(Task::Lint { clippy: false })
         );
     }
 
@@ -353,6 +425,8 @@ mod tests {
         assert!(parse(&args("tset")).is_err_and(|e| e.contains("unknown task `tset`")));
         assert!(parse(&args("test --test main")).is_err_and(|e| e.contains("after `--`")));
         assert!(parse(&args("lint --dry-run")).is_err());
+        assert!(parse(&args("lint --clippy")).is_err());
+        assert!(parse(&args("setup --clippy")).is_err());
         assert!(parse(&args("setup -- x")).is_err());
         assert_eq!(parse(&[]), Ok(Task::Help));
     }
