@@ -578,3 +578,5 @@ fn excerpts_cut_at_a_word_with_an_ellipsis() {
     assert_eq!(excerpt("one two three", 2), "one two…");
     assert_eq!(excerpt("It ends. Then more", 2), "It ends. …");
 }
+
+mod commonmark;
