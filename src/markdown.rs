@@ -133,6 +133,12 @@ pub enum BlockKind {
     /// A code block (fenced or indented): read and annotated, but not numbered. Its
     /// reading text is the code, to the byte.
     Code,
+    /// An HTML block. Where raw HTML is not allowed (the default) the reader sees its
+    /// source as text, which is read and annotated like a heading's, and not numbered;
+    /// allowed, its words are markup, and the block reads as empty.
+    Html,
+    /// A footnote's definition: read and annotated, but not numbered.
+    Footnote,
 }
 
 /// One block of the reading text.
@@ -185,6 +191,8 @@ impl Walker {
             (0, Tag::Paragraph | Tag::BlockQuote(_) | Tag::Table(_)) => self.open_paragraph(),
             (0, Tag::Heading { .. }) => self.open_block(BlockKind::Heading),
             (0, Tag::CodeBlock(_)) => self.open_block(BlockKind::Code),
+            (0, Tag::HtmlBlock) => self.open_block(BlockKind::Html),
+            (0, Tag::FootnoteDefinition(_)) => self.open_block(BlockKind::Footnote),
             (0, Tag::List(_)) => {
                 self.top_list = true;
                 Step::Other
@@ -209,7 +217,9 @@ impl Walker {
                 | TagEnd::BlockQuote(_)
                 | TagEnd::Table
                 | TagEnd::Heading(_)
-                | TagEnd::CodeBlock,
+                | TagEnd::CodeBlock
+                | TagEnd::HtmlBlock
+                | TagEnd::FootnoteDefinition,
             ) => self.close_block(),
             (0, TagEnd::List(_)) => {
                 self.top_list = false;
@@ -217,7 +227,7 @@ impl Walker {
             }
             (1, TagEnd::Item) if self.top_list => self.close_block(),
             (_, TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::Heading(_))
-                if self.block.is_some() =>
+                if self.open.is_some() =>
             {
                 // Keep the words of neighbouring inner blocks apart.
                 self.push("\n")
@@ -435,6 +445,31 @@ mod tests {
     fn headings_inside_quotes_stay_apart_from_the_next_words() {
         let r = reading("> # Title\n> words");
         assert_eq!(&r.text[r.paragraphs[0].clone()], "Title\nwords\n");
+    }
+
+    /// Every word a reader sees is in the reading text: raw HTML shown as text (raw HTML
+    /// not allowed) and footnotes, unnumbered, their paragraphs apart.
+    #[test]
+    fn html_blocks_and_footnotes_are_read_but_not_numbered() {
+        let md = "<div>\nraw *x*\n</div>\n\nText.[^a]\n\n[^a]: One.\n\n    Two.\n";
+        let r = reading(md);
+        let blocks: Vec<(&str, BlockKind)> = r
+            .blocks
+            .iter()
+            .map(|b| (&r.text[b.range.clone()], b.kind))
+            .collect();
+        assert_eq!(
+            blocks,
+            [
+                ("<div>\nraw *x*\n</div>\n", BlockKind::Html),
+                ("Text.", BlockKind::Paragraph(1)),
+                ("One.\nTwo.\n", BlockKind::Footnote),
+            ]
+        );
+        // Allowed, an HTML block is markup: an empty block, and the numbering is the same.
+        let allowed = Reading::of(&events(md, &|_| None, true));
+        assert_eq!(&allowed.text[allowed.blocks[0].range.clone()], "");
+        assert_eq!(allowed.paragraphs.len(), 1);
     }
 
     #[test]

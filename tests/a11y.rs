@@ -278,8 +278,9 @@ fn axe_finds_no_violations_on_any_page_type() {
     );
 }
 
-/// The French and the Arabic (right-to-left) fixture sites: their text, home, tag and search
-/// pages at both widths and in both colour schemes, with every note open too.
+/// The French and the Arabic (right-to-left) fixture sites, and the code fixture: their text,
+/// home, tag and search pages at both widths and in both colour schemes, with every note
+/// open too.
 #[test]
 fn axe_finds_no_violations_in_french_and_arabic() {
     if support::missing(&[Tool::Chromium, Tool::Axe]) {
@@ -305,6 +306,16 @@ fn axe_finds_no_violations_in_french_and_arabic() {
                 "index.html",
                 "texts/alliances/index.html",
                 "glossary/index.html",
+                "search/index.html",
+            ],
+        ),
+        // Code in several languages, highlighted, with notes on headings and code.
+        (
+            "sites/code",
+            [
+                "texts/program/index.html",
+                "index.html",
+                "tags/index.html",
                 "search/index.html",
             ],
         ),

@@ -428,7 +428,7 @@ fn link_preview_opens_on_focus_and_closes_on_escape() {
 }
 
 /// The fixture sites (texts in folders, overlapping notes, code, raw HTML, a theme of the
-/// site's own) from `file://` at both widths: every page loads without console errors,
+/// site's own, French, Arabic right to left) from `file://` at both widths: every page loads without console errors,
 /// nothing overflows sideways, and keyboard focus moves in document order, starting with
 /// the skip link, never into hidden content.
 #[test]
@@ -437,7 +437,14 @@ fn fixture_sites_from_file_urls_at_both_widths() {
         return;
     }
     let chrome = launch();
-    for fixture in ["basic", "crosslinks", "raw-html", "code"] {
+    for fixture in [
+        "basic",
+        "crosslinks",
+        "raw-html",
+        "code",
+        "french",
+        "arabic",
+    ] {
         let site = support::copy_site(&support::fixture(&format!("sites/{fixture}")));
         let public = support::build_ok(site.path(), &[]);
         let pages: Vec<PathBuf> = walkdir::WalkDir::new(&public)
@@ -792,6 +799,56 @@ fn cite_a_paragraph_with_the_keyboard_and_copy_it() {
         after["focus"], "#p2",
         "focus did not go back to the number: {after}"
     );
+    assert_clean(&log, &server);
+}
+
+/// A French site's dialog speaks French: its label, the pinpoint ("§ 2", not "para. 2") and
+/// the citations' own words (quotation marks, date, "Publié initialement dans"). The words
+/// of each language are checked one by one in `src/output/html/cite.rs`.
+#[test]
+fn a_french_sites_cite_dialog_is_in_french() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let site = support::copy_site(&support::fixture("sites/french"));
+    let public = support::build_ok(site.path(), &[]);
+    let server = Server::start(&public);
+    let chrome = launch();
+    let (tab, log) = chrome.tab(WIDE);
+    open(&tab, &server.url("textes/alliances/index.html"));
+    js(
+        &tab,
+        "document.querySelector('.text-body a.pnum[href=\"#p2\"]').click();",
+    );
+    wait_for(
+        &tab,
+        "document.querySelector('.cite-popover[role=dialog]')",
+        "the cite dialog",
+    );
+    let shown = js(
+        &tab,
+        "const d = document.querySelector('.cite-popover[role=dialog]'); \
+         const v = s => { const e = d.querySelector(`.cite-value[data-style=\"${s}\"]`); return e && e.textContent; }; \
+         return { label: d.getAttribute('aria-label'), chicago: v('chicago'), mla: v('mla'), \
+                  apa: v('apa'), all: d.textContent };",
+    );
+    assert_eq!(shown["label"], "Citer le paragraphe 2", "{shown:#}");
+    let chicago = shown["chicago"].as_str().unwrap_or_default();
+    assert_eq!(
+        chicago,
+        "A. Autrice, «\u{a0}Les alliances\u{a0}», Lectures annotées, 1 avril 2017, §\u{a0}2. \
+         Publié initialement dans https://example.org/alliances.",
+        "{shown:#}"
+    );
+    let mla = shown["mla"].as_str().unwrap_or_default();
+    assert!(mla.contains("1 avr. 2017, §\u{a0}2."), "{shown:#}");
+    let all = shown["all"].as_str().unwrap_or_default();
+    for english in ["para.", "April", "Originally", "“", "Copy"] {
+        assert!(
+            !all.contains(english),
+            "`{english}` in the dialog: {shown:#}"
+        );
+    }
     assert_clean(&log, &server);
 }
 

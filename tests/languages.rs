@@ -8,7 +8,7 @@ use crate::support::browser::{js, launch, open, wait_for, Server, WIDE};
 use crate::support::{self, between, build_ok, copy_site, fixture, read, scholia, Tool};
 
 /// The theme's English words that must not appear on a page in another language.
-const ENGLISH: [&str; 10] = [
+const ENGLISH: [&str; 13] = [
     "Skip to main content",
     "Referenced by",
     "Notes in this text",
@@ -19,6 +19,10 @@ const ENGLISH: [&str; 10] = [
     "All texts",
     ">Glossary<",
     "Made with",
+    // The citations' words (`data-cite-*`).
+    "Originally published",
+    "April",
+    "n.d.",
 ];
 
 fn pages(public: &Path) -> Vec<(String, String)> {
@@ -176,6 +180,37 @@ fn a_site_overrides_words_and_a_misspelt_key_is_an_error() {
     ] {
         assert!(run.stderr.contains(said), "no `{said}` in:\n{}", run.stderr);
     }
+}
+
+/// A site's strings file for a language the theme does not ship gives some words: the
+/// build warns at the file, names the missing keys in its help, and shows them in English.
+#[test]
+fn a_strings_file_missing_keys_is_a_warning_at_the_file_with_the_keys_to_add() {
+    let site = copy_site(&fixture("sites/french"));
+    let config = site.path().join("content/_site.yaml");
+    let yaml = read(&config).replace("language: fr", "language: pt");
+    std::fs::write(&config, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let dir = site.path().join("themes/default/strings");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("pt.toml"), "glossary = \"Glossário\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(site.path(), &["build", "."]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for said in [
+        "warning: ",
+        "interface words are missing: shown in English",
+        "themes/default/strings/pt.toml:1:1",
+        "help: add `",
+        "(see the built-in `en.toml` for every key)",
+    ] {
+        assert!(run.stderr.contains(said), "no `{said}` in:\n{}", run.stderr);
+    }
+    let glossary = read(&site.path().join("public/glossary/index.html"));
+    assert!(glossary.contains("<h1>Glossário</h1>"), "its own word");
+    assert!(
+        glossary.contains("Skip to main content"),
+        "English for the rest"
+    );
 }
 
 /// In Chromium: the scripts speak French, and an Arabic page puts its notes on the left.

@@ -8,7 +8,8 @@
 //!
 //! Checks: no panic; every event range lies in the Markdown; the reading text is
 //! exactly the text of the `Walker`'s text steps (a typed U+2029 read as U+2028, and a
-//! block separator before every block but the first: paragraphs, headings, code blocks),
+//! block separator before every block but the first: paragraphs, headings, code blocks,
+//! HTML blocks, footnotes),
 //! and `Reading::of` gives the same; paragraphs are in order, on char boundaries and
 //! agree with `anchor::block_range` of their block; every anchored passage is a valid range of the reading text;
 //! without raw HTML (broken links or not), rendering with notes and then stripping marks
@@ -202,8 +203,8 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
                 assert_eq!(n, blocks, "paragraphs numbered out of order");
             }
             Step::Text(r) => {
-                // Blocks that start without a step of their own (headings, code) and
-                // empty blocks: the gap is separators only.
+                // Blocks that start without a step of their own (headings, code, HTML,
+                // footnotes) and empty blocks: the gap is separators only.
                 assert!(r.start >= rebuilt.len(), "text steps overlap at {event:?}");
                 let gap = r.start - rebuilt.len();
                 assert_eq!(gap % sep, 0, "a gap that is no separator before {event:?}");

@@ -294,6 +294,10 @@ mod tests {
                 assert!(selector.starts_with("pre.code "), "{selector}");
             }
         }
+        // Every colour of the stylesheet was checked: each line that names one is a rule
+        // read above (none is left out by a shape `parsed` does not know).
+        let named = css.lines().filter(|l| l.contains('#')).count();
+        assert_eq!(named, light.len() + dark.len(), "{css}");
         // The two reported in the issue, now readable.
         assert!(css.contains("pre.code .hl-support.hl-function {"), "{css}");
         assert!(css.contains("pre.code .hl-storage.hl-type {"), "{css}");

@@ -469,15 +469,21 @@ impl<'a> Body<'a> {
     }
 
     /// Cuts the body after block `block` if it has notes, for blocks that hold none (a
-    /// heading, a code block): the last event written is the block's end, and the cut goes
-    /// just before its closing line break, where the HTML writer would not add one.
+    /// heading, a code block, an HTML block shown as text, a footnote): the last event
+    /// written is the block's end, and the cut goes just before its closing line break,
+    /// where the HTML writer would not add one.
     fn cut(&self, block: usize, out: &mut Vec<Event>, cuts: &mut Vec<usize>) {
         if !self.notes.contains_key(&block) {
             return;
         }
+        // An HTML block's end writes nothing: its closing line break is its text's last.
+        let html_block = matches!(out.last(), Some(Event::End(TagEnd::HtmlBlock)));
+        let closer = if html_block { out.pop() } else { None };
         let end = match out.pop() {
             Some(Event::End(TagEnd::Heading(level))) => format!("</{level}>\n"),
-            Some(Event::Html(html)) => html.to_string(),
+            Some(Event::End(TagEnd::FootnoteDefinition)) => "</div>\n".to_string(),
+            Some(Event::Html(html) | Event::InlineHtml(html)) => html.to_string(),
+            Some(Event::Text(text)) if html_block => body_text(&text),
             Some(other) => {
                 out.push(other);
                 String::new()
@@ -490,6 +496,7 @@ impl<'a> Body<'a> {
         };
         cuts.push(block);
         out.push(Event::Html(format!("{before}{CUT}{newline}").into()));
+        out.extend(closer);
     }
 
     /// Ends the paragraph that is block `block`, cutting the body where its notes go, if

@@ -436,7 +436,7 @@ mod properties {
     }
 
     fn block() -> impl Strategy<Value = String> {
-        (paragraph(), 0..10u8).prop_map(|(p, kind)| match kind {
+        (paragraph(), 0..12u8).prop_map(|(p, kind)| match kind {
             0 => format!("- {p}\n- {p}"),
             1 => format!("> {p}"),
             2 => format!("## {p}"),
@@ -446,6 +446,9 @@ mod properties {
             5 => format!("```python\ndef f(x):\n\treturn '{p}' < x\n```"),
             6 => format!("    {p}\n    \t{p}"),
             7 => format!("- item\n\n  ```\n  {p}\n  ```"),
+            // Raw HTML shown as text, and a footnote: read, unnumbered blocks.
+            8 => format!("<div>\n{p}\n</div>"),
+            9 => format!("{p}[^f]\n\n[^f]: {p}\n\n    {p}"),
             _ => p,
         })
     }
@@ -578,3 +581,5 @@ fn excerpts_cut_at_a_word_with_an_ellipsis() {
     assert_eq!(excerpt("one two three", 2), "one two…");
     assert_eq!(excerpt("It ends. Then more", 2), "It ends. …");
 }
+
+mod commonmark;

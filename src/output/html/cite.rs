@@ -1,8 +1,10 @@
 //! "Cite this": a text's citations in Chicago (notes and bibliography), MLA 9 and APA 7,
 //! computed here from the front matter and the site, so every reader gets the same,
 //! tested wording. The page carries them as data (`data-cite-*` on the text's `<article>`,
-//! escaped by tera); `scholia.js` fills in the pinpoint (", para. 12") and the link to the
-//! passage when a reader asks to cite a paragraph or a note. No HTML is built here.
+//! escaped by tera); `scholia.js` fills in the pinpoint (", para. 12": `js.cite_para` of the
+//! strings) and the link to the passage when a reader asks to cite a paragraph or a note.
+//! No HTML is built here. The citations' own words (quotation marks, dates, "n.d.") are the
+//! site language's: see [`Words`].
 //!
 //! A citation is a list of pieces: text as written, and slots the script fills. A slot
 //! brings its own leading punctuation, which goes away when the slot is empty (citing the
@@ -10,10 +12,12 @@
 //! so a title that contains `{locator}` stays as written.
 
 use serde::Serialize;
+use toml::{Table, Value};
 use url::Url;
 
 use crate::config::page_url;
 use crate::site::FrontMatter;
+use crate::strings::Strings;
 
 /// A piece of a citation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,25 +63,6 @@ pub(crate) struct CiteContext {
     apa_in_text: String,
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-/// MLA 9 abbreviates months of more than four letters.
-const MLA_MONTHS: [&str; 12] = [
-    "Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
-];
-
 /// A date in the front matter: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` is read; anything else
 /// ("c. 380 BC") is cited as written.
 enum Date<'a> {
@@ -118,38 +103,21 @@ impl<'a> Date<'a> {
         }
     }
 
-    /// "May 4, 2021" (Chicago).
-    fn chicago(&self) -> String {
+    /// The date in `full` (year, month and day) or `month_only` (year and month), with the
+    /// month named from `months` (January first): `{year}`, `{month}` and `{day}` are filled.
+    fn written(&self, full: &str, month_only: &str, months: &[String]) -> String {
         match *self {
-            Date::Iso { year, month, day } => match (month, day) {
-                (Some(m), Some(d)) => format!("{} {d}, {year}", MONTHS[m - 1]),
-                (Some(m), None) => format!("{} {year}", MONTHS[m - 1]),
-                _ => year.to_string(),
-            },
-            Date::Written(s) => s.to_string(),
-        }
-    }
-
-    /// "4 May 2021" (MLA).
-    fn mla(&self) -> String {
-        match *self {
-            Date::Iso { year, month, day } => match (month, day) {
-                (Some(m), Some(d)) => format!("{d} {} {year}", MLA_MONTHS[m - 1]),
-                (Some(m), None) => format!("{} {year}", MLA_MONTHS[m - 1]),
-                _ => year.to_string(),
-            },
-            Date::Written(s) => s.to_string(),
-        }
-    }
-
-    /// "2021, May 4" (APA's reference).
-    fn apa(&self) -> String {
-        match *self {
-            Date::Iso { year, month, day } => match (month, day) {
-                (Some(m), Some(d)) => format!("{year}, {} {d}", MONTHS[m - 1]),
-                (Some(m), None) => format!("{year}, {}", MONTHS[m - 1]),
-                _ => year.to_string(),
-            },
+            Date::Iso { year, month, day } => {
+                let name = |m: usize| months.get(m - 1).cloned().unwrap_or_else(|| m.to_string());
+                match (month, day) {
+                    (Some(m), Some(d)) => fill_in(
+                        full,
+                        &[("year", year), ("month", &name(m)), ("day", &d.to_string())],
+                    ),
+                    (Some(m), None) => fill_in(month_only, &[("year", year), ("month", &name(m))]),
+                    _ => year.to_string(),
+                }
+            }
             Date::Written(s) => s.to_string(),
         }
     }
@@ -251,9 +219,106 @@ fn closed(s: &str, mark: &str) -> String {
     format!("{s}{mark}")
 }
 
-/// The curly-quoted title with the punctuation American styles put inside the quotes.
-fn quoted(title: &str, mark: &str) -> String {
-    format!("“{}”", closed(title, mark))
+/// `pattern` with each `{name}` of `values` replaced, in one pass: a value (an author's
+/// title, say) is never searched for placeholders itself.
+fn fill_in(pattern: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 32);
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let found = after.find('}').and_then(|close| {
+            let value = values.iter().find(|(name, _)| *name == &after[..close])?.1;
+            Some((close, value))
+        });
+        match found {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The words a citation is written with, in the site's language: its strings file's
+/// `[citation]` table and month names (see `themes/default/strings/en.toml`). The styles are
+/// American (Chicago, MLA, APA), but a French reader cites `« Titre »`, `s. d.` and
+/// `24 octobre 1929`, as French guides to those styles do.
+pub(crate) struct Words {
+    /// `“{title}{mark}”`: how a title is quoted, and where the punctuation after it goes.
+    title: String,
+    /// APA's "n.d." (no date).
+    no_date: String,
+    /// "Originally published in {source}".
+    originally: String,
+    months: Vec<String>,
+    /// A date (`{day}`, `{month}`, `{year}`) and a month (`{month}`, `{year}`) in prose,
+    /// as Chicago writes them.
+    date: String,
+    date_month: String,
+    /// MLA's date and its short month names.
+    mla_date: String,
+    mla_months: Vec<String>,
+    /// APA's dates in a reference: "2021, May 4" and "2021, May".
+    apa_date: String,
+    apa_date_month: String,
+}
+
+impl Words {
+    /// The words of `strings` (which has every key: a site's own language is laid over
+    /// English).
+    pub(crate) fn of(strings: &Strings) -> Words {
+        let top = strings.table();
+        let cite = top.get("citation").and_then(Value::as_table);
+        let lookup = |in_cite: bool, key: &str| {
+            let table: Option<&Table> = if in_cite { cite } else { Some(top) };
+            table.and_then(|t| t.get(key))
+        };
+        let word = |in_cite: bool, key: &str| {
+            lookup(in_cite, key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let list = |in_cite: bool, key: &str| -> Vec<String> {
+            lookup(in_cite, key)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string))
+                .into_iter()
+                .flatten()
+                .collect()
+        };
+        Words {
+            title: word(true, "title"),
+            no_date: word(true, "no_date"),
+            originally: word(true, "originally"),
+            months: list(false, "months"),
+            date: word(false, "date"),
+            date_month: word(false, "date_month"),
+            mla_date: word(true, "mla_date"),
+            mla_months: list(true, "mla_months"),
+            apa_date: word(true, "apa_date"),
+            apa_date_month: word(true, "apa_date_month"),
+        }
+    }
+
+    /// The quoted title with `mark` (`,` or `.`) where the language puts it, unless the
+    /// title ends with a mark of its own ("Why?" takes no further period).
+    fn quoted(&self, title: &str, mark: &str) -> String {
+        let title = title.trim();
+        let mark = if closed(title, mark) == title {
+            ""
+        } else {
+            mark
+        };
+        fill_in(&self.title, &[("title", title), ("mark", mark)])
+    }
 }
 
 struct Pieces(Vec<Piece>);
@@ -277,8 +342,9 @@ impl Pieces {
 
 impl Citation {
     /// The citations of the text with front matter `meta` on page `path` (relative to the
-    /// site root) of the site titled `site_title`.
+    /// site root) of the site titled `site_title`, in the words of the site's language.
     pub(crate) fn new(
+        words: &Words,
         meta: &FrontMatter,
         site_title: &str,
         base_url: Option<&Url>,
@@ -307,7 +373,8 @@ impl Citation {
             .filter(|s| !s.is_empty());
         let originally = |p: &mut Pieces| {
             if let Some(source) = source {
-                p.text(format!(" Originally published in {}", closed(source, ".")));
+                let originally = fill_in(&words.originally, &[("source", source)]);
+                p.text(format!(" {}", closed(&originally, ".")));
             }
         };
 
@@ -316,9 +383,12 @@ impl Citation {
         if let Some(a) = &author {
             c.text(format!("{}, ", a.natural()));
         }
-        c.text(quoted(title, ",")).text(format!(" {site}"));
+        c.text(words.quoted(title, ",")).text(format!(" {site}"));
         if let Some(d) = &date {
-            c.text(format!(", {}", d.chicago()));
+            c.text(format!(
+                ", {}",
+                d.written(&words.date, &words.date_month, &words.months)
+            ));
         }
         c.slot(Slot::Locator, ", ");
         if has_link {
@@ -332,9 +402,12 @@ impl Citation {
         if let Some(a) = &author {
             m.text(format!("{} ", closed(&a.inverted(), ".")));
         }
-        m.text(quoted(title, ".")).text(format!(" {site}"));
+        m.text(words.quoted(title, ".")).text(format!(" {site}"));
         if let Some(d) = &date {
-            m.text(format!(", {}", d.mla()));
+            m.text(format!(
+                ", {}",
+                d.written(&words.mla_date, &words.date_month, &words.mla_months)
+            ));
         }
         m.slot(Slot::Locator, ", ");
         if has_link {
@@ -344,7 +417,10 @@ impl Citation {
         originally(&mut m);
 
         // APA 7: Woolf, V. (2021, May 4). Title. Site. URL
-        let apa_date = date.as_ref().map_or_else(|| "n.d.".to_string(), Date::apa);
+        let apa_date = date.as_ref().map_or_else(
+            || words.no_date.clone(),
+            |d| d.written(&words.apa_date, &words.apa_date_month, &words.months),
+        );
         let mut a = Pieces(Vec::new());
         match &author {
             Some(name) => {
@@ -365,10 +441,12 @@ impl Citation {
         originally(&mut a);
 
         // APA in text: (Woolf, 2021, para. 2)
-        let year = date.as_ref().map_or_else(|| "n.d.".to_string(), Date::year);
+        let year = date
+            .as_ref()
+            .map_or_else(|| words.no_date.clone(), Date::year);
         let who = author
             .as_ref()
-            .map_or_else(|| format!("“{title}”"), |n| n.family().to_string());
+            .map_or_else(|| words.quoted(title, ""), |n| n.family().to_string());
         let mut i = Pieces(Vec::new());
         i.text(format!("({who}, {year}"))
             .slot(Slot::Locator, ", ")
@@ -422,6 +500,10 @@ fn fill(pieces: &[Piece], locator: &str, link: &str) -> String {
 mod tests {
     use super::*;
 
+    fn english() -> Words {
+        Words::of(&Strings::default())
+    }
+
     fn meta(author: Option<&str>, date: Option<&str>) -> FrontMatter {
         FrontMatter {
             title: "A Room of One's Own".into(),
@@ -441,6 +523,7 @@ mod tests {
     fn three_styles_with_author_date_and_base_url() {
         let b = base();
         let c = Citation::new(
+            &english(),
             &meta(Some("Virginia Woolf"), Some("1929-10-24")),
             "Modern Essays",
             Some(&b),
@@ -474,6 +557,7 @@ mod tests {
     #[test]
     fn without_author_date_or_base_url_the_parts_are_left_out() {
         let c = Citation::new(
+            &english(),
             &meta(None, None),
             "Modern Essays",
             None,
@@ -511,6 +595,7 @@ mod tests {
     #[test]
     fn citing_the_whole_text_drops_the_pinpoint_and_its_comma() {
         let c = Citation::new(
+            &english(),
             &meta(Some("Plato"), Some("c. 380 BC")),
             "Classics",
             None,
@@ -531,7 +616,7 @@ mod tests {
     fn source_is_cited_as_the_original_publication() {
         let mut m = meta(Some("Woolf, Virginia"), Some("1929"));
         m.source = Some("Hogarth Press".into());
-        let c = Citation::new(&m, "Essays", None, "r/index.html");
+        let c = Citation::new(&english(), &m, "Essays", None, "r/index.html");
         assert_eq!(
             fill(&c.mla, "para. 3", ""),
             "Woolf, Virginia. “A Room of One's Own.” Essays, 1929, para. 3. \
@@ -551,7 +636,7 @@ mod tests {
             ..FrontMatter::default()
         };
         let b = base();
-        let c = Citation::new(&m, "<b>Site</b>", Some(&b), "t/index.html");
+        let c = Citation::new(&english(), &m, "<b>Site</b>", Some(&b), "t/index.html");
         let chicago = fill(&c.chicago, "para. 1", LINK);
         assert!(
             chicago.contains("<script>alert(1)</script> {locator},”"),
@@ -573,6 +658,97 @@ mod tests {
             back[1],
             serde_json::json!({"slot": "locator", "before": ", "})
         );
+    }
+
+    fn in_language(language: &str) -> Strings {
+        use crate::diagnostics::{Diagnostics, Source, Span};
+        let mut diags = Diagnostics::new();
+        let at = || Span::file(&Source::new("_site.yaml", ""));
+        let strings = Strings::select(language, None, at, &mut diags);
+        assert_eq!(diags.iter().count(), 0, "{}", diags.render(false));
+        strings
+    }
+
+    /// The pinpoint as the script writes it: `js.cite_para` with the paragraph's number.
+    fn pinpoint(strings: &Strings, n: usize) -> String {
+        strings.table()["js"]["cite_para"]
+            .as_str()
+            .unwrap_or_default()
+            .replace("{n}", &n.to_string())
+    }
+
+    /// A French site cites in French: its quotation marks, dates, "s. d." and pinpoint
+    /// (the French fixture's language; its pages are checked in tests/languages.rs and
+    /// its dialog in tests/browser.rs).
+    #[test]
+    fn a_french_site_cites_in_french() {
+        let fr = in_language("fr");
+        let words = Words::of(&fr);
+        let para = pinpoint(&fr, 12);
+        assert_eq!(para, "§\u{a0}12");
+        let mut m = meta(Some("Virginia Woolf"), Some("1929-10-24"));
+        m.source = Some("Hogarth Press".into());
+        let b = base();
+        let c = Citation::new(&words, &m, "Essais", Some(&b), "texts/room/index.html");
+        let chicago = fill(&c.chicago, &para, LINK);
+        let mla = fill(&c.mla, &para, LINK);
+        let apa = fill(&c.apa, &para, LINK);
+        assert_eq!(
+            chicago,
+            format!(
+                "Virginia Woolf, «\u{a0}A Room of One's Own\u{a0}», Essais, 24 octobre 1929, \
+                 §\u{a0}12, {LINK}. Publié initialement dans Hogarth Press."
+            )
+        );
+        assert_eq!(
+            mla,
+            format!(
+                "Woolf, Virginia. «\u{a0}A Room of One's Own\u{a0}». Essais, 24 oct. 1929, \
+                 §\u{a0}12, {LINK}. Publié initialement dans Hogarth Press."
+            )
+        );
+        assert_eq!(
+            apa,
+            format!(
+                "Woolf, V. (1929, 24 octobre). A Room of One's Own. Essais. {LINK} \
+                 Publié initialement dans Hogarth Press."
+            )
+        );
+        let undated = Citation::new(&words, &meta(None, None), "Essais", None, "r/index.html");
+        assert_eq!(
+            fill(&undated.apa_in_text, &para, ""),
+            "(«\u{a0}A Room of One's Own\u{a0}», s.\u{a0}d., §\u{a0}12)"
+        );
+    }
+
+    /// Every shipped language other than English has its own citation words: none is
+    /// left in English.
+    #[test]
+    fn every_language_cites_in_its_own_words() {
+        let en = Strings::default();
+        let english = Words::of(&en);
+        let m = meta(Some("Virginia Woolf"), Some("1929-10-24"));
+        let cited = |w: &Words, s: &Strings| {
+            let c = Citation::new(w, &m, "S", None, "t/index.html");
+            let para = pinpoint(s, 3);
+            [&c.chicago, &c.mla, &c.apa]
+                .map(|p| fill(p, &para, ""))
+                .join("\n")
+        };
+        let reference = cited(&english, &en);
+        for (word, english_word) in [("para. 3", true), ("October", true), ("Oct.", true)] {
+            assert_eq!(reference.contains(word), english_word, "{reference}");
+        }
+        for language in ["fr", "de", "es", "ar"] {
+            let s = in_language(language);
+            let w = Words::of(&s);
+            let text = cited(&w, &s);
+            for english_word in ["para.", "October", "Oct.", "“A Room"] {
+                assert!(!text.contains(english_word), "{language}: {text}");
+            }
+            assert_ne!(w.no_date, english.no_date, "{language}");
+            assert_ne!(w.originally, english.originally, "{language}");
+        }
     }
 
     #[test]
@@ -606,7 +782,12 @@ mod tests {
             ("2021-02-30x", "2021-02-30x"),
             ("1888", "1888"),
         ] {
-            assert_eq!(Date::parse(raw).chicago(), chicago, "{raw}");
+            let w = english();
+            assert_eq!(
+                Date::parse(raw).written(&w.date, &w.date_month, &w.months),
+                chicago,
+                "{raw}"
+            );
         }
     }
 }

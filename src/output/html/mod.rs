@@ -798,7 +798,9 @@ impl Pages<'_> {
         );
         ctx.insert("citation", &citation);
         let site = &self.doc.site.config;
-        let cite = cite::Citation::new(m, &site.title, site.base_url.as_ref(), &page.path());
+        let words = cite::Words::of(&self.doc.site.theme.strings);
+        let cite =
+            cite::Citation::new(&words, m, &site.title, site.base_url.as_ref(), &page.path());
         ctx.insert("cite", &cite.context());
         ctx.insert("self_href", &page.href_to(page, None));
         ctx.insert("backlinks", &t.backlinks);
