@@ -77,6 +77,9 @@ pub(crate) struct BodyOptions<'a> {
     pub heading_shift: u8,
     /// The online page, for paragraph numbers that link to their paragraph.
     pub url: Option<&'a str>,
+    /// In a verse text, every how many lines a number is printed (0: none); `None` in
+    /// prose.
+    pub line_numbers: Option<u32>,
 }
 
 /// A text's body as Typst markup: numbered paragraphs (the number in the margin), and
@@ -85,13 +88,36 @@ pub(crate) struct BodyOptions<'a> {
 pub(crate) fn body(md: &str, marks: &[Mark], opts: &BodyOptions) -> String {
     let events = markdown::events(md, opts.label, opts.raw_html);
     let mut w = Writer::new(opts.heading_shift);
-    let mut walker = Walker::new();
+    let mut walker = Walker::with_layout(opts.line_numbers.is_some());
     // Marks not yet placed, by start.
     let mut order: Vec<usize> = (0..marks.len()).collect();
     order.sort_by_key(|&i| (marks[i].range.start, std::cmp::Reverse(marks[i].range.end)));
     let mut placed = vec![false; marks.len()];
-    for (event, _) in &events {
-        match walker.step(event) {
+    for (event, at) in &events {
+        let lines = walker.lines_started();
+        let step = walker.step(event);
+        // A verse line starts here: its number (every Nth), and its indentation.
+        let line = (walker.lines_started() > lines).then(|| {
+            let n = walker.lines_started();
+            let every = opts.line_numbers.unwrap_or(0) as usize;
+            let number = if every > 0 && n % every == 0 {
+                format!("#scholia-line({n});")
+            } else {
+                String::new()
+            };
+            let indent = if matches!(event, Event::Start(_)) {
+                markdown::indent_before(md, at.start)
+            } else {
+                markdown::indent_after(md, at.start)
+            };
+            if indent > 0 {
+                // Half an em a column: about a space's width in the handout's serif.
+                format!("{number}#h({}em);", indent as f32 / 2.0)
+            } else {
+                number
+            }
+        });
+        match step {
             Step::BlockStart(n) => {
                 w.event(event);
                 let url = opts.url.map(|u| format!("{u}#p{n}"));
@@ -102,6 +128,12 @@ pub(crate) fn body(md: &str, marks: &[Mark], opts: &BodyOptions) -> String {
                 } else {
                     w.out.push_str(&num);
                 }
+                w.out.push_str(line.as_deref().unwrap_or_default());
+            }
+            Step::Text(range) if line.is_some() => {
+                w.out.push_str("#linebreak();");
+                w.out.push_str(line.as_deref().unwrap_or_default());
+                place_ended(&mut w.out, marks, &mut placed, &order, range.end, false);
             }
             Step::BlockEnd { .. } => {
                 // Marks whose passage ended without a text event ending there (after a
@@ -399,6 +431,7 @@ mod tests {
             raw_html: false,
             heading_shift: 1,
             url: None,
+            line_numbers: None,
         };
         let t = body(md, &marks, &opts);
         assert!(
