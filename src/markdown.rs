@@ -430,6 +430,21 @@ impl Reading {
     }
 }
 
+/// The indentation, in columns, of the verse line that `event` (at `at` in `markdown`)
+/// starts: a stanza's start, or a line break.
+pub fn line_indent(markdown: &str, event: &Event, at: usize) -> usize {
+    if matches!(event, Event::Start(_)) {
+        indent_before(markdown, at)
+    } else {
+        indent_after(markdown, at)
+    }
+}
+
+/// Whether verse line `n` (1-based) shows its number when every `every`th does (0: none).
+pub fn numbered_line(n: usize, every: u32) -> bool {
+    every > 0 && n.is_multiple_of(every as usize)
+}
+
 /// How many columns of indentation the Markdown source has before offset `at` on its line
 /// (a stanza's first line: Markdown drops up to three spaces there). Tabs stop every 4.
 pub fn indent_before(markdown: &str, at: usize) -> usize {

@@ -863,6 +863,9 @@ fn verse_lines_notes_and_links() {
         essay.contains("href=\"../../texts/poem/index.html#l12\" data-target=\"texts/poem#l12\">I Wandered Lonely as a Cloud, l. 12</a>"),
         "{essay}"
     );
-    assert!(essay.contains("href=\"../../texts/charter/index.html#l3\""), "{essay}");
+    assert!(
+        essay.contains("href=\"../../texts/charter/index.html#l3\""),
+        "{essay}"
+    );
     check_links(&public);
 }

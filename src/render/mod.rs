@@ -499,8 +499,7 @@ impl<'a> Body<'a> {
     /// when it is a multiple of `line_numbers`; then the line's indentation, kept as
     /// non-breaking spaces.
     fn verse_line(&self, n: usize, indent: usize) -> String {
-        let every = self.line_numbers.unwrap_or(0) as usize;
-        let class = if every > 0 && n % every == 0 {
+        let class = if markdown::numbered_line(n, self.line_numbers.unwrap_or(0)) {
             "verse-line numbered"
         } else {
             "verse-line"

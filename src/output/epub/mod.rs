@@ -282,13 +282,8 @@ fn body(
         let step = walker.step(&event);
         let line = (walker.lines_started() > lines).then(|| {
             let n = walker.lines_started();
-            let every = line_numbers.unwrap_or(0) as usize;
-            let indent = if matches!(event, Event::Start(_)) {
-                markdown::indent_before(md, at.start)
-            } else {
-                markdown::indent_after(md, at.start)
-            };
-            let mut html = if every > 0 && n % every == 0 {
+            let indent = markdown::line_indent(md, &event, at.start);
+            let mut html = if markdown::numbered_line(n, line_numbers.unwrap_or(0)) {
                 format!("<span class=\"line-number\">{n}</span>")
             } else {
                 String::new()

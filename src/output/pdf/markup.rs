@@ -99,17 +99,12 @@ pub(crate) fn body(md: &str, marks: &[Mark], opts: &BodyOptions) -> String {
         // A verse line starts here: its number (every Nth), and its indentation.
         let line = (walker.lines_started() > lines).then(|| {
             let n = walker.lines_started();
-            let every = opts.line_numbers.unwrap_or(0) as usize;
-            let number = if every > 0 && n % every == 0 {
+            let number = if markdown::numbered_line(n, opts.line_numbers.unwrap_or(0)) {
                 format!("#scholia-line({n});")
             } else {
                 String::new()
             };
-            let indent = if matches!(event, Event::Start(_)) {
-                markdown::indent_before(md, at.start)
-            } else {
-                markdown::indent_after(md, at.start)
-            };
+            let indent = markdown::line_indent(md, event, at.start);
             if indent > 0 {
                 // Half an em a column: about a space's width in the handout's serif.
                 format!("{number}#h({}em);", indent as f32 / 2.0)
@@ -441,5 +436,28 @@ mod tests {
         assert!(t.contains("#scholia-passage[#\"five\";]"), "{t}");
         assert!(t.contains("#scholia-passage[#\" six\";]<B>#\".\";"), "{t}");
         assert!(t.starts_with("#scholia-num(1, none);"), "{t}");
+    }
+
+    /// A verse text prints every line on its own (a line break where the source has one),
+    /// its indentation, and every Nth line's number, escaped like any other text.
+    #[test]
+    fn verse_lines_break_indent_and_are_numbered() {
+        let md = "One #line\n  two\n\nthree";
+        let opts = BodyOptions {
+            label: &|_| None,
+            raw_html: false,
+            heading_shift: 1,
+            url: None,
+            line_numbers: Some(2),
+        };
+        let t = body(md, &[], &opts);
+        assert!(
+            t.contains("#\"One #line\";#linebreak();#scholia-line(2);#h(1em);#\"two\";"),
+            "{t}"
+        );
+        assert!(
+            !t.contains("#scholia-line(1)") && !t.contains("#scholia-line(3)"),
+            "{t}"
+        );
     }
 }
