@@ -35,6 +35,8 @@ pub struct SiteConfig {
     /// `base_url`, so without it no page names it.
     #[serde(skip)]
     pub image: Option<SiteImage>,
+    /// `line_numbers:`: in verse texts, show every Nth line's number (0: none).
+    pub line_numbers: u32,
 }
 
 /// An image file `_site.yaml` names (`favicon:`, `image:`), as read from `content/`.
@@ -74,6 +76,7 @@ impl Default for SiteConfig {
             image: None,
             handout: HandoutSettings::default(),
             packs: Vec::new(),
+            line_numbers: 5,
         }
     }
 }
@@ -323,6 +326,8 @@ pub struct RawSiteConfig {
     pub image: Option<String>,
     pub handout: Option<RawHandoutConfig>,
     pub packs: Option<RawPacks>,
+    /// In verse texts, show every Nth line's number (default 5; 0: none).
+    pub line_numbers: Option<u32>,
 }
 
 /// The `glossary:` settings of `_site.yaml`.
@@ -347,6 +352,7 @@ impl RawSiteConfig {
         "image",
         "handout",
         "packs",
+        "line_numbers",
     ];
 }
 

@@ -163,6 +163,12 @@ pub struct Walker {
     text: String,
     blocks: Vec<Block>,
     paragraphs: usize,
+    /// Verse: a line break inside a stanza (a top-level paragraph) ends a numbered line.
+    verse: bool,
+    /// Whether a stanza is open (verse only).
+    stanza: bool,
+    /// The verse lines read so far, numbered through the text.
+    lines: Vec<Range<usize>>,
 }
 
 impl Walker {
@@ -170,11 +176,24 @@ impl Walker {
         Walker::default()
     }
 
+    /// A walker for a text laid out as verse (`verse`) or prose. The reading text is the
+    /// same length either way (a soft break is a space in prose, a line break in verse),
+    /// so code that reads verse as prose still agrees on every offset.
+    pub fn with_layout(verse: bool) -> Walker {
+        Walker {
+            verse,
+            ..Walker::default()
+        }
+    }
+
     pub fn step(&mut self, event: &Event) -> Step {
         match event {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(*tag),
             Event::Text(t) | Event::Code(t) => self.push(t),
+            Event::SoftBreak | Event::HardBreak if self.stanza && self.hidden == 0 => {
+                self.line_break()
+            }
             Event::SoftBreak => self.push(" "),
             Event::HardBreak => self.push("\n"),
             _ => Step::Other,
@@ -188,6 +207,13 @@ impl Walker {
             self.hidden += 1;
         }
         match (depth, tag) {
+            (0, Tag::Paragraph) if self.verse => {
+                let step = self.open_paragraph();
+                self.stanza = true;
+                let at = self.text.len();
+                self.lines.push(at..at);
+                step
+            }
             (0, Tag::Paragraph | Tag::BlockQuote(_) | Tag::Table(_)) => self.open_paragraph(),
             (0, Tag::Heading { .. }) => self.open_block(BlockKind::Heading),
             (0, Tag::CodeBlock(_)) => self.open_block(BlockKind::Code),
@@ -266,6 +292,9 @@ impl Walker {
     }
 
     fn close_block(&mut self) -> Step {
+        if std::mem::take(&mut self.stanza) {
+            self.end_line();
+        }
         let Some(i) = self.open.take() else {
             return Step::Other;
         };
@@ -294,6 +323,28 @@ impl Walker {
         Step::Text(start..self.text.len())
     }
 
+    /// A line break inside a stanza: the line ends, the next starts after the break.
+    fn line_break(&mut self) -> Step {
+        self.end_line();
+        let step = self.push("\n");
+        let at = self.text.len();
+        self.lines.push(at..at);
+        step
+    }
+
+    fn end_line(&mut self) {
+        let end = self.text.len();
+        if let Some(line) = self.lines.last_mut() {
+            line.end = end;
+        }
+    }
+
+    /// How many verse lines have started: the number of the line being read. A step after
+    /// which it grew started a line.
+    pub fn lines_started(&self) -> usize {
+        self.lines.len()
+    }
+
     /// The paragraph being read, if any (1-based).
     pub fn block(&self) -> Option<usize> {
         self.block
@@ -315,6 +366,8 @@ impl Walker {
             text: self.text,
             paragraphs,
             blocks: self.blocks,
+            lines: self.lines,
+            verse: self.verse,
         }
     }
 }
@@ -328,15 +381,37 @@ pub struct Reading {
     /// Every block of `text`, numbered or not, in order: block `i` is the one after the
     /// `i`th [`BLOCK_SEPARATOR`].
     pub blocks: Vec<Block>,
+    /// In a verse text, line n (1-based) is `lines[n - 1]`, a range of `text` (its words,
+    /// without the line break); empty in prose.
+    pub lines: Vec<Range<usize>>,
+    /// Whether the text is laid out as verse.
+    pub verse: bool,
 }
 
 impl Reading {
     pub fn of(events: &[Spanned]) -> Reading {
-        let mut walker = Walker::new();
+        Reading::of_layout(events, false)
+    }
+
+    /// The reading of a text laid out as verse (`verse`) or prose.
+    pub fn of_layout(events: &[Spanned], verse: bool) -> Reading {
+        let mut walker = Walker::with_layout(verse);
         for (event, _) in events {
             walker.step(event);
         }
         walker.finish()
+    }
+
+    /// Whether this is the reading of a verse text.
+    pub fn is_verse(&self) -> bool {
+        self.verse
+    }
+
+    /// The 1-based verse line that starts at or contains a byte offset of the reading
+    /// text (the line before, at a line break), if the text is verse.
+    pub fn line_at(&self, offset: usize) -> Option<usize> {
+        let n = self.lines.partition_point(|l| l.start <= offset);
+        (n > 0).then_some(n)
     }
 
     /// The 1-based paragraph containing a byte offset of the reading text (for a heading
@@ -363,6 +438,102 @@ impl Reading {
             .filter(|&i| self.blocks[i].kind == BlockKind::Code)
             .collect()
     }
+}
+
+/// The indentation, in columns, of the verse line that `event` (at `at` in `markdown`)
+/// starts: a stanza's start, or a line break.
+pub fn line_indent(markdown: &str, event: &Event, at: usize) -> usize {
+    if matches!(event, Event::Start(_)) {
+        indent_before(markdown, at)
+    } else {
+        indent_after(markdown, at)
+    }
+}
+
+/// Whether verse line `n` (1-based) shows its number when every `every`th does (0: none).
+pub fn numbered_line(n: usize, every: u32) -> bool {
+    every > 0 && n.is_multiple_of(every as usize)
+}
+
+/// How many columns of indentation the Markdown source has before offset `at` on its line
+/// (a stanza's first line: Markdown drops up to three spaces there). Tabs stop every 4.
+pub fn indent_before(markdown: &str, at: usize) -> usize {
+    let before = markdown.get(..at).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    indent_width(&before[line_start..])
+}
+
+/// How many columns the line after the line break at `at` (the break event's start) is
+/// indented by in the Markdown source: Markdown drops the spaces and tabs that start a
+/// paragraph's later lines, and verse keeps them.
+pub fn indent_after(markdown: &str, at: usize) -> usize {
+    let rest = markdown.get(at..).unwrap_or_default();
+    let Some(newline) = rest.find('\n') else {
+        return 0;
+    };
+    let next = &rest[newline + 1..];
+    let end = next.find(|c| c != ' ' && c != '\t').unwrap_or(next.len());
+    indent_width(&next[..end])
+}
+
+/// The width of leading spaces and tabs, tabs stopping every 4 columns; 0 if `s` holds
+/// anything else.
+fn indent_width(s: &str) -> usize {
+    let mut width = 0;
+    for c in s.chars() {
+        match c {
+            ' ' => width += 1,
+            '\t' => width += 4 - width % 4,
+            _ => return 0,
+        }
+    }
+    width
+}
+
+/// A block a verse text cannot number line by line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotVerse {
+    Table,
+    /// A fenced code block.
+    Code,
+    /// An indented code block: in verse, most likely a stanza whose first line is indented.
+    IndentedCode,
+    List,
+    Quote,
+    Html,
+}
+
+/// The top-level blocks of a verse text that are neither stanzas (paragraphs) nor
+/// headings, rules or footnotes, with their byte ranges in the Markdown.
+pub fn not_verse(events: &[Spanned]) -> Vec<(NotVerse, Range<usize>)> {
+    let mut depth = 0usize;
+    let mut out = Vec::new();
+    for (event, range) in events {
+        match event {
+            Event::Start(tag) => {
+                if depth == 0 {
+                    let kind = match tag {
+                        Tag::Table(_) => Some(NotVerse::Table),
+                        Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Indented) => {
+                            Some(NotVerse::IndentedCode)
+                        }
+                        Tag::CodeBlock(_) => Some(NotVerse::Code),
+                        Tag::List(_) => Some(NotVerse::List),
+                        Tag::BlockQuote(_) => Some(NotVerse::Quote),
+                        Tag::HtmlBlock => Some(NotVerse::Html),
+                        _ => None,
+                    };
+                    if let Some(kind) = kind {
+                        out.push((kind, range.clone()));
+                    }
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The text of a heading, for its id.

@@ -192,6 +192,7 @@ pub(crate) fn link_anchored<'s>(
 ) -> Document<'s> {
     for (text, a) in site.texts.iter().zip(&anchored) {
         targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
+        targets.set_lines(&text.slug, a.reading.lines.len());
     }
     let definitions = {
         let label = |dest: &str| targets.label(dest, &Page::Glossary);

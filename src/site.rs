@@ -34,6 +34,13 @@ pub struct Site {
 }
 
 impl Site {
+    /// In a verse text, every how many lines a number is shown (0: none): its own
+    /// `line_numbers`, or the site's; `None` for prose.
+    pub fn line_numbers_of(&self, text: &Text) -> Option<u32> {
+        text.is_verse()
+            .then(|| text.meta.line_numbers.unwrap_or(self.config.line_numbers))
+    }
+
     /// The language a text is written in: its own `language`, or the site's.
     pub fn language_of<'a>(&'a self, text: &'a Text) -> &'a str {
         text.meta
@@ -104,6 +111,40 @@ pub struct FrontMatter {
     pub draft: bool,
     /// A BCP 47 tag, when the text is not in the site's language.
     pub language: Option<String>,
+    /// `layout:`: prose (the default) or verse, whose every line is kept and numbered.
+    pub layout: Layout,
+    /// `line_numbers:`: in a verse text, show every Nth line's number (0: none); the
+    /// site's setting when absent.
+    pub line_numbers: Option<u32>,
+}
+
+/// How a text's body is laid out.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// Paragraphs, numbered; a line break in the source is a space.
+    #[default]
+    Prose,
+    /// Poems, plays, statutes: every line of the source is a line of the page, numbered
+    /// through the text (`#l12`); stanzas (blank-line separated) are the paragraphs.
+    Verse,
+}
+
+impl Text {
+    /// Whether the text is laid out as verse (its lines kept and numbered).
+    pub fn is_verse(&self) -> bool {
+        self.meta.layout == Layout::Verse
+    }
 }
 
 /// A margin note: a passage of the text and what the teacher says about it.
@@ -181,7 +222,8 @@ pub enum Selector {
     /// A whole paragraph, 1-based as numbered in the margin.
     Paragraph(usize),
     /// Whole lines (1-based, inclusive) of a code block: the `block`th (1-based) of the
-    /// text's code blocks, or its only one.
+    /// text's code blocks, or its only one. In a verse text, lines of the text itself,
+    /// numbered through the text.
     Lines {
         block: Option<usize>,
         lines: std::ops::RangeInclusive<usize>,

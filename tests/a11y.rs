@@ -280,7 +280,7 @@ fn axe_finds_no_violations_on_any_page_type() {
 
 /// The French and the Arabic (right-to-left) fixture sites, and the code fixture: their text,
 /// home, tag and search pages at both widths and in both colour schemes, with every note
-/// open too.
+/// open too; and the verse fixture's texts (line numbers in the margin) and a verse handout.
 #[test]
 fn axe_finds_no_violations_in_french_and_arabic() {
     if support::missing(&[Tool::Chromium, Tool::Axe]) {
@@ -317,6 +317,15 @@ fn axe_finds_no_violations_in_french_and_arabic() {
                 "index.html",
                 "tags/index.html",
                 "search/index.html",
+            ],
+        ),
+        (
+            "sites/verse",
+            [
+                "texts/poem/index.html",
+                "texts/charter/index.html",
+                "texts/essay/index.html",
+                "texts/poem/handout/index.html",
             ],
         ),
     ] {

@@ -444,6 +444,7 @@ fn fixture_sites_from_file_urls_at_both_widths() {
         "code",
         "french",
         "arabic",
+        "verse",
     ] {
         let site = support::copy_site(&support::fixture(&format!("sites/{fixture}")));
         let public = support::build_ok(site.path(), &[]);
@@ -915,4 +916,83 @@ fn cite_controls_are_links_without_javascript() {
         tab.find_element(".cite-popover").is_err(),
         "a cite dialog opened without JavaScript"
     );
+}
+
+// --- Verse --------------------------------------------------------------------------------
+
+/// A verse text (`tests/sites/verse`): every 5th line's number shows at the inline end of
+/// its line, inside the page at both widths, and is not part of the words a reader selects
+/// and copies; a link to `#l12` shows line 12's number; a note on lines sits beside its
+/// first line on wide screens and below its stanza's line on phones.
+#[test]
+fn verse_line_numbers_and_notes_beside_lines() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let site = support::copy_site(&support::fixture("sites/verse"));
+    let public = support::build_ok(site.path(), &[]);
+    let url = format!("file://{}", public.join("texts/poem/index.html").display());
+    let chrome = launch();
+    const MEASURE: &str = "const line = n => { const s = document.getElementById(`l${n}`); \
+           const before = getComputedStyle(s, '::before'); \
+           const range = document.createRange(); range.setStartAfter(s); range.setEnd(s.parentNode, s.parentNode.childNodes.length); \
+           const words = range.getClientRects()[0]; \
+           return { content: before.content, right: s.getBoundingClientRect().right, top: words ? words.top + scrollY : NaN, \
+                    width: before.width }; }; \
+         const stanza = document.getElementById('p1'); const sel = getSelection(); sel.selectAllChildren(stanza.querySelector('p')); \
+         const copied = sel.toString(); sel.removeAllRanges(); \
+         const body = document.querySelector('.text-body').getBoundingClientRect(); \
+         const note = document.getElementById('sprightly').getBoundingClientRect(); \
+         const mark = document.getElementById('mark-sprightly').getClientRects()[0]; \
+         return { l5: line(5), l4: line(4), copied, bodyRight: body.right, \
+                  note: { top: note.top + scrollY, left: note.left }, mark: { top: mark.top + scrollY, right: mark.right }, \
+                  overflow: document.documentElement.scrollWidth - innerWidth };";
+    for size in [WIDE, PHONE] {
+        let (tab, log) = chrome.tab(size);
+        open(&tab, &url);
+        let m = js(&tab, MEASURE);
+        let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+        assert!(
+            f(&m["overflow"]) <= 0.0,
+            "the poem overflows at {size:?}: {m}"
+        );
+        assert_eq!(
+            m["l5"]["content"], "\"5\" / \"\"",
+            "line 5 shows its number: {m}"
+        );
+        assert_eq!(m["l4"]["content"], "none", "line 4 shows none: {m}");
+        // The stanza's words are copied without the numbers, line by line.
+        let copied = m["copied"].as_str().unwrap_or_default();
+        assert!(
+            copied.starts_with("I wandered lonely as a cloud\n") && !copied.contains('5'),
+            "copied: {copied:?}"
+        );
+        assert!(copied.contains("\nBeside the lake"), "copied: {copied:?}");
+        let (note, mark) = (&m["note"], &m["mark"]);
+        if size == WIDE {
+            assert!(
+                f(&note["left"]) >= f(&m["bodyRight"]),
+                "the note is not in the margin: {m}"
+            );
+            assert!(
+                f(&note["top"]) >= f(&mark["top"]) - 1.0
+                    && f(&note["top"]) < f(&mark["top"]) + 240.0,
+                "the note is not beside line 12: {m}"
+            );
+        } else {
+            assert!(
+                f(&note["top"]) > f(&mark["top"]),
+                "the note is not below line 12: {m}"
+            );
+        }
+        // Following a link to a line that shows no number shows it.
+        let target = js(
+            &tab,
+            "location.hash = '#l12'; \
+             return getComputedStyle(document.getElementById('l12'), '::before').content;",
+        );
+        assert_eq!(target, "\"12\" / \"\"", "at #l12");
+        screenshot(&tab, &format!("verse-{}", size.0), size);
+        assert_no_console_errors(&log, &format!("verse at {size:?}"));
+    }
 }

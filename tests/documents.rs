@@ -235,10 +235,18 @@ fn epubs_of_a_text_and_a_pack_pass_epubcheck() {
     let hostile = copy_site(&fixture("sites/hostile-notes"));
     let hostile_out = hostile.path().join("out");
     handout(hostile.path(), &hostile_out, &["--epub"]);
+    let verse = copy_site(&fixture("sites/verse"));
+    let verse_out = verse.path().join("out");
+    handout(
+        verse.path(),
+        &verse_out,
+        &["--epub", "--text", "texts/poem"],
+    );
     for book in [
         out.join("unit-1/first.epub"),
         out.join("week-1.epub"),
         hostile_out.join("injection.epub"),
+        verse_out.join("texts/poem.epub"),
     ] {
         let run = Command::new(support::tool(Tool::Java))
             .arg("-jar")
@@ -271,4 +279,38 @@ fn epubs_of_a_text_and_a_pack_pass_epubcheck() {
             book.display()
         );
     }
+}
+
+/// A verse text's PDF prints each line on its own, with every 5th line's number in the
+/// margin (pdftotext keeps the layout with `-layout`).
+#[test]
+fn a_verse_pdf_prints_its_lines_and_their_numbers() {
+    if support::missing(&[Tool::Pdftotext]) {
+        return;
+    }
+    let site = copy_site(&fixture("sites/verse"));
+    let out = site.path().join("out");
+    handout(site.path(), &out, &["--pdf", "--text", "texts/poem"]);
+    let text = pdftotext(&out.join("texts/poem.pdf"), &["-layout"]);
+    let numbered: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (n, rest) = l.trim_start().split_once(' ')?;
+            n.parse::<u32>().ok()?;
+            Some((n.to_string(), rest.trim().to_string()))
+        })
+        .filter(|(n, _)| n.len() > 1 || n == "5")
+        .collect();
+    let expected = [
+        ("5", "Beside the lake, beneath the trees,"),
+        ("10", "Along the margin of a bay:"),
+        ("15", "A poet could not but be gay,"),
+        ("20", "In vacant or in pensive mood,"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(n, l)| (n.to_string(), l.to_string()))
+        .collect();
+    assert_eq!(numbered, expected, "{text}");
+    assert!(text.contains("When all at once I saw a crowd,"), "{text}");
 }

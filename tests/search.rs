@@ -721,3 +721,60 @@ fn each_language_is_searched_with_its_own_stemmer() {
     let log = seen(&log);
     assert!(log.errors.is_empty(), "{:#?}", log.errors);
 }
+
+/// In a verse text a search hit is a line: the result links to `#l16` (not the stanza),
+/// is named "l. 16", and following it lands on the line with the word highlighted. The
+/// prose text after it is still found by paragraph.
+#[test]
+fn a_hit_in_a_verse_text_lands_on_its_line() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let out = built("sites/verse", &[]);
+    let chrome = launch();
+    let (tab, log) = chrome.tab(WIDE);
+    open(&tab, &file_url_of(&out, "index.html"));
+    let r = search_for(&tab, "jocund ");
+    assert_eq!(
+        r,
+        [("poem#l16".to_string(), vec!["jocund".to_string()])],
+        "{r:?}"
+    );
+    let label = js(
+        &tab,
+        &format!("return document.querySelector('{RESULTS}').textContent;"),
+    );
+    assert!(
+        label.as_str().unwrap_or_default().contains("l. 16"),
+        "{label}"
+    );
+    // A word of the prose text: its paragraph, as before.
+    let r = search_for(&tab, "dancers ");
+    assert_eq!(
+        r,
+        [("essay#p1".to_string(), vec!["dancers".to_string()])],
+        "{r:?}"
+    );
+    // Following the line's result lands on the line.
+    search_for(&tab, "jocund ");
+    tab.press_key("ArrowDown").expect("ArrowDown");
+    tab.press_key("Enter").expect("Enter");
+    wait_for(
+        &tab,
+        "location.hash === '#l16' && document.readyState === 'complete' && \
+         document.querySelector('mark.search-hit')",
+        "the line, highlighted",
+    );
+    js(&tab, crate::support::browser::SETTLE);
+    let at = js(
+        &tab,
+        "const h = document.querySelector('mark.search-hit'); const r = h.getBoundingClientRect(); \
+         const line = document.getElementById('l16'); \
+         return { hit: h.textContent, visible: r.top >= 0 && r.bottom <= innerHeight, \
+                  sameLine: Math.abs(line.getBoundingClientRect().top - r.top) < 4 };",
+    );
+    assert_eq!(at["hit"], "jocund", "{at}");
+    assert!(at["visible"] == true && at["sameLine"] == true, "{at}");
+    let log = seen(&log);
+    assert!(log.errors.is_empty(), "{:#?}", log.errors);
+}

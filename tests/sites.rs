@@ -807,3 +807,65 @@ fn notes_on_headings_and_code() {
     );
     check_links(&public);
 }
+
+/// Verse (`layout: verse`): every line kept, in the DOM as `#lN`, every Nth numbered
+/// (the site's 5, a text's own 2); notes by quote over lines and by `lines:`; cross-links
+/// to lines; headings between stanzas.
+#[test]
+fn verse_lines_notes_and_links() {
+    let site = copy_site(&fixture("sites/verse"));
+    let public = build_ok(site.path(), &[]);
+    let page = read(&public.join("texts/poem/index.html"));
+    let body = between(
+        &page,
+        "<div class=\"text-body\">",
+        "<section class=\"notes-index\"",
+    );
+    insta::assert_snapshot!("verse_body", body);
+    for n in 1..=24 {
+        assert!(
+            body.contains(&format!("id=\"l{n}\" data-n=\"{n}\"")),
+            "l{n}: {body}"
+        );
+    }
+    assert!(!body.contains("id=\"l25\""), "{body}");
+    let numbered: Vec<&str> = body
+        .match_indices("class=\"verse-line numbered\" id=\"")
+        .map(|(i, m)| &body[i + m.len()..i + m.len() + 3])
+        .collect();
+    assert_eq!(numbered, ["l5\"", "l10", "l15", "l20"], "{body}");
+    // Four stanzas, four paragraphs.
+    assert!(
+        body.contains("id=\"p4\"") && !body.contains("id=\"p5\""),
+        "{body}"
+    );
+    for id in [
+        "lonely",
+        "host",
+        "stars",
+        "sprightly",
+        "jocund",
+        "inward-eye",
+    ] {
+        assert!(body.contains(&format!("id=\"mark-{id}\"")), "{id}: {body}");
+    }
+    // Lines 7 to 9: a mark on each line.
+    assert_eq!(body.matches("data-note=\"stars\"").count(), 3, "{body}");
+    let charter = read(&public.join("texts/charter/index.html"));
+    assert!(
+        charter.contains("class=\"verse-line numbered\" id=\"l2\"")
+            && charter.contains("class=\"verse-line\" id=\"l3\"")
+            && charter.contains("class=\"verse-line numbered\" id=\"l4\""),
+        "{charter}"
+    );
+    let essay = read(&public.join("texts/essay/index.html"));
+    assert!(
+        essay.contains("href=\"../../texts/poem/index.html#l12\" data-target=\"texts/poem#l12\">I Wandered Lonely as a Cloud, l. 12</a>"),
+        "{essay}"
+    );
+    assert!(
+        essay.contains("href=\"../../texts/charter/index.html#l3\""),
+        "{essay}"
+    );
+    check_links(&public);
+}

@@ -9,6 +9,7 @@ pub(crate) mod autolink;
 pub(crate) mod links;
 mod quote;
 mod reanchor;
+mod verse;
 
 use std::ops::Range;
 
@@ -86,7 +87,10 @@ pub(crate) fn text_deferring_hints<'t>(
     diags: &mut Diagnostics,
 ) -> (Anchored, Missing<'t>) {
     let events = markdown::events(text.markdown(), reader.label, reader.raw_html);
-    let reading = Reading::of(&events);
+    let reading = Reading::of_layout(&events, text.is_verse());
+    if text.is_verse() {
+        verse::check_blocks(text, &events, diags);
+    }
     let index = ReadingIndex::new(&reading.text);
     let mut missing = Vec::new();
     let mut passages: Vec<Passage> = Vec::new();
@@ -214,6 +218,9 @@ fn passage<'t>(
             .and_then(|i| reading.paragraphs.get(i))
             .map(|r| trimmed(&reading.text, r.clone()))
             .ok_or_else(|| Failure::Reported(Box::new(no_paragraph(reading, note, *n)))),
+        Selector::Lines { block, lines } if reading.is_verse() => {
+            verse::lines(reading, note, *block, lines).map_err(|d| Failure::Reported(Box::new(d)))
+        }
         Selector::Lines { block, lines } => {
             code_lines(reading, note, *block, lines).map_err(|d| Failure::Reported(Box::new(d)))
         }
@@ -314,7 +321,7 @@ fn code_lines(
 }
 
 /// `range` of `text` without the white space at either end.
-fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
+pub(crate) fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
     let piece = text.get(range.clone()).unwrap_or_default();
     let start = range.start + (piece.len() - piece.trim_start().len());
     start..start + piece.trim().len()
@@ -369,6 +376,9 @@ fn not_found(
         ),
         _ if crosses == Some(Crossed::Code) => d.help(
             "the quote runs into or out of a code block: annotate the code and the paragraph separately (or whole lines of the code with `lines:`)",
+        ),
+        _ if crosses.is_some() && reading.is_verse() => d.help(
+            "the quote runs from one stanza into the next: a quote may run over the lines of one stanza only; annotate each stanza separately",
         ),
         _ if crosses.is_some() => d.help(
             "the quote runs from one paragraph into the next: annotate each paragraph separately",

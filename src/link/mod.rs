@@ -24,6 +24,8 @@ struct TextTarget {
     /// Note id → label.
     notes: BTreeMap<String, String>,
     paragraphs: usize,
+    /// Its verse lines (`#l12`), `None` in prose: any number until counted.
+    lines: Option<usize>,
 }
 
 /// Everything on the site a cross-link can name.
@@ -93,6 +95,7 @@ impl Targets {
                     title: t.meta.title.clone(),
                     notes,
                     paragraphs: usize::MAX,
+                    lines: t.is_verse().then_some(usize::MAX),
                 };
                 (t.slug.clone(), target)
             })
@@ -117,6 +120,16 @@ impl Targets {
     pub fn set_paragraphs(&mut self, slug: &str, count: usize) {
         if let Some(t) = self.texts.get_mut(slug) {
             t.paragraphs = count;
+        }
+    }
+
+    /// Line counts of verse texts, like [`Targets::set_paragraphs`]: until set, any
+    /// line number of a verse text passes.
+    pub fn set_lines(&mut self, slug: &str, count: usize) {
+        if let Some(t) = self.texts.get_mut(slug) {
+            if t.lines.is_some() {
+                t.lines = Some(count);
+            }
         }
     }
 
@@ -162,7 +175,11 @@ impl Targets {
                 fragment: None,
                 label: text.title.clone(),
             }),
-            Some(f) => resolve_in_text(text, slug, f, title, counted).map(|label| Resolved {
+            Some(f) => match line_in_text(text, slug, f, title, counted, &self.words) {
+                Some(found) => found,
+                None => resolve_in_text(text, slug, f, title, counted),
+            }
+            .map(|label| Resolved {
                 page,
                 fragment: Some(f.to_string()),
                 label,
@@ -251,6 +268,43 @@ fn resolve_in_text(
     }
 }
 
+/// A link to a verse line (`#l12`) of a verse text: its label, or why it goes nowhere;
+/// `None` when the text is prose or the fragment names no line (it may name a note).
+fn line_in_text(
+    text: &TextTarget,
+    slug: &str,
+    fragment: &str,
+    title: Option<&str>,
+    counted: bool,
+    words: &crate::strings::Strings,
+) -> Option<Result<String, Unresolved>> {
+    let lines = text.lines?;
+    let last = if counted { lines } else { usize::MAX };
+    let numbered = || format!("its lines are numbered 1 to {lines}");
+    Some(match number_ref(fragment, 'l')? {
+        ParagraphRef::Anchor(Some(n)) if (1..=last).contains(&n) => {
+            let line = words.format("line_ref", None, &[("line", n.to_string())]);
+            Ok(match title {
+                Some(t) => format!("{t}, {line}"),
+                None => line,
+            })
+        }
+        ParagraphRef::Anchor(_) => Err(Unresolved {
+            message: format!("`{slug}` has no line {}", &fragment[1..]),
+            help: Some(numbered()),
+        }),
+        ParagraphRef::Miswritten(n) => Err(Unresolved {
+            message: format!(
+                "`{slug}` has no anchor `{fragment}`: line anchors are written without a sign or leading zeros"
+            ),
+            help: Some(match n.filter(|n| (1..=lines).contains(n)) {
+                Some(n) => format!("did you mean `[[{slug}#l{n}]]`?"),
+                None => numbered(),
+            }),
+        }),
+    })
+}
+
 fn numbered(text: &TextTarget) -> String {
     format!("its paragraphs are numbered 1 to {}", text.paragraphs)
 }
@@ -268,7 +322,12 @@ enum ParagraphRef {
 /// Reads `p<number>` fragments. The fragment goes into the link's href as written, so
 /// only the form the page uses for its paragraph ids is an [`ParagraphRef::Anchor`].
 fn paragraph_ref(fragment: &str) -> Option<ParagraphRef> {
-    let rest = fragment.strip_prefix('p')?;
+    number_ref(fragment, 'p')
+}
+
+/// Reads `<prefix><number>` fragments, as [`paragraph_ref`] does `p<number>`.
+fn number_ref(fragment: &str, prefix: char) -> Option<ParagraphRef> {
+    let rest = fragment.strip_prefix(prefix)?;
     let digits = rest.strip_prefix('+').unwrap_or(rest);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -337,6 +396,16 @@ mod tests {
                 title: "Henke".into(),
                 notes,
                 paragraphs: 10,
+                lines: None,
+            },
+        );
+        t.texts.insert(
+            "texts/poem".into(),
+            TextTarget {
+                title: "Poem".into(),
+                notes: BTreeMap::new(),
+                paragraphs: 4,
+                lines: Some(24),
             },
         );
         t.terms.insert("realism".into(), "realism".into());
@@ -479,5 +548,36 @@ mod tests {
         for not_a_number in ["p", "p+", "p-2", "p 2", "p2a", "p٢", "pivotal", "q2", ""] {
             assert_eq!(paragraph_ref(not_a_number), None, "{not_a_number}");
         }
+    }
+
+    /// `#l12` names a line of a verse text, checked against its count like `#p12`; in
+    /// prose it is no anchor (a note may not be called `l12` either).
+    #[test]
+    fn lines_of_verse_texts_are_linked_and_checked() {
+        let t = targets();
+        let from = Page::Text("texts/essay".into());
+        let r = t.resolve("texts/poem#l12", &from);
+        assert_eq!(
+            r.map(|r| (r.label, r.fragment)),
+            Ok(("Poem, l. 12".into(), Some("l12".into())))
+        );
+        let e = t.resolve("texts/poem#l25", &from).err();
+        assert_eq!(
+            e.map(|e| (e.message, e.help)),
+            Some((
+                "`texts/poem` has no line 25".into(),
+                Some("its lines are numbered 1 to 24".into())
+            ))
+        );
+        let e = t.resolve("texts/poem#l012", &from).err();
+        assert_eq!(
+            e.and_then(|e| e.help),
+            Some("did you mean `[[texts/poem#l12]]`?".into())
+        );
+        let e = t.resolve("texts/henke#l3", &from).err();
+        assert_eq!(
+            e.map(|e| e.message),
+            Some("`texts/henke` has no note `l3`".into())
+        );
     }
 }

@@ -377,6 +377,7 @@ fn site_config(
         }),
         handout: handout_settings(raw.handout, &source, diags),
         packs: Vec::new(),
+        line_numbers: raw.line_numbers.unwrap_or(defaults.line_numbers),
     };
     if language_given {
         let at = yaml::locate(&source.text, &[Seg::Key("language")]);

@@ -77,10 +77,22 @@ struct RawFrontMatter {
     order: Option<i64>,
     draft: Option<bool>,
     language: Option<Scalar>,
+    layout: Option<crate::site::Layout>,
+    line_numbers: Option<u32>,
 }
 
 const FRONT_MATTER_KEYS: &[&str] = &[
-    "title", "author", "date", "source", "license", "summary", "order", "draft", "language",
+    "title",
+    "author",
+    "date",
+    "source",
+    "license",
+    "summary",
+    "order",
+    "draft",
+    "language",
+    "layout",
+    "line_numbers",
 ];
 
 /// A sidecar as written; its JSON Schema is derived from it (`scholia schema sidecar`).
@@ -282,6 +294,8 @@ fn front_matter(
         order: raw.order,
         draft: raw.draft.unwrap_or(false),
         language: raw.language.map(|s| s.0),
+        layout: raw.layout.unwrap_or_default(),
+        line_numbers: raw.line_numbers,
     };
     if let Some(tag) = &meta.language {
         let at = yaml::key_in(text, yaml_range.clone(), "language").unwrap_or(0..3);
@@ -629,6 +643,12 @@ fn is_paragraph_id(id: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// `l12`: the anchor of a verse text's line 12.
+fn is_line_id(id: &str) -> bool {
+    id.strip_prefix('l')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
 fn check_id(id: &str, at: Span) -> Result<(), Diagnostic> {
     if !is_valid_id(id) {
         let fixed = crate::slug::slug(id, 60);
@@ -644,6 +664,8 @@ fn check_id(id: &str, at: Span) -> Result<(), Diagnostic> {
             n if n.len() + 1 == id.len() => format!("`{id}` is the anchor of paragraph {n}"),
             _ => "`p` and a number is how paragraphs are linked".to_string(),
         }
+    } else if is_line_id(id) {
+        "`l` and a number is how the lines of verse are linked".to_string()
     } else if id.starts_with("mark-") {
         "`mark-…` ids anchor the passages of notes".to_string()
     } else if crate::site::RESERVED_IDS.contains(&id) {
@@ -692,6 +714,7 @@ fn derive_id(selector: Option<&Selector>) -> String {
             let id = crate::slug::slug(&words.join(" "), 40);
             if id.is_empty()
                 || is_paragraph_id(&id)
+                || is_line_id(&id)
                 || crate::site::RESERVED_IDS.contains(&id.as_str())
             {
                 format!("note-{id}").trim_end_matches('-').to_string()

@@ -114,6 +114,7 @@ fn text_on(
     };
     let mut body = Body::new(text, &doc.anchored, &shown, &body_ctx);
     body.glossary = autolink;
+    body.line_numbers = site.line_numbers_of(text);
     body.paragraph_word = site
         .theme
         .strings
@@ -337,6 +338,8 @@ struct Body<'a> {
     /// How a paragraph's number is named to assistive technology (`Paragraph {n}`), in the
     /// interface's language; English when not set.
     paragraph_word: Option<String>,
+    /// In a verse text, every how many lines a number is shown (0: none); `None` in prose.
+    line_numbers: Option<u32>,
 }
 
 /// Where the body is cut for a paragraph's notes. The HTML writer runs once over the
@@ -360,6 +363,7 @@ impl<'a> Body<'a> {
             marked: BTreeSet::new(),
             glossary: &[],
             paragraph_word: None,
+            line_numbers: None,
         }
     }
 
@@ -386,12 +390,12 @@ impl<'a> Body<'a> {
         } else {
             autolink::link_terms(events, self.glossary, &open)
         };
-        let mut walker = Walker::new();
+        let mut walker = Walker::with_layout(self.line_numbers.is_some());
         let mut links = Links::default();
         let mut code: Option<Code> = None;
         let mut out: Vec<Event> = Vec::with_capacity(events.len() * 2);
         let mut cuts: Vec<usize> = Vec::new();
-        for (event, _) in events {
+        for (event, range) in events {
             let step = walker.step(&event);
             let Some(event) = links.event(event, self.ctx) else {
                 continue;
@@ -412,7 +416,21 @@ impl<'a> Body<'a> {
                         self.cut(block, &mut out, &mut cuts);
                     }
                 }
-                (Step::BlockStart(n), event) => self.open(event, n, &mut out),
+                (Step::BlockStart(n), event) => {
+                    self.open(event, n, &mut out);
+                    if let Some(line) = self.line_starting(walker.reading_len()) {
+                        let indent = markdown::indent_before(self.text.markdown(), range.start);
+                        out.push(Event::InlineHtml(self.verse_line(line, indent).into()));
+                    }
+                }
+                (Step::Text(r), Event::SoftBreak | Event::HardBreak)
+                    if self.line_starting(r.end).is_some() =>
+                {
+                    let line = self.line_starting(r.end).unwrap_or_default();
+                    let indent = markdown::indent_after(self.text.markdown(), range.start);
+                    let html = format!("<br>\n{}", self.verse_line(line, indent));
+                    out.push(Event::InlineHtml(html.into()));
+                }
                 (
                     Step::BlockEnd {
                         block,
@@ -466,6 +484,29 @@ impl<'a> Body<'a> {
                 out.push(e);
             }
         }
+    }
+
+    /// In a verse text, the number of the line that starts at `offset` of the reading text.
+    fn line_starting(&self, offset: usize) -> Option<usize> {
+        self.line_numbers?;
+        let lines = &self.anchored.reading.lines;
+        let n = lines.partition_point(|l| l.start < offset);
+        (lines.get(n)?.start == offset).then_some(n + 1)
+    }
+
+    /// The start of verse line `n`: an empty element with its id, and its number shown
+    /// by the stylesheet (as generated content, so it is never copied with the words)
+    /// when it is a multiple of `line_numbers`; then the line's indentation, kept as
+    /// non-breaking spaces.
+    fn verse_line(&self, n: usize, indent: usize) -> String {
+        let class = if markdown::numbered_line(n, self.line_numbers.unwrap_or(0)) {
+            "verse-line numbered"
+        } else {
+            "verse-line"
+        };
+        let mut html = format!("<span class=\"{class}\" id=\"l{n}\" data-n=\"{n}\"></span>");
+        html.extend(std::iter::repeat_n('\u{a0}', indent));
+        html
     }
 
     /// Cuts the body after block `block` if it has notes, for blocks that hold none (a
@@ -805,8 +846,12 @@ fn unique_heading_id(
     taken_suffix: &mut BTreeMap<String, usize>,
 ) -> String {
     let base = crate::slug::slug(words, 60);
+    let numbered =
+        |prefix: char| base.starts_with(prefix) && base[1..].chars().all(|c| c.is_ascii_digit());
+    // `l12` is a verse line's anchor, as `p12` is a paragraph's.
     let base = if base.is_empty()
-        || base.starts_with('p') && base[1..].chars().all(|c| c.is_ascii_digit())
+        || numbered('p')
+        || numbered('l') && base.len() > 1
         || base.starts_with("mark-")
     {
         format!("section-{base}").trim_end_matches('-').to_string()

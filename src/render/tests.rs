@@ -202,7 +202,17 @@ fn annotation_never_changes_the_words() {
 /// Anchors, links and renders as the pipeline does: paragraph counts become known
 /// between anchoring and linking. Returns the rendering and the diagnostics' messages.
 fn build_like_the_pipeline(markdown: &str, notes: Vec<Note>) -> (Rendered, Vec<String>) {
-    let site = site_with(markdown, notes);
+    build_site_like_the_pipeline(site_with(markdown, notes))
+}
+
+/// [`build_like_the_pipeline`] for a text with `layout: verse`.
+fn build_verse(markdown: &str, notes: Vec<Note>) -> (Rendered, Vec<String>) {
+    let mut site = site_with(markdown, notes);
+    site.texts[0].meta.layout = crate::site::Layout::Verse;
+    build_site_like_the_pipeline(site)
+}
+
+fn build_site_like_the_pipeline(site: Site) -> (Rendered, Vec<String>) {
     let mut targets = Targets::new(&site);
     let mut diags = Diagnostics::new();
     let text = &site.texts[0];
@@ -212,6 +222,7 @@ fn build_like_the_pipeline(markdown: &str, notes: Vec<Note>) -> (Rendered, Vec<S
         crate::anchor::text(text, &label, false, &mut diags)
     };
     targets.set_paragraphs("t", anchored.reading.paragraphs.len());
+    targets.set_lines("t", anchored.reading.lines.len());
     let doc = crate::link::document(&site, vec![anchored], Vec::new(), &targets, &mut diags);
     let html = super::text(&site, &doc.texts[0], &targets, &[]);
     let messages = diags.iter().map(|d| d.message.clone()).collect();
@@ -393,6 +404,126 @@ fn lines_anchor_whole_lines_of_the_chosen_code_block() {
     );
 }
 
+const POEM: &str = "\
+I wandered *lonely* as a cloud
+    That floats on high
+When all at once
+
+  Continuous as the stars
+\tAnd twinkle
+Along the margin
+";
+
+fn lines(id: &str, first: usize, last: usize) -> Note {
+    note(
+        id,
+        Selector::Lines {
+            block: None,
+            lines: first..=last,
+        },
+    )
+}
+
+#[test]
+fn verse_lines_are_kept_numbered_and_indented() {
+    let (rendered, errors) = build_verse(POEM, Vec::new());
+    assert!(errors.is_empty(), "{errors:?}");
+    let html = &rendered.body;
+    // Stanzas are the paragraphs; every line starts with its anchor, every 5th numbered.
+    assert!(html.contains("<div class=\"para\" id=\"p1\"><a class=\"pnum\" href=\"#p1\" aria-label=\"Paragraph 1\">1</a>\n<p><span class=\"verse-line\" id=\"l1\" data-n=\"1\"></span>I wandered <em>lonely</em> as a cloud<br>\n<span class=\"verse-line\" id=\"l2\" data-n=\"2\"></span>\u{a0}\u{a0}\u{a0}\u{a0}That floats on high<br>\n"), "{html}");
+    assert!(
+        html.contains(
+            "<p><span class=\"verse-line\" id=\"l4\" data-n=\"4\"></span>\u{a0}\u{a0}Continuous"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("<span class=\"verse-line numbered\" id=\"l5\" data-n=\"5\"></span>\u{a0}\u{a0}\u{a0}\u{a0}And twinkle"), "{html}");
+    assert_eq!(html.matches("class=\"verse-line").count(), 6, "{html}");
+    assert_eq!(html.matches("<br>").count(), 4, "{html}");
+    assert!(
+        html.contains("id=\"p2\"") && !html.contains("id=\"p3\""),
+        "{html}"
+    );
+    // Prose reads the same Markdown as two paragraphs of run-on lines.
+    let prose = render(POEM, Vec::new()).body;
+    assert!(
+        !prose.contains("verse-line") && !prose.contains("<br>"),
+        "{prose}"
+    );
+}
+
+#[test]
+fn verse_notes_anchor_by_quote_over_lines_and_by_lines() {
+    let notes = vec![
+        quote("over", "as a cloud That floats"),
+        lines("whole", 4, 5),
+        lines("one", 6, 6),
+    ];
+    let (rendered, errors) = build_verse(POEM, notes);
+    assert!(errors.is_empty(), "{errors:?}");
+    let html = &rendered.body;
+    // A passage over two lines: a mark on each line's words, none on the break or the
+    // indentation.
+    assert!(html.contains("<mark class=\"passage\" data-note=\"over\" aria-details=\"over\" id=\"mark-over\">as a cloud</mark><br>\n<span class=\"verse-line\" id=\"l2\" data-n=\"2\"></span>\u{a0}\u{a0}\u{a0}\u{a0}<mark class=\"passage\" data-note=\"over\" aria-details=\"over\">That floats</mark> on high"), "{html}");
+    assert!(html.contains("\u{a0}\u{a0}<mark class=\"passage\" data-note=\"whole\" aria-details=\"whole\" id=\"mark-whole\">Continuous as the stars</mark><br>"), "{html}");
+    assert!(html.contains("\u{a0}\u{a0}\u{a0}\u{a0}<mark class=\"passage\" data-note=\"whole\" aria-details=\"whole\">And twinkle</mark><br>"), "{html}");
+    assert!(
+        html.contains("id=\"mark-one\">Along the margin</mark>"),
+        "{html}"
+    );
+    let (plain, _) = build_verse(POEM, Vec::new());
+    assert_eq!(strip(&rendered), plain.body);
+}
+
+#[test]
+fn verse_mistakes_are_errors_with_the_range() {
+    let (_, errors) = build_verse(POEM, vec![lines("far", 6, 7)]);
+    assert_eq!(errors, ["the text has no line 7"]);
+    let (_, errors) = build_verse(POEM, vec![lines("over", 3, 4)]);
+    assert_eq!(errors, ["lines 3 to 4 run over a stanza break"]);
+    let (_, errors) = build_verse(POEM, vec![quote("over", "When all at once Continuous")]);
+    assert_eq!(errors, ["this quote is not in the text"]);
+    let mut with_para = lines("para", 1, 1);
+    with_para.selector = Selector::Lines {
+        block: Some(1),
+        lines: 1..=1,
+    };
+    let (_, errors) = build_verse(POEM, vec![with_para]);
+    assert_eq!(
+        errors,
+        ["in a verse text, `lines:` counts the lines of the whole text: `para:` picks nothing"]
+    );
+    let (_, errors) = build_verse(
+        "A line
+
+| a |
+|---|
+| 1 |
+
+```
+code
+```
+",
+        Vec::new(),
+    );
+    assert_eq!(
+        errors,
+        [
+            "a verse text cannot number the lines of a table",
+            "a verse text cannot number the lines of a code block"
+        ]
+    );
+}
+
+#[test]
+fn a_heading_never_takes_a_lines_id() {
+    let html = render("## L12\n\n## l\n\nText.\n", Vec::new()).body;
+    assert!(
+        html.contains("id=\"section-l12\"") && html.contains("id=\"l\""),
+        "{html}"
+    );
+}
+
 #[test]
 fn html_pieces_count_entities_as_one_char() {
     let pieces = html_pieces("<span>a &lt;b</span>&#x1F600;c", &[2, 3]);
@@ -540,6 +671,91 @@ mod properties {
         notes
     }
 
+    /// A verse text: stanzas of lines, some indented (spaces, a tab, non-breaking spaces)
+    /// but never a stanza's first line by four columns (that is a code block).
+    fn verse_markdown() -> impl Strategy<Value = String> {
+        let line = (paragraph(), 0..6u8).prop_map(|(p, indent)| match indent {
+            0 => format!("    {p}"),
+            1 => format!("\t{p}"),
+            2 => format!("\u{a0}\u{a0}{p}"),
+            3 => format!("  {p}"),
+            _ => p,
+        });
+        let stanza = (paragraph(), prop::collection::vec(line, 0..5)).prop_map(|(first, rest)| {
+            std::iter::once(first)
+                .chain(rest)
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        prop::collection::vec(stanza, 1..4).prop_map(|s| s.join("\n\n"))
+    }
+
+    /// Notes for a verse text: whole lines of one stanza, and quotes of a stanza's words
+    /// (over its line breaks too) that anchor uniquely.
+    fn verse_notes_for(markdown: &str, picks: &[(usize, usize, usize)]) -> Vec<Note> {
+        let events = crate::markdown::events(markdown, &|_| None, false);
+        let reading = crate::markdown::Reading::of_layout(&events, true);
+        let mut notes = Vec::new();
+        for (i, &(para, start, len)) in picks.iter().enumerate() {
+            let Some(block) = reading
+                .paragraphs
+                .get(para % reading.paragraphs.len().max(1))
+            else {
+                continue;
+            };
+            let in_stanza: Vec<usize> = (0..reading.lines.len())
+                .filter(|&k| {
+                    block.start <= reading.lines[k].start && reading.lines[k].end <= block.end
+                })
+                .collect();
+            if start % 3 == 0 && !in_stanza.is_empty() {
+                let first = in_stanza[len % in_stanza.len()];
+                let last = (first + start % 4).min(*in_stanza.last().unwrap_or(&first));
+                if reading.text[reading.lines[first].start..reading.lines[last].end]
+                    .trim()
+                    .is_empty()
+                {
+                    continue;
+                }
+                notes.push(note(
+                    &format!("n{i}"),
+                    Selector::Lines {
+                        block: None,
+                        lines: first + 1..=last + 1,
+                    },
+                ));
+                continue;
+            }
+            let text = &reading.text[block.clone()];
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            if chars.is_empty() {
+                continue;
+            }
+            let a = start * chars.len() / 100;
+            let b = (a + len).min(chars.len());
+            let (from, to) = (chars[a].0, chars.get(b).map_or(text.len(), |c| c.0));
+            let exact = text[from..to].trim();
+            let selector = TextQuoteSelector {
+                exact: exact.to_string(),
+                prefix: Some(text[..from].to_string()).filter(|p| !p.trim().is_empty()),
+                suffix: Some(text[to..].to_string()).filter(|s| !s.trim().is_empty()),
+            };
+            if exact.is_empty() || crate::anchor::find(&reading.text, &selector).is_err() {
+                continue;
+            }
+            let mut n = quote(&format!("n{i}"), exact);
+            n.selector = Selector::Quote(selector);
+            notes.push(n);
+        }
+        notes
+    }
+
+    fn verse(md: &str, notes: Vec<Note>) -> Rendered {
+        let (rendered, errors) = build_verse(md, notes);
+        assert!(errors.is_empty(), "{errors:?}\n{md:?}");
+        rendered
+    }
+
     fn parse_errors(fragment: &str) -> Vec<String> {
         let html = format!("<!DOCTYPE html><html lang=\"en\"><head><title>t</title></head><body>{fragment}</body></html>");
         let dom =
@@ -570,6 +786,26 @@ mod properties {
             let rendered = render(&md, notes);
             let errors = parse_errors(&rendered.body);
             prop_assert!(errors.is_empty(), "{:?}\n{}", errors, rendered.body);
+        }
+
+        #[test]
+        fn verse_marks_never_change_the_words_and_give_well_formed_html(
+            md in verse_markdown(),
+            picks in picks(),
+        ) {
+            let notes = verse_notes_for(&md, &picks);
+            let plain = verse(&md, Vec::new()).body;
+            let annotated = verse(&md, notes);
+            prop_assert_eq!(strip(&annotated), plain);
+            let errors = parse_errors(&annotated.body);
+            prop_assert!(errors.is_empty(), "{:?}\n{}", errors, annotated.body);
+            // Every line is in the DOM with its id.
+            let events = crate::markdown::events(&md, &|_| None, false);
+            let count = crate::markdown::Reading::of_layout(&events, true).lines.len();
+            let last = format!("id=\"l{count}\"");
+            let after = format!("id=\"l{}\"", count + 1);
+            prop_assert!(annotated.body.contains(&last));
+            prop_assert!(!annotated.body.contains(&after));
         }
     }
 }

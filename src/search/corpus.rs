@@ -40,6 +40,18 @@ pub struct CorpusText {
     pub notes: Vec<CorpusNote>,
     /// The discussion questions' words.
     pub questions: Vec<String>,
+    /// A verse text's lines (`#l{n+1}`), searched instead of its stanzas so that a hit
+    /// opens the page at its line; empty in prose.
+    pub lines: Vec<CorpusLine>,
+}
+
+/// One line of a verse text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CorpusLine {
+    /// How a result names it: "l. 12".
+    pub label: String,
+    /// Its words, whitespace squashed.
+    pub words: String,
 }
 
 /// A note the build shows (public ones only in a public build).
@@ -84,6 +96,19 @@ impl Corpus {
                     .iter()
                     .map(|range| squash(reading.text.get(range.clone()).unwrap_or_default()))
                     .collect();
+                let lines = reading
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .map(|(n, range)| CorpusLine {
+                        label: site.theme.strings.format(
+                            "line_ref",
+                            None,
+                            &[("line", (n + 1).to_string())],
+                        ),
+                        words: squash(reading.text.get(range.clone()).unwrap_or_default()),
+                    })
+                    .collect();
                 let notes = t
                     .notes
                     .iter()
@@ -111,6 +136,7 @@ impl Corpus {
                         .iter()
                         .map(|q| words(&q.body, &targets, page))
                         .collect(),
+                    lines,
                 }
             })
             .collect();

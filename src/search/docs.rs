@@ -1,5 +1,5 @@
-//! What a reader can find: one search document per numbered paragraph, note, glossary
-//! term and discussion question, taken from what the build includes and nothing else.
+//! What a reader can find: one search document per numbered paragraph (per line in a
+//! verse text), note, glossary term and discussion question, taken from what the build includes and nothing else.
 //!
 //! Documents are numbered kind by kind (every paragraph of every text, then every note,
 //! then the glossary, then the questions), texts in reading order within each kind, so a
@@ -74,6 +74,24 @@ impl Doc {
 pub fn extract(corpus: &Corpus) -> Vec<Doc> {
     let mut docs = Vec::new();
     for (i, text) in corpus.texts.iter().enumerate() {
+        for (n, line) in text.lines.iter().enumerate() {
+            docs.push(Doc {
+                kind: Kind::Para,
+                text: Some(i),
+                anchor: format!("l{}", n + 1),
+                label: line.label.clone(),
+                title: if n == 0 {
+                    text.title.clone()
+                } else {
+                    String::new()
+                },
+                body: line.words.clone(),
+                tags: String::new(),
+            });
+        }
+        if !text.lines.is_empty() {
+            continue;
+        }
         for (n, words) in text.paragraphs.iter().enumerate() {
             docs.push(Doc {
                 kind: Kind::Para,

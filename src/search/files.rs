@@ -215,8 +215,10 @@ fn excerpts(corpus: &Corpus, docs: &[Doc], limits: &Limits, files: &mut Vec<File
                     path: t.1.path.clone(),
                 });
             }
+            // The client reads a chunk's runs before its places: once a document is a
+            // place (a verse line, a note), later paragraphs are places too.
             let paragraph = match (d.kind, d.text) {
-                (Kind::Para, Some(t)) => d
+                (Kind::Para, Some(t)) if record.places.is_empty() => d
                     .anchor
                     .strip_prefix('p')
                     .and_then(|n| n.parse().ok())

@@ -29,6 +29,7 @@ body { font-family: serif; line-height: 1.5; }
 .passage { text-decoration: underline; }
 a.noteref { font-size: 0.75em; vertical-align: super; text-decoration: none; }
 .para-number { color: #777; font-size: 0.7em; margin-right: 0.4em; }
+.line-number { float: right; color: #777; font-size: 0.7em; }
 .instructor-label { font-weight: bold; font-size: 0.8em; text-transform: uppercase; background: #e4e4e4; padding: 0 0.2em; }
 .kind { font-variant: small-caps; color: #555; }
 .notes aside { margin: 0.6em 0; font-size: 0.92em; }
@@ -149,6 +150,7 @@ pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
             &marks,
             &label,
             site.config.allow_raw_html,
+            site.line_numbers_of(t.text),
         );
         let questions: Vec<String> = t
             .text
@@ -251,14 +253,17 @@ fn fragment(md: &str, label: &dyn Fn(&str) -> Option<String>) -> String {
 /// A text's body as XHTML: each passage's words in `<span class="passage">`, its note's
 /// reference where it ends, each numbered paragraph's number before it. The walker reads
 /// the events as anchoring read them; [`Book`] then reduces what the book cannot hold.
+/// In a verse text (`line_numbers` given), every line is kept, with its indentation, and
+/// every Nth line's number is beside it.
 fn body(
     md: &str,
     marks: &[(Range<usize>, usize)],
     label: &dyn Fn(&str) -> Option<String>,
     raw_html: bool,
+    line_numbers: Option<u32>,
 ) -> String {
     let events = markdown::events(md, label, raw_html);
-    let mut walker = Walker::new();
+    let mut walker = Walker::with_layout(line_numbers.is_some());
     let mut book = Book::default();
     let mut out: Vec<Event> = Vec::new();
     let mut placed = vec![false; marks.len()];
@@ -272,13 +277,32 @@ fn body(
             }
         }
     };
-    for (event, _) in events {
-        match (walker.step(&event), event) {
+    for (event, at) in events {
+        let lines = walker.lines_started();
+        let step = walker.step(&event);
+        let line = (walker.lines_started() > lines).then(|| {
+            let n = walker.lines_started();
+            let indent = markdown::line_indent(md, &event, at.start);
+            let mut html = if markdown::numbered_line(n, line_numbers.unwrap_or(0)) {
+                format!("<span class=\"line-number\">{n}</span>")
+            } else {
+                String::new()
+            };
+            html.extend(std::iter::repeat_n('\u{a0}', indent));
+            Event::InlineHtml(CowStr::from(html))
+        });
+        match (step, event) {
             (Step::BlockStart(n), e) => {
                 book.event(e, &mut out);
                 out.push(Event::InlineHtml(CowStr::from(format!(
                     "<span class=\"para-number\">{n}</span>"
                 ))));
+                out.extend(line);
+            }
+            (Step::Text(range), _) if line.is_some() => {
+                out.push(Event::HardBreak);
+                out.extend(line);
+                place_ended(&mut out, range.end, false);
             }
             (Step::BlockEnd { .. }, e) => {
                 place_ended(&mut out, walker.reading_len(), true);

@@ -77,6 +77,9 @@ pub(crate) struct BodyOptions<'a> {
     pub heading_shift: u8,
     /// The online page, for paragraph numbers that link to their paragraph.
     pub url: Option<&'a str>,
+    /// In a verse text, every how many lines a number is printed (0: none); `None` in
+    /// prose.
+    pub line_numbers: Option<u32>,
 }
 
 /// A text's body as Typst markup: numbered paragraphs (the number in the margin), and
@@ -85,13 +88,31 @@ pub(crate) struct BodyOptions<'a> {
 pub(crate) fn body(md: &str, marks: &[Mark], opts: &BodyOptions) -> String {
     let events = markdown::events(md, opts.label, opts.raw_html);
     let mut w = Writer::new(opts.heading_shift);
-    let mut walker = Walker::new();
+    let mut walker = Walker::with_layout(opts.line_numbers.is_some());
     // Marks not yet placed, by start.
     let mut order: Vec<usize> = (0..marks.len()).collect();
     order.sort_by_key(|&i| (marks[i].range.start, std::cmp::Reverse(marks[i].range.end)));
     let mut placed = vec![false; marks.len()];
-    for (event, _) in &events {
-        match walker.step(event) {
+    for (event, at) in &events {
+        let lines = walker.lines_started();
+        let step = walker.step(event);
+        // A verse line starts here: its number (every Nth), and its indentation.
+        let line = (walker.lines_started() > lines).then(|| {
+            let n = walker.lines_started();
+            let number = if markdown::numbered_line(n, opts.line_numbers.unwrap_or(0)) {
+                format!("#scholia-line({n});")
+            } else {
+                String::new()
+            };
+            let indent = markdown::line_indent(md, event, at.start);
+            if indent > 0 {
+                // Half an em a column: about a space's width in the handout's serif.
+                format!("{number}#h({}em);", indent as f32 / 2.0)
+            } else {
+                number
+            }
+        });
+        match step {
             Step::BlockStart(n) => {
                 w.event(event);
                 let url = opts.url.map(|u| format!("{u}#p{n}"));
@@ -102,6 +123,12 @@ pub(crate) fn body(md: &str, marks: &[Mark], opts: &BodyOptions) -> String {
                 } else {
                     w.out.push_str(&num);
                 }
+                w.out.push_str(line.as_deref().unwrap_or_default());
+            }
+            Step::Text(range) if line.is_some() => {
+                w.out.push_str("#linebreak();");
+                w.out.push_str(line.as_deref().unwrap_or_default());
+                place_ended(&mut w.out, marks, &mut placed, &order, range.end, false);
             }
             Step::BlockEnd { .. } => {
                 // Marks whose passage ended without a text event ending there (after a
@@ -399,6 +426,7 @@ mod tests {
             raw_html: false,
             heading_shift: 1,
             url: None,
+            line_numbers: None,
         };
         let t = body(md, &marks, &opts);
         assert!(
@@ -408,5 +436,28 @@ mod tests {
         assert!(t.contains("#scholia-passage[#\"five\";]"), "{t}");
         assert!(t.contains("#scholia-passage[#\" six\";]<B>#\".\";"), "{t}");
         assert!(t.starts_with("#scholia-num(1, none);"), "{t}");
+    }
+
+    /// A verse text prints every line on its own (a line break where the source has one),
+    /// its indentation, and every Nth line's number, escaped like any other text.
+    #[test]
+    fn verse_lines_break_indent_and_are_numbered() {
+        let md = "One #line\n  two\n\nthree";
+        let opts = BodyOptions {
+            label: &|_| None,
+            raw_html: false,
+            heading_shift: 1,
+            url: None,
+            line_numbers: Some(2),
+        };
+        let t = body(md, &[], &opts);
+        assert!(
+            t.contains("#\"One #line\";#linebreak();#scholia-line(2);#h(1em);#\"two\";"),
+            "{t}"
+        );
+        assert!(
+            !t.contains("#scholia-line(1)") && !t.contains("#scholia-line(3)"),
+            "{t}"
+        );
     }
 }

@@ -228,6 +228,7 @@ fn text(out: &mut String, h: &Edition, i: usize, t: &TextDoc, targets: &Targets)
         raw_html: site.config.allow_raw_html,
         heading_shift: 1,
         url: url.as_deref(),
+        line_numbers: site.line_numbers_of(t.text),
     };
     out.push_str(&markup::body(t.text.markdown(), &marks, &opts));
     out.push('\n');

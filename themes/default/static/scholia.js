@@ -438,11 +438,21 @@
     }
     // In a paragraph, its notes and number are not the passage.
     const skip = target.classList.contains("para") ? ".notes, .pnum" : ".pnum";
-    const walker = document.createTreeWalker(target, NodeFilter.SHOW_TEXT, {
+    // A verse line's anchor is empty: its words run from it to the next line's anchor.
+    const verse = target.classList.contains("verse-line");
+    const scope = verse ? target.parentElement : target;
+    const next = verse
+      ? [...scope.querySelectorAll(".verse-line")].find((l) => target.compareDocumentPosition(l) & Node.DOCUMENT_POSITION_FOLLOWING)
+      : null;
+    const inLine = (node) =>
+      !verse ||
+      ((target.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING) &&
+        (!next || next.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_PRECEDING));
+    const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT, {
       acceptNode: (node) => {
         const p = node.parentElement;
         const out = p && p.closest(skip);
-        if (!p || p.closest("script, style, mark.search-hit") || (out && target.contains(out))) {
+        if (!p || !inLine(node) || p.closest("script, style, mark.search-hit") || (out && scope.contains(out))) {
           return NodeFilter.FILTER_REJECT;
         }
         return NodeFilter.FILTER_ACCEPT;
