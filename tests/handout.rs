@@ -513,9 +513,10 @@ fn relative_images_resolve_from_the_handout_page() {
             .chain(html.split(" href=\"").skip(1))
             .filter_map(|s| s.split('"').next())
             .filter(|a| {
-                ["map", "key", "plan", "https://example.org/x", "/logo"]
-                    .iter()
-                    .any(|w| a.contains(w))
+                !a.contains('#')
+                    && ["map", "key", "plan", "https://example.org/x", "/logo"]
+                        .iter()
+                        .any(|w| a.contains(w))
             })
             .map(|a| at.join(a).map_or_else(|e| e.to_string(), |u| u.to_string()))
             .collect::<std::collections::BTreeSet<_>>()

@@ -17,8 +17,8 @@ use super::world::HandoutWorld;
 use crate::diagnostics::{Diagnostic, Source, Span};
 use crate::output::edition::Edition;
 
-/// The numbers of the notes whose text does not start and end on the page of their
-/// number in the text, in order.
+/// The numbers of the notes whose text does not start on the page of their number in the
+/// text, or runs on past the next page, in order.
 pub(crate) fn notes_off_their_page(document: &PagedDocument) -> Vec<usize> {
     let mark = pages_of(document, "scholia-note-mark");
     let start = pages_of(document, "scholia-note-start");
@@ -26,7 +26,8 @@ pub(crate) fn notes_off_their_page(document: &PagedDocument) -> Vec<usize> {
     mark.iter()
         .filter(|(n, page)| {
             // A note typst did not print at all is as lost as one on another page.
-            start.get(*n) != Some(page) || end.get(*n) != Some(page)
+            // It may go on at the foot of the next page, as footnotes do, but no further.
+            start.get(*n) != Some(page) || end.get(*n).is_none_or(|e| *e > *page + 1)
         })
         .map(|(n, _)| *n)
         .collect()
