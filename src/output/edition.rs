@@ -8,7 +8,7 @@ use crate::config::{page_url, HandoutSettings, Pack};
 use crate::document::{Document, Entry, InstructorQuestionHtml, NoteDoc, TextDoc, TextHtml};
 use crate::link::Targets;
 use crate::render::Sections;
-use crate::site::{Audience, NoteKind};
+use crate::site::Audience;
 
 /// What one handout holds.
 pub(crate) struct Edition<'a> {
@@ -174,14 +174,16 @@ impl<'a> Edition<'a> {
             + 1
     }
 
+    #[cfg(feature = "documents")]
     /// An interface word in the site's language (`themes/*/strings/`), placeholders
     /// filled from `vars`: what the PDF and EPUB print themselves.
     pub(crate) fn word(&self, key: &str, vars: &[(&str, String)]) -> String {
         self.doc.site.theme.strings.format(key, None, vars)
     }
 
+    #[cfg(feature = "documents")]
     /// A note kind's name in the site's language.
-    pub(crate) fn kind_word(&self, kind: NoteKind) -> String {
+    pub(crate) fn kind_word(&self, kind: crate::site::NoteKind) -> String {
         let strings = &self.doc.site.theme.strings;
         strings
             .table()
@@ -191,11 +193,13 @@ impl<'a> Edition<'a> {
             .map_or_else(|| kind.label().to_string(), str::to_string)
     }
 
+    #[cfg(feature = "documents")]
     /// A front-matter date in the site's language (`1 avril 2017`).
     pub(crate) fn date_words(&self, iso: &str) -> String {
         self.doc.site.theme.strings.date(iso)
     }
 
+    #[cfg(feature = "documents")]
     /// The edition's date, for the metadata of its PDF and EPUB: `SOURCE_DATE_EPOCH` when
     /// set (reproducible-builds.org), else the latest front-matter date of its texts, else
     /// 1980-01-01 (the earliest a zip file can hold). Never the clock: the same site makes
@@ -221,6 +225,7 @@ impl<'a> Edition<'a> {
     }
 }
 
+#[cfg(feature = "documents")]
 /// A moment in UTC, from 1980 on (what zip files, PDFs and EPUB metadata all can hold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Stamp {
@@ -232,6 +237,7 @@ pub(crate) struct Stamp {
     pub second: u8,
 }
 
+#[cfg(feature = "documents")]
 impl Stamp {
     pub(crate) const EARLIEST: Stamp = Stamp {
         year: 1980,
@@ -306,7 +312,7 @@ impl Stamp {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "documents"))]
 mod tests {
     use super::Stamp;
 
