@@ -38,7 +38,7 @@ pub(crate) struct Written {
 
 /// Makes and writes the handouts. Diagnostics are left in `diags` either way.
 pub(crate) fn run(options: &HandoutOptions, diags: &mut Diagnostics) -> Result<Written, Failure> {
-    formats(options).map_err(Failure::Usage)?;
+    formats(options, cfg!(feature = "documents")).map_err(Failure::Usage)?;
     let out =
         output::check_output_dir(&options.site_dir, &options.output).map_err(Failure::Usage)?;
     // Handouts replace the folder they go to: never a built site, which has the same mark.
@@ -104,19 +104,15 @@ pub(crate) fn run(options: &HandoutOptions, diags: &mut Diagnostics) -> Result<W
 }
 
 /// The formats asked for, if this scholia can make them: PDF and EPUB need the
-/// `documents` feature (on by default).
-fn formats(options: &HandoutOptions) -> anyhow::Result<()> {
-    if cfg!(feature = "documents") {
+/// `documents` feature (on by default), and without it asking for them is a usage error
+/// rather than HTML the user did not ask for.
+fn formats(options: &HandoutOptions, documents: bool) -> anyhow::Result<()> {
+    if documents || !(options.pdf || options.epub) {
         return Ok(());
     }
-    for (asked, flag) in [(options.pdf, "--pdf"), (options.epub, "--epub")] {
-        if asked {
-            return Err(anyhow!(
-                "`scholia handout {flag}` needs scholia built with the `documents` feature: leave it out for the printable HTML handouts"
-            ));
-        }
-    }
-    Ok(())
+    Err(anyhow!(
+        "this scholia was built without PDF and EPUB support; install it with the default features (`cargo install scholia`), or leave out --pdf and --epub for the printable HTML handouts"
+    ))
 }
 
 /// The handout files: PDF and EPUB when asked for, else the printable HTML.
@@ -130,6 +126,9 @@ fn files(
     if options.pdf || options.epub {
         return output::documents::files(editions, options.pdf, options.epub, diags);
     }
+    // Without the feature, `formats` refused --pdf and --epub before anything was made.
+    #[cfg(not(feature = "documents"))]
+    let _ = options;
     output::handout_files(doc, editions, diags)
 }
 
@@ -157,4 +156,47 @@ fn chosen(options: &HandoutOptions, site: &Site) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asking(pdf: bool, epub: bool) -> HandoutOptions {
+        HandoutOptions {
+            site_dir: PathBuf::from("."),
+            output: PathBuf::from("handouts"),
+            texts: Vec::new(),
+            packs: Vec::new(),
+            pdf,
+            epub,
+            instructor: false,
+            paper: None,
+        }
+    }
+
+    #[test]
+    fn pdf_and_epub_without_the_documents_feature_are_usage_errors() {
+        for (pdf, epub) in [(true, false), (false, true), (true, true)] {
+            let err = formats(&asking(pdf, epub), false).expect_err("refused");
+            assert!(
+                err.to_string()
+                    .contains("built without PDF and EPUB support"),
+                "{err}"
+            );
+            assert!(formats(&asking(pdf, epub), true).is_ok());
+        }
+        // The HTML handouts need nothing more.
+        assert!(formats(&asking(false, false), false).is_ok());
+    }
+
+    /// This very binary, built without the feature, refuses (the function above is told
+    /// the truth about the build).
+    #[cfg(not(feature = "documents"))]
+    #[test]
+    fn this_build_refuses_pdf_and_epub() {
+        let options = asking(true, false);
+        let mut diags = Diagnostics::new();
+        assert!(matches!(run(&options, &mut diags), Err(Failure::Usage(_))));
+    }
 }

@@ -170,8 +170,23 @@ fn only_the_instructor_pdf_has_instructor_notes() {
         !text(&public).contains(SECRET),
         "the public PDF has the note"
     );
-    let book = std::fs::read(public.join("unit-1/first.epub")).unwrap_or_else(|e| panic!("{e}"));
-    assert!(!contains(&book, SECRET), "the public EPUB has the note");
+    // The book's files are compressed: read them unzipped.
+    let book = |dir: &PathBuf| unzipped_all(&dir.join("unit-1/first.epub"), "");
+    assert!(
+        book(&teacher).contains(SECRET),
+        "the instructor EPUB lacks the note"
+    );
+    assert!(
+        !book(&public).contains(SECRET),
+        "the public EPUB has the note"
+    );
+    assert!(
+        !contains(
+            &std::fs::read(public.join("unit-1/first.epub")).unwrap_or_default(),
+            SECRET
+        ),
+        "the public EPUB has the note"
+    );
 }
 
 fn contains(bytes: &[u8], word: &str) -> bool {
@@ -313,4 +328,197 @@ fn a_verse_pdf_prints_its_lines_and_their_numbers() {
         .collect();
     assert_eq!(numbered, expected, "{text}");
     assert!(text.contains("When all at once I saw a crowd,"), "{text}");
+}
+
+/// A note too long to print whole at the foot of its passage's page is an error at the
+/// note in its sidecar, and no PDF is written; as endnotes it prints.
+#[test]
+fn a_note_too_long_for_its_page_is_an_error_at_the_note() {
+    let site = copy_site(&fixture("sites/long-note"));
+    let run = scholia(site.path(), &["handout", ".", "--pdf"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let err = &run.stderr;
+    assert!(
+        err.contains("the note `endless` does not fit on the page of its passage"),
+        "{err}"
+    );
+    // The note in the sidecar: line 7, its `note:`.
+    assert!(err.contains("content/texts/long.yaml:7:5"), "{err}");
+    assert!(err.contains("help: shorten the note"), "{err}");
+    assert!(!err.contains("`short`"), "the short note fits:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!site.path().join("handouts").exists(), "a PDF was written");
+    // As endnotes, the same note prints (after the text, over as many pages as it needs).
+    let config = site.path().join("content/_site.yaml");
+    let yaml = support::read(&config).replace("paper: a4", "paper: a4\n  notes: end");
+    std::fs::write(&config, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let out = site.path().join("out");
+    handout(site.path(), &out, &["--pdf"]);
+    assert!(out.join("texts/long.pdf").is_file());
+}
+
+/// Runs `scholia handout` with `SOURCE_DATE_EPOCH` as given (unset when `None`).
+fn handout_dated(site: &Path, out: &Path, extra: &[&str], epoch: Option<&str>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scholia"));
+    command
+        .args(["handout", ".", "-o"])
+        .arg(out)
+        .args(extra)
+        .current_dir(site)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH");
+    if let Some(e) = epoch {
+        command.env("SOURCE_DATE_EPOCH", e);
+    }
+    let run = command.output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// Two runs on the same site make the same bytes, EPUB and PDF: no clock, no random
+/// identifier (the runs are a second apart, so zip times from the clock would differ).
+/// `SOURCE_DATE_EPOCH` sets the date.
+#[test]
+fn epubs_and_pdfs_are_reproducible() {
+    let site = copy_site(&fixture("sites/handouts"));
+    let args = [
+        "--pdf",
+        "--epub",
+        "--text",
+        "unit-1/first",
+        "--pack",
+        "week-1",
+    ];
+    let (a, b, c) = (
+        site.path().join("a"),
+        site.path().join("b"),
+        site.path().join("c"),
+    );
+    handout_dated(site.path(), &a, &args, None);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    handout_dated(site.path(), &b, &args, None);
+    handout_dated(site.path(), &c, &args, Some("1700000000"));
+    for file in [
+        "unit-1/first.epub",
+        "unit-1/first.pdf",
+        "week-1.epub",
+        "week-1.pdf",
+    ] {
+        let bytes = |dir: &Path| std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(bytes(&a) == bytes(&b), "{file} differs between two runs");
+        assert!(bytes(&a) != bytes(&c), "{file} ignores SOURCE_DATE_EPOCH");
+    }
+    // The book's date is the text's (2024-01-02), or SOURCE_DATE_EPOCH's.
+    let opf = |dir: &Path| unzipped(&dir.join("unit-1/first.epub"), "OEBPS/content.opf");
+    assert!(opf(&a).contains(">2024-01-02T00:00:00Z<"), "{}", opf(&a));
+    assert!(opf(&c).contains(">2023-11-14T22:13:20Z<"), "{}", opf(&c));
+}
+
+/// One file of a zip (an EPUB), as text.
+fn unzipped(zip: &Path, name: &str) -> String {
+    let file = std::fs::File::open(zip).unwrap_or_else(|e| panic!("{}: {e}", zip.display()));
+    let mut archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{e}"));
+    let mut entry = archive
+        .by_name(name)
+        .unwrap_or_else(|e| panic!("{name} in {}: {e}", zip.display()));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).unwrap_or_else(|e| panic!("{e}"));
+    text
+}
+
+/// Every file of a zip whose name ends with `suffix`, joined.
+fn unzipped_all(zip: &Path, suffix: &str) -> String {
+    let file = std::fs::File::open(zip).unwrap_or_else(|e| panic!("{}: {e}", zip.display()));
+    let archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<String> = archive
+        .file_names()
+        .filter(|n| n.ends_with(suffix))
+        .map(String::from)
+        .collect();
+    names.iter().map(|n| unzipped(zip, n)).collect()
+}
+
+/// The words a PDF and an EPUB print themselves are the site's language's.
+#[test]
+fn a_french_site_gets_french_pdfs_and_epubs() {
+    if support::missing(&[Tool::Pdftotext]) {
+        return;
+    }
+    let site = copy_site(&fixture("sites/french"));
+    let out = site.path().join("out");
+    // A pack, for the cover and contents.
+    let config = site.path().join("content/_site.yaml");
+    let yaml = support::read(&config)
+        + "packs:\n  - name: semaine-1\n    title: Semaine 1\n    texts: [textes/alliances, textes/coalitions]\n";
+    std::fs::write(&config, yaml).unwrap_or_else(|e| panic!("{e}"));
+    handout(site.path(), &out, &["--pdf", "--epub", "--instructor"]);
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let pdf = squash(&pages(&out.join("textes/alliances.pdf")).concat());
+    let pack = squash(&pages(&out.join("semaine-1.pdf")).concat());
+    for french in [
+        "Page 1 sur",
+        "Glossaire",
+        "Licence : CC BY 4.0",
+        "Source :",
+        "1 avril 2017",
+        "Contexte",
+        "Définition",
+    ] {
+        assert!(pdf.contains(french), "no `{french}` in the PDF:\n{pdf}");
+    }
+    assert!(pack.contains("Sommaire"), "no contents title:\n{pack}");
+    let english = [
+        "Glossary",
+        " of 1",
+        " of 2",
+        "Licence:",
+        "Source:",
+        "Context ",
+        "Definition",
+        "Contents",
+        "Instructor",
+        "Answer",
+        "April",
+    ];
+    for word in english {
+        assert!(!pdf.contains(word), "`{word}` in the PDF:\n{pdf}");
+        assert!(!pack.contains(word), "`{word}` in the pack's PDF:\n{pack}");
+    }
+    let book = unzipped_all(&out.join("semaine-1.epub"), "html");
+    for french in ["Glossaire", "Licence : CC BY 4.0", "Sommaire", "Contexte"] {
+        assert!(book.contains(french), "no `{french}` in the EPUB:\n{book}");
+    }
+    // Words between tags (markup and the texts' own words aside).
+    for word in english {
+        let word = word.trim();
+        assert!(
+            !book.contains(&format!(">{word}<")) && !book.contains(&format!(">{word} ")),
+            "`{word}` in the EPUB:\n{book}"
+        );
+    }
+}
+
+/// A text in a script the PDF fonts lack prints with a warning naming the characters,
+/// not silently with empty boxes (Arabic is covered, by DejaVu Sans Mono).
+#[test]
+fn a_pdf_warns_of_characters_no_font_has() {
+    let site = copy_site(&fixture("sites/handouts"));
+    let text = site.path().join("content/unit-1/second.md");
+    let md = support::read(&text) + "\nThe word 漢字 in Chinese.\n";
+    std::fs::write(&text, md).unwrap_or_else(|e| panic!("{e}"));
+    let run = scholia(site.path(), &["handout", ".", "--pdf", "-o", "out"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("that no font of scholia's PDFs has") && run.stderr.contains("漢"),
+        "{}",
+        run.stderr
+    );
+    // And the Arabic fixture, none.
+    let arabic = copy_site(&fixture("sites/arabic"));
+    let run = scholia(arabic.path(), &["handout", ".", "--pdf", "-o", "out"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("no font"), "{}", run.stderr);
 }

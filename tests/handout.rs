@@ -443,3 +443,92 @@ fn a_printed_handout_has_its_paper_page_numbers_and_notes_by_their_passages() {
     }
     assert!(!pages.concat().contains(INSTRUCTOR_NOTE));
 }
+
+/// The ids of a page, in order (every `id="…"` attribute).
+fn ids(html: &str) -> Vec<&str> {
+    html.split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect()
+}
+
+/// A pack's page holds several texts, each with its `p1` and notes: every id is unique
+/// (each text's prefixed by its slug), and every link inside the page finds its id.
+#[test]
+fn a_pack_repeats_no_id_and_its_links_stay_inside() {
+    let site = copy_site(&fixture(SITE));
+    let out = handouts(
+        site.path(),
+        &site.path().join("handouts"),
+        &["--instructor"],
+    );
+    let pack = read(&out.join("week-1.html"));
+    let all = ids(&pack);
+    let mut seen = std::collections::BTreeSet::new();
+    for id in &all {
+        assert!(seen.insert(*id), "the id `{id}` repeats in the pack");
+    }
+    assert!(all.contains(&"unit-1_first_p1") && all.contains(&"unit-1_second_p1"));
+    assert!(all.contains(&"unit-1_first_intense"), "{all:?}");
+    for href in pack.split(" href=\"#").skip(1) {
+        let target = href.split('"').next().unwrap_or_default();
+        assert!(seen.contains(target), "`#{target}` leads to no id");
+    }
+    // The first text's link to the second text's paragraph 2 goes to it in the page.
+    assert!(
+        pack.contains("href=\"#unit-1_second_p2\""),
+        "{}",
+        support::between(&pack, "States cooperate", "</p>")
+    );
+    // A text's own handout keeps the reader page's ids.
+    let text = read(&out.join("unit-1/first.html"));
+    assert!(ids(&text).contains(&"p1"));
+}
+
+/// A relative image (or link) in a text reaches the same file from the handout page,
+/// one folder deeper than the reader page, as from the reader page.
+#[test]
+fn relative_images_resolve_from_the_handout_page() {
+    let site = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let content = site.path().join("content/unit");
+    std::fs::create_dir_all(&content).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        content.join("text.md"),
+        "---\ntitle: Pictures\n---\n\nA map: ![the map](map.png), a [plan](../plan.pdf), \
+         a [site](https://example.org/x.png) and ![logo](/logo.png).\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        content.join("text.yaml"),
+        "annotations:\n  - quote: A map\n    note: See ![the key](key.png).\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let public = support::build_ok(site.path(), &[]);
+    let base = url::Url::parse("https://example.org/site/").unwrap_or_else(|e| panic!("{e}"));
+    let addresses = |page: &str| -> Vec<String> {
+        let html = read(&public.join(page));
+        let at = base.join(page).unwrap_or_else(|e| panic!("{e}"));
+        html.split(" src=\"")
+            .skip(1)
+            .chain(html.split(" href=\"").skip(1))
+            .filter_map(|s| s.split('"').next())
+            .filter(|a| {
+                !a.contains('#')
+                    && ["map", "key", "plan", "https://example.org/x", "/logo"]
+                        .iter()
+                        .any(|w| a.contains(w))
+            })
+            .map(|a| at.join(a).map_or_else(|e| e.to_string(), |u| u.to_string()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let reader = addresses("unit/text/index.html");
+    let handout = addresses("unit/text/handout/index.html");
+    assert!(
+        reader.contains(&"https://example.org/site/unit/text/map.png".to_string()),
+        "{reader:?}"
+    );
+    assert_eq!(reader.len(), 5, "{reader:?}");
+    assert_eq!(handout, reader);
+}

@@ -181,6 +181,20 @@ fn every_page_and_stylesheet_passes_the_nu_html_checker() {
         });
         keep.push(site);
     }
+    // The handouts `scholia handout` writes on their own: texts and a pack of them.
+    let handout_site = copy_site(&fixture("sites/handouts"));
+    for (edition, extra) in [("", &[][..]), (" (instructor)", &["--instructor"][..])] {
+        let out = handout_site.path().join(format!("handouts{}", extra.len()));
+        let out_s = out.to_string_lossy().into_owned();
+        let args = [&["handout", ".", "-o", out_s.as_str()][..], extra].concat();
+        let run = support::scholia(handout_site.path(), &args);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        sites.push(Built {
+            label: format!("handouts of tests/sites/handouts{edition}"),
+            root: canonical(&out),
+        });
+    }
+    keep.push(handout_site);
     let pages: usize = sites
         .iter()
         .map(|s| files_with_extension(&s.root, "html").len())

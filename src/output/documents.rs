@@ -15,35 +15,55 @@ pub(crate) fn files(
     want_epub: bool,
     diags: &mut Diagnostics,
 ) -> Vec<OutputFile> {
-    let made: Vec<Vec<Result<OutputFile, Diagnostic>>> = editions
+    let made: Vec<Vec<Made>> = editions
         .par_iter()
         .map(|edition| {
             let mut out = Vec::new();
             if want_pdf {
-                out.push(
-                    pdf::render(edition)
-                        .map(|bytes| file(edition, "pdf", bytes))
-                        .map_err(|e| failure(edition, "PDF", e.to_string())),
-                );
+                out.push(match pdf::render(edition) {
+                    Ok(typeset) => Made {
+                        file: Some(file(edition, "pdf", typeset.pdf)),
+                        diagnostics: typeset.warnings,
+                    },
+                    Err(pdf::Failed::Content(errors)) => Made {
+                        file: None,
+                        diagnostics: errors,
+                    },
+                    Err(pdf::Failed::Typst(e)) => Made {
+                        file: None,
+                        diagnostics: vec![failure(edition, "PDF", e.to_string())],
+                    },
+                });
             }
             if want_epub {
-                out.push(
-                    epub::render(edition)
-                        .map(|bytes| file(edition, "epub", bytes))
-                        .map_err(|e| failure(edition, "EPUB", e.to_string())),
-                );
+                out.push(match epub::render(edition) {
+                    Ok(bytes) => Made {
+                        file: Some(file(edition, "epub", bytes)),
+                        diagnostics: Vec::new(),
+                    },
+                    Err(e) => Made {
+                        file: None,
+                        diagnostics: vec![failure(edition, "EPUB", e.to_string())],
+                    },
+                });
             }
             out
         })
         .collect();
     let mut files = Vec::new();
-    for result in made.into_iter().flatten() {
-        match result {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
+    for made in made.into_iter().flatten() {
+        files.extend(made.file);
+        for d in made.diagnostics {
+            diags.push(d);
         }
     }
     files
+}
+
+/// One file made, or not, and what its author should know.
+struct Made {
+    file: Option<OutputFile>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 fn file(edition: &Edition, extension: &str, bytes: Vec<u8>) -> OutputFile {

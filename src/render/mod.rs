@@ -65,7 +65,14 @@ pub(crate) fn text(
     targets: &Targets,
     autolink: &[autolink::Term],
 ) -> TextHtml {
-    text_on(site, doc, &doc.page, targets, autolink)
+    text_on(
+        site,
+        doc,
+        &doc.page,
+        targets,
+        autolink,
+        &Sections::default(),
+    )
 }
 
 /// The text's HTML for its handout page, if it differs from its reading page's: its
@@ -80,24 +87,87 @@ pub(crate) fn handout_text(
     let linked = !links.body.is_empty()
         || links.notes.iter().any(|f| !f.links.is_empty())
         || links.questions.iter().any(|f| !f.links.is_empty())
-        || !doc.text.instructor_questions.is_empty();
+        || !doc.text.instructor_questions.is_empty()
+        || has_relative_addresses(doc.text);
     let page = Page::Handout(doc.text.slug.clone());
-    linked.then(|| text_on(site, doc, &page, targets, autolink))
+    linked.then(|| text_on(site, doc, &page, targets, autolink, &Sections::default()))
 }
 
-/// [`text`], as the page `page` shows it.
+/// Whether the text may hold a relative address (an image, a plain link), which the
+/// handout page, one folder deeper, writes differently. A cheap look at the Markdown: a
+/// false "yes" costs one more rendering.
+fn has_relative_addresses(text: &Text) -> bool {
+    let written = |md: &str| md.contains("](") || md.contains("]:");
+    written(text.markdown())
+        || text.notes.iter().any(|n| written(&n.body))
+        || text.questions.iter().any(|q| written(&q.body))
+}
+
+/// The texts of a pack's handout, which one page holds: each text's ids get a prefix of
+/// their own (two texts' `p1` stay two ids), and links to a text of the pack go to its
+/// section of the page.
+#[derive(Debug, Default)]
+pub(crate) struct Sections {
+    /// The pack's texts by slug, in order.
+    pub texts: Vec<String>,
+}
+
+impl Sections {
+    /// The prefix of the ids of the text `slug` in the pack's page: its slug, `/` made
+    /// `_`, and a final `_` (ids of the page's own sections have no `_`).
+    pub(crate) fn prefix(slug: &str) -> String {
+        format!("{}_", slug.replace('/', "_"))
+    }
+
+    /// The link to `fragment` of the text `slug`, if that text is in the pack: its
+    /// section (`text-N`, as the theme's `handout.html` names it), or an id in it.
+    fn href(&self, slug: &str, fragment: Option<&str>) -> Option<String> {
+        let k = self.texts.iter().position(|t| t == slug)?;
+        Some(match fragment {
+            Some(f) => format!("#{}{f}", Sections::prefix(slug)),
+            None => format!("#text-{}", k + 1),
+        })
+    }
+}
+
+/// The text's HTML for the handout of a pack (see [`Sections`]).
+pub(crate) fn pack_text(
+    site: &Site,
+    doc: &TextDoc,
+    targets: &Targets,
+    pack: &Sections,
+) -> TextHtml {
+    let terms = if site.config.glossary_autolink {
+        crate::anchor::links::autolink_terms(&site.glossary)
+    } else {
+        Vec::new()
+    };
+    let page = Page::Handout(doc.text.slug.clone());
+    text_on(site, doc, &page, targets, &terms, pack)
+}
+
+/// [`text`], as the page `page` shows it (in a pack's handout when `pack` has texts).
 fn text_on(
     site: &Site,
     doc: &TextDoc,
     page: &Page,
     targets: &Targets,
     autolink: &[autolink::Term],
+    pack: &Sections,
 ) -> TextHtml {
     let text = doc.text;
+    let prefix = if pack.texts.is_empty() {
+        String::new()
+    } else {
+        Sections::prefix(&text.slug)
+    };
     let ctx = Context {
         page,
         targets,
         raw_html: false,
+        prefix: &prefix,
+        pack,
+        base: &doc.page,
     };
     let notes = doc
         .notes
@@ -147,10 +217,14 @@ fn text_on(
 
 /// Renders the glossary's definitions, parallel to `entries`.
 pub(crate) fn glossary(site: &Site, entries: &[Entry], targets: &Targets) -> Vec<String> {
+    let no_pack = Sections::default();
     let ctx = Context {
         page: &Page::Glossary,
         targets,
         raw_html: false,
+        prefix: "",
+        pack: &no_pack,
+        base: &Page::Glossary,
     };
     entries
         .iter()
@@ -167,6 +241,13 @@ struct Context<'a> {
     page: &'a Page,
     targets: &'a Targets,
     raw_html: bool,
+    /// Put before every id the text's HTML holds (empty but in a pack's handout).
+    prefix: &'a str,
+    /// The texts of the pack whose handout this is (none for any other page).
+    pack: &'a Sections,
+    /// The page the author's relative addresses (images, plain links) are written for:
+    /// the text's reader page, which a handout page one folder deeper is not.
+    base: &'a Page,
 }
 
 impl Context<'_> {
@@ -245,7 +326,12 @@ impl Links {
             }) => match ctx.targets.resolve(&dest_url, ctx.page) {
                 Ok(r) => {
                     self.open.push(Opened::CrossLink);
-                    let href = ctx.page.href_to(&r.page, r.fragment.as_deref());
+                    let in_pack = match &r.page {
+                        Page::Text(slug) => ctx.pack.href(slug, r.fragment.as_deref()),
+                        _ => None,
+                    };
+                    let href =
+                        in_pack.unwrap_or_else(|| ctx.page.href_to(&r.page, r.fragment.as_deref()));
                     let html = format!(
                         "<a class=\"xref\" href=\"{}\" data-target=\"{}\">",
                         attr(&href),
@@ -263,6 +349,15 @@ impl Links {
                 Some(Opened::Broken) => None,
                 Some(Opened::Other) | None => Some(Event::End(TagEnd::Link)),
             },
+            // Footnotes' ids are their names: prefixed like every id (in a pack).
+            Event::FootnoteReference(name) if !ctx.prefix.is_empty() => Some(
+                Event::FootnoteReference(format!("{}{name}", ctx.prefix).into()),
+            ),
+            Event::Start(Tag::FootnoteDefinition(name)) if !ctx.prefix.is_empty() => {
+                Some(Event::Start(Tag::FootnoteDefinition(
+                    format!("{}{name}", ctx.prefix).into(),
+                )))
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -272,7 +367,7 @@ impl Links {
                 self.open.push(Opened::Other);
                 Some(Event::Start(Tag::Link {
                     link_type,
-                    dest_url: safe_url(dest_url),
+                    dest_url: rebase(safe_url(dest_url), ctx),
                     title,
                     id,
                 }))
@@ -284,13 +379,30 @@ impl Links {
                 id,
             }) => Some(Event::Start(Tag::Image {
                 link_type,
-                dest_url: safe_url(dest_url),
+                dest_url: rebase(safe_url(dest_url), ctx),
                 title,
                 id,
             })),
             e => Some(e),
         }
     }
+}
+
+/// A relative address written for `ctx.base` (the reader page), as `ctx.page` must write
+/// it to reach the same file: a handout page is one folder deeper than its reader page.
+/// Absolute addresses, site-absolute paths and fragments stay as they are.
+fn rebase<'u>(url: CowStr<'u>, ctx: &Context) -> CowStr<'u> {
+    if ctx.base == ctx.page || url.is_empty() || url.starts_with(['/', '#', '?']) {
+        return url;
+    }
+    // A scheme (`https:`, `mailto:`) comes before any `/`, `?` or `#`.
+    let head = url.split(['/', '?', '#']).next().unwrap_or("");
+    if head.contains(':') {
+        return url;
+    }
+    let base = ctx.base.path();
+    let folder = base.strip_suffix("index.html").unwrap_or(&base);
+    CowStr::from(format!("{}{folder}{url}", ctx.page.root()))
 }
 
 /// `javascript:` and friends never survive into a page.
@@ -469,17 +581,18 @@ impl<'a> Body<'a> {
             .replace("{n}", &n.to_string());
         let mut label = String::with_capacity(name.len());
         let _ = pulldown_cmark_escape::escape_html(&mut label, &name);
-        let number = format!("<a class=\"pnum\" href=\"#p{n}\" aria-label=\"{label}\">{n}</a>");
+        let id = format!("{}p{n}", attr(self.ctx.prefix));
+        let number = format!("<a class=\"pnum\" href=\"#{id}\" aria-label=\"{label}\">{n}</a>");
         match event {
             Event::Start(Tag::Item) => out.push(Event::Html(
-                format!("<li class=\"para\" id=\"p{n}\">{number}").into(),
+                format!("<li class=\"para\" id=\"{id}\">{number}").into(),
             )),
             Event::Start(Tag::BlockQuote(_)) => out.push(Event::Html(
-                format!("<blockquote class=\"para\" id=\"p{n}\">{number}\n").into(),
+                format!("<blockquote class=\"para\" id=\"{id}\">{number}\n").into(),
             )),
             e => {
                 out.push(Event::Html(
-                    format!("<div class=\"para\" id=\"p{n}\">{number}").into(),
+                    format!("<div class=\"para\" id=\"{id}\">{number}").into(),
                 ));
                 out.push(e);
             }
@@ -618,13 +731,14 @@ impl<'a> Body<'a> {
         let mut html = String::new();
         for p in active {
             let id = attr(&self.text.notes[p.note].id);
+            let prefix = attr(self.ctx.prefix);
             let anchor = if self.marked.insert(p.note) {
-                format!(" id=\"mark-{id}\"")
+                format!(" id=\"{prefix}mark-{id}\"")
             } else {
                 String::new()
             };
             html.push_str(&format!(
-                "<mark class=\"passage\" data-note=\"{id}\" aria-details=\"{id}\"{anchor}>"
+                "<mark class=\"passage\" data-note=\"{id}\" aria-details=\"{prefix}{id}\"{anchor}>"
             ));
         }
         html.push_str(html_piece);
@@ -713,6 +827,7 @@ impl<'a> Body<'a> {
                     .map_or(events.len(), |j| i + j);
                 let words = markdown::plain_text(&events[i + 1..end]);
                 let id = unique_heading_id(&words, &mut taken, &mut suffixes);
+                let id = format!("{}{id}", self.ctx.prefix);
                 self.headings.push(Heading {
                     level: *level as u8,
                     id: id.clone(),

@@ -16,7 +16,7 @@ use epub_builder::{
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 use serde::Serialize;
 
-use super::edition::Edition;
+use super::edition::{Edition, Stamp};
 use crate::link::Targets;
 use crate::markdown::{self, Step, Walker};
 use crate::site::NoteKind;
@@ -54,10 +54,22 @@ fn fail(e: impl std::fmt::Display) -> EpubError {
 #[derive(Serialize)]
 struct NoteView {
     number: usize,
-    kind: Option<&'static str>,
+    kind: Option<String>,
     title: Option<String>,
     instructor: bool,
     html: String,
+}
+
+/// The words a book prints itself, in the site's language.
+#[derive(Serialize)]
+struct Words {
+    notes: String,
+    questions: String,
+    glossary: String,
+    instructor: String,
+    answer: String,
+    contents: String,
+    rtl: bool,
 }
 
 #[derive(Serialize)]
@@ -88,7 +100,26 @@ pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
     builder.epub_version(EpubVersion::V30);
     builder.set_title(h.title.clone());
     builder.add_language(lang.clone());
+    builder.set_toc_name(h.word("contents", &[]));
+    if crate::strings::is_right_to_left(&lang) {
+        builder.epub_direction(epub_builder::PageDirection::Rtl);
+    }
     builder.set_generator("scholia");
+    // The same site makes the same book: a date that is not the clock's, an identifier
+    // named after the book instead of a random one.
+    let stamp = h.stamp();
+    if let chrono::LocalResult::Single(date) = chrono::TimeZone::with_ymd_and_hms(
+        &chrono::Utc,
+        i32::from(stamp.year),
+        u32::from(stamp.month),
+        u32::from(stamp.day),
+        u32::from(stamp.hour),
+        u32::from(stamp.minute),
+        u32::from(stamp.second),
+    ) {
+        builder.set_modified_date(date);
+    }
+    builder.set_uuid(identifier(h));
     let author = if h.is_pack {
         config.author.clone()
     } else {
@@ -104,10 +135,20 @@ pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
     }
     builder.stylesheet(STYLESHEET.as_bytes()).map_err(fail)?;
 
+    let words = Words {
+        notes: h.word("notes", &[]),
+        questions: h.word("questions", &[]),
+        glossary: h.word("glossary", &[]),
+        instructor: h.word("instructor", &[]),
+        answer: h.word("answer", &[]),
+        contents: h.word("contents", &[]),
+        rtl: crate::strings::is_right_to_left(&lang),
+    };
     let mut files: Vec<(String, String, String, ReferenceType)> = Vec::new();
     if h.is_pack {
         let mut ctx = tera::Context::new();
         ctx.insert("kind", "cover");
+        ctx.insert("words", &words);
         ctx.insert("lang", &lang);
         ctx.insert("title", &h.title);
         ctx.insert("site", &config.title);
@@ -136,7 +177,7 @@ pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
                 .map_or("", |note| note.body.as_str());
             notes.push(NoteView {
                 number,
-                kind: (n.kind != NoteKind::Note).then(|| n.kind.label()),
+                kind: (n.kind != NoteKind::Note).then(|| h.kind_word(n.kind)),
                 title: n.title.clone(),
                 instructor: h.is_instructor_note(t, n),
                 html: fragment(body, &label),
@@ -158,17 +199,27 @@ pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
             .iter()
             .map(|q| fragment(&q.body, &label))
             .collect();
-        let byline: Vec<&str> = [meta.author.as_deref(), meta.date.as_deref()]
+        let date = meta.date.as_deref().map(|d| h.date_words(d));
+        let byline: Vec<&str> = [meta.author.as_deref(), date.as_deref()]
             .into_iter()
             .flatten()
             .collect();
         let mut ctx = tera::Context::new();
         ctx.insert("kind", "text");
+        ctx.insert("words", &words);
         ctx.insert("lang", site.language_of(t.text));
         ctx.insert("title", &meta.title);
         ctx.insert("byline", &byline.join(" · "));
-        ctx.insert("source", &meta.source);
-        ctx.insert("license", &meta.license);
+        let source = meta
+            .source
+            .as_ref()
+            .map(|s| h.word("source", &[("source", s.clone())]));
+        ctx.insert("source", &source);
+        let license = meta
+            .license
+            .as_ref()
+            .map(|l| h.word("license_line", &[("license", l.clone())]));
+        ctx.insert("license", &license);
         ctx.insert("url", &h.url(i).map(|u| u.to_string()));
         ctx.insert("body", &body);
         ctx.insert("questions", &questions);
@@ -213,13 +264,14 @@ pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
             .collect();
         let mut ctx = tera::Context::new();
         ctx.insert("kind", "glossary");
+        ctx.insert("words", &words);
         ctx.insert("lang", &lang);
-        ctx.insert("title", "Glossary");
+        ctx.insert("title", &words.glossary);
         ctx.insert("entries", &entries);
         let page = tera.render("chapter.xhtml", &ctx).map_err(fail)?;
         files.push((
             "glossary.xhtml".into(),
-            "Glossary".into(),
+            words.glossary.clone(),
             page,
             ReferenceType::Glossary,
         ));
@@ -235,7 +287,75 @@ pub(crate) fn render(h: &Edition) -> Result<Vec<u8>, EpubError> {
     }
     let mut out = Vec::new();
     builder.generate(&mut out).map_err(fail)?;
-    Ok(out)
+    rezip(&out, stamp)
+}
+
+/// The book's identifier: a name-based UUID of the site (its `base_url`, or its title),
+/// the handout's name and edition, so a new build of the same book is the same book to a
+/// reading system, and the instructor's book another one.
+fn identifier(h: &Edition) -> uuid::Uuid {
+    use sha2::Digest as _;
+    let config = &h.doc.site.config;
+    let site = config
+        .base_url
+        .as_ref()
+        .map_or_else(|| config.title.clone(), |u| u.to_string());
+    let mut hash = sha2::Sha256::new();
+    for part in [
+        "scholia handout",
+        &site,
+        if h.is_pack { "pack" } else { "text" },
+        &h.name,
+        if h.instructor() {
+            "instructor"
+        } else {
+            "public"
+        },
+    ] {
+        hash.update(part.len().to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    let digest = hash.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_sha1_bytes(bytes).into_uuid()
+}
+
+/// The book written again with every entry dated `stamp`: the zip library epub-builder
+/// uses dates entries with the clock. Entries keep their order, `mimetype` first and
+/// stored, as EPUB requires.
+fn rezip(book: &[u8], stamp: Stamp) -> Result<Vec<u8>, EpubError> {
+    use std::io::{Read as _, Write as _};
+    use zip::write::SimpleFileOptions;
+    use zip::CompressionMethod;
+    let time = zip::DateTime::from_date_and_time(
+        stamp.year,
+        stamp.month,
+        stamp.day,
+        stamp.hour,
+        stamp.minute,
+        stamp.second,
+    )
+    .map_err(fail)?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(book)).map_err(fail)?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(fail)?;
+        let method = if entry.name() == "mimetype" {
+            CompressionMethod::Stored
+        } else {
+            CompressionMethod::Deflated
+        };
+        let options = SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(time)
+            .unix_permissions(0o644);
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).map_err(fail)?;
+        out.start_file(entry.name(), options).map_err(fail)?;
+        out.write_all(&data).map_err(fail)?;
+    }
+    Ok(out.finish().map_err(fail)?.into_inner())
 }
 
 /// Note, question or definition Markdown as XHTML.

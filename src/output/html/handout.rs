@@ -204,6 +204,8 @@ struct HandoutText<'a> {
     slug: &'a str,
     /// The id of its section in a pack, for the table of contents.
     anchor: String,
+    /// Put before the ids of its notes (in a pack, where texts may share note ids).
+    ids: String,
     title: &'a str,
     author: Option<&'a str>,
     date: Option<&'a str>,
@@ -248,11 +250,12 @@ fn html(
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let html = t.handout_html();
+            let html = edition.html(i).unwrap_or_else(|| t.handout_html());
             let m = &t.text.meta;
             HandoutText {
                 slug: &t.text.slug,
                 anchor: format!("text-{}", i + 1),
+                ids: edition.id_prefix(i),
                 title: &m.title,
                 author: m.author.as_deref(),
                 date: m.date.as_deref(),

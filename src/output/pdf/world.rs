@@ -58,6 +58,7 @@ impl HandoutWorld {
     }
 
     /// How many times the document asked for a file or package (each one refused).
+    #[cfg(test)]
     pub(crate) fn denied(&self) -> usize {
         self.denied.load(Ordering::Relaxed)
     }
@@ -65,6 +66,29 @@ impl HandoutWorld {
     /// Whether any font was found (an empty font book typesets nothing legible).
     pub(crate) fn has_fonts(&self) -> bool {
         !FONTS.0.is_empty()
+    }
+
+    /// The characters of the source (so of the handout's text) that no embedded font
+    /// has, each once, in order; spaces and control characters need no glyph.
+    pub(crate) fn uncovered(&self) -> Vec<char> {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in self.main.text().chars() {
+            // Invisible format characters (soft hyphen, zero-width and direction marks)
+            // print as nothing in any case.
+            let invisible = matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}');
+            if c.is_whitespace() || c.is_control() || c.is_ascii() || invisible || seen.contains(&c)
+            {
+                continue;
+            }
+            let covered = FONTS
+                .0
+                .iter()
+                .any(|f| f.info().coverage.contains(u32::from(c)));
+            if !covered {
+                seen.insert(c);
+            }
+        }
+        seen.into_iter().collect()
     }
 
     fn deny<T>(&self) -> FileResult<T> {
