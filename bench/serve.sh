@@ -11,6 +11,8 @@
 #   --rounds R   times each kind of edit is saved (each undone the next round) (default 5)
 #   --text SLUG  the text edited                                (default texts/t0500)
 #
+# SCHOLIA=/path/to/scholia uses that binary instead of building the release one.
+#
 # Kinds of edit: a word of a paragraph; a word of a note's body; a cross-link added to a
 # note (and removed the next round); a tag added to a note (and removed). Prints one line
 # per save and the median wall and CPU time per kind. Writes only under target/bench/
@@ -47,8 +49,10 @@ if [[ ! -f "$CORPUS/MANIFEST.txt" ]]; then
   [[ -n "$GEN" ]] || { echo "serve.sh: gen_corpus.py not found (set GEN_CORPUS)" >&2; exit 1; }
   python3 "$GEN" --texts "$TEXTS" --words "$WORDS" --notes "$NOTES" --out "$CORPUS" >/dev/null
 fi
-(cd "$ROOT" && cargo build --release --quiet)
-SCHOLIA="$ROOT/target/release/scholia"
+if [[ -z "${SCHOLIA:-}" ]]; then
+  (cd "$ROOT" && cargo build --release --quiet)
+  SCHOLIA="$ROOT/target/release/scholia"
+fi
 
 case "$WORK" in "$BENCH"/serve-*) rm -rf "$WORK" ;; *) exit 1 ;; esac
 mkdir -p "$WORK"
@@ -110,13 +114,13 @@ import re
 print(re.findall(r'note: \|\n\s+(\w+)', open('$YAML',encoding='utf-8').read())[0])")
 for ((r = 0; r < ROUNDS; r++)); do
   save paragraph "$MD" " $word" " ${word}x"
+  save paragraph "$MD" " ${word}x" " $word"
   save note "$YAML" "      $note_word " "      ${note_word}x "
+  save note "$YAML" "      ${note_word}x " "      $note_word "
   save link+ "$YAML" "      $note_word " "      [[texts/t0100#n1]] $note_word "
   save link- "$YAML" "      [[texts/t0100#n1]] $note_word " "      $note_word "
   save tag+ "$YAML" "    tags: [" "    tags: [benchmarked, "
   save tag- "$YAML" "    tags: [benchmarked, " "    tags: ["
-  save paragraph "$MD" " ${word}x" " $word"
-  save note "$YAML" "      ${note_word}x " "      $note_word "
 done
 echo "== medians (ms)"
 python3 - "$WORK/results.txt" <<'EOF'

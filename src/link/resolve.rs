@@ -157,7 +157,7 @@ impl Linked {
 /// A text as [`relink`] gets it: anchored again, or as the last document had it.
 pub(crate) enum Relinked {
     Anchored(Anchored),
-    Kept(TextParts),
+    Kept(Box<TextParts>),
 }
 
 /// What [`relink`] changed: the texts (by slug) and the tags (by slug) whose records may
@@ -253,7 +253,7 @@ pub(crate) fn relink<'s>(
                 doc.handout_html = parts.handout_html;
                 doc
             }
-            Relinked::Kept(parts) => TextDoc::from_parts(text, parts),
+            Relinked::Kept(parts) => TextDoc::from_parts(text, *parts),
         })
         .collect();
     let glossary = entries(site, definitions, &graph);

@@ -124,7 +124,7 @@ pub(crate) fn document<'s>(
         let (t, d) = match fresh_by_index.remove(&i) {
             Some((a, d)) => (Relinked::Anchored(a), d),
             None => match kept.get_mut(&text.slug).and_then(|k| k.parts.take()) {
-                Some(parts) => (Relinked::Kept(parts), Vec::new()),
+                Some(parts) => (Relinked::Kept(Box::new(parts)), Vec::new()),
                 None => (Relinked::Anchored(Anchored::default()), Vec::new()), // cannot be: every text is one or the other
             },
         };
@@ -156,6 +156,7 @@ pub(crate) fn document<'s>(
                 .map(|(i, t)| match t {
                     Relinked::Anchored(a) => a,
                     Relinked::Kept(parts) => {
+                        let parts = *parts;
                         html.insert(i, (parts.html, parts.handout_html));
                         parts.anchored
                     }

@@ -198,6 +198,7 @@ fn random_saves_link_as_a_full_build_would() {
                 assert_eq!(x, y, "{at}");
             }
             assert_eq!(a.len(), b.len(), "{at}");
+            assert!(changed.is_some(), "{at}: the whole site was linked again");
             let updated = match &changed {
                 Some(c) => records::update(&last, &doc, &kept, c),
                 None => records::of(&doc, &kept),
