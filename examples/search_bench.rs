@@ -15,15 +15,17 @@
 //! frequency, and a rare one. Chromium: `/usr/bin/chromium` or `$CHROMIUM`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use headless_chrome::{Browser, LaunchOptions, Tab};
+use headless_chrome::{Browser, Tab};
 use scholia::config::BuildOptions;
 use scholia::diagnostics::Diagnostics;
 use scholia::search::{self, docs, engine, Limits};
 use serde_json::Value;
+
+#[path = "../tests/support/chromium.rs"]
+mod chromium;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -296,44 +298,7 @@ impl Chrome {
     fn launch() -> Chrome {
         let binary = std::env::var_os("CHROMIUM")
             .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-        let dirs = tempfile::tempdir().expect("temporary folder");
-        let sub = |name: &str| {
-            let d = dirs.path().join(name);
-            std::fs::create_dir_all(&d).expect("folder");
-            d
-        };
-        let (profile, home) = (sub("profile"), sub("home"));
-        let envs = HashMap::from([
-            ("HOME".to_string(), home.display().to_string()),
-            (
-                "XDG_CONFIG_HOME".to_string(),
-                sub("config").display().to_string(),
-            ),
-            (
-                "XDG_CACHE_HOME".to_string(),
-                sub("cache").display().to_string(),
-            ),
-        ]);
-        let args = [
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ];
-        let browser = Browser::new(LaunchOptions {
-            headless: true,
-            sandbox: false,
-            path: Some(binary),
-            user_data_dir: Some(profile),
-            window_size: Some((1280, 900)),
-            args: args.iter().map(OsStr::new).collect(),
-            process_envs: Some(envs),
-            idle_browser_timeout: Duration::from_secs(300),
-            ..LaunchOptions::default()
-        })
-        .expect("start Chromium");
+        let (browser, dirs) = chromium::start(binary, (1280, 900), Duration::from_secs(300));
         Chrome {
             browser,
             _dirs: dirs,

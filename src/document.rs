@@ -127,6 +127,51 @@ pub(crate) struct TextDoc<'s> {
     pub handout_html: Option<TextHtml>,
 }
 
+/// A text's record without the text it is of: what `serve` keeps of it between rebuilds
+/// (the site it borrows from changes in between).
+pub(crate) struct TextParts {
+    pub anchored: Anchored,
+    pub notes: Vec<NoteDoc>,
+    pub backlinks: Vec<Backlink>,
+    pub previews: Vec<Preview>,
+    pub prev: Option<NavLink>,
+    pub next: Option<NavLink>,
+    pub html: TextHtml,
+    pub handout_html: Option<TextHtml>,
+}
+
+impl<'s> TextDoc<'s> {
+    /// The record of `text` made of `parts`.
+    pub(crate) fn from_parts(text: &'s Text, parts: TextParts) -> TextDoc<'s> {
+        TextDoc {
+            text,
+            page: Page::Text(text.slug.clone()),
+            anchored: parts.anchored,
+            notes: parts.notes,
+            backlinks: parts.backlinks,
+            previews: parts.previews,
+            prev: parts.prev,
+            next: parts.next,
+            html: parts.html,
+            handout_html: parts.handout_html,
+        }
+    }
+
+    /// The record's parts, to be kept without the text.
+    pub(crate) fn into_parts(self) -> TextParts {
+        TextParts {
+            anchored: self.anchored,
+            notes: self.notes,
+            backlinks: self.backlinks,
+            previews: self.previews,
+            prev: self.prev,
+            next: self.next,
+            html: self.html,
+            handout_html: self.handout_html,
+        }
+    }
+}
+
 impl TextDoc<'_> {
     /// The HTML of the text's handout page.
     pub(crate) fn handout_html(&self) -> &TextHtml {
@@ -189,15 +234,15 @@ pub(crate) struct RelatedGroup {
 }
 
 /// A link with its label, for navigation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct NavLink {
     pub title: String,
     pub href: String,
 }
 
 /// What a link preview shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct Preview {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Preview {
     pub key: String,
     pub title: String,
     pub text: String,
@@ -256,7 +301,7 @@ pub(crate) struct Entry {
 }
 
 /// A tag and the notes that carry it, grouped by text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Tag {
     pub name: String,
     pub slug: String,
@@ -264,7 +309,7 @@ pub(crate) struct Tag {
     pub groups: Vec<TagGroup>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct TagGroup {
     pub title: String,
     pub slug: String,
@@ -275,7 +320,7 @@ pub(crate) struct TagGroup {
 
 /// A note as a tag page lists it: a label, a few words and a link, never its HTML, so
 /// tag pages stay small however many notes carry the tag.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct TaggedNote {
     pub id: String,
     pub label: String,

@@ -181,8 +181,7 @@ pub(crate) fn document<'s>(
 
 /// From the texts anchored (one per text of `site`, in order) to the linked document: tells
 /// `targets` how many paragraphs each text has (what a `#p3` link may name), anchors the
-/// glossary, then links. `lap` is told when anchoring and linking end. Shared with
-/// `serve`'s rebuilds, which anchor only some texts, so both make the same document.
+/// glossary, then links. `lap` is told when anchoring and linking end.
 pub(crate) fn link_anchored<'s>(
     site: &'s Site,
     anchored: Vec<Anchored>,
@@ -190,18 +189,27 @@ pub(crate) fn link_anchored<'s>(
     diags: &mut Diagnostics,
     lap: &mut dyn FnMut(&'static str),
 ) -> Document<'s> {
-    for (text, a) in site.texts.iter().zip(&anchored) {
-        targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
-        targets.set_lines(&text.slug, a.reading.lines.len());
-    }
-    let definitions = {
-        let label = |dest: &str| targets.label(dest, &Page::Glossary);
-        anchor::glossary(&site.glossary, &label)
-    };
+    let definitions = definitions(site, anchored.iter(), targets);
     lap("anchor");
     let doc = link::document(site, anchored, definitions, targets, diags);
     lap("link");
     doc
+}
+
+/// What linking needs once every text is anchored (`anchored`, in the order of
+/// `site.texts`): tells `targets` each text's paragraph count and anchors the glossary's
+/// definitions. Shared with `serve`'s rebuilds, so both link the same document.
+pub(crate) fn definitions<'a>(
+    site: &Site,
+    anchored: impl Iterator<Item = &'a Anchored>,
+    targets: &mut Targets,
+) -> Vec<anchor::Fragment> {
+    for (text, a) in site.texts.iter().zip(anchored) {
+        targets.set_paragraphs(&text.slug, a.reading.paragraphs.len());
+        targets.set_lines(&text.slug, a.reading.lines.len());
+    }
+    let label = |dest: &str| targets.label(dest, &Page::Glossary);
+    anchor::glossary(&site.glossary, &label)
 }
 
 /// The glossary terms texts link on first use, if the site asks for it.
@@ -221,11 +229,34 @@ fn anchor(
     terms: &[autolink::Term],
     diags: &mut Diagnostics,
 ) -> Vec<Anchored> {
+    let all: Vec<usize> = (0..site.texts.len()).collect();
+    let anchored = anchor_texts(site, &all, targets, terms);
+    // Hints for missing quotes share one budget, spent in the order of the texts, so a
+    // build shows the same hints whatever the number of cores.
+    let mut budget = anchor::HintBudget::default();
+    anchored
+        .into_iter()
+        .map(|(a, d, missing)| {
+            diags.extend(d);
+            missing.report(&a.reading, &mut budget, diags);
+            a
+        })
+        .collect()
+}
+
+/// Anchors the texts numbered `which` (in parallel), each with its diagnostics and the
+/// quotes it missed, whose hints the caller reports in reading order.
+pub(crate) fn anchor_texts<'s>(
+    site: &'s Site,
+    which: &[usize],
+    targets: &Targets,
+    terms: &[autolink::Term],
+) -> Vec<(Anchored, Diagnostics, anchor::Missing<'s>)> {
     let raw_html = site.config.allow_raw_html;
-    let anchored: Vec<(Anchored, Diagnostics, anchor::Missing)> = site
-        .texts
+    which
         .par_iter()
-        .map(|text| {
+        .map(|&i| {
+            let text = &site.texts[i];
             let mut d = Diagnostics::new();
             let page = Page::Text(text.slug.clone());
             let label = |dest: &str| targets.label(dest, &page);
@@ -236,17 +267,6 @@ fn anchor(
             };
             let (a, missing) = anchor::text_deferring_hints(text, &reader, &mut d);
             (a, d, missing)
-        })
-        .collect();
-    // Hints for missing quotes share one budget, spent in the order of the texts, so a
-    // build shows the same hints whatever the number of cores.
-    let mut budget = anchor::HintBudget::default();
-    anchored
-        .into_iter()
-        .map(|(a, d, missing)| {
-            diags.extend(d);
-            missing.report(&a.reading, &mut budget, diags);
-            a
         })
         .collect()
 }

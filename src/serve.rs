@@ -28,6 +28,8 @@ mod incremental;
 mod kept;
 mod live;
 mod records;
+#[cfg(test)]
+mod relink_tests;
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

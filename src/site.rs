@@ -215,6 +215,20 @@ pub struct TextQuoteSelector {
     pub suffix: Option<String>,
 }
 
+/// A quote selector from borrowed words, for tests.
+#[cfg(test)]
+pub(crate) fn quote_selector(
+    exact: &str,
+    prefix: Option<&str>,
+    suffix: Option<&str>,
+) -> TextQuoteSelector {
+    TextQuoteSelector {
+        exact: exact.to_string(),
+        prefix: prefix.map(str::to_string),
+        suffix: suffix.map(str::to_string),
+    }
+}
+
 /// Which passage a note is about.
 #[derive(Debug, Clone)]
 pub enum Selector {

@@ -174,12 +174,43 @@ fn after_each_edit_the_served_site_is_the_built_site() {
         "Compare [[unit-1/war#treaty]]",
     );
 
+    step(
+        "a note renamed",
+        "content/unit-1/war.yaml",
+        "id: rises",
+        "id: rising",
+    );
+    step(
+        "a link to the renamed note (its backlinks, previews)",
+        "content/unit-2/solo.md",
+        "A text on its own.",
+        "A text on its own, after [[unit-1/war#rising]].",
+    );
+    step(
+        "a tag two texts shared dropped (related notes)",
+        "content/unit-2/peace.yaml",
+        "tags: [alliances, power]",
+        "tags: [alliances]",
+    );
+
     // A broken sidecar fails the rebuild (the text's notes are refused); repaired, the
     // site is the built one again.
     let sidecar = "content/unit-1/war.yaml";
     served.edit(sidecar, "annotations:", "notes:");
     served.wait_for_lines("error: the build failed", 1);
     step("a sidecar repaired", sidecar, "notes:", "annotations:");
+
+    // A broken cross-link fails the rebuild; what changed meanwhile is written once it is
+    // repaired.
+    let solo = "content/unit-2/solo.md";
+    served.edit(solo, "[[unit-1/war#rising]]", "[[unit-1/war#risen]]");
+    served.wait_for_lines("error: the build failed", 2);
+    step(
+        "a broken link repaired elsewhere",
+        solo,
+        "[[unit-1/war#risen]]",
+        "[[unit-2/peace#calm]]",
+    );
 }
 
 // --- Live reload and errors in the page (issue 13) -----------------------------------------

@@ -351,13 +351,7 @@ pub(super) fn not_unique(reading: &Reading, note: &Note, found: &FuzzyMatch) -> 
 mod tests {
     use super::*;
 
-    fn sel(exact: &str, prefix: Option<&str>, suffix: Option<&str>) -> TextQuoteSelector {
-        TextQuoteSelector {
-            exact: exact.to_string(),
-            prefix: prefix.map(str::to_string),
-            suffix: suffix.map(str::to_string),
-        }
-    }
+    use crate::site::quote_selector as sel;
 
     #[test]
     fn a_refit_keeps_the_kinds_of_context() {

@@ -8,9 +8,10 @@
 //! link previews and tag lists: the resolved [`crate::document::Document`].
 
 pub mod graph;
+mod related;
 mod resolve;
 
-pub(crate) use resolve::document;
+pub(crate) use resolve::{document, linked, relink, Changed, Linked, Relinked};
 
 use std::collections::BTreeMap;
 
@@ -80,25 +81,27 @@ pub struct Unresolved {
     pub help: Option<String>,
 }
 
+impl TextTarget {
+    fn of(t: &crate::site::Text, words: &crate::strings::Strings) -> TextTarget {
+        TextTarget {
+            title: t.meta.title.clone(),
+            notes: t
+                .notes
+                .iter()
+                .map(|n| (n.id.clone(), n.label(words)))
+                .collect(),
+            paragraphs: usize::MAX,
+            lines: t.is_verse().then_some(usize::MAX),
+        }
+    }
+}
+
 impl Targets {
     pub fn new(site: &Site) -> Targets {
         let texts = site
             .texts
             .iter()
-            .map(|t| {
-                let notes = t
-                    .notes
-                    .iter()
-                    .map(|n| (n.id.clone(), n.label(&site.theme.strings)))
-                    .collect();
-                let target = TextTarget {
-                    title: t.meta.title.clone(),
-                    notes,
-                    paragraphs: usize::MAX,
-                    lines: t.is_verse().then_some(usize::MAX),
-                };
-                (t.slug.clone(), target)
-            })
+            .map(|t| (t.slug.clone(), TextTarget::of(t, &site.theme.strings)))
             .collect();
         let terms = site
             .glossary
@@ -110,6 +113,23 @@ impl Targets {
             texts,
             terms,
             words: site.theme.strings.clone(),
+        }
+    }
+
+    /// Brings the targets of the texts `slugs` up to date with `site`, which differs from
+    /// the site they were made from only in those texts (a text no longer in it is
+    /// forgotten): what `serve` does instead of [`Targets::new`] after a save.
+    pub(crate) fn refresh(&mut self, site: &Site, slugs: &std::collections::BTreeSet<String>) {
+        for slug in slugs {
+            match site.texts.iter().find(|t| t.slug == *slug) {
+                Some(t) => {
+                    self.texts
+                        .insert(slug.clone(), TextTarget::of(t, &site.theme.strings));
+                }
+                None => {
+                    self.texts.remove(slug);
+                }
+            }
         }
     }
 

@@ -8,15 +8,14 @@
 //! later stages over the site in memory, writes the pages that changed, then the search
 //! index and any other output (the slowest, so the browser gets the pages first).
 //!
-//! Each text's anchoring and HTML is kept too ([`super::kept`]): a rebuild redoes only
-//! the saved texts and those linking into them, links the whole site again (plain data,
-//! fast), and renders only the pages whose record changed ([`super::records`]). When what
-//! every page shares changes (the list of texts, whether there are tags), every page is
-//! rendered again and compared with what is on disk.
-//!
-//! Not done yet: the link stage is still run over the whole site (about a second on a
-//! site of 1000 texts with 20 notes each); next is linking only what the saved texts'
-//! links, notes and tags touch.
+//! Each text's record (anchoring, links, HTML) is kept too ([`super::kept`]): a rebuild
+//! redoes only the saved texts and those linking into them, links again only what
+//! depends on them ([`crate::link::relink`]: their cross-links, the backlinks and
+//! previews of the texts they touch, the related notes that can change, their tags),
+//! hashes again only the records that changed and renders only the pages whose record
+//! differs ([`super::records`]). When what every page shares changes (the list of texts,
+//! whether there are tags), every page is rendered again and compared with what is on
+//! disk.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -27,6 +26,7 @@ use super::records::{self, Records};
 use crate::config::BuildOptions;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::document::Document;
+use crate::link::Changed;
 use crate::load::{self, Reloaded};
 use crate::output::{self, OutputFile, PageKey, PageSet, Written};
 use crate::pipeline::{Failure, Report};
@@ -42,8 +42,13 @@ pub(crate) struct Session {
     load_diags: Vec<Diagnostic>,
     /// What each output (by its renderer's name) last wrote.
     written: BTreeMap<&'static str, Written>,
-    /// Each text's anchoring and HTML, by slug.
+    /// Each text's record, by slug.
     kept: HashMap<String, Kept>,
+    /// What the last linking left, to link again only what a save touches.
+    links: kept::Links,
+    /// What changed in the document since the pages on disk were made, when a rebuild
+    /// failed before writing them (`None`: anything).
+    dirty: Option<Changed>,
     /// The records of the pages on disk, and the files each made.
     records: Records,
     page_files: HashMap<PageKey, Vec<String>>,
@@ -104,7 +109,15 @@ impl Session {
         let load_diags: Vec<Diagnostic> = loaded.iter().cloned().collect();
         diags.extend(loaded);
         let mut kept = HashMap::new();
-        let (doc, _) = kept::document(&site, &mut kept, &BTreeSet::new(), diags, &mut |_| {});
+        let mut links = kept::Links::default();
+        let (doc, _) = kept::document(
+            &site,
+            &mut kept,
+            &mut links,
+            &BTreeSet::new(),
+            diags,
+            &mut |_| {},
+        );
         let records = records::of(&doc, &kept);
         let mut written = BTreeMap::new();
         let mut all = Vec::new();
@@ -123,7 +136,7 @@ impl Session {
             pages: all.iter().filter(|f| f.path.ends_with(".html")).count(),
             timings: Vec::new(),
         };
-        drop(doc);
+        kept::keep(doc, &mut kept, &mut links);
         let session = Session {
             options: options.clone(),
             out,
@@ -131,6 +144,8 @@ impl Session {
             load_diags,
             written,
             kept,
+            links,
+            dirty: Some(Changed::default()),
             records,
             page_files,
         };
@@ -148,6 +163,7 @@ impl Session {
         pages_done: &mut dyn FnMut(&Rebuilt, &mut Diagnostics),
     ) -> Option<Result<Indexed, Failure>> {
         let started = Instant::now();
+        let cpu = cpu_time();
         if !self.output_is_ours() {
             return None; // removed or replaced meanwhile: only a full build may recreate it
         }
@@ -168,26 +184,86 @@ impl Session {
         let redo = kept::to_redo(&changed, &self.kept);
         // One text saved: the paragraph it changed is found after the rebuild.
         let before = match (changed.len(), changed.first()) {
-            (1, Some(slug)) => self.kept.get(slug).map(|k| (slug.clone(), k.paragraphs())),
+            (1, Some(slug)) => self
+                .kept
+                .get(slug)
+                .and_then(Kept::paragraphs)
+                .map(|p| (slug.clone(), p)),
             _ => None,
         };
-        let mut pages_done = |rebuilt: &Rebuilt, diags: &mut Diagnostics, me: &Session| {
-            let edited = before.as_ref().and_then(|(slug, old)| me.edited(slug, old));
-            pages_done(
-                &Rebuilt {
-                    edited,
-                    ..rebuilt.clone()
-                },
-                diags,
-            );
+        let started = Started { at: started, cpu };
+        Some(self.outputs(&redo, before, started, clock, diags, pages_done))
+    }
+
+    /// Makes the document, anchoring and rendering again the texts of `redo`, renders the
+    /// pages whose record changed and writes those whose bytes changed, tells
+    /// `pages_done`, then writes the other outputs. `before`: the one text saved and its
+    /// paragraphs before, to find the paragraph it changed.
+    fn outputs(
+        &mut self,
+        redo: &BTreeSet<String>,
+        before: Option<(String, Vec<String>)>,
+        started: Started,
+        mut clock: Clock,
+        diags: &mut Diagnostics,
+        pages_done: &mut dyn FnMut(&Rebuilt, &mut Diagnostics),
+    ) -> Result<Indexed, Failure> {
+        let (doc, changed) = kept::document(
+            &self.site,
+            &mut self.kept,
+            &mut self.links,
+            redo,
+            diags,
+            &mut |stage| clock.lap(stage),
+        );
+        let dirty = match (self.dirty.take(), changed) {
+            (Some(mut dirty), Some(changed)) => {
+                dirty.texts.extend(changed.texts);
+                dirty.tags.extend(changed.tags);
+                Some(dirty)
+            }
+            _ => None,
         };
-        Some(self.outputs(&redo, started, clock, diags, &mut pages_done))
+        let mut pages = Pages {
+            out: &self.out,
+            written: &mut self.written,
+            records: &mut self.records,
+            page_files: &mut self.page_files,
+            kept: &self.kept,
+        };
+        let result = pages.write(&doc, &dirty, &mut clock, diags);
+        self.dirty = match result {
+            Ok(_) => Some(Changed::default()),
+            Err(_) => dirty,
+        };
+        let result = match result {
+            Ok(rebuilt) => {
+                let edited = before.and_then(|(slug, old)| self.edited(&doc, &slug, &old));
+                if let (Some(then), Some(now)) = (started.cpu, cpu_time()) {
+                    clock
+                        .laps
+                        .push(("cpu, all threads", now.saturating_sub(then)));
+                }
+                let rebuilt = Rebuilt {
+                    took: started.at.elapsed(),
+                    timings: std::mem::take(&mut clock.laps),
+                    edited,
+                    ..rebuilt
+                };
+                pages_done(&rebuilt, diags);
+                other_outputs(&self.out, &mut self.written, &doc, diags)
+            }
+            Err(failure) => Err(failure),
+        };
+        kept::keep(doc, &mut self.kept, &mut self.links);
+        result
     }
 
     /// The paragraph of text `slug` that differs from `old` (its paragraphs before), and
     /// its page.
-    fn edited(&self, slug: &str, old: &[String]) -> Option<Edited> {
-        let paragraph = kept::first_edited(old, &self.kept.get(slug)?.paragraphs())?;
+    fn edited(&self, doc: &Document, slug: &str, old: &[String]) -> Option<Edited> {
+        let now = doc.texts.iter().find(|t| t.text.slug == slug)?;
+        let paragraph = kept::first_edited(old, &kept::paragraphs(&now.anchored))?;
         let page = self
             .page_files
             .get(&PageKey::Text(slug.to_owned()))?
@@ -195,60 +271,6 @@ impl Session {
             .find(|p| p.ends_with("index.html"))?
             .clone();
         Some(Edited { page, paragraph })
-    }
-
-    /// Makes the document, anchoring and rendering again the texts of `redo`, renders the
-    /// pages whose record changed and writes those whose bytes changed, then the other
-    /// outputs.
-    fn outputs(
-        &mut self,
-        redo: &BTreeSet<String>,
-        started: Instant,
-        mut clock: Clock,
-        diags: &mut Diagnostics,
-        pages_done: &mut dyn FnMut(&Rebuilt, &mut Diagnostics, &Session),
-    ) -> Result<Indexed, Failure> {
-        let (doc, _) = kept::document(&self.site, &mut self.kept, redo, diags, &mut |stage| {
-            clock.lap(stage)
-        });
-        let records = records::of(&doc, &self.kept);
-        clock.lap("records");
-        if diags.has_errors() {
-            return Err(Failure::Content);
-        }
-        let rebuilt = if records.shared == self.records.shared {
-            let disk = OnDisk {
-                out: &self.out,
-                written: &mut self.written,
-                records: &self.records,
-                page_files: &mut self.page_files,
-            };
-            disk.changed_pages(&doc, &records, &mut clock, diags)?
-        } else {
-            let disk = OnDisk {
-                out: &self.out,
-                written: &mut self.written,
-                records: &self.records,
-                page_files: &mut self.page_files,
-            };
-            disk.every_page(&doc, &mut clock, diags)?
-        };
-        self.records = records;
-        let rebuilt = Rebuilt {
-            took: started.elapsed(),
-            timings: std::mem::take(&mut clock.laps),
-            ..rebuilt
-        };
-        pages_done(&rebuilt, diags, self);
-        let started = Instant::now();
-        let mut indexed = Indexed::default();
-        for renderer in output::renderers().into_iter().skip(1) {
-            let files = claimed(renderer.render(&doc, diags), diags)?;
-            let done = update(&self.out, &mut self.written, renderer.name(), &files)?;
-            indexed.written += done.written + done.removed;
-        }
-        indexed.took = started.elapsed();
-        Ok(indexed)
     }
 
     /// Whether the output folder is still the one this session wrote.
@@ -279,6 +301,49 @@ impl Session {
             diags.push(d.clone());
         }
         diags
+    }
+}
+
+/// What is on disk of the pages, for a rebuild to bring up to date.
+struct Pages<'a> {
+    out: &'a Path,
+    written: &'a mut BTreeMap<&'static str, Written>,
+    records: &'a mut Records,
+    page_files: &'a mut HashMap<PageKey, Vec<String>>,
+    kept: &'a HashMap<String, Kept>,
+}
+
+impl Pages<'_> {
+    /// Brings the pages on disk up to date with `doc`, which differs from the document
+    /// they were made from where `dirty` says (`None`: anywhere).
+    fn write(
+        &mut self,
+        doc: &Document,
+        dirty: &Option<Changed>,
+        clock: &mut Clock,
+        diags: &mut Diagnostics,
+    ) -> Result<Rebuilt, Failure> {
+        let records = match dirty {
+            Some(changed) => records::update(self.records, doc, self.kept, changed),
+            None => records::of(doc, self.kept),
+        };
+        clock.lap("records");
+        if diags.has_errors() {
+            return Err(Failure::Content);
+        }
+        let disk = OnDisk {
+            out: self.out,
+            written: &mut *self.written,
+            records: &*self.records,
+            page_files: &mut *self.page_files,
+        };
+        let rebuilt = if records.shared == self.records.shared {
+            disk.changed_pages(doc, &records, clock, diags)?
+        } else {
+            disk.every_page(doc, clock, diags)?
+        };
+        *self.records = records;
+        Ok(rebuilt)
     }
 }
 
@@ -387,6 +452,24 @@ fn all_pages(
     Ok((PAGES, claimed(files, diags)?, page_files))
 }
 
+/// Writes what changed of the outputs after the pages (the search index).
+fn other_outputs(
+    out: &Path,
+    written: &mut BTreeMap<&'static str, Written>,
+    doc: &Document,
+    diags: &mut Diagnostics,
+) -> Result<Indexed, Failure> {
+    let started = Instant::now();
+    let mut indexed = Indexed::default();
+    for renderer in output::renderers().into_iter().skip(1) {
+        let files = claimed(renderer.render(doc, diags), diags)?;
+        let done = update(out, written, renderer.name(), &files)?;
+        indexed.written += done.written + done.removed;
+    }
+    indexed.took = started.elapsed();
+    Ok(indexed)
+}
+
 /// Writes what changed of one output's files into `out`, and removes those it no longer
 /// makes.
 fn update(
@@ -409,6 +492,35 @@ fn claimed(files: Vec<OutputFile>, diags: &mut Diagnostics) -> Result<Vec<Output
         return Err(Failure::Content);
     }
     Ok(claims.into_files())
+}
+
+/// When a rebuild started, in wall-clock and CPU time.
+struct Started {
+    at: Instant,
+    cpu: Option<Duration>,
+}
+
+/// The CPU time this process has used so far (user and system, all threads), which,
+/// unlike wall-clock time, does not depend on what else the machine runs: `--timings`
+/// shows what a rebuild cost.
+fn cpu_time() -> Option<Duration> {
+    #[cfg(unix)]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: `getrusage` writes one `rusage` through the pointer, valid for it.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } != 0 {
+            return None;
+        }
+        // SAFETY: zeroed, then filled by the call that succeeded above.
+        let usage = unsafe { usage.assume_init() };
+        let time = |t: libc::timeval| {
+            Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+                + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+        };
+        Some(time(usage.ru_utime) + time(usage.ru_stime))
+    }
+    #[cfg(not(unix))]
+    None
 }
 
 /// Stage times, for `--timings`.

@@ -1,12 +1,13 @@
 //! The resolved document made again after a few texts were saved, reusing what the other
-//! texts' anchoring and rendering gave last time.
+//! texts' anchoring, linking and rendering gave last time.
 //!
 //! A text's anchoring and rendering read the text itself and, for every cross-link in
 //! it, what the target shows (a title, a note's label) and whether it exists (a note id,
 //! a paragraph number). Saving text `a` changes only `a`'s targets, so the texts to redo
-//! are `a` and the texts with a link into `a`. Everything else a page shows about other
-//! pages (backlinks, related notes, tags, previews, prev/next) is made by the link stage,
-//! which runs over every text each time: it is plain data and fast.
+//! are `a` and the texts with a link into `a`. What a page shows about other pages
+//! (backlinks, related notes, tags, previews, prev/next) is linked again only where it
+//! depends on the texts redone ([`crate::link::relink`]); the rest of each text's record
+//! is kept from the last document, moved out of it and back, never copied.
 //!
 //! A link that did not resolve may resolve now, and the hints of missing quotes share
 //! one budget in reading order: texts with a broken link or any diagnostic are redone
@@ -19,18 +20,17 @@ use rayon::prelude::*;
 
 use crate::anchor::{self, Anchored};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::document::{Document, Part, TextHtml};
-use crate::link::{Page, Targets};
+use crate::document::{Document, Part, TextDoc, TextHtml, TextParts};
+use crate::link::{self, Changed, Linked, Page, Relinked, Targets};
 use crate::site::Site;
 use crate::{pipeline, render};
 
-/// One text as the last rebuild anchored and rendered it.
+/// One text as the last rebuild anchored, linked and rendered it.
 pub(crate) struct Kept {
-    anchored: Anchored,
-    html: TextHtml,
-    /// Its handout page's HTML, when that differs.
-    handout_html: Option<TextHtml>,
-    /// A hash of `html`, so that a page's record is compared without its HTML.
+    /// Its record in the last document; `None` while lent to the next one (or lost with
+    /// a rebuild that failed half way: the text is then redone).
+    parts: Option<TextParts>,
+    /// A hash of its HTML, so that a page's record is compared without its HTML.
     pub(crate) html_hash: u64,
     /// What anchoring it reported.
     diags: Vec<Diagnostic>,
@@ -40,16 +40,21 @@ pub(crate) struct Kept {
     broken: bool,
 }
 
+/// The words of each paragraph of a text, in order: what a rebuild compares to find the
+/// paragraph an edit changed.
+pub(crate) fn paragraphs(anchored: &Anchored) -> Vec<String> {
+    let reading = &anchored.reading;
+    reading
+        .paragraphs
+        .iter()
+        .map(|r| reading.text.get(r.clone()).unwrap_or_default().to_owned())
+        .collect()
+}
+
 impl Kept {
-    /// The words of each paragraph, in order: what a rebuild compares to find the
-    /// paragraph an edit changed.
-    pub(crate) fn paragraphs(&self) -> Vec<String> {
-        let reading = &self.anchored.reading;
-        reading
-            .paragraphs
-            .iter()
-            .map(|r| reading.text.get(r.clone()).unwrap_or_default().to_owned())
-            .collect()
+    /// [`paragraphs`] of the text as kept.
+    pub(crate) fn paragraphs(&self) -> Option<Vec<String>> {
+        self.parts.as_ref().map(|p| paragraphs(&p.anchored))
     }
 }
 
@@ -77,107 +82,151 @@ pub(crate) fn to_redo(
 
 /// [`crate::pipeline::document`], anchoring and rendering again only the texts in
 /// `redo` and those not `kept` yet, taking the others from `kept`, which is brought up to
-/// date (texts no longer in the site are forgotten). Returns the texts redone too.
+/// date (texts no longer in the site are forgotten). Links again only what the texts
+/// redone touch when `links` (what the last linking left) fit the site; otherwise links
+/// everything and leaves in `links` what that gave. Returns what changed, `None` for
+/// anything. Give the document back with [`keep`] once written.
 pub(crate) fn document<'s>(
     site: &'s Site,
     kept: &mut HashMap<String, Kept>,
+    links: &mut Links,
     redo: &BTreeSet<String>,
     diags: &mut Diagnostics,
     lap: &mut dyn FnMut(&'static str),
-) -> (Document<'s>, BTreeSet<String>) {
+) -> (Document<'s>, Option<Changed>) {
     let in_site: BTreeSet<&str> = site.texts.iter().map(|t| t.slug.as_str()).collect();
-    kept.retain(|slug, _| !redo.contains(slug) && in_site.contains(slug.as_str()));
-    let mut targets = Targets::new(site);
+    kept.retain(|slug, k| {
+        !redo.contains(slug) && in_site.contains(slug.as_str()) && k.parts.is_some()
+    });
+    let targets = match &mut links.targets {
+        Some(targets) => {
+            targets.refresh(site, redo);
+            targets
+        }
+        None => links.targets.insert(Targets::new(site)),
+    };
+    let linked = &mut links.linked;
     let terms = pipeline::autolinked_terms(site);
     let todo: Vec<usize> = (0..site.texts.len())
         .filter(|&i| !kept.contains_key(&site.texts[i].slug))
         .collect();
-    let raw_html = site.config.allow_raw_html;
-    let fresh: Vec<(usize, Anchored, Diagnostics, anchor::Missing)> = todo
-        .par_iter()
-        .map(|&i| {
-            let text = &site.texts[i];
-            let mut d = Diagnostics::new();
-            let page = Page::Text(text.slug.clone());
-            let label = |dest: &str| targets.label(dest, &page);
-            let reader = anchor::Reader {
-                label: &label,
-                raw_html,
-                autolink: &terms,
-            };
-            let (a, missing) = anchor::text_deferring_hints(text, &reader, &mut d);
-            (i, a, d, missing)
-        })
-        .collect();
+    let fresh = pipeline::anchor_texts(site, &todo, targets, &terms);
     // Only texts redone can spend the hints' budget: a kept text has no diagnostics.
     let mut budget = anchor::HintBudget::default();
     let mut fresh_by_index: HashMap<usize, (Anchored, Vec<Diagnostic>)> = HashMap::new();
-    for (i, a, mut d, missing) in fresh {
+    for (i, (a, mut d, missing)) in todo.iter().zip(fresh) {
         missing.report(&a.reading, &mut budget, &mut d);
-        fresh_by_index.insert(i, (a, d.iter().cloned().collect()));
+        fresh_by_index.insert(*i, (a, d.iter().cloned().collect()));
     }
-    let mut anchored = Vec::with_capacity(site.texts.len());
+    let mut texts: Vec<Relinked> = Vec::with_capacity(site.texts.len());
     let mut text_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(site.texts.len());
     for (i, text) in site.texts.iter().enumerate() {
-        let (a, d) = match fresh_by_index.remove(&i) {
-            Some(fresh) => fresh,
-            None => match kept.get(&text.slug) {
-                Some(k) => (k.anchored.clone(), k.diags.clone()),
-                None => (Anchored::default(), Vec::new()), // cannot be: every text is one or the other
+        let (t, d) = match fresh_by_index.remove(&i) {
+            Some((a, d)) => (Relinked::Anchored(a), d),
+            None => match kept.get_mut(&text.slug).and_then(|k| k.parts.take()) {
+                Some(parts) => (Relinked::Kept(Box::new(parts)), Vec::new()),
+                None => (Relinked::Anchored(Anchored::default()), Vec::new()), // cannot be: every text is one or the other
             },
         };
         for diag in &d {
             diags.push(diag.clone());
         }
-        anchored.push(a);
+        texts.push(t);
         text_diags.push(d);
     }
-    let mut doc = pipeline::link_anchored(site, anchored, &mut targets, diags, lap);
-    let done: BTreeSet<String> = todo.iter().map(|&i| site.texts[i].slug.clone()).collect();
+    let definitions = pipeline::definitions(
+        site,
+        texts.iter().map(|t| match t {
+            Relinked::Anchored(a) => a,
+            Relinked::Kept(parts) => &parts.anchored,
+        }),
+        targets,
+    );
+    lap("anchor");
+    let (mut doc, changed) = match linked.as_mut().filter(|l| l.fits(site)) {
+        Some(l) => {
+            let (doc, changed) = link::relink(site, texts, definitions, targets, l, diags);
+            (doc, Some(changed))
+        }
+        None => {
+            let mut html = HashMap::new();
+            let anchored = texts
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| match t {
+                    Relinked::Anchored(a) => a,
+                    Relinked::Kept(parts) => {
+                        let parts = *parts;
+                        html.insert(i, (parts.html, parts.handout_html));
+                        parts.anchored
+                    }
+                })
+                .collect();
+            let (mut doc, l) = link::linked(site, anchored, definitions, targets, diags);
+            for (i, (h, handout)) in html {
+                doc.texts[i].html = h;
+                doc.texts[i].handout_html = handout;
+            }
+            *linked = Some(l);
+            (doc, None)
+        }
+    };
+    lap("link");
+    let done: BTreeSet<&str> = todo.iter().map(|&i| site.texts[i].slug.as_str()).collect();
     let rendered: Vec<Option<(TextHtml, Option<TextHtml>)>> = doc
         .texts
         .par_iter()
         .map(|t| {
-            done.contains(&t.text.slug).then(|| {
+            done.contains(t.text.slug.as_str()).then(|| {
                 (
-                    render::text(site, t, &targets, &terms),
-                    render::handout_text(site, t, &targets, &terms),
+                    render::text(site, t, targets, &terms),
+                    render::handout_text(site, t, targets, &terms),
                 )
             })
         })
         .collect();
     for ((t, html), d) in doc.texts.iter_mut().zip(rendered).zip(text_diags) {
-        let slug = &t.text.slug;
-        match html {
-            Some((html, handout_html)) => {
-                let (links_into, broken) = links_of(&t.anchored, &t.page, &targets);
-                let k = Kept {
-                    anchored: t.anchored.clone(),
-                    html_hash: hash_html(&html),
-                    html: html.clone(),
-                    handout_html: handout_html.clone(),
-                    diags: d,
-                    links_into,
-                    broken,
-                };
-                t.html = html;
-                t.handout_html = handout_html;
-                kept.insert(slug.clone(), k);
-            }
-            None => {
-                if let Some(k) = kept.get(slug) {
-                    t.html = k.html.clone();
-                    t.handout_html = k.handout_html.clone();
-                }
-            }
+        if let Some((html, handout_html)) = html {
+            let (links_into, broken) = links_of(&t.anchored, &t.page, targets);
+            let k = Kept {
+                parts: None,
+                html_hash: hash_html(&html),
+                diags: d,
+                links_into,
+                broken,
+            };
+            t.html = html;
+            t.handout_html = handout_html;
+            kept.insert(t.text.slug.clone(), k);
         }
     }
-    let definitions = render::glossary(site, &doc.glossary, &targets);
+    let definitions = render::glossary(site, &doc.glossary, targets);
     for (e, html) in doc.glossary.iter_mut().zip(definitions) {
         e.html = html;
     }
     lap("render");
-    (doc, done)
+    (doc, changed)
+}
+
+/// What linking the last document left, for the next rebuild to link only what changed.
+#[derive(Default)]
+pub(crate) struct Links {
+    linked: Option<Linked>,
+    /// The site's targets, brought up to date text by text.
+    targets: Option<Targets>,
+}
+
+/// Takes each text's record back from `doc` into `kept`, and its tags into `links`, for
+/// the next rebuild.
+pub(crate) fn keep(doc: Document, kept: &mut HashMap<String, Kept>, links: &mut Links) {
+    for t in doc.texts {
+        if let Some(k) = kept.get_mut(&t.text.slug) {
+            k.parts = Some(TextDoc::into_parts(t));
+        }
+    }
+    if let Some(l) = &mut links.linked {
+        l.keep_tags(doc.tags);
+    }
 }
 
 /// The texts a text's cross-links lead into, and whether one leads nowhere.

@@ -6,7 +6,7 @@
 //! The records are hashed from the document's plain data, a text's HTML by the hash its
 //! rendering left in [`Kept`], so hashing costs little more than walking the records.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::kept::Kept;
 use crate::document::{Document, TextDoc};
+use crate::link::Changed;
 use crate::output::PageKey;
 
 /// Each page's record, hashed, and what all pages share.
@@ -45,15 +46,12 @@ fn hash_of(value: &impl Serialize) -> u64 {
     w.0.finish()
 }
 
+/// What a text's page shows: its HTML (by hash), its front matter (all of it: a field
+/// no page shows costs at most a page rendered for nothing), its language and its record.
 #[derive(Serialize)]
 struct TextRecord<'a> {
     html: u64,
-    title: &'a str,
-    author: Option<&'a str>,
-    date: Option<&'a str>,
-    source: Option<&'a str>,
-    license: Option<&'a str>,
-    summary: Option<&'a str>,
+    meta: &'a crate::site::FrontMatter,
     lang: &'a str,
     notes: &'a [crate::document::NoteDoc],
     backlinks: &'a [crate::document::Backlink],
@@ -63,16 +61,10 @@ struct TextRecord<'a> {
 }
 
 fn text_record(doc: &Document, t: &TextDoc, kept: &HashMap<String, Kept>) -> u64 {
-    let m = &t.text.meta;
     hash_of(&TextRecord {
         // A text not kept was not rendered: `u64::MAX` is as good as any other value.
         html: kept.get(&t.text.slug).map_or(u64::MAX, |k| k.html_hash),
-        title: &m.title,
-        author: m.author.as_deref(),
-        date: m.date.as_deref(),
-        source: m.source.as_deref(),
-        license: m.license.as_deref(),
-        summary: m.summary.as_deref(),
+        meta: &t.text.meta,
         lang: doc.site.language_of(t.text),
         notes: &t.notes,
         backlinks: &t.backlinks,
@@ -100,6 +92,50 @@ pub(crate) fn of(doc: &Document, kept: &HashMap<String, Kept>) -> Records {
         .map(|tag| (PageKey::Tag(tag.slug.clone()), hash_of(tag)))
         .collect();
     pages.extend(tags);
+    site_wide(doc, pages)
+}
+
+/// The records of `doc`'s pages, those of `last` (the records of the last document)
+/// hashed again only where `changed` says the document changed.
+pub(crate) fn update(
+    last: &Records,
+    doc: &Document,
+    kept: &HashMap<String, Kept>,
+    changed: &Changed,
+) -> Records {
+    let mut pages = last.pages.clone();
+    let texts: Vec<(PageKey, u64)> = doc
+        .texts
+        .par_iter()
+        .filter(|t| changed.texts.contains(&t.text.slug))
+        .map(|t| {
+            (
+                PageKey::Text(t.text.slug.clone()),
+                text_record(doc, t, kept),
+            )
+        })
+        .collect();
+    pages.extend(texts);
+    let tags: BTreeSet<&str> = doc.tags.iter().map(|t| t.slug.as_str()).collect();
+    pages.retain(|key, _| match key {
+        PageKey::Tag(slug) => tags.contains(slug.as_str()),
+        _ => true,
+    });
+    let hashed: Vec<(PageKey, u64)> = doc
+        .tags
+        .par_iter()
+        .filter(|t| changed.tags.contains(&t.slug))
+        .map(|tag| (PageKey::Tag(tag.slug.clone()), hash_of(tag)))
+        .collect();
+    pages.extend(hashed);
+    site_wide(doc, pages)
+}
+
+/// `pages` with the records of the pages made from the whole site (the home page, the
+/// list of tags, the glossary), and what every page shares.
+fn site_wide(doc: &Document, mut pages: HashMap<PageKey, u64>) -> Records {
+    pages.remove(&PageKey::Tags);
+    pages.remove(&PageKey::Glossary);
     if doc.has_tags() {
         let list: Vec<(&str, &str, usize)> = doc
             .tags

@@ -6,7 +6,6 @@
 //!
 //! Tests call `support::missing(&[Tool::Chromium])` first; `launch` assumes Chromium is there.
 
-use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -19,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 use headless_chrome::browser::tab::point::Point;
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Emulation, Log, Network, Page, Runtime};
-use headless_chrome::{Browser, LaunchOptions, Tab};
+use headless_chrome::{Browser, Tab};
 use serde_json::Value;
 
 use crate::support::{self, Tool};
@@ -302,42 +301,7 @@ pub(crate) struct Chrome {
 
 pub(crate) fn launch() -> Chrome {
     let binary = support::tool(Tool::Chromium);
-    let dirs = tempfile::Builder::new()
-        .prefix("scholia-chromium-")
-        .tempdir()
-        .expect("temporary folder");
-    let sub = |name: &str| {
-        let dir = dirs.path().join(name);
-        std::fs::create_dir_all(&dir).expect("temporary folder");
-        dir
-    };
-    let (profile, home, config, cache) = (sub("profile"), sub("home"), sub("config"), sub("cache"));
-    let envs = HashMap::from([
-        ("HOME".to_string(), home.display().to_string()),
-        ("XDG_CONFIG_HOME".to_string(), config.display().to_string()),
-        ("XDG_CACHE_HOME".to_string(), cache.display().to_string()),
-    ]);
-    let args = [
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ];
-    let options = LaunchOptions {
-        headless: true,
-        sandbox: false,
-        path: Some(binary.clone()),
-        user_data_dir: Some(profile),
-        window_size: Some(WIDE),
-        args: args.iter().map(OsStr::new).collect(),
-        process_envs: Some(envs),
-        idle_browser_timeout: Duration::from_secs(60),
-        ..LaunchOptions::default()
-    };
-    let browser = Browser::new(options)
-        .unwrap_or_else(|e| panic!("cannot start {}: {e:#}", binary.display()));
+    let (browser, dirs) = super::chromium::start(binary, WIDE, Duration::from_secs(60));
     Chrome {
         browser,
         _dirs: dirs,

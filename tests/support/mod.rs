@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub(crate) mod browser;
+pub(crate) mod chromium;
 pub(crate) mod serve;
 
 /// The repository root (the bundled site lives here).

@@ -411,13 +411,7 @@ fn similarity(errors: usize, length: usize) -> f64 {
 mod tests {
     use super::*;
 
-    fn sel(exact: &str, prefix: Option<&str>, suffix: Option<&str>) -> TextQuoteSelector {
-        TextQuoteSelector {
-            exact: exact.to_string(),
-            prefix: prefix.map(str::to_string),
-            suffix: suffix.map(str::to_string),
-        }
-    }
+    use crate::site::quote_selector as sel;
 
     fn fuzzy(reading: &str, selector: &TextQuoteSelector) -> Option<FuzzyMatch> {
         ReadingIndex::new(reading)

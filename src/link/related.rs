@@ -1,0 +1,403 @@
+//! "See also": for each note, up to five notes of other texts that share its tags (a point
+//! a tag) or a cross-link with it (three points a link), best first, ties to the note
+//! that comes first in the site.
+//!
+//! Scoring every note against its neighbours costs a few hundred milliseconds on a site
+//! of 20,000 notes, so `serve` keeps the lists between rebuilds and, after a few texts
+//! were anchored again, scores only what can have changed ([`Related::update`]).
+
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
+
+use super::{CrossRef, Page};
+use crate::document::{NavLink, RelatedGroup};
+
+/// How many related notes a note shows.
+const SHOWN: usize = 5;
+/// Points for a shared tag and for a cross-link either way.
+const TAG_POINTS: u32 = 1;
+const LINK_POINTS: u32 = 3;
+
+/// A note of a text as [`Related`] needs it.
+pub(crate) struct NoteKey<'a> {
+    pub id: &'a str,
+    pub label: String,
+    pub tags: &'a [String],
+}
+
+/// A text's notes (in the order of their passages) and the cross-links the text makes.
+pub(crate) struct TextKey<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub notes: Vec<NoteKey<'a>>,
+    pub refs: &'a [CrossRef],
+}
+
+/// A note: the number of its text in the site and its place among that text's passages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct NoteAt {
+    text: u32,
+    pos: u32,
+}
+
+/// A note with a score for another: the list's entries.
+type Scored = (u32, NoteAt);
+
+#[derive(Debug, Clone)]
+struct TextNotes {
+    page: Page,
+    title: String,
+    ids: Vec<String>,
+    labels: Vec<String>,
+    /// Each note's tags, as numbers.
+    tags: Vec<Vec<u32>>,
+    /// Note id → place (the last one for a repeated id, which is an error anyway).
+    by_id: HashMap<String, u32>,
+    /// The note-to-note links this text's cross-links make: from its note (place) to a
+    /// text (number) and a note id there, resolved to places when scoring.
+    links: Vec<(u32, u32, String)>,
+}
+
+impl TextNotes {
+    fn of(slug: &str, title: &str) -> TextNotes {
+        TextNotes {
+            page: Page::Text(slug.to_string()),
+            title: title.to_string(),
+            ids: Vec::new(),
+            labels: Vec::new(),
+            tags: Vec::new(),
+            by_id: HashMap::new(),
+            links: Vec::new(),
+        }
+    }
+}
+
+/// Every note's related notes, and what it takes to score them again.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Related {
+    texts: Vec<TextNotes>,
+    /// Text slug → number.
+    numbers: HashMap<String, u32>,
+    /// Tag slug → number.
+    tag_numbers: HashMap<String, u32>,
+    /// Tag number → the notes carrying it, in site order.
+    postings: Vec<Vec<NoteAt>>,
+    /// Notes linked with each note, either way (once per link).
+    links: HashMap<NoteAt, Vec<NoteAt>>,
+    /// Each text's notes' best five, best first.
+    best: Vec<Vec<Vec<Scored>>>,
+}
+
+impl Related {
+    /// The related notes of every note of `texts` (all the site's, in order).
+    pub(crate) fn new(texts: &[TextKey]) -> Related {
+        let mut r = Related {
+            numbers: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.slug.to_string(), i as u32))
+                .collect(),
+            ..Related::default()
+        };
+        r.texts = texts
+            .iter()
+            .map(|t| TextNotes::of(t.slug, t.title))
+            .collect();
+        for (i, t) in texts.iter().enumerate() {
+            r.set_text(i as u32, t);
+        }
+        for list in &mut r.postings {
+            list.sort_unstable();
+        }
+        r.link_notes();
+        let all: Vec<NoteAt> = r.notes().collect();
+        let offsets = r.offsets();
+        let best: Vec<(NoteAt, Vec<Scored>)> = all
+            .par_iter()
+            .map_init(
+                || Scratch::new(offsets.total),
+                |scratch, &a| (a, r.best_for(a, &offsets, scratch)),
+            )
+            .collect();
+        r.best = r
+            .texts
+            .iter()
+            .map(|t| vec![Vec::new(); t.ids.len()])
+            .collect();
+        for (a, list) in best {
+            r.best[a.text as usize][a.pos as usize] = list;
+        }
+        r
+    }
+
+    /// Brings the lists up to date after the texts of `changed` (their numbers, the site's
+    /// list of texts being the same) were anchored again. Returns the numbers of the texts
+    /// with a note whose list changed or shows a note of a changed text (whose label or
+    /// title may have changed).
+    pub(crate) fn update(&mut self, changed: &[(usize, TextKey)]) -> BTreeSet<usize> {
+        let redone: BTreeSet<u32> = changed.iter().map(|(i, _)| *i as u32).collect();
+        let is_redone = |n: NoteAt| redone.contains(&n.text);
+        // Their notes leave the postings; they come back as they are now.
+        let mut touched: BTreeSet<u32> = BTreeSet::new();
+        for &i in &redone {
+            if let Some(t) = self.texts.get(i as usize) {
+                touched.extend(t.tags.iter().flatten());
+            }
+        }
+        for &tag in &touched {
+            self.postings[tag as usize].retain(|n| !is_redone(*n));
+        }
+        for (i, t) in changed {
+            self.set_text(*i as u32, t);
+            touched.extend(self.texts[*i].tags.iter().flatten());
+        }
+        for &tag in &touched {
+            self.postings[tag as usize].sort_unstable();
+        }
+        self.link_notes();
+        let offsets = self.offsets();
+        let mut scratch = Scratch::new(offsets.total);
+        let mut affected = BTreeSet::new();
+        // The changed texts' notes, scored in full.
+        for &i in &redone {
+            let count = self.texts[i as usize].ids.len();
+            let lists = (0..count as u32)
+                .map(|pos| self.best_for(NoteAt { text: i, pos }, &offsets, &mut scratch))
+                .collect();
+            self.best[i as usize] = lists;
+            affected.insert(i as usize);
+        }
+        // Every other note: what the changed notes now score with it, from their side
+        // (a score is the same both ways).
+        let mut offered: Vec<(NoteAt, NoteAt, u32)> = Vec::new();
+        for &i in &redone {
+            for pos in 0..self.texts[i as usize].ids.len() as u32 {
+                let b = NoteAt { text: i, pos };
+                let tags = &self.texts[i as usize].tags[pos as usize];
+                for &tag in tags {
+                    for &a in &self.postings[tag as usize] {
+                        if !is_redone(a) {
+                            offered.push((a, b, TAG_POINTS));
+                        }
+                    }
+                }
+                for &a in self.links.get(&b).into_iter().flatten() {
+                    if !is_redone(a) {
+                        offered.push((a, b, LINK_POINTS));
+                    }
+                }
+            }
+        }
+        offered.sort_unstable();
+        let mut offers: HashMap<NoteAt, Vec<Scored>> = HashMap::new();
+        for (a, b, points) in offered {
+            let list = offers.entry(a).or_default();
+            match list.last_mut() {
+                Some(last) if last.1 == b => last.0 += points,
+                _ => list.push((points, b)),
+            }
+        }
+        for text in 0..self.texts.len() as u32 {
+            if redone.contains(&text) {
+                continue;
+            }
+            for pos in 0..self.texts[text as usize].ids.len() as u32 {
+                let a = NoteAt { text, pos };
+                let old = &self.best[text as usize][pos as usize];
+                let new = if old.iter().any(|(_, b)| is_redone(*b)) {
+                    // A note it showed changed: what comes after it is not known here.
+                    self.best_for(a, &offsets, &mut scratch)
+                } else if let Some(more) = offers.remove(&a) {
+                    let mut all: Vec<Scored> = old.iter().copied().chain(more).collect();
+                    top(&mut all);
+                    all
+                } else {
+                    continue;
+                };
+                let shows_redone = new.iter().any(|(_, b)| is_redone(*b));
+                if shows_redone || new != *old {
+                    affected.insert(text as usize);
+                }
+                self.best[text as usize][pos as usize] = new;
+            }
+        }
+        affected
+    }
+
+    /// The related notes of note `pos` (its passage's place) of text `text`, grouped by
+    /// text in order of appearance.
+    pub(crate) fn groups(&self, text: usize, pos: usize) -> Vec<RelatedGroup> {
+        let Some(list) = self.best.get(text).and_then(|t| t.get(pos)) else {
+            return Vec::new();
+        };
+        let from = &self.texts[text].page;
+        let mut groups: Vec<RelatedGroup> = Vec::new();
+        for &(_, b) in list {
+            let t = &self.texts[b.text as usize];
+            let link = NavLink {
+                title: t.labels[b.pos as usize].clone(),
+                href: from.href_to(&t.page, Some(&t.ids[b.pos as usize])),
+            };
+            match groups.iter_mut().find(|g| g.source == t.title) {
+                Some(g) => g.notes.push(link),
+                None => groups.push(RelatedGroup {
+                    source: t.title.clone(),
+                    notes: vec![link],
+                }),
+            }
+        }
+        groups
+    }
+
+    fn set_text(&mut self, i: u32, t: &TextKey) {
+        let mut notes = TextNotes::of(t.slug, t.title);
+        for (pos, n) in t.notes.iter().enumerate() {
+            let at = NoteAt {
+                text: i,
+                pos: pos as u32,
+            };
+            let mut tags: Vec<u32> = n.tags.iter().map(|tag| self.tag_number(tag)).collect();
+            tags.sort_unstable();
+            tags.dedup();
+            for &tag in &tags {
+                self.postings[tag as usize].push(at);
+            }
+            notes.tags.push(tags);
+            notes.ids.push(n.id.to_string());
+            notes.labels.push(n.label.clone());
+            notes.by_id.insert(n.id.to_string(), pos as u32);
+        }
+        for r in t.refs {
+            let (Some(anchor), Some(fragment), Page::Text(to)) =
+                (&r.anchor, &r.to.fragment, &r.to.page)
+            else {
+                continue;
+            };
+            let (Some(&from), Some(&to)) = (notes.by_id.get(anchor), self.numbers.get(to)) else {
+                continue;
+            };
+            notes.links.push((from, to, fragment.clone()));
+        }
+        if let Some(slot) = self.texts.get_mut(i as usize) {
+            *slot = notes;
+        }
+    }
+
+    fn tag_number(&mut self, tag: &str) -> u32 {
+        let slug = crate::slug::tag(tag);
+        let next = self.postings.len() as u32;
+        let n = *self.tag_numbers.entry(slug).or_insert(next);
+        if n == next {
+            self.postings.push(Vec::new());
+        }
+        n
+    }
+
+    /// Every note-to-note link, both ways, from the texts' links.
+    fn link_notes(&mut self) {
+        let mut links: HashMap<NoteAt, Vec<NoteAt>> = HashMap::new();
+        for (i, t) in self.texts.iter().enumerate() {
+            for (from, to, id) in &t.links {
+                let Some(&pos) = self.texts.get(*to as usize).and_then(|t| t.by_id.get(id)) else {
+                    continue;
+                };
+                let a = NoteAt {
+                    text: i as u32,
+                    pos: *from,
+                };
+                let b = NoteAt { text: *to, pos };
+                links.entry(a).or_default().push(b);
+                links.entry(b).or_default().push(a);
+            }
+        }
+        self.links = links;
+    }
+
+    fn notes(&self) -> impl Iterator<Item = NoteAt> + '_ {
+        self.texts.iter().enumerate().flat_map(|(i, t)| {
+            (0..t.ids.len()).map(move |pos| NoteAt {
+                text: i as u32,
+                pos: pos as u32,
+            })
+        })
+    }
+
+    fn offsets(&self) -> Offsets {
+        let mut starts = Vec::with_capacity(self.texts.len());
+        let mut total = 0;
+        for t in &self.texts {
+            starts.push(total);
+            total += t.ids.len();
+        }
+        Offsets { starts, total }
+    }
+
+    /// The best notes for note `a`, scored over the notes sharing a tag or a link with it.
+    fn best_for(&self, a: NoteAt, offsets: &Offsets, scratch: &mut Scratch) -> Vec<Scored> {
+        let t = &self.texts[a.text as usize];
+        let tagged = t.tags[a.pos as usize]
+            .iter()
+            .flat_map(|&tag| self.postings[tag as usize].iter().map(|&b| (b, TAG_POINTS)));
+        let linked = self
+            .links
+            .get(&a)
+            .into_iter()
+            .flatten()
+            .map(|&b| (b, LINK_POINTS));
+        for (b, points) in tagged.chain(linked) {
+            if b.text != a.text {
+                let n = offsets.of(b);
+                if scratch.score[n] == 0 {
+                    scratch.touched.push(b);
+                }
+                scratch.score[n] += points;
+            }
+        }
+        let mut scored: Vec<Scored> = scratch
+            .touched
+            .drain(..)
+            .map(|b| (std::mem::take(&mut scratch.score[offsets.of(b)]), b))
+            .collect();
+        top(&mut scored);
+        scored
+    }
+}
+
+/// Keeps the best [`SHOWN`] of `scored`, best first: the highest score, then the note
+/// that comes first.
+fn top(scored: &mut Vec<Scored>) {
+    let best = |x: &Scored, y: &Scored| y.0.cmp(&x.0).then(x.1.cmp(&y.1));
+    if scored.len() > SHOWN {
+        scored.select_nth_unstable_by(SHOWN, best);
+        scored.truncate(SHOWN);
+    }
+    scored.sort_by(best);
+}
+
+/// Where each text's notes start in one numbering of all notes.
+struct Offsets {
+    starts: Vec<usize>,
+    total: usize,
+}
+
+impl Offsets {
+    fn of(&self, n: NoteAt) -> usize {
+        self.starts[n.text as usize] + n.pos as usize
+    }
+}
+
+/// Scores by note number (all zero between uses), and the notes with one.
+struct Scratch {
+    score: Vec<u32>,
+    touched: Vec<NoteAt>,
+}
+
+impl Scratch {
+    fn new(notes: usize) -> Scratch {
+        Scratch {
+            score: vec![0; notes],
+            touched: Vec::new(),
+        }
+    }
+}
