@@ -335,9 +335,7 @@ fn axe_finds_no_violations_in_french_and_arabic() {
         for size in [WIDE, PHONE] {
             let tab = chrome.plain_tab(size);
             for rel in pages {
-                if !public.join(rel).is_file() {
-                    continue;
-                }
+                assert!(public.join(rel).is_file(), "{fixture} has no {rel}");
                 open(&tab, &server.url(rel));
                 inject_axe(&tab, &axe);
                 let mut check = |state: &str| {
@@ -364,6 +362,51 @@ fn axe_finds_no_violations_in_french_and_arabic() {
     assert!(
         problems.is_empty(),
         "axe-core found accessibility violations:\n\n{}\n",
+        problems.join("\n\n")
+    );
+}
+
+/// The print-ready handouts `scholia handout` writes (a text's and a pack's, with its cover
+/// and contents, from the handouts fixture), which are pages like any other: axe-clean at
+/// both widths, in both colour schemes.
+#[test]
+fn axe_finds_no_violations_in_handouts_of_a_text_and_a_pack() {
+    if support::missing(&[Tool::Chromium, Tool::Axe]) {
+        return;
+    }
+    let axe = std::fs::read_to_string(support::tool(Tool::Axe))
+        .unwrap_or_else(|e| panic!("axe.min.js: {e}"));
+    let site = support::copy_site(&support::fixture("sites/handouts"));
+    let out = site.path().join("handouts");
+    let out_s = out.to_string_lossy().into_owned();
+    let run = support::scholia(site.path(), &["handout", ".", "-o", &out_s]);
+    assert_eq!(run.status, 0, "handout failed:\n{}", run.stderr);
+    let chrome = launch();
+    let server = Server::start(&out);
+    let mut problems = Vec::new();
+    for size in [WIDE, PHONE] {
+        let tab = chrome.plain_tab(size);
+        for rel in ["unit-1/first.html", "week-1.html"] {
+            assert!(out.join(rel).is_file(), "no handout {rel}");
+            open(&tab, &server.url(rel));
+            inject_axe(&tab, &axe);
+            for s in SCHEMES {
+                color_scheme(&tab, s);
+                let found = run_axe(&tab);
+                if !found.violations.is_empty() {
+                    problems.push(format!(
+                        "{rel} at {}px, {s} scheme:\n    {}",
+                        size.0,
+                        found.violations.join("\n    ")
+                    ));
+                }
+            }
+        }
+        tab.close(false).expect("close tab");
+    }
+    assert!(
+        problems.is_empty(),
+        "axe-core found accessibility violations in handouts:\n\n{}\n",
         problems.join("\n\n")
     );
 }

@@ -522,3 +522,44 @@ fn a_pdf_warns_of_characters_no_font_has() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("no font"), "{}", run.stderr);
 }
+
+/// A pack's PDF has a bookmark (the PDF's outline) for each of its texts, and links back to
+/// each text's page online: read back with poppler's `pdftohtml -xml`, which lists the
+/// outline and the link annotations.
+#[test]
+fn a_packs_pdf_has_a_bookmark_per_text_and_links_to_the_pages_online() {
+    if support::missing(&[Tool::Pdftotext]) {
+        return;
+    }
+    let site = copy_site(&fixture("sites/handouts"));
+    let out = site.path().join("out");
+    handout(site.path(), &out, &["--pdf", "--pack", "week-1"]);
+    let pdf = out.join("week-1.pdf");
+    let pdftohtml = support::tool(Tool::Pdftotext).with_file_name("pdftohtml");
+    let run = Command::new(&pdftohtml)
+        .args(["-xml", "-i", "-stdout", "-q"])
+        .arg(&pdf)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", pdftohtml.display()));
+    assert!(
+        run.status.success(),
+        "pdftohtml failed on {}",
+        pdf.display()
+    );
+    let xml = String::from_utf8_lossy(&run.stdout);
+    let outline = xml
+        .split_once("<outline>")
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("the PDF has no outline:\n{xml}"));
+    let first = outline.find("The First Text");
+    let second = outline.find("The Second Text");
+    assert!(first.is_some() && second.is_some(), "{outline}");
+    assert!(
+        second < first,
+        "the bookmarks follow the pack's order:\n{outline}"
+    );
+    for slug in ["unit-1/first", "unit-1/second"] {
+        let href = format!("href=\"https://example.org/reader/{slug}/");
+        assert!(xml.contains(&href), "no link to {slug} online:\n{xml}");
+    }
+}
