@@ -305,7 +305,7 @@ fn axe_finds_no_violations_in_french_and_arabic() {
             [
                 "index.html",
                 "texts/alliances/index.html",
-                "glossary/index.html",
+                "texts/alliances/handout/index.html",
                 "search/index.html",
             ],
         ),
@@ -315,7 +315,7 @@ fn axe_finds_no_violations_in_french_and_arabic() {
             [
                 "texts/program/index.html",
                 "index.html",
-                "tags/index.html",
+                "texts/program/handout/index.html",
                 "search/index.html",
             ],
         ),
