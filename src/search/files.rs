@@ -8,17 +8,18 @@
 //! search/shards/N.js     Shard: terms and their heads' postings, tails, words
 //! search/tails/N.js      TailPiece: one piece of one term's tail
 //! search/words/N.js      WordsShard: rows of the words table (other languages)
-//! search/docs/N.js       ExcerptChunk: `chunk` consecutive documents' place and words
+//! search/docs/N.js       ExcerptChunk, packed: `chunk` consecutive documents' place and words
 //! search/texts.js        [TextEntry]: text titles and document ranges, for the text filter
 //! ```
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::corpus::Corpus;
 use super::docs::{kind_ranges, Doc, Kind};
 use super::engine::{FIELDS, FIELD_BOOSTS, MAX_TOKEN_CHARS};
 use super::format::{
-    postings, ExcerptChunk, Manifest, ParagraphRun, Piece, Place, Shard, Tail, TailPiece,
+    packed, postings, ExcerptChunk, Manifest, ParagraphRun, Piece, Place, Shard, Tail, TailPiece,
     TextEntry, TextRef, WordsShard, FORMAT,
 };
 use super::shard::{self, Entry, Limits, SCALE};
@@ -190,66 +191,72 @@ fn word_shards(words: &Words, limits: &Limits, files: &mut Vec<File>) -> Vec<Str
 }
 
 /// The excerpt chunks: a fixed number of documents each, so the manifest needs one
-/// number. Returns that number.
+/// number. Returns that number. Chunks are built and deflated in parallel (deflate is most
+/// of the work), each holding only its own documents' words.
 fn excerpts(corpus: &Corpus, docs: &[Doc], limits: &Limits, files: &mut Vec<File>) -> usize {
-    let words: Vec<String> = docs.iter().map(|d| stored_words(&d.body)).collect();
     let bytes: usize = docs
         .iter()
-        .zip(&words)
-        .map(|(d, w)| w.len() + d.anchor.len() + d.label.len() + 24)
+        .map(|d| stored_len(&d.body) + d.anchor.len() + d.label.len() + 24)
         .sum();
     let per_chunk = (limits.chunk_target * docs.len().max(1) / bytes.max(1)).clamp(1, 1_000);
-    for (k, (chunk, words)) in docs
-        .chunks(per_chunk)
-        .zip(words.chunks(per_chunk))
+    let chunks: Vec<File> = docs
+        .par_chunks(per_chunk)
         .enumerate()
-    {
-        let mut record = ExcerptChunk {
-            first: (k * per_chunk) as u32,
-            ..ExcerptChunk::default()
-        };
-        for d in chunk {
-            if let Some(t) = d.text.and_then(|t| corpus.texts.get(t).map(|x| (t, x))) {
-                record.texts.entry(t.0 as u32).or_insert_with(|| TextRef {
-                    title: t.1.title.clone(),
-                    path: t.1.path.clone(),
-                });
-            }
-            // The client reads a chunk's runs before its places: once a document is a
-            // place (a verse line, a note), later paragraphs are places too.
-            let paragraph = match (d.kind, d.text) {
-                (Kind::Para, Some(t)) if record.places.is_empty() => d
-                    .anchor
-                    .strip_prefix('p')
-                    .and_then(|n| n.parse().ok())
-                    .map(|n: u32| (t as u32, n)),
-                _ => None,
-            };
-            match (paragraph, record.paragraphs.last_mut()) {
-                (Some((t, n)), Some(run)) if run.text == t && run.first + run.count == n => {
-                    run.count += 1;
-                }
-                (Some((text, first)), _) => record.paragraphs.push(ParagraphRun {
-                    text,
-                    first,
-                    count: 1,
-                }),
-                (None, _) => record.places.push(Place {
-                    text: d.text.map(|t| t as u32),
-                    anchor: d.anchor.clone(),
-                    label: d.label.clone(),
-                }),
-            }
-        }
-        record.words = words.to_vec();
-        files.push(script(
-            &format!("search/docs/{k}.js"),
-            "docs",
-            Some(k as u32),
-            &record,
-        ));
-    }
+        .map(|(k, chunk)| {
+            let record = excerpt_chunk(corpus, (k * per_chunk) as u32, chunk);
+            script(
+                &format!("search/docs/{k}.js"),
+                "docs",
+                Some(k as u32),
+                &packed::pack(&record),
+            )
+        })
+        .collect();
+    files.extend(chunks);
     per_chunk
+}
+
+/// The record of the excerpt chunk whose documents, from number `first` on, are `chunk`.
+pub fn excerpt_chunk(corpus: &Corpus, first: u32, chunk: &[Doc]) -> ExcerptChunk {
+    let mut record = ExcerptChunk {
+        first,
+        ..ExcerptChunk::default()
+    };
+    for d in chunk {
+        if let Some(t) = d.text.and_then(|t| corpus.texts.get(t).map(|x| (t, x))) {
+            record.texts.entry(t.0 as u32).or_insert_with(|| TextRef {
+                title: t.1.title.clone(),
+                path: t.1.path.clone(),
+            });
+        }
+        // The client reads a chunk's runs before its places: once a document is a
+        // place (a verse line, a note), later paragraphs are places too.
+        let paragraph = match (d.kind, d.text) {
+            (Kind::Para, Some(t)) if record.places.is_empty() => d
+                .anchor
+                .strip_prefix('p')
+                .and_then(|n| n.parse().ok())
+                .map(|n: u32| (t as u32, n)),
+            _ => None,
+        };
+        match (paragraph, record.paragraphs.last_mut()) {
+            (Some((t, n)), Some(run)) if run.text == t && run.first + run.count == n => {
+                run.count += 1;
+            }
+            (Some((text, first)), _) => record.paragraphs.push(ParagraphRun {
+                text,
+                first,
+                count: 1,
+            }),
+            (None, _) => record.places.push(Place {
+                text: d.text.map(|t| t as u32),
+                anchor: d.anchor.clone(),
+                label: d.label.clone(),
+            }),
+        }
+        record.words.push(stored_words(&d.body));
+    }
+    record
 }
 
 /// Every text with its documents' ranges, for the text filter.
@@ -274,6 +281,14 @@ fn texts(corpus: &Corpus, docs: &[Doc]) -> Vec<TextEntry> {
             questions: range(Kind::Question, i),
         })
         .collect()
+}
+
+/// The length in bytes of [`stored_words`]`(body)`, without making it.
+fn stored_len(body: &str) -> usize {
+    match body.char_indices().nth(MAX_STORED_CHARS) {
+        Some((cut, _)) => cut + '…'.len_utf8(),
+        None => body.len(),
+    }
 }
 
 /// A document's words as stored, cut to [`MAX_STORED_CHARS`].

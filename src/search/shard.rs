@@ -39,7 +39,8 @@ pub struct Limits {
     pub head_max: usize,
     /// Postings per tail piece.
     pub piece_max: usize,
-    /// Bytes of document texts per excerpt chunk (on average).
+    /// Bytes of document texts per excerpt chunk (on average), before packing (which
+    /// keeps about 70%).
     pub chunk_target: usize,
 }
 
@@ -52,7 +53,7 @@ impl Default for Limits {
             shard_max: 24_000,
             head_max: 1_000,
             piece_max: 2_000,
-            chunk_target: 3_000,
+            chunk_target: 4_000,
         }
     }
 }

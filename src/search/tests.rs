@@ -340,7 +340,9 @@ fn every_file_is_a_record_of_its_type() {
             "tails" => drop(record::<TailPiece>(text)),
             "words" => drop(record::<WordsShard>(text)),
             "docs" => {
-                let chunk: ExcerptChunk = record(text);
+                let packed: String = record(text);
+                let chunk: ExcerptChunk = format::packed::unpack(&packed)
+                    .unwrap_or_else(|| panic!("{path}: not a packed excerpt chunk"));
                 assert_eq!(chunk.first % manifest.chunk, 0);
                 // The places, paragraphs as the client expands their runs.
                 let mut places: Vec<(Option<u32>, String, String)> = Vec::new();

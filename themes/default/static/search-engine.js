@@ -19,7 +19,7 @@
 (() => {
   "use strict";
 
-  const FORMAT = 3;
+  const FORMAT = 4;
   const MIN_PREFIX = 3;          // the last word is expanded as a prefix from this length on
   const MAX_EXPAND = 50;         // terms one prefix may expand to
   const MAX_PREFIX_SHARDS = 3;   // shards one prefix may look into
@@ -115,6 +115,16 @@
         };
       }),
     };
+  };
+
+  // An excerpt chunk's file holds its record packed: JSON, deflated (raw), in base64, since
+  // a <script> must be text (src/search/format.rs, `packed`). Unpacking is asynchronous.
+  const unpack = async (b64) => {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return JSON.parse(await new Response(stream).text());
   };
 
   const decodeTexts = (list) => list.map((t) => ({
@@ -679,6 +689,7 @@
       shard: (i, rec) => { store.shards.set(i, decodeShard(rec)); },
       words: (i, rec) => { store.words.set(i, decodeWords(rec)); },
       tail: (i, rec) => { store.tails.set(i, decodeTail(rec)); },
+      // An excerpt chunk's record, unpacked (see `unpack`).
       docs: (i, rec) => { store.docs.set(i, decodeExcerpts(rec)); },
       texts: (rec) => { store.texts = decodeTexts(rec); },
       query,
@@ -690,7 +701,7 @@
     };
   };
 
-  const engine = { FORMAT, KINDS, createIndex, terms, stem, tokens, decodePostings, cmp, boundaryOf };
+  const engine = { FORMAT, KINDS, createIndex, terms, stem, tokens, decodePostings, unpack, cmp, boundaryOf };
   if (typeof module === "object" && module.exports) module.exports = engine;
   else globalThis.scholiaSearchEngine = engine;
 })();

@@ -65,9 +65,15 @@
     document.head.appendChild(s);
   });
 
+  // Excerpt chunks by number, while their packed records are being unpacked: loading a
+  // chunk's file is done once its record has reached the engine.
+  const unpacking = new Map();
+  const CHUNK = /^docs\/(\d+)\.js$/;
+
   const load = (path) => {
     if (!loading.has(path)) {
-      const p = loadScript(base + path);
+      const chunk = CHUNK.exec(path);
+      const p = loadScript(base + path).then(() => (chunk ? unpacking.get(Number(chunk[1])) : undefined));
       p.catch(() => loading.delete(path));
       loading.set(path, p);
     }
@@ -84,7 +90,9 @@
     shard: (i, rec) => deliver((ix) => ix.shard(i, rec)),
     words: (i, rec) => deliver((ix) => ix.words(i, rec)),
     tail: (i, rec) => deliver((ix) => ix.tail(i, rec)),
-    docs: (i, rec) => deliver((ix) => ix.docs(i, rec)),
+    docs: (i, packed) => {
+      unpacking.set(i, window.scholiaSearchEngine.unpack(packed).then((rec) => deliver((ix) => ix.docs(i, rec))));
+    },
     texts: (rec) => deliver((ix) => ix.texts(rec)),
   };
   window.scholiaSearch = api;
