@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! search/manifest.js     Manifest: languages, document count and kind ranges, shard boundaries
-//! search/shards/N.js     Shard: terms and their heads' postings, tails, words
-//! search/tails/N.js      TailPiece: one piece of one term's tail
+//! search/shards/N.js     Shard, packed: terms and their heads' postings, tails, words
+//! search/tails/N.js      TailPiece, packed: one piece of one term's tail
 //! search/words/N.js      WordsShard: rows of the words table (other languages)
 //! search/docs/N.js       ExcerptChunk, packed: `chunk` consecutive documents' place and words
 //! search/texts.js        [TextEntry]: text titles and document ranges, for the text filter
@@ -137,7 +137,7 @@ fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<File>) -> Vec
                     &format!("search/tails/{id}.js"),
                     "tail",
                     Some(id),
-                    &record,
+                    &packed::pack(&record),
                 ));
                 pieces.push(Piece {
                     first: first.0,
@@ -156,7 +156,7 @@ fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<File>) -> Vec
             &format!("search/shards/{i}.js"),
             "shard",
             Some(i as u32),
-            &shard,
+            &packed::pack(&shard),
         ));
     }
     boundaries

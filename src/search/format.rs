@@ -233,19 +233,20 @@ pub mod postings {
     }
 }
 
-/// The excerpt chunks' codec: the record's JSON, deflated (raw deflate, RFC 1951), in
-/// base64. Excerpts are most of the index (the words of every paragraph and note); deflate
-/// keeps about half their bytes and base64 gives back a third of that, which still saves a
-/// quarter. A file must stay text (a `<script>` from `file://`, where `fetch` is refused),
-/// hence base64; the browser inflates with `DecompressionStream("deflate-raw")`.
+/// The codec of packed records (excerpt chunks, shards, tail pieces): the record's JSON,
+/// deflated (raw deflate, RFC 1951), in [`base85`]. Excerpts are most of the index (the
+/// words of every paragraph and note); deflate keeps about half their bytes and base85
+/// gives back a quarter of that. A file must stay text (a `<script>` from `file://`, where
+/// `fetch` is refused); the browser inflates with `DecompressionStream("deflate-raw")`.
 pub mod packed {
     use std::io::{Read, Write};
 
-    use base64::Engine as _;
     use flate2::{read::DeflateDecoder, write::DeflateEncoder, Compression};
     use serde::{de::DeserializeOwned, Serialize};
 
-    /// `record` as a base64 string of its deflated JSON (all characters safe in JSON).
+    use super::base85;
+
+    /// `record` as a [`base85`] string of its deflated JSON.
     pub fn pack<T: Serialize>(record: &T) -> String {
         let json = serde_json::to_vec(record)
             .unwrap_or_else(|e| panic!("a search record did not serialize: {e}"));
@@ -255,17 +256,72 @@ pub mod packed {
             .write_all(&json)
             .and_then(|()| z.finish())
             .unwrap_or_else(|e| panic!("deflate into memory failed: {e}"));
-        base64::engine::general_purpose::STANDARD.encode(deflated)
+        base85::encode(&deflated)
     }
 
     /// [`pack`]'s inverse; `None` if `s` is not one of its outputs for a `T`.
     pub fn unpack<T: DeserializeOwned>(s: &str) -> Option<T> {
-        let deflated = base64::engine::general_purpose::STANDARD.decode(s).ok()?;
-        let mut json = Vec::new();
+        serde_json::from_str(&json(s)?).ok()
+    }
+
+    /// The JSON `s` packs (for tests that look for words in every file of a site).
+    pub fn json(s: &str) -> Option<String> {
+        let deflated = base85::decode(s)?;
+        let mut json = String::new();
         DeflateDecoder::new(deflated.as_slice())
-            .read_to_end(&mut json)
+            .read_to_string(&mut json)
             .ok()?;
-        serde_json::from_slice(&json).ok()
+        Some(json)
+    }
+}
+
+/// Bytes as text, 4 bytes in 5 characters (base64 takes 6 for 4.5 bytes): each group of 4
+/// bytes is a big-endian number written in 5 base-85 digits, most significant first; a last
+/// group of k < 4 bytes is padded with zeros and written in its first k + 1 digits (as in
+/// Ascii85). The digits avoid `"`, `\` and `<`, so a JSON string of them needs no escape
+/// and never holds `</`.
+pub mod base85 {
+    /// The digits 0–84.
+    pub const ALPHABET: &[u8; 85] =
+        b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+-./:;=>?@[]^_{";
+
+    /// `bytes` in base85.
+    pub fn encode(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len().div_ceil(4) * 5);
+        for group in bytes.chunks(4) {
+            let mut padded = [0u8; 4];
+            padded[..group.len()].copy_from_slice(group);
+            let mut n = u32::from_be_bytes(padded);
+            let mut digits = [0u8; 5];
+            for d in digits.iter_mut().rev() {
+                *d = ALPHABET[(n % 85) as usize];
+                n /= 85;
+            }
+            out.extend(digits[..=group.len()].iter().map(|&d| char::from(d)));
+        }
+        out
+    }
+
+    /// [`encode`]'s inverse; `None` on a character outside the alphabet, a last group of
+    /// one character, or a group over 2³² − 1.
+    pub fn decode(s: &str) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(s.len() / 5 * 4 + 4);
+        for group in s.as_bytes().chunks(5) {
+            if group.len() < 2 {
+                return None;
+            }
+            let mut n: u64 = 0;
+            for k in 0..5 {
+                let d = match group.get(k) {
+                    Some(c) => ALPHABET.iter().position(|a| a == c)? as u64,
+                    None => 84,
+                };
+                n = n * 85 + d;
+            }
+            let n = u32::try_from(n).ok()?;
+            out.extend_from_slice(&n.to_be_bytes()[..group.len() - 1]);
+        }
+        Some(out)
     }
 }
 
@@ -282,13 +338,34 @@ mod tests {
             ..ExcerptChunk::default()
         };
         let s = packed::pack(&chunk);
-        assert!(s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)));
+        assert!(s.bytes().all(|b| super::base85::ALPHABET.contains(&b)));
         assert!(s.len() < 200, "repeated words compress: {} bytes", s.len());
         assert_eq!(packed::unpack::<ExcerptChunk>(&s), Some(chunk));
-        assert_eq!(packed::unpack::<ExcerptChunk>("not base64!"), None);
-        assert_eq!(packed::unpack::<ExcerptChunk>("AAAA"), None);
+        assert_eq!(packed::unpack::<ExcerptChunk>("not base85\\"), None);
+        assert_eq!(packed::unpack::<ExcerptChunk>("00000"), None);
+    }
+
+    #[test]
+    fn base85_round_trips_every_length_and_refuses_what_it_never_writes() {
+        use super::base85::*;
+        let bytes: Vec<u8> = (0..=255u8).chain([255, 255, 255, 255, 0]).collect();
+        for len in 0..bytes.len() {
+            let s = encode(&bytes[..len]);
+            assert_eq!(
+                s.len(),
+                len / 4 * 5 + if len % 4 == 0 { 0 } else { len % 4 + 1 }
+            );
+            assert_eq!(decode(&s).as_deref(), Some(&bytes[..len]), "{len} bytes");
+        }
+        assert_eq!(encode(&[0, 0, 0, 1]), "00001");
+        assert_eq!(encode(&[255; 4]), "^nSc0");
+        assert_eq!(decode("{{{{{"), None, "over 2³² − 1");
+        assert_eq!(decode("0"), None, "a group of one character");
+        assert_eq!(decode("00\"00"), None);
+        let mut all = std::collections::BTreeSet::new();
+        assert!(ALPHABET
+            .iter()
+            .all(|b| all.insert(b) && !b"\"\\<".contains(b)));
     }
 
     /// The client's Node tests unpack this same string (tests/tools/search-engine.test.js).
@@ -302,7 +379,7 @@ mod tests {
         };
         assert_eq!(
             packed::pack(&chunk),
-            "q1ZKyywqLlGyMtRRKkmtKClWsqqu1VEqzy9KATKjlRxzcjIT85JTi5ViawE="
+            "T5!/oegJnHVnf@bdOl#/dor$OUglx0&O4;:gny9OB8/2H?o94gM11If"
         );
     }
 

@@ -25,17 +25,38 @@ test("postings decode from their digits", () => {
   assert.throws(() => engine.decodePostings("3\"5"));
 });
 
-const RUST_PACKED = "q1ZKyywqLlGyMtRRKkmtKClWsqqu1VEqzy9KATKjlRxzcjIT85JTi5ViawE=";
+const RUST_PACKED = "T5!/oegJnHVnf@bdOl#/dor$OUglx0&O4;:gny9OB8/2H?o94gM11If";
 
 test("packed records unpack: base64 of raw deflate, JSON inside", async () => {
   const zlib = require("node:zlib");
   const record = { first: 4, texts: {}, words: ["Words ¶ « » </script> \"quoted\"", "x".repeat(5000)] };
-  const packed = zlib.deflateRawSync(Buffer.from(JSON.stringify(record))).toString("base64");
+  // base85 of node's own deflate, encoded here as src/search/format.rs's `base85` does.
+  const B85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+-./:;=>?@[]^_{";
+  const toBase85 = (bytes) => {
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 4) {
+      const group = [0, 1, 2, 3].map((k) => bytes[i + k] || 0);
+      let n = ((group[0] << 24) >>> 0) + (group[1] << 16) + (group[2] << 8) + group[3];
+      const digits = [];
+      for (let k = 0; k < 5; k++) { digits.unshift(B85[n % 85]); n = Math.floor(n / 85); }
+      s += digits.slice(0, Math.min(4, bytes.length - i) + 1).join("");
+    }
+    return s;
+  };
+  const packed = toBase85(zlib.deflateRawSync(Buffer.from(JSON.stringify(record))));
   assert.deepEqual(await engine.unpack(packed), record);
+  for (const len of [0, 1, 2, 3, 4, 5, 255, 256]) {
+    const bytes = Uint8Array.from({ length: len }, (_, k) => (k * 97 + 255) & 255);
+    assert.deepEqual(engine.base85(toBase85(bytes)), bytes);
+  }
+  assert.deepEqual([...engine.base85("^nSc0")], [255, 255, 255, 255]);
+  assert.throws(() => engine.base85("0"));
+  assert.throws(() => engine.base85("{{{{{"));
+  assert.throws(() => engine.base85("00\"00"));
   // What src/search/format.rs packs for { first: 1, texts: {}, words: ["Alliances"] } (the
   // Rust test `packed_records_are_the_ones_the_client_reads` checks the other side).
   assert.deepEqual(await engine.unpack(RUST_PACKED), { first: 1, texts: {}, words: ["Alliances"] });
-  await assert.rejects(engine.unpack("bm90IGRlZmxhdGU="));
+  await assert.rejects(engine.unpack("notDeflate"));
 });
 
 // A hand-made index: three paragraphs and a note in one text.
@@ -112,10 +133,11 @@ const built = () => {
   const ix = engine.createIndex();
   const files = path.join(site, "search");
   const unpacking = [];
+  // Shards, tails and excerpt chunks come packed, as search.js receives them.
+  const unpacked = (f) => (i, packed) => unpacking.push(engine.unpack(packed).then((rec) => f(i, rec)));
   const scholiaSearch = {
-    manifest: ix.manifest, shard: ix.shard, words: ix.words, tail: ix.tail, texts: ix.texts,
-    // Excerpt chunks come packed, as search.js receives them.
-    docs: (i, packed) => unpacking.push(engine.unpack(packed).then((rec) => ix.docs(i, rec))),
+    manifest: ix.manifest, words: ix.words, texts: ix.texts,
+    shard: unpacked(ix.shard), tail: unpacked(ix.tail), docs: unpacked(ix.docs),
   };
   const load = (rel) => new Function("scholiaSearch", fs.readFileSync(path.join(files, rel), "utf8"))(scholiaSearch);
   const run = async (q, filters = { kinds: {} }) => {

@@ -117,13 +117,32 @@
     };
   };
 
-  // An excerpt chunk's file holds its record packed: JSON, deflated (raw), in base64, since
-  // a <script> must be text (src/search/format.rs, `packed`). Unpacking is asynchronous.
-  const unpack = async (b64) => {
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  // Shards, tail pieces and excerpt chunks come packed: their record's JSON, deflated (raw),
+  // in base85, since a <script> must be text (src/search/format.rs, `packed`, `base85`).
+  // Unpacking is asynchronous (the browser's DecompressionStream).
+  const B85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&()*+-./:;=>?@[]^_{";
+  const B85_DIGIT = new Int8Array(128).fill(-1);
+  for (let i = 0; i < B85.length; i++) B85_DIGIT[B85.charCodeAt(i)] = i;
+  // 5 digits a group of 4 bytes, big-endian; a last group of k + 1 digits is k bytes.
+  const base85 = (s) => {
+    const out = new Uint8Array(Math.floor(s.length / 5) * 4 + Math.max(0, (s.length % 5) - 1));
+    let o = 0;
+    for (let i = 0; i < s.length; i += 5) {
+      const len = Math.min(5, s.length - i);
+      if (len < 2) throw new Error("bad base85");
+      let n = 0;
+      for (let k = 0; k < 5; k++) {
+        const d = k < len ? B85_DIGIT[s.charCodeAt(i + k) & 127] : 84;
+        if (d < 0 || s.charCodeAt(i + k) > 127) throw new Error("bad base85");
+        n = n * 85 + d;
+      }
+      if (n > 0xffffffff) throw new Error("bad base85");
+      for (let k = 0; k < len - 1; k++) out[o++] = Math.floor(n / 2 ** (24 - 8 * k)) & 255;
+    }
+    return out;
+  };
+  const unpack = async (packed) => {
+    const stream = new Blob([base85(packed)]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     return JSON.parse(await new Response(stream).text());
   };
 
@@ -689,7 +708,7 @@
       shard: (i, rec) => { store.shards.set(i, decodeShard(rec)); },
       words: (i, rec) => { store.words.set(i, decodeWords(rec)); },
       tail: (i, rec) => { store.tails.set(i, decodeTail(rec)); },
-      // An excerpt chunk's record, unpacked (see `unpack`).
+      // Shards, tails and excerpt chunks: their records unpacked (see `unpack`).
       docs: (i, rec) => { store.docs.set(i, decodeExcerpts(rec)); },
       texts: (rec) => { store.texts = decodeTexts(rec); },
       query,
@@ -701,7 +720,7 @@
     };
   };
 
-  const engine = { FORMAT, KINDS, createIndex, terms, stem, tokens, decodePostings, unpack, cmp, boundaryOf };
+  const engine = { FORMAT, KINDS, createIndex, terms, stem, tokens, decodePostings, base85, unpack, cmp, boundaryOf };
   if (typeof module === "object" && module.exports) module.exports = engine;
   else globalThis.scholiaSearchEngine = engine;
 })();

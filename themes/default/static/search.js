@@ -65,15 +65,13 @@
     document.head.appendChild(s);
   });
 
-  // Excerpt chunks by number, while their packed records are being unpacked: loading a
-  // chunk's file is done once its record has reached the engine.
+  // Packed records (shards, tail pieces, excerpt chunks) by path while they are being
+  // unpacked: loading such a file is done once its record has reached the engine.
   const unpacking = new Map();
-  const CHUNK = /^docs\/(\d+)\.js$/;
 
   const load = (path) => {
     if (!loading.has(path)) {
-      const chunk = CHUNK.exec(path);
-      const p = loadScript(base + path).then(() => (chunk ? unpacking.get(Number(chunk[1])) : undefined));
+      const p = loadScript(base + path).then(() => unpacking.get(path));
       p.catch(() => loading.delete(path));
       loading.set(path, p);
     }
@@ -87,16 +85,18 @@
     root,
     // The index files' calls, before the engine is there too: kept until it is.
     manifest: (rec) => deliver((ix) => ix.manifest(rec)),
-    shard: (i, rec) => deliver((ix) => ix.shard(i, rec)),
+    shard: (i, packed) => unpacked(`shards/${i}.js`, packed, (ix, rec) => ix.shard(i, rec)),
     words: (i, rec) => deliver((ix) => ix.words(i, rec)),
-    tail: (i, rec) => deliver((ix) => ix.tail(i, rec)),
-    docs: (i, packed) => {
-      unpacking.set(i, window.scholiaSearchEngine.unpack(packed).then((rec) => deliver((ix) => ix.docs(i, rec))));
-    },
+    tail: (i, packed) => unpacked(`tails/${i}.js`, packed, (ix, rec) => ix.tail(i, rec)),
+    docs: (i, packed) => unpacked(`docs/${i}.js`, packed, (ix, rec) => ix.docs(i, rec)),
     texts: (rec) => deliver((ix) => ix.texts(rec)),
   };
   window.scholiaSearch = api;
   function deliver(f) { if (index) f(index); else waiting.push(f); }
+  // Index files are loaded once the engine is there (queries ask for them).
+  function unpacked(path, packed, f) {
+    unpacking.set(path, window.scholiaSearchEngine.unpack(packed).then((rec) => deliver((ix) => f(ix, rec))));
+  }
 
   /* --- The interface ------------------------------------------------------------------- */
 
