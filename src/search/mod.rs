@@ -15,7 +15,8 @@
 //!    shards of about 16 KB, a very common term's weakest postings going to tail pieces.
 //! 4. [`files`] writes them as scripts under `search/` (records typed in [`format`]),
 //!    with a small manifest, the words table and the documents' words in chunks for
-//!    excerpts.
+//!    excerpts; shards, tails and excerpt chunks packed (deflated, in base85: most of the
+//!    index is words, which deflate halves).
 //!
 //! A one-word query then loads the manifest, one shard and the chunks of the results it
 //! shows (`themes/default/static/search.js`, our own client, does the rest).
