@@ -107,6 +107,8 @@ fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<File>) -> Vec
         .collect();
     let mut next_tail = 0u32;
     let mut boundaries = Vec::new();
+    let mut shards = Vec::new();
+    let mut tails = Vec::new();
     for (i, range) in shard::split(&sizes, limits).into_iter().enumerate() {
         boundaries.push(if i == 0 {
             String::new()
@@ -130,14 +132,11 @@ fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<File>) -> Vec
                 };
                 let id = next_tail;
                 next_tail += 1;
-                let record = TailPiece {
-                    postings: postings::encode(piece),
-                };
-                files.push(script(
-                    &format!("search/tails/{id}.js"),
-                    "tail",
-                    Some(id),
-                    &packed::pack(&record),
+                tails.push((
+                    id,
+                    TailPiece {
+                        postings: postings::encode(piece),
+                    },
                 ));
                 pieces.push(Piece {
                     first: first.0,
@@ -152,13 +151,25 @@ fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<File>) -> Vec
             };
             shard.tails.insert(k, tail);
         }
-        files.push(script(
+        shards.push(shard);
+    }
+    // Packing (deflate) is most of the work: in parallel, once the records are made.
+    files.par_extend(tails.into_par_iter().map(|(id, record)| {
+        script(
+            &format!("search/tails/{id}.js"),
+            "tail",
+            Some(id),
+            &packed::pack(&record),
+        )
+    }));
+    files.par_extend(shards.into_par_iter().enumerate().map(|(i, shard)| {
+        script(
             &format!("search/shards/{i}.js"),
             "shard",
             Some(i as u32),
             &packed::pack(&shard),
-        ));
-    }
+        )
+    }));
     boundaries
 }
 
