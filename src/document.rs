@@ -193,6 +193,11 @@ pub(crate) struct NoteDoc {
     /// The block of the reading text it is shown beside (see [`crate::markdown::Reading`]).
     #[serde(skip)]
     pub block: usize,
+    /// In a verse text, the lines its passage spans: pages name its place by them ("l. 12",
+    /// "ll. 12–14", in `line_ref`) rather than by the stanza, which readers do not count.
+    pub lines: Option<NoteLines>,
+    /// `lines` in the interface's words, as the notes index and handouts print it.
+    pub line_ref: Option<String>,
     /// The passage as the reader sees it.
     pub passage: String,
     /// The note as plain text, for previews and excerpts.
@@ -205,6 +210,47 @@ pub(crate) struct NoteDoc {
     /// The note's index in `Text::notes`.
     #[serde(skip)]
     pub index: usize,
+}
+
+/// The first and last lines (1-based, numbered through the text) of a verse passage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct NoteLines {
+    pub first: usize,
+    pub last: usize,
+}
+
+impl NoteLines {
+    /// The lines of the reading text that `range` lies in: `None` in prose, and for a
+    /// passage outside the lines of a verse text (a heading).
+    pub(crate) fn of(
+        reading: &crate::markdown::Reading,
+        range: &std::ops::Range<usize>,
+    ) -> Option<NoteLines> {
+        let within = |offset: usize| {
+            let n = reading.line_at(offset)?;
+            let line = reading.lines.get(n - 1)?;
+            (offset <= line.end).then_some(n)
+        };
+        let first = within(range.start)?;
+        let last = within(range.end.max(range.start))?;
+        Some(NoteLines { first, last })
+    }
+
+    /// "l. 12" or "ll. 12–14" in the interface's `words`.
+    pub(crate) fn reference(self, words: &crate::strings::Strings) -> String {
+        if self.first == self.last {
+            words.format("line_ref", None, &[("line", self.first.to_string())])
+        } else {
+            words.format(
+                "lines_ref",
+                None,
+                &[
+                    ("first", self.first.to_string()),
+                    ("last", self.last.to_string()),
+                ],
+            )
+        }
+    }
 }
 
 /// A tag as a note shows it.

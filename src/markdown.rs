@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Separates the top-level blocks (paragraphs, list items, …) of a reading text.
 ///
@@ -96,6 +96,34 @@ fn without_nul(event: Event<'_>) -> Event<'_> {
         Event::Code(t) => Event::Code(fix(t)),
         Event::Html(t) => Event::Html(fix(t)),
         Event::InlineHtml(t) => Event::InlineHtml(fix(t)),
+        // Written into ids and addresses as given (fuzz/regressions/markdown/nul-in-a-footnote-label.md).
+        Event::FootnoteReference(t) => Event::FootnoteReference(fix(t)),
+        Event::Start(Tag::FootnoteDefinition(t)) => Event::Start(Tag::FootnoteDefinition(fix(t))),
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(t))) => {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(fix(t))))
+        }
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: fix(dest_url),
+            title: fix(title),
+            id: fix(id),
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: fix(dest_url),
+            title: fix(title),
+            id: fix(id),
+        }),
         other => other,
     }
 }
@@ -565,6 +593,12 @@ mod tests {
             })
             .collect();
         assert_eq!(text, "The only paragraph\u{FFFD} of B\u{FFFD}.");
+        // Nor a footnote's label, which becomes its id.
+        let footnote = super::events("A[^\0].\n\n[^\0]: n\n", &|_| None, false);
+        let nul = footnote
+            .iter()
+            .any(|(e, _)| format!("{e:?}").contains("\\0"));
+        assert!(!nul, "{footnote:?}");
     }
 
     fn reading(md: &str) -> Reading {

@@ -212,14 +212,8 @@ pub(crate) fn definitions<'a>(
     anchor::glossary(&site.glossary, &label)
 }
 
-/// The glossary terms texts link on first use, if the site asks for it.
-pub(crate) fn autolinked_terms(site: &Site) -> Vec<autolink::Term<'_>> {
-    if site.config.glossary_autolink {
-        anchor::links::autolink_terms(&site.glossary)
-    } else {
-        Vec::new()
-    }
-}
+/// The glossary terms texts link on first use (kept here by name for the dev server).
+pub(crate) use crate::anchor::links::autolinked_terms;
 
 /// Anchors every text's notes and collects its cross-links (texts in parallel,
 /// diagnostics in reading order).

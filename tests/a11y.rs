@@ -280,7 +280,8 @@ fn axe_finds_no_violations_on_any_page_type() {
 
 /// The French and the Arabic (right-to-left) fixture sites, and the code fixture: their text,
 /// home, tag and search pages at both widths and in both colour schemes, with every note
-/// open too; and the verse fixture's texts (line numbers in the margin) and a verse handout.
+/// open too; and the verse fixtures' texts (line numbers in the margin; the Arabic one right
+/// to left) and their handouts.
 #[test]
 fn axe_finds_no_violations_in_french_and_arabic() {
     if support::missing(&[Tool::Chromium, Tool::Axe]) {
@@ -326,6 +327,16 @@ fn axe_finds_no_violations_in_french_and_arabic() {
                 "texts/charter/index.html",
                 "texts/essay/index.html",
                 "texts/poem/handout/index.html",
+            ],
+        ),
+        // Verse from right to left: line numbers and notes mirrored.
+        (
+            "sites/arabic-verse",
+            [
+                "texts/muallaqa/index.html",
+                "texts/muallaqa/handout/index.html",
+                "index.html",
+                "search/index.html",
             ],
         ),
     ] {

@@ -445,6 +445,7 @@ fn fixture_sites_from_file_urls_at_both_widths() {
         "french",
         "arabic",
         "verse",
+        "arabic-verse",
     ] {
         let site = support::copy_site(&support::fixture(&format!("sites/{fixture}")));
         let public = support::build_ok(site.path(), &[]);
@@ -994,5 +995,265 @@ fn verse_line_numbers_and_notes_beside_lines() {
         assert_eq!(target, "\"12\" / \"\"", "at #l12");
         screenshot(&tab, &format!("verse-{}", size.0), size);
         assert_no_console_errors(&log, &format!("verse at {size:?}"));
+    }
+}
+
+/// One click on a verse line's box (here line 7, whose number does not show) opens the cite
+/// dialog for that line: its link (`#l7`) and citations with "line 7"; Copy puts the
+/// citation on the clipboard. Escape gives focus back to the line, and the arrow keys go on to
+/// line 8, whose link is then named and focusable, line 7's hidden again. A note on lines 7 to
+/// 9 is cited with "lines 7–9".
+#[test]
+fn cite_a_verse_line_in_one_click_and_move_by_line_with_the_keyboard() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let site = support::copy_site(&support::fixture("sites/verse"));
+    let public = support::build_ok(site.path(), &[]);
+    let server = Server::start(&public);
+    let chrome = launch();
+    let (tab, log) = chrome.tab(WIDE);
+    open(&tab, &server.url("texts/poem/index.html"));
+    js(
+        &tab,
+        "window.__copied = []; \
+         navigator.clipboard.writeText = async (t) => { window.__copied.push(t); };",
+    );
+    tab.find_element("#l7")
+        .expect("line 7's link")
+        .click()
+        .expect("click line 7");
+    wait_for(
+        &tab,
+        "document.querySelector('.cite-popover[role=dialog]')",
+        "the cite dialog",
+    );
+    const SHOWN: &str = "const d = document.querySelector('.cite-popover[role=dialog]'); \
+         const v = s => { const e = d.querySelector(`.cite-value[data-style=\"${s}\"]`); return e && e.textContent; }; \
+         return { label: d.getAttribute('aria-label'), link: v('link'), chicago: v('chicago'), \
+                  mla: v('mla'), apa: v('apa (in text)'), hash: location.hash };";
+    let shown = js(&tab, SHOWN);
+    assert_eq!(shown["label"], "Cite line 7", "{shown:#}");
+    let link = shown["link"].as_str().unwrap_or_default();
+    assert!(
+        link.starts_with("http://") && link.ends_with("/texts/poem/index.html#l7"),
+        "{shown:#}"
+    );
+    for style in ["chicago", "mla"] {
+        let c = shown[style].as_str().unwrap_or_default();
+        assert!(
+            c.contains(", line 7") && c.contains("Wordsworth"),
+            "{style}: {shown:#}"
+        );
+    }
+    assert_eq!(shown["hash"], "", "the click navigated: {shown:#}");
+    js(
+        &tab,
+        "document.querySelector('.cite-value[data-style=chicago] + button').click();",
+    );
+    wait_for(
+        &tab,
+        "window.__copied.length > 0",
+        "a copy to the clipboard",
+    );
+    let copied = js(&tab, "return window.__copied;");
+    assert_eq!(copied[0], shown["chicago"], "{copied:#}");
+    screenshot(&tab, "cite-verse-line", WIDE);
+
+    tab.press_key("Escape").expect("Escape");
+    const FOCUS: &str = "const a = document.activeElement; \
+         return { id: a.id, hidden: a.getAttribute('aria-hidden'), tabindex: a.getAttribute('tabindex'), \
+                  label: a.getAttribute('aria-label'), open: !!document.querySelector('.cite-popover'), \
+                  l7: document.getElementById('l7').getAttribute('aria-hidden') };";
+    let after = js(&tab, FOCUS);
+    assert_eq!(after["open"], false, "{after}");
+    assert_eq!(after["id"], "l7", "focus is not back on line 7: {after}");
+    assert_eq!(after["hidden"], Value::Null, "{after}");
+    tab.press_key("ArrowDown").expect("ArrowDown");
+    let moved = js(&tab, FOCUS);
+    assert_eq!(moved["id"], "l8", "{moved}");
+    assert_eq!(moved["hidden"], Value::Null, "{moved}");
+    assert_eq!(moved["tabindex"], "0", "{moved}");
+    assert_eq!(moved["label"], "Cite line 8", "{moved}");
+    assert_eq!(moved["l7"], "true", "line 7 stays reachable: {moved}");
+    tab.press_key("Enter").expect("Enter");
+    wait_for(
+        &tab,
+        "document.querySelector('.cite-popover[role=dialog]')",
+        "the cite dialog of line 8",
+    );
+    assert_eq!(js(&tab, SHOWN)["label"], "Cite line 8");
+    tab.press_key("Escape").expect("Escape");
+
+    // A note on lines 7 to 9 cites them.
+    js(
+        &tab,
+        "document.querySelector('#stars a.cite-link').click();",
+    );
+    wait_for(
+        &tab,
+        "document.querySelector('.cite-popover[role=dialog]')",
+        "the note's cite dialog",
+    );
+    let note = js(&tab, SHOWN);
+    assert_eq!(note["label"], "Cite this note", "{note:#}");
+    let chicago = note["chicago"].as_str().unwrap_or_default();
+    assert!(chicago.contains(", lines 7–9"), "{note:#}");
+    assert!(
+        note["link"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("#stars"),
+        "{note:#}"
+    );
+    assert_clean(&log, &server);
+}
+
+/// Without JavaScript a verse line's box is a plain link to the line: following it goes to
+/// `#l7` and opens no dialog.
+#[test]
+fn a_verse_lines_link_goes_to_the_line_without_javascript() {
+    use headless_chrome::protocol::cdp::{Emulation, Page, DOM};
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let site = support::copy_site(&support::fixture("sites/verse"));
+    let public = support::build_ok(site.path(), &[]);
+    let server = Server::start(&public);
+    let chrome = launch();
+    let (tab, _log) = chrome.tab(WIDE);
+    tab.call_method(Emulation::SetScriptExecutionDisabled { value: true })
+        .expect("Emulation.setScriptExecutionDisabled");
+    let url = server.url("texts/poem/index.html");
+    tab.navigate_to(&url).expect("navigate");
+    tab.wait_until_navigated().expect("loaded");
+    let line = tab.wait_for_element("#l7").expect("line 7");
+    assert_eq!(
+        line.get_attribute_value("href").expect("DOM.getAttributes"),
+        Some("#l7".to_string())
+    );
+    assert_eq!(
+        line.get_attribute_value("aria-haspopup")
+            .expect("DOM.getAttributes"),
+        None,
+        "scholia.js ran"
+    );
+    // A click needs scripts in this driver: focus it and press Enter, as a link is followed.
+    tab.call_method(DOM::Focus {
+        node_id: Some(line.node_id),
+        backend_node_id: None,
+        object_id: None,
+    })
+    .expect("DOM.focus");
+    tab.press_key("Enter").expect("press Enter");
+    let at = || {
+        let h = tab
+            .call_method(Page::GetNavigationHistory(None))
+            .expect("Page.getNavigationHistory");
+        h.entries[h.current_index as usize].url.clone()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !at().ends_with("#l7") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(at(), format!("{url}#l7"), "the click did not go to #l7");
+    assert!(
+        tab.find_element(".cite-popover").is_err(),
+        "a cite dialog opened without JavaScript"
+    );
+}
+
+/// A right-to-left verse text (`tests/sites/arabic-verse`): the line numbers sit at the
+/// column's inline end, on the left of the words, inside the page at both widths; the notes
+/// are mirrored into the left margin on wide screens; a note on lines 3 and 4 sits beside
+/// line 3; a click on a line cites it in Arabic.
+#[test]
+fn right_to_left_verse_numbers_its_lines_on_the_left_and_mirrors_its_notes() {
+    if support::missing(&[Tool::Chromium]) {
+        return;
+    }
+    let site = support::copy_site(&support::fixture("sites/arabic-verse"));
+    let public = support::build_ok(site.path(), &[]);
+    let server = Server::start(&public);
+    let chrome = launch();
+    const MEASURE: &str = "const line = n => { const s = document.getElementById(`l${n}`); \
+           const range = document.createRange(); range.setStartAfter(s); range.setEnd(s.parentNode, s.parentNode.childNodes.length); \
+           const words = range.getClientRects()[0]; const box = s.getBoundingClientRect(); \
+           return { content: getComputedStyle(s, '::before').content, left: box.left, right: box.right, top: box.top + scrollY, \
+                    height: box.height, wordsLeft: words ? words.left : NaN, wordsTop: words ? words.top + scrollY : NaN }; }; \
+         const body = document.querySelector('.text-body').getBoundingClientRect(); \
+         const note = document.getElementById('places').getBoundingClientRect(); \
+         return { dir: document.documentElement.dir, l5: line(5), l3: line(3), \
+                  body: { left: body.left, right: body.right }, note: { top: note.top + scrollY, right: note.right, left: note.left }, \
+                  overflow: document.documentElement.scrollWidth - innerWidth };";
+    for size in [WIDE, PHONE] {
+        let (tab, log) = chrome.tab(size);
+        open(&tab, &server.url("texts/muallaqa/index.html"));
+        let m = js(&tab, MEASURE);
+        let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+        assert_eq!(m["dir"], "rtl", "{m}");
+        assert!(f(&m["overflow"]) <= 0.0, "overflows at {size:?}: {m}");
+        let l5 = &m["l5"];
+        assert_eq!(
+            l5["content"], "\"5\" / \"\"",
+            "line 5 shows its number: {m}"
+        );
+        assert!(
+            f(&l5["left"]) >= f(&m["body"]["left"]) - 0.5
+                && f(&l5["right"]) <= f(&l5["wordsLeft"]) + 0.5,
+            "line 5's number is not on the left of its words at {size:?}: {m}"
+        );
+        // Every line's box is as high as a line (24 px at least: a target to click), its
+        // number shown or not.
+        for l in [l5, &m["l3"]] {
+            assert!(
+                f(&l["height"]) >= 24.0
+                    && (f(&l["height"]) - f(&l5["height"])).abs() < 0.5
+                    && (f(&l["top"]) - f(&l["wordsTop"])).abs() < 12.0,
+                "a line's box is not a line high, beside its line, at {size:?}: {m}"
+            );
+        }
+        let note = &m["note"];
+        if size == WIDE {
+            assert!(
+                f(&note["right"]) <= f(&m["body"]["left"]),
+                "the note is not in the left margin: {m}"
+            );
+            // Beside line 3, or below it when the note on line 1 takes the room.
+            assert!(
+                f(&note["top"]) >= f(&m["l3"]["top"]) - 1.0
+                    && f(&note["top"]) < f(&m["l3"]["top"]) + 240.0,
+                "the note is not beside line 3: {m}"
+            );
+        } else {
+            assert!(f(&note["top"]) > f(&m["l3"]["top"]), "{m}");
+        }
+        screenshot(&tab, &format!("arabic-verse-{}", size.0), size);
+        if size == WIDE {
+            tab.find_element("#l4")
+                .expect("line 4")
+                .click()
+                .expect("click line 4");
+            wait_for(
+                &tab,
+                "document.querySelector('.cite-popover[role=dialog]')",
+                "the cite dialog",
+            );
+            let chicago = js(
+                &tab,
+                "const d = document.querySelector('.cite-popover[role=dialog]'); \
+                 return { label: d.getAttribute('aria-label'), \
+                          chicago: d.querySelector('.cite-value[data-style=chicago]').textContent };",
+            );
+            assert_eq!(chicago["label"], "استشهد بالسطر 4", "{chicago}");
+            assert!(
+                chicago["chicago"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("السطر 4"),
+                "{chicago}"
+            );
+        }
+        assert_no_console_errors(&log, &format!("arabic verse at {size:?}"));
     }
 }

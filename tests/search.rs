@@ -769,9 +769,9 @@ fn a_hit_in_a_verse_text_lands_on_its_line() {
     let at = js(
         &tab,
         "const h = document.querySelector('mark.search-hit'); const r = h.getBoundingClientRect(); \
-         const line = document.getElementById('l16'); \
+         const l = document.getElementById('l16').getBoundingClientRect(); \
          return { hit: h.textContent, visible: r.top >= 0 && r.bottom <= innerHeight, \
-                  sameLine: Math.abs(line.getBoundingClientRect().top - r.top) < 4 };",
+                  sameLine: Math.abs((l.top + l.bottom) / 2 - (r.top + r.bottom) / 2) < 4 };",
     );
     assert_eq!(at["hit"], "jocund", "{at}");
     assert!(at["visible"] == true && at["sameLine"] == true, "{at}");

@@ -836,7 +836,7 @@ fn verse_lines_notes_and_links() {
     insta::assert_snapshot!("verse_body", body);
     for n in 1..=24 {
         assert!(
-            body.contains(&format!("id=\"l{n}\" data-n=\"{n}\"")),
+            body.contains(&format!("id=\"l{n}\" href=\"#l{n}\" data-n=\"{n}\"")),
             "l{n}: {body}"
         );
     }
@@ -863,6 +863,30 @@ fn verse_lines_notes_and_links() {
     }
     // Lines 7 to 9: a mark on each line.
     assert_eq!(body.matches("data-note=\"stars\"").count(), 3, "{body}");
+    // Each line is a link to itself; only those whose number shows (and line 1) are named
+    // and in the tab order, the others hidden from assistive technology.
+    assert!(body.contains("<a class=\"verse-line\" id=\"l1\" href=\"#l1\" data-n=\"1\" aria-label=\"Line 1\"></a>"), "{body}");
+    assert!(body.contains("<a class=\"verse-line numbered\" id=\"l10\" href=\"#l10\" data-n=\"10\" aria-label=\"Line 10\"></a>"), "{body}");
+    assert!(body.contains("<a class=\"verse-line\" id=\"l11\" href=\"#l11\" data-n=\"11\" tabindex=\"-1\" aria-hidden=\"true\"></a>"), "{body}");
+    // The notes index and the note's Cite link name a note's place by its lines.
+    let index = between(&page, "<section class=\"notes-index\"", "</section>");
+    for (id, place) in [
+        ("lonely", "l. 1"),
+        ("host", "ll. 3–4"),
+        ("stars", "ll. 7–9"),
+        ("sprightly", "l. 12"),
+    ] {
+        assert!(
+            index.contains(&format!("href=\"#{id}\">"))
+                && index.contains(&format!("<span class=\"para-ref\">{place}</span>")),
+            "{id} at {place}: {index}"
+        );
+    }
+    assert!(!index.contains('¶'), "{index}");
+    assert!(
+        page.contains("href=\"#stars\" data-cite=\"note\" data-para=\"2\" data-lines=\"7-9\""),
+        "{page}"
+    );
     let charter = read(&public.join("texts/charter/index.html"));
     assert!(
         charter.contains("class=\"verse-line numbered\" id=\"l2\"")

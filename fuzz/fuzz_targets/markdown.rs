@@ -2,16 +2,20 @@
 //! rendering, all in memory (no files).
 //!
 //! Input: the Markdown body of a text (bytes; invalid UTF-8 is replaced). Notes on it
-//! (passages quoted from its own reading text, whole paragraphs, quotes that match
-//! nothing), whether raw HTML is allowed and whether glossary terms are linked are
-//! chosen from a hash of the input, so every input is a whole, valid annotated text.
+//! (passages quoted from its own reading text, whole paragraphs, lines, quotes that
+//! match nothing), whether raw HTML is allowed, whether glossary terms are linked and
+//! whether the text is laid out as verse (`layout: verse`) are chosen from a hash of the
+//! input, so every input is a whole, valid annotated text.
 //!
 //! Checks: no panic; every event range lies in the Markdown; the reading text is
 //! exactly the text of the `Walker`'s text steps (a typed U+2029 read as U+2028, and a
 //! block separator before every block but the first: paragraphs, headings, code blocks,
 //! HTML blocks, footnotes),
 //! and `Reading::of` gives the same; paragraphs are in order, on char boundaries and
-//! agree with `anchor::block_range` of their block; every anchored passage is a valid range of the reading text;
+//! agree with `anchor::block_range` of their block; in verse, a soft break reads as a line
+//! break exactly where a line starts, and the lines are in order, on char boundaries and
+//! each within one stanza; every anchored passage is a valid range of the reading text;
+//! in verse, the rendered body has every line's anchor (`id="lN"`);
 //! without raw HTML (broken links or not), rendering with notes and then stripping marks
 //! and notes gives the body rendered without notes (up to heading ids and line breaks
 //! next to tags, see `comparable`).
@@ -32,8 +36,8 @@ use scholia::pipeline;
 use scholia::render;
 use scholia::site::TextQuoteSelector;
 use scholia::site::{
-    Audience, FrontMatter, Glossary, Note, NoteKind, NoteSpans, Question, Selector, Site, Term,
-    Text, ThemeFiles,
+    Audience, FrontMatter, Glossary, Layout, Note, NoteKind, NoteSpans, Question, Selector, Site,
+    Term, Text, ThemeFiles,
 };
 use scholia_fuzz::{boundaries, check_range, Rng};
 
@@ -44,6 +48,7 @@ fuzz_target!(|data: &[u8]| {
     let mut rng = Rng::new(data);
     let raw_html = rng.flip();
     let autolink = rng.flip();
+    let verse = rng.flip();
 
     // 1. The event stream and the reading text, on their own.
     let label = |dest: &str| dest.starts_with("texts/").then(|| format!("«{dest}»"));
@@ -51,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
     for (_, range) in &events {
         check_range(&markdown, range, "event");
     }
-    let reading = check_reading(&events);
+    let reading = check_reading(&events, verse);
 
     // 2. A site of this text (with notes on it) and another it can link to.
     let notes = notes_on(&reading, &markdown, &mut rng);
@@ -85,12 +90,13 @@ fuzz_target!(|data: &[u8]| {
             ..SiteConfig::default()
         },
         texts: vec![
-            text(SLUG, &markdown, notes, questions),
+            text(SLUG, &markdown, notes, questions, verse),
             text(
                 "texts/b",
                 "One paragraph.\n\nAnother.\n",
                 Vec::new(),
                 Vec::new(),
+                false,
             ),
         ],
         glossary,
@@ -112,7 +118,7 @@ fuzz_target!(|data: &[u8]| {
     // the events it read.
     let reading = {
         let label = |dest: &str| targets.label(dest, &page);
-        check_reading(&markdown::events(&markdown, &label, raw_html))
+        check_reading(&markdown::events(&markdown, &label, raw_html), verse)
     };
     assert_eq!(
         anchored.reading.text, reading.text,
@@ -131,6 +137,14 @@ fuzz_target!(|data: &[u8]| {
     // The whole document as the build makes it (link, render), texts `a` and `b`.
     let bodies = pipeline::anchored_bodies(&site, &mut diags);
     let _ = diags.render(false);
+    if verse {
+        for n in 1..=reading.lines.len() {
+            assert!(
+                bodies[0].1.contains(&format!("id=\"l{n}\" ")),
+                "line {n} has no anchor in the body"
+            );
+        }
+    }
 
     // 4. Annotation never changes the words (raw HTML could itself contain the marks
     // that stripping removes, so only without it). Broken cross-links included: the
@@ -142,7 +156,7 @@ fuzz_target!(|data: &[u8]| {
     let links_to_a_note = markdown.contains("#n");
     if !raw_html && !a.notes.is_empty() && !links_to_a_note {
         let mut bare_site = site;
-        bare_site.texts[0] = text(SLUG, &markdown, Vec::new(), Vec::new());
+        bare_site.texts[0] = text(SLUG, &markdown, Vec::new(), Vec::new(), verse);
         let mut diags = Diagnostics::new();
         let bare = pipeline::anchored_bodies(&bare_site, &mut diags);
         assert_eq!(
@@ -190,13 +204,14 @@ fn without_heading_ids(html: &str) -> String {
 
 /// Walks the events as the anchoring and rendering stages do, checking that the reading
 /// text is made of exactly the text the walker says it is.
-fn check_reading(events: &[markdown::Spanned]) -> Reading {
-    let mut walker = Walker::new();
+fn check_reading(events: &[markdown::Spanned], verse: bool) -> Reading {
+    let mut walker = Walker::with_layout(verse);
     let mut rebuilt = String::new();
     let mut blocks = 0;
     let mut last_block = None;
     let sep = BLOCK_SEPARATOR.len_utf8();
     for (event, _) in events {
+        let lines_before = walker.lines_started();
         match walker.step(event) {
             Step::BlockStart(n) => {
                 blocks += 1;
@@ -214,6 +229,8 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
                 let expected = match event {
                     // A separator typed in the text reads as a line separator.
                     Event::Text(t) | Event::Code(t) => t.replace(BLOCK_SEPARATOR, "\u{2028}"),
+                    // In verse, a break that starts a line is a line break.
+                    Event::SoftBreak if walker.lines_started() > lines_before => "\n".into(),
                     Event::SoftBreak => " ".into(),
                     Event::HardBreak | Event::End(_) => "\n".into(),
                     other => panic!("reading text from {other:?}"),
@@ -244,9 +261,39 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
         reading.text, rebuilt,
         "the reading text is not its text events"
     );
-    let again = Reading::of(events);
+    let again = Reading::of_layout(events, verse);
     assert_eq!(again.text, reading.text);
     assert_eq!(again.paragraphs, reading.paragraphs);
+    assert_eq!(again.lines, reading.lines);
+    // Prose reads a line break as a space: the same offsets either way.
+    assert_eq!(
+        Reading::of(events).text.len(),
+        reading.text.len(),
+        "verse and prose read different lengths"
+    );
+    assert!(verse || reading.lines.is_empty(), "lines in prose");
+    let mut last_end = 0;
+    for (i, line) in reading.lines.iter().enumerate() {
+        check_range(&reading.text, line, "verse line");
+        assert!(
+            line.start >= last_end,
+            "line {} overlaps the one before",
+            i + 1
+        );
+        last_end = line.end;
+        assert_eq!(
+            reading.block_at(line.start),
+            reading.block_at(line.end),
+            "line {} runs over a block",
+            i + 1
+        );
+        assert_eq!(
+            reading.line_at(line.start),
+            Some(i + 1),
+            "line_at({})",
+            line.start
+        );
+    }
     assert_eq!(reading.paragraphs.len(), blocks);
     let mut last_end = 0;
     for (i, p) in reading.paragraphs.iter().enumerate() {
@@ -292,14 +339,16 @@ fn check_reading(events: &[markdown::Spanned]) -> Reading {
 /// Up to six notes on the reading text: quotes of its passages (with some context),
 /// whole paragraphs, and quotes taken from the Markdown source that may match nothing.
 fn notes_on(reading: &Reading, markdown: &str, rng: &mut Rng) -> Vec<Note> {
+    let verse = reading.is_verse();
     let mut notes = Vec::new();
     let count = rng.below(7);
     for i in 0..count {
         let selector = match rng.below(8) {
             0 => Selector::Paragraph(1 + rng.below(reading.paragraphs.len() + 2)),
             // Lines of a code block (or none: an error), maybe past its end.
-            7 if rng.flip() => {
-                let first = 1 + rng.below(6);
+            // Lines of a verse text (or of a code block in prose), maybe past the end.
+            7 if verse || rng.flip() => {
+                let first = 1 + rng.below(reading.lines.len().max(5) + 1);
                 Selector::Lines {
                     block: rng.flip().then(|| 1 + rng.below(3)),
                     lines: first..=first + rng.below(4),
@@ -401,7 +450,13 @@ fn span_in_sidecar() -> Span {
     Span::file(&Source::new("content/texts/a.yaml", ""))
 }
 
-fn text(slug: &str, markdown: &str, notes: Vec<Note>, questions: Vec<Question>) -> Text {
+fn text(
+    slug: &str,
+    markdown: &str,
+    notes: Vec<Note>,
+    questions: Vec<Question>,
+    verse: bool,
+) -> Text {
     let front = "---\ntitle: A text\n---\n";
     let source: Arc<Source> =
         Source::new(format!("content/{slug}.md"), format!("{front}{markdown}"));
@@ -411,6 +466,7 @@ fn text(slug: &str, markdown: &str, notes: Vec<Note>, questions: Vec<Question>) 
         source,
         meta: FrontMatter {
             title: "A text".into(),
+            layout: if verse { Layout::Verse } else { Layout::Prose },
             ..FrontMatter::default()
         },
         notes,

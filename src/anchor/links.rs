@@ -8,7 +8,7 @@ use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
 use super::autolink;
 use crate::markdown::{self, Spanned, Walker};
-use crate::site::{Glossary, Text};
+use crate::site::{Glossary, Site, Text};
 
 /// A cross-link as written: `[[dest]]`, or a glossary term linked on first use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub(crate) struct TextLinks {
 
 /// The glossary terms a text links on first use (`glossary.autolink`), in the order
 /// [`autolink::link_terms`] wants them.
-pub(crate) fn autolink_terms(glossary: &Glossary) -> Vec<autolink::Term<'_>> {
+fn autolink_terms(glossary: &Glossary) -> Vec<autolink::Term<'_>> {
     glossary
         .terms
         .iter()
@@ -53,6 +53,17 @@ pub(crate) fn autolink_terms(glossary: &Glossary) -> Vec<autolink::Term<'_>> {
                 .collect(),
         })
         .collect()
+}
+
+/// The glossary terms a site's texts link on first use: none unless it asks for it
+/// (`glossary.autolink`). The build and a pack's handout both call this, so both link
+/// the same terms.
+pub(crate) fn autolinked_terms(site: &Site) -> Vec<autolink::Term<'_>> {
+    if site.config.glossary_autolink {
+        autolink_terms(&site.glossary)
+    } else {
+        Vec::new()
+    }
 }
 
 /// The body's cross-links, autolinked terms included: the events are the body's as

@@ -13,8 +13,8 @@ use super::{excerpt, CrossRef, Page, Resolved, Targets, Unresolved};
 use crate::anchor::{Anchored, Fragment, LinkSite};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::document::{
-    Document, Entry, NavLink, NoteDoc, Preview, Tag, TagGroup, TagLink, TaggedNote, TextDoc,
-    TextHtml, TextParts,
+    Document, Entry, NavLink, NoteDoc, NoteLines, Preview, Tag, TagGroup, TagLink, TaggedNote,
+    TextDoc, TextHtml, TextParts,
 };
 use crate::site::{Site, Text};
 
@@ -466,6 +466,7 @@ fn text_doc<'s>(
             for b in &mut backlinks {
                 b.excerpt = excerpt(&b.excerpt, NOTE_EXCERPT_WORDS);
             }
+            let lines = NoteLines::of(&a.reading, &p.range);
             NoteDoc {
                 id: n.id.clone(),
                 title: n.title.clone(),
@@ -473,6 +474,8 @@ fn text_doc<'s>(
                 kind: n.kind,
                 para: p.paragraph,
                 block: p.block,
+                lines,
+                line_ref: lines.map(|l| l.reference(words)),
                 passage: a
                     .reading
                     .text

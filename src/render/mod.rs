@@ -137,11 +137,7 @@ pub(crate) fn pack_text(
     targets: &Targets,
     pack: &Sections,
 ) -> TextHtml {
-    let terms = if site.config.glossary_autolink {
-        crate::anchor::links::autolink_terms(&site.glossary)
-    } else {
-        Vec::new()
-    };
+    let terms = crate::anchor::links::autolinked_terms(site);
     let page = Page::Handout(doc.text.slug.clone());
     text_on(site, doc, &page, targets, &terms, pack)
 }
@@ -185,13 +181,12 @@ fn text_on(
     let mut body = Body::new(text, &doc.anchored, &shown, &body_ctx);
     body.glossary = autolink;
     body.line_numbers = site.line_numbers_of(text);
-    body.paragraph_word = site
-        .theme
-        .strings
-        .table()
-        .get("paragraph")
-        .and_then(|w| w.as_str())
-        .map(str::to_string);
+    let word = |key: &str| {
+        let w = site.theme.strings.table().get(key)?;
+        w.as_str().map(str::to_string)
+    };
+    body.paragraph_word = word("paragraph");
+    body.line_word = word("line");
     let parts = body.render();
     let questions = text
         .questions
@@ -421,6 +416,12 @@ fn safe_url(url: CowStr) -> CowStr {
     }
 }
 
+/// A paragraph's or line's name for assistive technology (`word` with `{n}` filled; the
+/// English `default` without one), escaped for an attribute.
+fn numbered_name(word: Option<&str>, default: &str, n: usize) -> String {
+    attr(&word.unwrap_or(default).replace("{n}", &n.to_string()))
+}
+
 fn attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let _ = pulldown_cmark_escape::escape_html(&mut out, s);
@@ -452,6 +453,8 @@ struct Body<'a> {
     paragraph_word: Option<String>,
     /// In a verse text, every how many lines a number is shown (0: none); `None` in prose.
     line_numbers: Option<u32>,
+    /// How a verse line's number is named to assistive technology (`Line {n}`).
+    line_word: Option<String>,
 }
 
 /// Where the body is cut for a paragraph's notes. The HTML writer runs once over the
@@ -476,6 +479,7 @@ impl<'a> Body<'a> {
             glossary: &[],
             paragraph_word: None,
             line_numbers: None,
+            line_word: None,
         }
     }
 
@@ -532,7 +536,8 @@ impl<'a> Body<'a> {
                     self.open(event, n, &mut out);
                     if let Some(line) = self.line_starting(walker.reading_len()) {
                         let indent = markdown::indent_before(self.text.markdown(), range.start);
-                        out.push(Event::InlineHtml(self.verse_line(line, indent).into()));
+                        let html = self.verse_line(line, indent, !links.open.is_empty());
+                        out.push(Event::InlineHtml(html.into()));
                     }
                 }
                 (Step::Text(r), Event::SoftBreak | Event::HardBreak)
@@ -540,7 +545,8 @@ impl<'a> Body<'a> {
                 {
                     let line = self.line_starting(r.end).unwrap_or_default();
                     let indent = markdown::indent_after(self.text.markdown(), range.start);
-                    let html = format!("<br>\n{}", self.verse_line(line, indent));
+                    let start = self.verse_line(line, indent, !links.open.is_empty());
+                    let html = format!("<br>\n{start}");
                     out.push(Event::InlineHtml(html.into()));
                 }
                 (
@@ -574,13 +580,7 @@ impl<'a> Body<'a> {
     }
 
     fn open<'e>(&self, event: Event<'e>, n: usize, out: &mut Vec<Event<'e>>) {
-        let name = self
-            .paragraph_word
-            .as_deref()
-            .unwrap_or("Paragraph {n}")
-            .replace("{n}", &n.to_string());
-        let mut label = String::with_capacity(name.len());
-        let _ = pulldown_cmark_escape::escape_html(&mut label, &name);
+        let label = numbered_name(self.paragraph_word.as_deref(), "Paragraph {n}", n);
         let id = format!("{}p{n}", attr(self.ctx.prefix));
         let number = format!("<a class=\"pnum\" href=\"#{id}\" aria-label=\"{label}\">{n}</a>");
         match event {
@@ -607,17 +607,35 @@ impl<'a> Body<'a> {
         (lines.get(n)?.start == offset).then_some(n + 1)
     }
 
-    /// The start of verse line `n`: an empty element with its id, and its number shown
-    /// by the stylesheet (as generated content, so it is never copied with the words)
-    /// when it is a multiple of `line_numbers`; then the line's indentation, kept as
-    /// non-breaking spaces.
-    fn verse_line(&self, n: usize, indent: usize) -> String {
-        let class = if markdown::numbered_line(n, self.line_numbers.unwrap_or(0)) {
+    /// The start of verse line `n`: an empty link to itself with its id (the one-click way
+    /// to cite the line: the script opens its citations, and without the script it is the
+    /// line's permanent link), its number shown by the stylesheet (as generated content,
+    /// so it is never copied with the words) when it is a multiple of `line_numbers`; then
+    /// the line's indentation, kept as non-breaking spaces. Only line 1 and the lines whose
+    /// number shows are in the tab order and named ("Line 5"): a screen reader hears the
+    /// numbers a sighted reader sees, not one before every line; the others are for the
+    /// pointer, and the script lets the arrow keys reach them. A line that starts inside
+    /// a link (a link written over a line break) cannot hold one: its start is a `<span>`.
+    fn verse_line(&self, n: usize, indent: usize, in_link: bool) -> String {
+        let shown = markdown::numbered_line(n, self.line_numbers.unwrap_or(0));
+        let id = format!("{}l{n}", attr(self.ctx.prefix));
+        let class = if shown {
             "verse-line numbered"
         } else {
             "verse-line"
         };
-        let mut html = format!("<span class=\"{class}\" id=\"l{n}\" data-n=\"{n}\"></span>");
+        let mut html = if in_link {
+            format!("<span class=\"{class}\" id=\"{id}\" data-n=\"{n}\"></span>")
+        } else if shown || n == 1 {
+            let label = numbered_name(self.line_word.as_deref(), "Line {n}", n);
+            format!(
+                "<a class=\"{class}\" id=\"{id}\" href=\"#{id}\" data-n=\"{n}\" aria-label=\"{label}\"></a>"
+            )
+        } else {
+            format!(
+                "<a class=\"verse-line\" id=\"{id}\" href=\"#{id}\" data-n=\"{n}\" tabindex=\"-1\" aria-hidden=\"true\"></a>"
+            )
+        };
         html.extend(std::iter::repeat_n('\u{a0}', indent));
         html
     }

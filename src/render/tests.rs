@@ -430,14 +430,14 @@ fn verse_lines_are_kept_numbered_and_indented() {
     assert!(errors.is_empty(), "{errors:?}");
     let html = &rendered.body;
     // Stanzas are the paragraphs; every line starts with its anchor, every 5th numbered.
-    assert!(html.contains("<div class=\"para\" id=\"p1\"><a class=\"pnum\" href=\"#p1\" aria-label=\"Paragraph 1\">1</a>\n<p><span class=\"verse-line\" id=\"l1\" data-n=\"1\"></span>I wandered <em>lonely</em> as a cloud<br>\n<span class=\"verse-line\" id=\"l2\" data-n=\"2\"></span>\u{a0}\u{a0}\u{a0}\u{a0}That floats on high<br>\n"), "{html}");
+    assert!(html.contains("<div class=\"para\" id=\"p1\"><a class=\"pnum\" href=\"#p1\" aria-label=\"Paragraph 1\">1</a>\n<p><a class=\"verse-line\" id=\"l1\" href=\"#l1\" data-n=\"1\" aria-label=\"Line 1\"></a>I wandered <em>lonely</em> as a cloud<br>\n<a class=\"verse-line\" id=\"l2\" href=\"#l2\" data-n=\"2\" tabindex=\"-1\" aria-hidden=\"true\"></a>\u{a0}\u{a0}\u{a0}\u{a0}That floats on high<br>\n"), "{html}");
     assert!(
         html.contains(
-            "<p><span class=\"verse-line\" id=\"l4\" data-n=\"4\"></span>\u{a0}\u{a0}Continuous"
+            "<p><a class=\"verse-line\" id=\"l4\" href=\"#l4\" data-n=\"4\" tabindex=\"-1\" aria-hidden=\"true\"></a>\u{a0}\u{a0}Continuous"
         ),
         "{html}"
     );
-    assert!(html.contains("<span class=\"verse-line numbered\" id=\"l5\" data-n=\"5\"></span>\u{a0}\u{a0}\u{a0}\u{a0}And twinkle"), "{html}");
+    assert!(html.contains("<a class=\"verse-line numbered\" id=\"l5\" href=\"#l5\" data-n=\"5\" aria-label=\"Line 5\"></a>\u{a0}\u{a0}\u{a0}\u{a0}And twinkle"), "{html}");
     assert_eq!(html.matches("class=\"verse-line").count(), 6, "{html}");
     assert_eq!(html.matches("<br>").count(), 4, "{html}");
     assert!(
@@ -449,6 +449,26 @@ fn verse_lines_are_kept_numbered_and_indented() {
     assert!(
         !prose.contains("verse-line") && !prose.contains("<br>"),
         "{prose}"
+    );
+}
+
+/// A line that starts inside a link written over a line break keeps its anchor, as a
+/// `<span>`: a link to the line there would nest a link in a link.
+#[test]
+fn a_verse_line_starting_inside_a_link_is_no_link() {
+    let (rendered, errors) = build_verse(
+        "The [first\nsecond](https://example.org) line\nthird\n",
+        Vec::new(),
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let html = &rendered.body;
+    assert!(
+        html.contains("<a href=\"https://example.org\">first<br>\n<span class=\"verse-line\" id=\"l2\" data-n=\"2\"></span>second</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<br>\n<a class=\"verse-line\" id=\"l3\" href=\"#l3\""),
+        "{html}"
     );
 }
 
@@ -464,7 +484,7 @@ fn verse_notes_anchor_by_quote_over_lines_and_by_lines() {
     let html = &rendered.body;
     // A passage over two lines: a mark on each line's words, none on the break or the
     // indentation.
-    assert!(html.contains("<mark class=\"passage\" data-note=\"over\" aria-details=\"over\" id=\"mark-over\">as a cloud</mark><br>\n<span class=\"verse-line\" id=\"l2\" data-n=\"2\"></span>\u{a0}\u{a0}\u{a0}\u{a0}<mark class=\"passage\" data-note=\"over\" aria-details=\"over\">That floats</mark> on high"), "{html}");
+    assert!(html.contains("<mark class=\"passage\" data-note=\"over\" aria-details=\"over\" id=\"mark-over\">as a cloud</mark><br>\n<a class=\"verse-line\" id=\"l2\" href=\"#l2\" data-n=\"2\" tabindex=\"-1\" aria-hidden=\"true\"></a>\u{a0}\u{a0}\u{a0}\u{a0}<mark class=\"passage\" data-note=\"over\" aria-details=\"over\">That floats</mark> on high"), "{html}");
     assert!(html.contains("\u{a0}\u{a0}<mark class=\"passage\" data-note=\"whole\" aria-details=\"whole\" id=\"mark-whole\">Continuous as the stars</mark><br>"), "{html}");
     assert!(html.contains("\u{a0}\u{a0}\u{a0}\u{a0}<mark class=\"passage\" data-note=\"whole\" aria-details=\"whole\">And twinkle</mark><br>"), "{html}");
     assert!(

@@ -10,7 +10,8 @@
  *   passages; focus inside it, a link to it or a click on its passage shows all of it.
  * - Code blocks that scroll sideways become focusable, so they can be scrolled with the keyboard.
  * - Cross-links show a preview of what they point to; the search box loads search.js.
- * - "Cite": a paragraph's number, a note's or the text's Cite link opens its citations.
+ * - "Cite": a paragraph's number, a verse line's, a note's or the text's Cite link opens its
+ *   citations; the arrow keys move between a verse text's lines.
  *
  * Written to the browser baseline of docs/browsers.md: ES2022, a classic script (not a
  * module, so pages work from file://), nothing leaked into the page's globals (one IIFE),
@@ -493,7 +494,8 @@
   };
 
   /* --- Cite this ----------------------------------------------------------------------------
-     A paragraph's number (a.pnum), each note's "Cite" link and the text's open a small dialog
+     A paragraph's number (a.pnum), a verse line's (a.verse-line: "line 12"), each note's
+     "Cite" link (in a verse text, with the note's lines) and the text's open a small dialog
      with the permanent link to that place and the text's citations in three styles, each with
      a Copy button. The citations are computed by `scholia build` (src/output/html/cite.rs) and
      carried by the article as data-cite-* (JSON pieces: text, and slots for the pinpoint and
@@ -525,11 +527,20 @@
     }).join("");
     // The permanent address with a base_url; else the address the page was opened at.
     const pageUrl = () => article.getAttribute("data-cite-url") || location.href.split("#")[0];
-    const openers = () => document.querySelectorAll(".text-body a.pnum, a.cite-link[data-cite]");
+    const OPENERS = ".text-body a.pnum, .text-body a.verse-line, a.cite-link[data-cite]";
+    const openers = () => document.querySelectorAll(OPENERS);
     openers().forEach((a) => a.setAttribute("aria-haspopup", "dialog"));
 
     let dialog = null;
     let opener = null;
+    // Verse lines made focusable for the moment (see `reach` below).
+    const reached = new Set();
+    const unreach = (link) => {
+      if (!reached.delete(link)) return;
+      link.setAttribute("aria-hidden", "true");
+      link.setAttribute("tabindex", "-1");
+      link.removeAttribute("aria-label");
+    };
     const close = (refocus) => {
       if (!dialog) return;
       dialog.remove();
@@ -537,6 +548,7 @@
       if (opener) {
         opener.setAttribute("aria-expanded", "false");
         if (refocus) opener.focus();
+        else if (document.activeElement !== opener) unreach(opener);
       }
       opener = null;
     };
@@ -555,24 +567,41 @@
         status.textContent = word("cite_copy_failed", "Selected: press Ctrl+C to copy");
       }
     };
+    // "line 12" or "lines 12–14" from "12" or "12-14" (a note's data-lines).
+    const lineLocator = (lines) => {
+      const [first, last] = lines.split("-");
+      return !last || first === last
+        ? word("cite_line_n", "line {n}", { n: first })
+        : word("cite_lines_n", "lines {first}–{last}", { first, last });
+    };
     const show = (link) => {
-      const kind = link.classList.contains("pnum") ? "para" : link.getAttribute("data-cite");
+      const line = link.classList.contains("verse-line");
+      const kind = link.classList.contains("pnum") ? "para" : line ? "line" : link.getAttribute("data-cite");
       const href = link.getAttribute("href") || "";
       let fragment = "";
-      let para = "";
+      let locator = "";
       let label = word("cite_text", "Cite this text");
       if (kind === "para" && href.startsWith("#")) {
         fragment = href;
-        para = decode(href.slice(2));
+        const para = decode(href.slice(2));
+        locator = word("cite_para", "para. {n}", { n: para });
         label = word("cite_paragraph", "Cite paragraph {n}", { n: para });
+      } else if (kind === "line" && href.startsWith("#")) {
+        fragment = href;
+        const n = link.getAttribute("data-n") || "";
+        locator = lineLocator(n);
+        label = word("cite_line", "Cite line {n}", { n });
       } else if (kind === "note" && href.startsWith("#")) {
         fragment = href;
-        para = link.getAttribute("data-para") || "";
+        const lines = link.getAttribute("data-lines");
+        const para = link.getAttribute("data-para") || "";
+        if (lines) locator = lineLocator(lines);
+        else if (para) locator = word("cite_para", "para. {n}", { n: para });
         label = word("cite_note", "Cite this note");
       }
       const address = `${pageUrl()}${fragment}`;
       const slots = {
-        locator: para ? word("cite_para", "para. {n}", { n: para }) : "",
+        locator,
         link: article.hasAttribute("data-cite-url") ? address : "",
       };
 
@@ -623,7 +652,7 @@
     document.addEventListener("click", (e) => {
       const t = e.target instanceof Element ? e.target : null;
       if (dialog && t && dialog.contains(t)) return;
-      const link = t && t.closest(".text-body a.pnum, a.cite-link[data-cite]");
+      const link = t && t.closest(OPENERS);
       // A modified click keeps its meaning (a new tab, a new window): the link is a link.
       if (link && !(e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) && e.button === 0) {
         e.preventDefault();
@@ -639,6 +668,33 @@
         close(true);
       }
     });
+
+    /* A verse line's link is in the tab order only where its number shows (and on line 1),
+       so that a screen reader does not hear a number before every line. From one of them,
+       the arrow keys go up and down line by line: the line reached is made a named, focusable
+       link while it has focus (or opened its dialog), and hidden again when focus leaves it. */
+    const lines = [...document.querySelectorAll(".text-body a.verse-line")];
+    const reach = (link) => {
+      if (link.getAttribute("aria-hidden") !== "true") return;
+      link.removeAttribute("aria-hidden");
+      link.setAttribute("tabindex", "0");
+      link.setAttribute("aria-label", word("cite_line", "Cite line {n}", { n: link.getAttribute("data-n") || "" }));
+      reached.add(link);
+    };
+    lines.forEach((l) => l.addEventListener("blur", () => {
+      if (opener !== l) unreach(l);
+    }));
+    document.addEventListener("keydown", (e) => {
+      if (!(e.key === "ArrowDown" || e.key === "ArrowUp") || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      const i = lines.indexOf(document.activeElement);
+      const to = i < 0 ? null : lines[e.key === "ArrowDown" ? i + 1 : i - 1];
+      if (!to) return;
+      e.preventDefault();
+      reach(to);
+      to.focus();
+    });
+    // A pointer's click focuses the link it cites: it must be a link assistive technology sees.
+    lines.forEach((l) => l.addEventListener("mousedown", () => reach(l)));
   };
 
   // Each part stands alone: one that has nothing to do on this page returns early.
