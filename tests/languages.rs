@@ -513,3 +513,20 @@ fn the_templates_take_every_word_from_the_strings_files() {
         left.join("\n")
     );
 }
+
+/// A handout's glossary holds the terms its terms' definitions cite, whatever the
+/// glossary is called in the site's language ("Glossaire").
+#[test]
+fn a_french_handout_has_the_terms_its_terms_cite() {
+    let site = copy_site(&fixture("sites/french"));
+    let glossary = site.path().join("content/_glossary.yaml");
+    let yaml = read(&glossary).replace(
+        "centrée sur la puissance.",
+        "centrée sur la [[glossary#puissance]].\n  - id: puissance\n    term: puissance\n    definition: La capacité d’imposer sa volonté.",
+    );
+    std::fs::write(&glossary, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let public = build_ok(site.path(), &[]);
+    let handout = read(&public.join("textes/alliances/handout/index.html"));
+    assert!(handout.contains("<dt>réalisme</dt>"), "{handout}");
+    assert!(handout.contains("<dt>puissance</dt>"), "{handout}");
+}
