@@ -372,6 +372,8 @@ pub(crate) struct TaggedNote {
     pub label: String,
     pub kind: NoteKind,
     pub para: usize,
+    /// In a verse text, its lines ("l. 12"), which readers count rather than stanzas.
+    pub line_ref: Option<String>,
     /// The first words of the note.
     pub excerpt: String,
 }

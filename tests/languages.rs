@@ -2,6 +2,7 @@
 //! `tests/sites/arabic`) built by the real binary, a site's own words, and the fallback to
 //! English; in Chromium, the scripts' words and the mirrored layout of a right-to-left site.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::support::browser::{js, launch, open, wait_for, Server, WIDE};
@@ -269,4 +270,263 @@ fn scripts_speak_the_site_language_and_rtl_notes_sit_on_the_other_side() {
         x(&m["num"], 0) >= x(&m["para"], 1) - 2.0,
         "the paragraph number is not right of its paragraph: {m}"
     );
+}
+
+/// Every English word of the theme (`en.toml`) that `lang`'s file words otherwise: the
+/// literal pieces between `{placeholders}`, trimmed of spaces and punctuation, of three
+/// letters or more, but a lone lowercase word ("text", "para") and any piece `lang`'s file
+/// uses itself ("Page", "Source" in French). Taken from the files, so a new key is checked
+/// without touching this.
+fn english_unlike(lang: &str) -> Vec<String> {
+    fn file(lang: &str) -> toml::Value {
+        let path = support::repo().join(format!("themes/default/strings/{lang}.toml"));
+        toml::from_str(&read(&path)).unwrap_or_else(|e| panic!("{lang}.toml: {e}"))
+    }
+    fn strings(v: &toml::Value, out: &mut Vec<String>) {
+        match v {
+            toml::Value::String(s) => out.push(s.clone()),
+            toml::Value::Table(t) => t.values().for_each(|v| strings(v, out)),
+            toml::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    fn walk(en: &toml::Value, other: Option<&toml::Value>, out: &mut BTreeSet<String>) {
+        match en {
+            toml::Value::String(s) if other.and_then(|o| o.as_str()) != Some(s.as_str()) => {
+                for piece in s.split(['{', '}']).step_by(2) {
+                    let piece = piece.trim_matches(|c: char| !c.is_alphanumeric());
+                    if piece.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+                        out.insert(piece.to_string());
+                    }
+                }
+            }
+            toml::Value::Table(t) => {
+                for (k, v) in t {
+                    walk(v, other.and_then(|o| o.get(k)), out);
+                }
+            }
+            toml::Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    walk(v, other.and_then(|o| o.get(i)), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let foreign = file(lang);
+    let mut out = BTreeSet::new();
+    walk(&file("en"), Some(&foreign), &mut out);
+    let mut theirs = Vec::new();
+    strings(&foreign, &mut theirs);
+    out.into_iter()
+        .filter(|w| w.contains(' ') || w.starts_with(char::is_uppercase))
+        .filter(|w| !theirs.iter().any(|t| has_word(t, w)))
+        .collect()
+}
+
+/// What a reader meets on a page: its text nodes (not scripts' or styles') and the values
+/// of its attributes but those that are addresses, names or machine words.
+fn shown_words(html: &str) -> Vec<String> {
+    use html5ever::tendril::TendrilSink;
+    use markup5ever_rcdom::{Handle, NodeData, RcDom};
+    const MACHINE: [&str; 23] = [
+        "class",
+        "id",
+        "href",
+        "src",
+        "rel",
+        "type",
+        "lang",
+        "dir",
+        "for",
+        "name",
+        "property",
+        "http-equiv",
+        "charset",
+        "datetime",
+        "role",
+        "tabindex",
+        "hidden",
+        "aria-labelledby",
+        "aria-describedby",
+        "aria-controls",
+        "aria-current",
+        "aria-hidden",
+        "action",
+    ];
+    fn walk(node: &Handle, out: &mut Vec<String>) {
+        match &node.data {
+            NodeData::Text { contents } => out.push(contents.borrow().to_string()),
+            NodeData::Element { name, attrs, .. } => {
+                for a in attrs.borrow().iter() {
+                    let key = a.name.local.to_string();
+                    if !MACHINE.contains(&key.as_str()) && !key.starts_with("data-n") {
+                        out.push(a.value.to_string());
+                    }
+                }
+                if matches!(&*name.local, "script" | "style") {
+                    return;
+                }
+            }
+            _ => {}
+        }
+        for child in node.children.borrow().iter() {
+            walk(child, out);
+        }
+    }
+    let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(html);
+    let mut out = Vec::new();
+    walk(&dom.document, &mut out);
+    out
+}
+
+/// `word` in `text` as a whole word ("Text" is not in "Texte").
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// No page of a French or Arabic site shows any of the theme's English words: every
+/// string of `en.toml` worded otherwise in the site's language is looked for in the text
+/// and attributes of every HTML page built (texts, handouts, tags, glossary, search, 404),
+/// so a literal left in a template or handed by Rust is found whatever it says.
+#[test]
+fn no_page_of_a_site_in_another_language_shows_an_english_interface_word() {
+    for (fixture_site, lang) in [
+        ("sites/french", "fr"),
+        ("sites/arabic", "ar"),
+        ("sites/arabic-verse", "ar"),
+    ] {
+        let english = english_unlike(lang);
+        assert!(
+            english.iter().any(|w| w == "Skip to main content"),
+            "{english:?}"
+        );
+        let site = copy_site(&fixture(fixture_site));
+        let public = build_ok(site.path(), &[]);
+        let pages: Vec<String> = walkdir(&public)
+            .into_iter()
+            .filter(|p| p.ends_with(".html"))
+            .collect();
+        assert!(
+            pages.iter().any(|p| p.contains("/handout/")) && pages.len() >= 6,
+            "{fixture_site}: {pages:?}"
+        );
+        let mut left = Vec::new();
+        for rel in &pages {
+            for shown in shown_words(&read(&public.join(rel))) {
+                for word in english.iter().filter(|w| has_word(&shown, w)) {
+                    left.push(format!("{rel}: `{word}` in {shown:?}"));
+                }
+            }
+        }
+        assert!(
+            left.is_empty(),
+            "{fixture_site}: English left:\n{}",
+            left.join("\n")
+        );
+    }
+}
+
+/// A tag page sends a verse text's note to its lines, as readers count them, not to its
+/// stanza.
+#[test]
+fn a_tag_page_places_a_verse_note_by_its_lines() {
+    let site = copy_site(&fixture("sites/arabic-verse"));
+    let public = build_ok(site.path(), &[]);
+    let tags = walkdir(&public.join("tags"));
+    let page = tags
+        .iter()
+        .find(|p| p.ends_with("/index.html"))
+        .unwrap_or_else(|| panic!("no tag page: {tags:?}"));
+    let html = read(&public.join("tags").join(page));
+    assert!(html.contains("اقرأ في السياق (الأسطر 3–4)"), "{html}");
+    assert!(html.contains("اقرأ في السياق (السطر 7)"), "{html}");
+    assert!(!html.contains("(¶"), "{html}");
+}
+
+/// The templates hold no words of their own: outside `{{ … }}`, `{% … %}` and comments, no
+/// text between tags and no shown attribute (`aria-label`, `title`, `alt`, `placeholder`,
+/// `value`) has a letter, so a word added in English anywhere in the theme
+/// fails here even before any strings file names it.
+#[test]
+fn the_templates_take_every_word_from_the_strings_files() {
+    fn cut(s: &str, open: &str, close: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(at) = rest.find(open) {
+            out.push_str(&rest[..at]);
+            rest = rest[at..]
+                .find(close)
+                .map_or("", |end| &rest[at + end + close.len()..]);
+        }
+        out.push_str(rest);
+        out
+    }
+    let dir = support::repo().join("themes/default/templates");
+    let mut left = Vec::new();
+    for name in walkdir(&dir) {
+        let source = read(&dir.join(&name));
+        let bare = cut(&cut(&cut(&source, "{#", "#}"), "{{", "}}"), "{%", "%}");
+        let bare = cut(&bare, "&", ";");
+        let mut in_tag = false;
+        let mut run = String::new();
+        let mut check = |run: &mut String, what: &str| {
+            if run.chars().filter(|c| c.is_alphabetic()).count() >= 2 {
+                left.push(format!("{name}: {what} {:?}", run.trim()));
+            }
+            run.clear();
+        };
+        for c in bare.chars() {
+            match (in_tag, c) {
+                (false, '<') => {
+                    check(&mut run, "text");
+                    in_tag = true;
+                }
+                (true, '>') => {
+                    // Shown attributes' values: `name="value"` pairs of the tag.
+                    let tag = std::mem::take(&mut run);
+                    for (i, piece) in tag.split('"').enumerate().skip(1).step_by(2) {
+                        let attribute = tag.split('"').nth(i - 1).unwrap_or_default();
+                        let attribute = attribute.trim_end_matches('=').rsplit(' ').next();
+                        if let Some(
+                            a @ ("aria-label" | "title" | "alt" | "placeholder" | "value"),
+                        ) = attribute
+                        {
+                            let mut value = piece.to_string();
+                            check(&mut value, a);
+                        }
+                    }
+                    in_tag = false;
+                }
+                _ => run.push(c),
+            }
+        }
+        check(&mut run, "text");
+    }
+    assert!(
+        left.is_empty(),
+        "words not from the strings files:\n{}",
+        left.join("\n")
+    );
+}
+
+/// A handout's glossary holds the terms its terms' definitions cite, whatever the
+/// glossary is called in the site's language ("Glossaire").
+#[test]
+fn a_french_handout_has_the_terms_its_terms_cite() {
+    let site = copy_site(&fixture("sites/french"));
+    let glossary = site.path().join("content/_glossary.yaml");
+    let yaml = read(&glossary).replace(
+        "centrée sur la puissance.",
+        "centrée sur la [[glossary#puissance]].\n  - id: puissance\n    term: puissance\n    definition: La capacité d’imposer sa volonté.",
+    );
+    std::fs::write(&glossary, yaml).unwrap_or_else(|e| panic!("{e}"));
+    let public = build_ok(site.path(), &[]);
+    let handout = read(&public.join("textes/alliances/handout/index.html"));
+    assert!(handout.contains("<dt>réalisme</dt>"), "{handout}");
+    assert!(handout.contains("<dt>puissance</dt>"), "{handout}");
 }

@@ -690,6 +690,7 @@ fn tag_groups(t: &TextDoc) -> Vec<(String, String, TagGroup)> {
                 label: note.label.clone(),
                 kind: note.kind,
                 para: note.para,
+                line_ref: note.line_ref.clone(),
                 excerpt: excerpt(&note.plain, TAGGED_WORDS),
             });
         }

@@ -101,6 +101,8 @@ impl<'a> Edition<'a> {
         // And the terms their definitions cite, so every link in the handout's glossary
         // has its term there too.
         let glossary = &self.doc.glossary;
+        // A backlink's source is the glossary's name in the site's language.
+        let from_glossary = self.doc.site.theme.strings.format("glossary", None, &[]);
         let mut more = true;
         while more {
             more = false;
@@ -109,7 +111,7 @@ impl<'a> Edition<'a> {
                     continue;
                 }
                 let by_cited = e.cited_by.iter().any(|b| {
-                    b.source == "Glossary"
+                    b.source == from_glossary
                         && b.href
                             .strip_prefix('#')
                             .is_some_and(|id| cited.contains(id))

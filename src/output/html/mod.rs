@@ -850,7 +850,8 @@ impl Pages<'_> {
 
     fn tags(&self) -> Result<String, Diagnostic> {
         let page = Page::Tags;
-        let mut ctx = self.context(&page, "tags", "Tags");
+        let title = self.doc.site.theme.strings.format("tags", None, &[]);
+        let mut ctx = self.context(&page, "tags", &title);
         let list: Vec<NavLink> = self
             .doc
             .tags
