@@ -14,7 +14,7 @@ use crate::anchor::{Anchored, Fragment, LinkSite};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::document::{
     Document, Entry, NavLink, NoteDoc, Preview, Tag, TagGroup, TagLink, TaggedNote, TextDoc,
-    TextHtml, TextParts,
+    TextParts,
 };
 use crate::site::{Site, Text};
 
@@ -248,12 +248,18 @@ pub(crate) fn relink<'s>(
         .map(|(i, (text, t))| match t {
             Relinked::Anchored(a) => text_doc(text, a, &graph, related, i, words),
             Relinked::Kept(parts) if affected.contains(&i) => {
-                let mut doc = text_doc(text, parts.anchored, &graph, related, i, words);
-                doc.html = parts.html;
-                doc.handout_html = parts.handout_html;
+                let TextParts {
+                    anchored,
+                    html,
+                    handout_html,
+                    ..
+                } = *parts;
+                let mut doc = text_doc(text, anchored, &graph, related, i, words);
+                doc.html = html;
+                doc.handout_html = handout_html;
                 doc
             }
-            Relinked::Kept(parts) => TextDoc::from_parts(text, *parts),
+            Relinked::Kept(parts) => TextDoc::new(text, *parts),
         })
         .collect();
     let glossary = entries(site, definitions, &graph);
@@ -499,14 +505,12 @@ fn text_doc<'s>(
     TextDoc {
         text,
         page,
-        anchored: a,
-        notes,
-        backlinks,
-        previews: Vec::new(),
-        prev: None,
-        next: None,
-        html: TextHtml::default(),
-        handout_html: None,
+        parts: TextParts {
+            anchored: a,
+            notes,
+            backlinks,
+            ..TextParts::default()
+        },
     }
 }
 

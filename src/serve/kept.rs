@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::anchor::{self, Anchored};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::document::{Document, Part, TextDoc, TextHtml, TextParts};
+use crate::document::{Document, Part, TextHtml, TextParts};
 use crate::link::{self, Changed, Linked, Page, Relinked, Targets};
 use crate::site::Site;
 use crate::{pipeline, render};
@@ -221,7 +221,7 @@ pub(crate) struct Links {
 pub(crate) fn keep(doc: Document, kept: &mut HashMap<String, Kept>, links: &mut Links) {
     for t in doc.texts {
         if let Some(k) = kept.get_mut(&t.text.slug) {
-            k.parts = Some(TextDoc::into_parts(t));
+            k.parts = Some(t.parts);
         }
     }
     if let Some(l) = &mut links.linked {
