@@ -133,10 +133,52 @@ impl Related {
 
     /// Brings the lists up to date after the texts of `changed` (their numbers, the site's
     /// list of texts being the same) were anchored again. Returns the numbers of the texts
-    /// with a note whose list changed or shows a note of a changed text (whose label or
-    /// title may have changed).
+    /// with a note whose list changed or shows a note of a changed text whose label, id
+    /// or text title changed.
+    ///
+    /// A changed text whose notes carry the same ids, tags and links as before scores as
+    /// before (most saves: a word of a paragraph or of a note's body), so only the lists
+    /// showing one of its relabelled notes change; the others are scored again.
     pub(crate) fn update(&mut self, changed: &[(usize, TextKey)]) -> BTreeSet<usize> {
-        let redone: BTreeSet<u32> = changed.iter().map(|(i, _)| *i as u32).collect();
+        let mut rescored: Vec<(u32, TextNotes)> = Vec::new();
+        let mut relabelled: BTreeSet<NoteAt> = BTreeSet::new();
+        for (i, t) in changed {
+            let i = *i as u32;
+            let new = self.text_notes(t);
+            let Some(old) = self.texts.get_mut(i as usize) else {
+                continue;
+            };
+            if old.ids == new.ids && old.tags == new.tags && old.links == new.links {
+                for pos in 0..new.ids.len() {
+                    if old.title != new.title || old.labels[pos] != new.labels[pos] {
+                        relabelled.insert(NoteAt {
+                            text: i,
+                            pos: pos as u32,
+                        });
+                    }
+                }
+                *old = new;
+            } else {
+                rescored.push((i, new));
+            }
+        }
+        let mut affected: BTreeSet<usize> = changed.iter().map(|(i, _)| *i).collect();
+        if !relabelled.is_empty() {
+            for (text, lists) in self.best.iter().enumerate() {
+                if lists.iter().flatten().any(|(_, b)| relabelled.contains(b)) {
+                    affected.insert(text);
+                }
+            }
+        }
+        if !rescored.is_empty() {
+            affected.extend(self.rescore(rescored));
+        }
+        affected
+    }
+
+    /// [`Related::update`] for the texts `changed`, whose notes' ids, tags or links changed.
+    fn rescore(&mut self, changed: Vec<(u32, TextNotes)>) -> BTreeSet<usize> {
+        let redone: BTreeSet<u32> = changed.iter().map(|(i, _)| *i).collect();
         let is_redone = |n: NoteAt| redone.contains(&n.text);
         // Their notes leave the postings; they come back as they are now.
         let mut touched: BTreeSet<u32> = BTreeSet::new();
@@ -148,9 +190,9 @@ impl Related {
         for &tag in &touched {
             self.postings[tag as usize].retain(|n| !is_redone(*n));
         }
-        for (i, t) in changed {
-            self.set_text(*i as u32, t);
-            touched.extend(self.texts[*i].tags.iter().flatten());
+        for (i, notes) in changed {
+            touched.extend(notes.tags.iter().flatten());
+            self.set_notes(i, notes);
         }
         for &tag in &touched {
             self.postings[tag as usize].sort_unstable();
@@ -251,18 +293,33 @@ impl Related {
     }
 
     fn set_text(&mut self, i: u32, t: &TextKey) {
-        let mut notes = TextNotes::of(t.slug, t.title);
-        for (pos, n) in t.notes.iter().enumerate() {
+        let notes = self.text_notes(t);
+        self.set_notes(i, notes);
+    }
+
+    /// Puts `notes` in place as text `i`'s, its notes into the postings of their tags.
+    fn set_notes(&mut self, i: u32, notes: TextNotes) {
+        for (pos, tags) in notes.tags.iter().enumerate() {
             let at = NoteAt {
                 text: i,
                 pos: pos as u32,
             };
+            for &tag in tags {
+                self.postings[tag as usize].push(at);
+            }
+        }
+        if let Some(slot) = self.texts.get_mut(i as usize) {
+            *slot = notes;
+        }
+    }
+
+    /// What scoring needs of text `t` (numbering tags it brings first).
+    fn text_notes(&mut self, t: &TextKey) -> TextNotes {
+        let mut notes = TextNotes::of(t.slug, t.title);
+        for (pos, n) in t.notes.iter().enumerate() {
             let mut tags: Vec<u32> = n.tags.iter().map(|tag| self.tag_number(tag)).collect();
             tags.sort_unstable();
             tags.dedup();
-            for &tag in &tags {
-                self.postings[tag as usize].push(at);
-            }
             notes.tags.push(tags);
             notes.ids.push(n.id.to_string());
             notes.labels.push(n.label.clone());
@@ -279,9 +336,7 @@ impl Related {
             };
             notes.links.push((from, to, fragment.clone()));
         }
-        if let Some(slot) = self.texts.get_mut(i as usize) {
-            *slot = notes;
-        }
+        notes
     }
 
     fn tag_number(&mut self, tag: &str) -> u32 {
