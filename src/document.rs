@@ -108,9 +108,20 @@ impl Document<'_> {
 }
 
 /// One text: its source, its passages, what it links to and what links to it.
+///
+/// The text and its page borrow from (or are named by) the site; everything else is in
+/// [`TextParts`], which `serve` keeps whole between rebuilds while the site changes. Its
+/// fields read as the record's own (`t.notes`) through `Deref`.
 pub(crate) struct TextDoc<'s> {
     pub text: &'s Text,
     pub page: Page,
+    pub parts: TextParts,
+}
+
+/// A text's record without the text it is of: what `serve` keeps of it between rebuilds
+/// (the site it borrows from changes in between).
+#[derive(Default)]
+pub(crate) struct TextParts {
     pub anchored: Anchored,
     /// The notes that anchored, in the order of their passages.
     pub notes: Vec<NoteDoc>,
@@ -127,48 +138,28 @@ pub(crate) struct TextDoc<'s> {
     pub handout_html: Option<TextHtml>,
 }
 
-/// A text's record without the text it is of: what `serve` keeps of it between rebuilds
-/// (the site it borrows from changes in between).
-pub(crate) struct TextParts {
-    pub anchored: Anchored,
-    pub notes: Vec<NoteDoc>,
-    pub backlinks: Vec<Backlink>,
-    pub previews: Vec<Preview>,
-    pub prev: Option<NavLink>,
-    pub next: Option<NavLink>,
-    pub html: TextHtml,
-    pub handout_html: Option<TextHtml>,
-}
-
 impl<'s> TextDoc<'s> {
     /// The record of `text` made of `parts`.
-    pub(crate) fn from_parts(text: &'s Text, parts: TextParts) -> TextDoc<'s> {
+    pub(crate) fn new(text: &'s Text, parts: TextParts) -> TextDoc<'s> {
         TextDoc {
             text,
             page: Page::Text(text.slug.clone()),
-            anchored: parts.anchored,
-            notes: parts.notes,
-            backlinks: parts.backlinks,
-            previews: parts.previews,
-            prev: parts.prev,
-            next: parts.next,
-            html: parts.html,
-            handout_html: parts.handout_html,
+            parts,
         }
     }
+}
 
-    /// The record's parts, to be kept without the text.
-    pub(crate) fn into_parts(self) -> TextParts {
-        TextParts {
-            anchored: self.anchored,
-            notes: self.notes,
-            backlinks: self.backlinks,
-            previews: self.previews,
-            prev: self.prev,
-            next: self.next,
-            html: self.html,
-            handout_html: self.handout_html,
-        }
+impl std::ops::Deref for TextDoc<'_> {
+    type Target = TextParts;
+
+    fn deref(&self) -> &TextParts {
+        &self.parts
+    }
+}
+
+impl std::ops::DerefMut for TextDoc<'_> {
+    fn deref_mut(&mut self) -> &mut TextParts {
+        &mut self.parts
     }
 }
 

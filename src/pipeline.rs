@@ -329,7 +329,7 @@ pub fn anchored_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<(Anchored, S
         .into_iter()
         .map(|t| {
             let body = render::without_notes(&t.html.body);
-            (t.anchored, body)
+            (t.parts.anchored, body)
         })
         .collect()
 }

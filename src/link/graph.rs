@@ -4,7 +4,7 @@
 //! Anchoring sees one text at a time; only here, with every page's cross-links in hand,
 //! can a note learn what links to it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{CrossRef, Page};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -138,13 +138,18 @@ impl<'r> Graph<'r> {
 /// Warns about tags that differ from another only by case or spacing: they share a page,
 /// but the author probably meant one spelling.
 pub fn check_tags(site: &Site, diags: &mut Diagnostics) {
-    let mut first: BTreeMap<String, (&str, &crate::diagnostics::Span)> = BTreeMap::new();
+    let mut first: HashMap<String, (&str, &crate::diagnostics::Span)> = HashMap::new();
+    // A site has few spellings and many notes carrying them: each is slugged once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
     for text in &site.texts {
         for note in &text.notes {
             for tag in &note.tags {
-                match first.get(&crate::slug::tag(tag)) {
+                let slug = slugs
+                    .entry(tag.as_str())
+                    .or_insert_with(|| crate::slug::tag(tag));
+                match first.get(slug.as_str()) {
                     None => {
-                        first.insert(crate::slug::tag(tag), (tag, &note.at.item));
+                        first.insert(slug.clone(), (tag, &note.at.item));
                     }
                     Some((spelling, at)) if spelling != tag => diags.push(
                         Diagnostic::warning(

@@ -19,8 +19,10 @@ use crate::diagnostics::did_you_mean;
 pub use crate::document::Page;
 use crate::site::Site;
 
-#[derive(Debug, Default)]
-struct TextTarget {
+/// What links to one text can name and show: `serve` compares it before and after a save
+/// to tell whether the texts linking to it must be anchored again.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct TextTarget {
     title: String,
     /// Note id → label.
     notes: BTreeMap<String, String>,
@@ -119,6 +121,11 @@ impl Targets {
     /// Brings the targets of the texts `slugs` up to date with `site`, which differs from
     /// the site they were made from only in those texts (a text no longer in it is
     /// forgotten): what `serve` does instead of [`Targets::new`] after a save.
+    /// What links to text `slug` can name and show, if it is a text of the site.
+    pub(crate) fn text(&self, slug: &str) -> Option<&TextTarget> {
+        self.texts.get(slug)
+    }
+
     pub(crate) fn refresh(&mut self, site: &Site, slugs: &std::collections::BTreeSet<String>) {
         for slug in slugs {
             match site.texts.iter().find(|t| t.slug == *slug) {

@@ -133,24 +133,124 @@ impl Related {
 
     /// Brings the lists up to date after the texts of `changed` (their numbers, the site's
     /// list of texts being the same) were anchored again. Returns the numbers of the texts
-    /// with a note whose list changed or shows a note of a changed text (whose label or
-    /// title may have changed).
+    /// with a note whose list changed or shows a note of a changed text whose label, id
+    /// or text title changed.
+    ///
+    /// A changed text whose notes carry the same ids, tags and links as before scores as
+    /// before (most saves: a word of a paragraph or of a note's body), so only the lists
+    /// showing one of its relabelled notes change; the others are scored again.
     pub(crate) fn update(&mut self, changed: &[(usize, TextKey)]) -> BTreeSet<usize> {
-        let redone: BTreeSet<u32> = changed.iter().map(|(i, _)| *i as u32).collect();
-        let is_redone = |n: NoteAt| redone.contains(&n.text);
+        let mut rescored: Vec<(u32, TextNotes, Option<BTreeSet<u32>>)> = Vec::new();
+        let mut relabelled: BTreeSet<NoteAt> = BTreeSet::new();
+        for (i, t) in changed {
+            let i = *i as u32;
+            let new = self.text_notes(t);
+            let Some(old) = self.texts.get_mut(i as usize) else {
+                continue;
+            };
+            if old.ids != new.ids {
+                rescored.push((i, new, None));
+                continue;
+            }
+            // The same notes: those whose tags or links changed are scored again, those
+            // whose label changed only shown again.
+            let links_from = |t: &TextNotes, pos: usize| -> Vec<(u32, String)> {
+                t.links
+                    .iter()
+                    .filter(|(from, ..)| *from as usize == pos)
+                    .map(|(_, to, id)| (*to, id.clone()))
+                    .collect()
+            };
+            let mut scored = BTreeSet::new();
+            for pos in 0..new.ids.len() {
+                let at = NoteAt {
+                    text: i,
+                    pos: pos as u32,
+                };
+                if old.tags[pos] != new.tags[pos] || links_from(old, pos) != links_from(&new, pos) {
+                    scored.insert(pos as u32);
+                } else if old.title != new.title || old.labels[pos] != new.labels[pos] {
+                    relabelled.insert(at);
+                }
+            }
+            if scored.is_empty() {
+                *old = new;
+            } else {
+                rescored.push((i, new, Some(scored)));
+            }
+        }
+        let mut affected: BTreeSet<usize> = changed.iter().map(|(i, _)| *i).collect();
+        if !relabelled.is_empty() {
+            for (text, lists) in self.best.iter().enumerate() {
+                if lists.iter().flatten().any(|(_, b)| relabelled.contains(b)) {
+                    affected.insert(text);
+                }
+            }
+        }
+        if !rescored.is_empty() {
+            affected.extend(self.rescore(rescored));
+        }
+        affected
+    }
+
+    /// [`Related::update`] for the texts `changed`: all their notes scored again (`None`,
+    /// when their ids changed) or those at the places given (their tags or links changed).
+    fn rescore(
+        &mut self,
+        changed: Vec<(u32, TextNotes, Option<BTreeSet<u32>>)>,
+    ) -> BTreeSet<usize> {
+        let whole: BTreeSet<u32> = changed
+            .iter()
+            .filter(|(_, _, only)| only.is_none())
+            .map(|(i, ..)| *i)
+            .collect();
+        let some: BTreeSet<NoteAt> = changed
+            .iter()
+            .flat_map(|(i, _, only)| {
+                only.iter()
+                    .flatten()
+                    .map(move |&pos| NoteAt { text: *i, pos })
+            })
+            .collect();
+        let is_redone = |n: NoteAt| whole.contains(&n.text) || some.contains(&n);
         // Their notes leave the postings; they come back as they are now.
         let mut touched: BTreeSet<u32> = BTreeSet::new();
-        for &i in &redone {
-            if let Some(t) = self.texts.get(i as usize) {
-                touched.extend(t.tags.iter().flatten());
+        for (i, ..) in &changed {
+            if let Some(t) = self.texts.get(*i as usize) {
+                for (pos, tags) in t.tags.iter().enumerate() {
+                    if is_redone(NoteAt {
+                        text: *i,
+                        pos: pos as u32,
+                    }) {
+                        touched.extend(tags);
+                    }
+                }
             }
         }
         for &tag in &touched {
             self.postings[tag as usize].retain(|n| !is_redone(*n));
         }
-        for (i, t) in changed {
-            self.set_text(*i as u32, t);
-            touched.extend(self.texts[*i].tags.iter().flatten());
+        let mut redone: Vec<NoteAt> = Vec::new();
+        for (i, notes, _) in changed {
+            for (pos, tags) in notes.tags.iter().enumerate() {
+                let at = NoteAt {
+                    text: i,
+                    pos: pos as u32,
+                };
+                if is_redone(at) {
+                    redone.push(at);
+                    touched.extend(tags);
+                    for &tag in tags {
+                        self.postings[tag as usize].push(at);
+                    }
+                }
+            }
+            if let Some(best) = self.best.get_mut(i as usize) {
+                best.resize(notes.ids.len(), Vec::new());
+            }
+            if let Some(slot) = self.texts.get_mut(i as usize) {
+                *slot = notes;
+            }
         }
         for &tag in &touched {
             self.postings[tag as usize].sort_unstable();
@@ -159,33 +259,27 @@ impl Related {
         let offsets = self.offsets();
         let mut scratch = Scratch::new(offsets.total);
         let mut affected = BTreeSet::new();
-        // The changed texts' notes, scored in full.
-        for &i in &redone {
-            let count = self.texts[i as usize].ids.len();
-            let lists = (0..count as u32)
-                .map(|pos| self.best_for(NoteAt { text: i, pos }, &offsets, &mut scratch))
-                .collect();
-            self.best[i as usize] = lists;
-            affected.insert(i as usize);
+        // The changed notes, scored in full.
+        for &b in &redone {
+            let list = self.best_for(b, &offsets, &mut scratch);
+            self.best[b.text as usize][b.pos as usize] = list;
+            affected.insert(b.text as usize);
         }
         // Every other note: what the changed notes now score with it, from their side
         // (a score is the same both ways).
         let mut offered: Vec<(NoteAt, NoteAt, u32)> = Vec::new();
-        for &i in &redone {
-            for pos in 0..self.texts[i as usize].ids.len() as u32 {
-                let b = NoteAt { text: i, pos };
-                let tags = &self.texts[i as usize].tags[pos as usize];
-                for &tag in tags {
-                    for &a in &self.postings[tag as usize] {
-                        if !is_redone(a) {
-                            offered.push((a, b, TAG_POINTS));
-                        }
+        for &b in &redone {
+            let tags = &self.texts[b.text as usize].tags[b.pos as usize];
+            for &tag in tags {
+                for &a in &self.postings[tag as usize] {
+                    if !is_redone(a) && a.text != b.text {
+                        offered.push((a, b, TAG_POINTS));
                     }
                 }
-                for &a in self.links.get(&b).into_iter().flatten() {
-                    if !is_redone(a) {
-                        offered.push((a, b, LINK_POINTS));
-                    }
+            }
+            for &a in self.links.get(&b).into_iter().flatten() {
+                if !is_redone(a) && a.text != b.text {
+                    offered.push((a, b, LINK_POINTS));
                 }
             }
         }
@@ -199,11 +293,14 @@ impl Related {
             }
         }
         for text in 0..self.texts.len() as u32 {
-            if redone.contains(&text) {
+            if whole.contains(&text) {
                 continue;
             }
             for pos in 0..self.texts[text as usize].ids.len() as u32 {
                 let a = NoteAt { text, pos };
+                if is_redone(a) {
+                    continue;
+                }
                 let old = &self.best[text as usize][pos as usize];
                 let new = if old.iter().any(|(_, b)| is_redone(*b)) {
                     // A note it showed changed: what comes after it is not known here.
@@ -251,18 +348,33 @@ impl Related {
     }
 
     fn set_text(&mut self, i: u32, t: &TextKey) {
-        let mut notes = TextNotes::of(t.slug, t.title);
-        for (pos, n) in t.notes.iter().enumerate() {
+        let notes = self.text_notes(t);
+        self.set_notes(i, notes);
+    }
+
+    /// Puts `notes` in place as text `i`'s, its notes into the postings of their tags.
+    fn set_notes(&mut self, i: u32, notes: TextNotes) {
+        for (pos, tags) in notes.tags.iter().enumerate() {
             let at = NoteAt {
                 text: i,
                 pos: pos as u32,
             };
+            for &tag in tags {
+                self.postings[tag as usize].push(at);
+            }
+        }
+        if let Some(slot) = self.texts.get_mut(i as usize) {
+            *slot = notes;
+        }
+    }
+
+    /// What scoring needs of text `t` (numbering tags it brings first).
+    fn text_notes(&mut self, t: &TextKey) -> TextNotes {
+        let mut notes = TextNotes::of(t.slug, t.title);
+        for (pos, n) in t.notes.iter().enumerate() {
             let mut tags: Vec<u32> = n.tags.iter().map(|tag| self.tag_number(tag)).collect();
             tags.sort_unstable();
             tags.dedup();
-            for &tag in &tags {
-                self.postings[tag as usize].push(at);
-            }
             notes.tags.push(tags);
             notes.ids.push(n.id.to_string());
             notes.labels.push(n.label.clone());
@@ -279,9 +391,7 @@ impl Related {
             };
             notes.links.push((from, to, fragment.clone()));
         }
-        if let Some(slot) = self.texts.get_mut(i as usize) {
-            *slot = notes;
-        }
+        notes
     }
 
     fn tag_number(&mut self, tag: &str) -> u32 {

@@ -14,7 +14,7 @@ use crate::anchor::{Anchored, Fragment, LinkSite};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::document::{
     Document, Entry, NavLink, NoteDoc, NoteLines, Preview, Tag, TagGroup, TagLink, TaggedNote,
-    TextDoc, TextHtml, TextParts,
+    TextDoc, TextParts,
 };
 use crate::site::{Site, Text};
 
@@ -100,6 +100,7 @@ pub(crate) fn linked<'s>(
         related,
         tags: None,
         terms: shown_terms(&glossary),
+        spellings: None,
     };
     let doc = Document {
         site,
@@ -125,6 +126,57 @@ pub(crate) struct Linked {
     /// What previews of the glossary's terms show: their definitions' words depend on
     /// the texts they link to.
     terms: Vec<(String, String)>,
+    /// How the site's notes spell their tags, made at the first [`relink`].
+    spellings: Option<Spellings>,
+}
+
+/// How many notes carry each spelling of a tag, per text and in all: [`relink`] scans
+/// every note for tags spelled two ways (a warning) only when two spellings share a slug.
+struct Spellings {
+    texts: Vec<BTreeMap<String, usize>>,
+    all: BTreeMap<String, usize>,
+}
+
+impl Spellings {
+    fn new(site: &Site) -> Spellings {
+        let mut s = Spellings {
+            texts: site.texts.iter().map(|_| BTreeMap::new()).collect(),
+            all: BTreeMap::new(),
+        };
+        for i in 0..site.texts.len() {
+            s.set(site, i);
+        }
+        s
+    }
+
+    /// Counts text `i`'s notes' tags as they are now.
+    fn set(&mut self, site: &Site, i: usize) {
+        let mut now: BTreeMap<String, usize> = BTreeMap::new();
+        for tag in site.texts[i].notes.iter().flat_map(|n| &n.tags) {
+            *now.entry(tag.clone()).or_default() += 1;
+        }
+        if let Some(before) = self.texts.get_mut(i) {
+            for (tag, n) in std::mem::replace(before, now) {
+                if let Some(count) = self.all.get_mut(&tag) {
+                    *count -= n.min(*count);
+                    if *count == 0 {
+                        self.all.remove(&tag);
+                    }
+                }
+            }
+            for (tag, n) in before.iter() {
+                *self.all.entry(tag.clone()).or_default() += n;
+            }
+        }
+    }
+
+    /// Whether two spellings in use share a slug.
+    fn clash(&self) -> bool {
+        let mut slugs = BTreeSet::new();
+        self.all
+            .keys()
+            .any(|tag| !slugs.insert(crate::slug::tag(tag)))
+    }
 }
 
 /// Each term and its definition's words, what a link preview of it shows.
@@ -248,12 +300,18 @@ pub(crate) fn relink<'s>(
         .map(|(i, (text, t))| match t {
             Relinked::Anchored(a) => text_doc(text, a, &graph, related, i, words),
             Relinked::Kept(parts) if affected.contains(&i) => {
-                let mut doc = text_doc(text, parts.anchored, &graph, related, i, words);
-                doc.html = parts.html;
-                doc.handout_html = parts.handout_html;
+                let TextParts {
+                    anchored,
+                    html,
+                    handout_html,
+                    ..
+                } = *parts;
+                let mut doc = text_doc(text, anchored, &graph, related, i, words);
+                doc.html = html;
+                doc.handout_html = handout_html;
                 doc
             }
-            Relinked::Kept(parts) => TextDoc::from_parts(text, *parts),
+            Relinked::Kept(parts) => TextDoc::new(text, *parts),
         })
         .collect();
     let glossary = entries(site, definitions, &graph);
@@ -279,7 +337,17 @@ pub(crate) fn relink<'s>(
     changed
         .texts
         .extend(affected.iter().map(|&i| site.texts[i].slug.clone()));
-    graph::check_tags(site, diags);
+    match &mut linked.spellings {
+        Some(spellings) => {
+            for &i in &redone {
+                spellings.set(site, i);
+            }
+        }
+        None => linked.spellings = Some(Spellings::new(site)),
+    }
+    if linked.spellings.as_ref().is_none_or(Spellings::clash) {
+        graph::check_tags(site, diags);
+    }
     let mut tags = linked.tags.take().unwrap_or_default();
     changed.tags = update_tags(&mut tags, &docs, &redone, &index);
     let glossary_previews = previews_of(&Page::Glossary, &graph, &docs, &glossary);
@@ -502,14 +570,12 @@ fn text_doc<'s>(
     TextDoc {
         text,
         page,
-        anchored: a,
-        notes,
-        backlinks,
-        previews: Vec::new(),
-        prev: None,
-        next: None,
-        html: TextHtml::default(),
-        handout_html: None,
+        parts: TextParts {
+            anchored: a,
+            notes,
+            backlinks,
+            ..TextParts::default()
+        },
     }
 }
 

@@ -30,6 +30,7 @@ pub(crate) mod pdf;
 pub(crate) use claims::{Claims, Origin};
 
 pub(crate) use html::{other_files, render_pages, PageKey, PageSet};
+pub(crate) use html::{render_pages_with, Templates};
 
 /// The HTML handouts of `editions`, for a folder of their own, with their stylesheet.
 pub(crate) fn handout_files(

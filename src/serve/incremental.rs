@@ -52,6 +52,8 @@ pub(crate) struct Session {
     /// The records of the pages on disk, and the files each made.
     records: Records,
     page_files: HashMap<PageKey, Vec<String>>,
+    /// The templates, parsed once (a change to them is a full rebuild, a new session).
+    templates: Option<output::Templates>,
 }
 
 /// What an incremental rebuild did, for the line `serve` prints.
@@ -137,6 +139,7 @@ impl Session {
             timings: Vec::new(),
         };
         kept::keep(doc, &mut kept, &mut links);
+        let templates = output::Templates::of(&site, &mut Diagnostics::new());
         let session = Session {
             options: options.clone(),
             out,
@@ -148,6 +151,7 @@ impl Session {
             dirty: Some(Changed::default()),
             records,
             page_files,
+            templates,
         };
         Ok((session, report))
     }
@@ -230,6 +234,7 @@ impl Session {
             records: &mut self.records,
             page_files: &mut self.page_files,
             kept: &self.kept,
+            templates: &self.templates,
         };
         let result = pages.write(&doc, &dirty, &mut clock, diags);
         self.dirty = match result {
@@ -311,6 +316,7 @@ struct Pages<'a> {
     records: &'a mut Records,
     page_files: &'a mut HashMap<PageKey, Vec<String>>,
     kept: &'a HashMap<String, Kept>,
+    templates: &'a Option<output::Templates>,
 }
 
 impl Pages<'_> {
@@ -336,6 +342,7 @@ impl Pages<'_> {
             written: &mut *self.written,
             records: &*self.records,
             page_files: &mut *self.page_files,
+            templates: self.templates,
         };
         let rebuilt = if records.shared == self.records.shared {
             disk.changed_pages(doc, &records, clock, diags)?
@@ -353,6 +360,7 @@ struct OnDisk<'a> {
     written: &'a mut BTreeMap<&'static str, Written>,
     records: &'a Records,
     page_files: &'a mut HashMap<PageKey, Vec<String>>,
+    templates: &'a Option<output::Templates>,
 }
 
 impl OnDisk<'_> {
@@ -371,8 +379,13 @@ impl OnDisk<'_> {
             .filter(|(key, hash)| self.records.pages.get(*key) != Some(*hash))
             .map(|(key, _)| key.clone())
             .collect();
-        let Some(made) = output::render_pages(doc, &PageSet::Only(&which), diags) else {
-            return Err(Failure::Content);
+        let which = PageSet::Only(&which);
+        let made = match self.templates {
+            Some(templates) => output::render_pages_with(doc, templates, &which, diags),
+            None => match output::render_pages(doc, &which, diags) {
+                Some(made) => made,
+                None => return Err(Failure::Content),
+            },
         };
         if diags.has_errors() {
             return Err(Failure::Content);

@@ -13,15 +13,15 @@
 //! one budget in reading order: texts with a broken link or any diagnostic are redone
 //! too, so that a rebuild reports and shows what a full build would.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
 use crate::anchor::{self, Anchored};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::document::{Document, Part, TextDoc, TextHtml, TextParts};
-use crate::link::{self, Changed, Linked, Page, Relinked, Targets};
+use crate::document::{Document, Part, TextHtml, TextParts};
+use crate::link::{self, Changed, Linked, Page, Relinked, Targets, TextTarget};
 use crate::site::Site;
 use crate::{pipeline, render};
 
@@ -65,15 +65,16 @@ pub(crate) fn first_edited(old: &[String], new: &[String]) -> Option<usize> {
     (same < new.len()).then_some(same + 1)
 }
 
-/// `changed` (slugs), the texts whose links lead into one of them, and the texts that
-/// had diagnostics or broken links.
+/// `changed` (slugs) and the texts that had diagnostics or broken links. ([`document`]
+/// adds the texts whose links lead into a changed text, when what links to it can name
+/// or show changed.)
 pub(crate) fn to_redo(
     changed: &BTreeSet<String>,
     kept: &HashMap<String, Kept>,
 ) -> BTreeSet<String> {
     let mut redo = changed.clone();
     for (slug, k) in kept {
-        if k.broken || !k.diags.is_empty() || k.links_into.iter().any(|s| changed.contains(s)) {
+        if k.broken || !k.diags.is_empty() {
             redo.insert(slug.clone());
         }
     }
@@ -98,8 +99,12 @@ pub(crate) fn document<'s>(
     kept.retain(|slug, k| {
         !redo.contains(slug) && in_site.contains(slug.as_str()) && k.parts.is_some()
     });
+    let mut before: HashMap<&str, Option<TextTarget>> = HashMap::new();
     let targets = match &mut links.targets {
         Some(targets) => {
+            for slug in redo {
+                before.insert(slug, targets.text(slug).cloned());
+            }
             targets.refresh(site, redo);
             targets
         }
@@ -107,16 +112,49 @@ pub(crate) fn document<'s>(
     };
     let linked = &mut links.linked;
     let terms = pipeline::autolinked_terms(site);
-    let todo: Vec<usize> = (0..site.texts.len())
+    let mut todo: Vec<usize> = (0..site.texts.len())
         .filter(|&i| !kept.contains_key(&site.texts[i].slug))
         .collect();
-    let fresh = pipeline::anchor_texts(site, &todo, targets, &terms);
-    // Only texts redone can spend the hints' budget: a kept text has no diagnostics.
+    let mut fresh: BTreeMap<usize, _> = todo
+        .iter()
+        .copied()
+        .zip(pipeline::anchor_texts(site, &todo, targets, &terms))
+        .collect();
+    // The texts linking into a text redone whose title, notes' labels or paragraphs
+    // changed (known once it is anchored): their labels and links may read otherwise.
+    for (i, (a, ..)) in &fresh {
+        let slug = &site.texts[*i].slug;
+        targets.set_paragraphs(slug, a.reading.paragraphs.len());
+        targets.set_lines(slug, a.reading.lines.len());
+    }
+    let moved: BTreeSet<&str> = before
+        .iter()
+        .filter(|(slug, was)| targets.text(slug) != was.as_ref())
+        .map(|(slug, _)| *slug)
+        .collect();
+    let linking: Vec<usize> = (0..site.texts.len())
+        .filter(|&i| {
+            kept.get(&site.texts[i].slug)
+                .is_some_and(|k| k.links_into.iter().any(|s| moved.contains(s.as_str())))
+        })
+        .collect();
+    for &i in &linking {
+        kept.remove(&site.texts[i].slug);
+    }
+    fresh.extend(
+        linking
+            .iter()
+            .copied()
+            .zip(pipeline::anchor_texts(site, &linking, targets, &terms)),
+    );
+    todo.extend(linking);
+    // Only texts redone can spend the hints' budget (a kept text has no diagnostics),
+    // in reading order.
     let mut budget = anchor::HintBudget::default();
     let mut fresh_by_index: HashMap<usize, (Anchored, Vec<Diagnostic>)> = HashMap::new();
-    for (i, (a, mut d, missing)) in todo.iter().zip(fresh) {
+    for (i, (a, mut d, missing)) in fresh {
         missing.report(&a.reading, &mut budget, &mut d);
-        fresh_by_index.insert(*i, (a, d.iter().cloned().collect()));
+        fresh_by_index.insert(i, (a, d.iter().cloned().collect()));
     }
     let mut texts: Vec<Relinked> = Vec::with_capacity(site.texts.len());
     let mut text_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(site.texts.len());
@@ -221,7 +259,7 @@ pub(crate) struct Links {
 pub(crate) fn keep(doc: Document, kept: &mut HashMap<String, Kept>, links: &mut Links) {
     for t in doc.texts {
         if let Some(k) = kept.get_mut(&t.text.slug) {
-            k.parts = Some(TextDoc::into_parts(t));
+            k.parts = Some(t.parts);
         }
     }
     if let Some(l) = &mut links.linked {

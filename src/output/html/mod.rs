@@ -114,6 +114,28 @@ pub(crate) fn render_pages(
     Some(Pages::new(doc, &tera).of(which, diags))
 }
 
+/// The site's templates, parsed: `serve` keeps them between rebuilds (a change to a
+/// template or to the theme's words is a full rebuild), since parsing them costs more
+/// than rendering the page a save changed.
+pub(crate) struct Templates(tera::Tera);
+
+impl Templates {
+    /// `None` if a template is broken (reported in `diags`).
+    pub(crate) fn of(site: &crate::site::Site, diags: &mut Diagnostics) -> Option<Templates> {
+        templates(site, diags).map(Templates)
+    }
+}
+
+/// [`render_pages`] with templates parsed before.
+pub(crate) fn render_pages_with(
+    doc: &Document,
+    templates: &Templates,
+    which: &PageSet,
+    diags: &mut Diagnostics,
+) -> Vec<(PageKey, Vec<OutputFile>)> {
+    Pages::new(doc, &templates.0).of(which, diags)
+}
+
 /// The files that are not pages of a record (the search page, the assets, the sitemap),
 /// which depend on the site's configuration and theme alone; empty if the templates are
 /// broken (reported in `diags`).
