@@ -9,6 +9,8 @@
 #   --runs R     builds per case; the fastest is reported         (default 3)
 #   --missing M  missing quotes in the hint case                  (default 200)
 #
+# SCHOLIA=/path/to/scholia uses that binary instead of building the release one.
+#
 # Prints one line per case and size: seconds, and the ratio to the previous size.
 # Linear time gives a ratio near the size ratio (4 for the defaults); quadratic, its
 # square. Everything it writes goes under target/bench/long-runs/ and it deletes
@@ -19,21 +21,14 @@ set -euo pipefail
 SIZES="256K 1M 4M"
 RUNS=3
 MISSING=200
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --sizes)   SIZES="${2:?--sizes needs a value}"; shift 2 ;;
-    --runs)    RUNS="${2:?--runs needs a value}"; shift 2 ;;
-    --missing) MISSING="${2:?--missing needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) echo "long-runs.sh: unknown argument: $1" >&2; exit 2 ;;
-  esac
-done
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BENCH_NUMERIC="runs missing" bench_parse "sizes runs missing" "" "$@"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$ROOT/target/bench/long-runs"
 mkdir -p "$WORK"
-(cd "$ROOT" && cargo build --release --quiet)
-SCHOLIA="$ROOT/target/release/scholia"
+bench_scholia "$ROOT"
 
 bytes() {
   case "$1" in

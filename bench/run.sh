@@ -13,6 +13,8 @@
 #   --warmup K   untimed builds per tool before timing    (default 1)
 #
 # Environment:
+#   SCHOLIA      the scholia binary to time (default: build target/release/scholia;
+#                set it to time a build made elsewhere, without building here)
 #   GEN_CORPUS   path of gen_corpus.py (default: ../shared/bench/gen_corpus.py
 #                next to the repository, then /work/shared/bench/gen_corpus.py)
 #   HUGO, ZOLA, MDBOOK   explicit peer binaries (override the search)
@@ -38,23 +40,9 @@ RUNS=3
 PEERS=0
 WARMUP=1
 
-usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"; }
-
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --texts)  TEXTS="${2:?--texts needs a value}";  shift 2 ;;
-    --words)  WORDS="${2:?--words needs a value}";  shift 2 ;;
-    --notes)  NOTES="${2:?--notes needs a value}";  shift 2 ;;
-    --runs)   RUNS="${2:?--runs needs a value}";    shift 2 ;;
-    --warmup) WARMUP="${2:?--warmup needs a value}"; shift 2 ;;
-    --peers)  PEERS=1; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
-  esac
-done
-for v in TEXTS WORDS NOTES RUNS WARMUP; do
-  [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "run.sh: --${v,,} must be a non-negative integer" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BENCH_NUMERIC="texts words notes runs warmup" bench_parse "texts words notes runs warmup" "peers" "$@"
 (( RUNS >= 1 )) || { echo "run.sh: --runs must be >= 1" >&2; exit 2; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,17 +74,11 @@ if [[ ! -x /usr/bin/time ]]; then
   [[ -x /usr/bin/time ]] || { echo "run.sh: need /usr/bin/time (apt-get install -y time)" >&2; exit 1; }
 fi
 
-GEN="${GEN_CORPUS:-}"
-if [[ -z "$GEN" ]]; then
-  for c in "$ROOT/../shared/bench/gen_corpus.py" /work/shared/bench/gen_corpus.py; do
-    [[ -f "$c" ]] && { GEN="$c"; break; }
-  done
-fi
+bench_gen "$ROOT"
 [[ -n "$GEN" && -f "$GEN" ]] || { echo "run.sh: gen_corpus.py not found (set GEN_CORPUS)" >&2; exit 1; }
 
-log "cargo build --release"
-(cd "$ROOT" && cargo build --release --quiet)
-SCHOLIA="$ROOT/target/release/scholia"
+[[ -n "${SCHOLIA:-}" ]] && log "scholia: $SCHOLIA" || log "cargo build --release"
+bench_scholia "$ROOT"
 
 # --------------------------------------------------------------- corpus ----
 # The generator writes MANIFEST.txt last, so its presence marks a complete corpus.

@@ -26,22 +26,10 @@ NOTES=20
 RUNS=3
 QUERY=()
 
-usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"; }
-
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --texts) TEXTS="${2:?--texts needs a value}"; shift 2 ;;
-    --words) WORDS="${2:?--words needs a value}"; shift 2 ;;
-    --notes) NOTES="${2:?--notes needs a value}"; shift 2 ;;
-    --runs)  RUNS="${2:?--runs needs a value}";   shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    -*) echo "search.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
-    *) QUERY+=("$1"); shift ;;
-  esac
-done
-for v in TEXTS WORDS NOTES RUNS; do
-  [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "search.sh: --${v,,} must be a non-negative integer" >&2; exit 2; }
-done
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BENCH_POSITIONAL=1 bench_parse "texts words notes runs" "" "$@"
+QUERY=("${REST[@]+"${REST[@]}"}")
 (( RUNS >= 1 )) || { echo "search.sh: --runs must be >= 1" >&2; exit 2; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,12 +41,7 @@ WORK="$BENCH/search-$TAG"
 
 log() { printf '[search-bench] %s\n' "$*" >&2; }
 
-GEN="${GEN_CORPUS:-}"
-if [[ -z "$GEN" ]]; then
-  for c in "$ROOT/../shared/bench/gen_corpus.py" /work/shared/bench/gen_corpus.py; do
-    [[ -f "$c" ]] && { GEN="$c"; break; }
-  done
-fi
+bench_gen "$ROOT"
 [[ -n "$GEN" && -f "$GEN" ]] || { echo "search.sh: gen_corpus.py not found (set GEN_CORPUS)" >&2; exit 1; }
 
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"

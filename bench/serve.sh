@@ -21,38 +21,22 @@
 set -euo pipefail
 
 TEXTS=1000 WORDS=3000 NOTES=20 ROUNDS=5 TEXT=texts/t0500
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --texts)  TEXTS="${2:?}"; shift 2 ;;
-    --words)  WORDS="${2:?}"; shift 2 ;;
-    --notes)  NOTES="${2:?}"; shift 2 ;;
-    --rounds) ROUNDS="${2:?}"; shift 2 ;;
-    --text)   TEXT="${2:?}"; shift 2 ;;
-    -h|--help) sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) echo "serve.sh: unknown argument: $1" >&2; exit 2 ;;
-  esac
-done
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BENCH_NUMERIC="texts words notes rounds" bench_parse "texts words notes rounds text" "" "$@"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/target/bench"
 TAG="$TEXTS-$WORDS-$NOTES"
 CORPUS="$BENCH/corpus-$TAG"
 WORK="$BENCH/serve-$TAG"
-GEN="${GEN_CORPUS:-}"
-if [[ -z "$GEN" ]]; then
-  for c in "$ROOT/../shared/bench/gen_corpus.py" /work/shared/bench/gen_corpus.py; do
-    [[ -f "$c" ]] && { GEN="$c"; break; }
-  done
-fi
+bench_gen "$ROOT"
 mkdir -p "$BENCH"
 if [[ ! -f "$CORPUS/MANIFEST.txt" ]]; then
   [[ -n "$GEN" ]] || { echo "serve.sh: gen_corpus.py not found (set GEN_CORPUS)" >&2; exit 1; }
   python3 "$GEN" --texts "$TEXTS" --words "$WORDS" --notes "$NOTES" --out "$CORPUS" >/dev/null
 fi
-if [[ -z "${SCHOLIA:-}" ]]; then
-  (cd "$ROOT" && cargo build --release --quiet)
-  SCHOLIA="$ROOT/target/release/scholia"
-fi
+bench_scholia "$ROOT"
 
 case "$WORK" in "$BENCH"/serve-*) rm -rf "$WORK" ;; *) exit 1 ;; esac
 mkdir -p "$WORK"

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
 use crate::pipeline::{self, Failure};
-use crate::terminal::{verbosity, Verbosity};
+use crate::terminal::{verbosity, Usage, Verbosity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -442,11 +442,14 @@ fn serve(args: ServeArgs) -> ExitCode {
 fn build(options: &BuildOptions, timings: bool) -> ExitCode {
     let mut diags = Diagnostics::new();
     let progress = crate::terminal::Progress::start("building", pipeline::stage_count());
+    // What the process had used when the build began and as each stage ended.
+    let usage = std::cell::RefCell::new(vec![Usage::now()]);
     let result = pipeline::build_with_progress(options, &mut diags, &|stage| {
         progress.stage_done(stage);
+        usage.borrow_mut().push(Usage::now());
     });
     progress.stop();
-    report(options, &mut diags, result, timings)
+    report_with_usage(options, &mut diags, result, timings, &usage.into_inner())
 }
 
 /// Prints a build's diagnostics, then its summary or why it failed.
@@ -456,14 +459,29 @@ fn report(
     result: Result<pipeline::Report, Failure>,
     timings: bool,
 ) -> ExitCode {
+    report_with_usage(options, diags, result, timings, &[])
+}
+
+/// [`report`], with what the process had used at the start and at the end of each stage
+/// (one more than the stages), for `--timings`; empty if not known.
+fn report_with_usage(
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+    result: Result<pipeline::Report, Failure>,
+    timings: bool,
+    usage: &[Usage],
+) -> ExitCode {
     let color = color();
     diags.sort();
     eprint!("{}", diags.render(color));
     match result {
         Ok(report) => {
             if timings || verbosity() >= Verbosity::Verbose {
-                for (stage, t) in &report.timings {
-                    eprintln!("{stage:>8}: {:.1} ms", t.as_secs_f64() * 1000.0);
+                let none = Usage::default();
+                for (i, (stage, t)) in report.timings.iter().enumerate() {
+                    let before = usage.get(i).unwrap_or(&none);
+                    let after = usage.get(i + 1).unwrap_or(&none);
+                    eprintln!("{}", Usage::line(stage, *t, before, after));
                 }
             }
             if verbosity() > Verbosity::Quiet {

@@ -15,6 +15,9 @@ use crate::document::{NavLink, RelatedGroup};
 
 /// How many related notes a note shows.
 const SHOWN: usize = 5;
+/// How many best notes are kept for each set of tags: enough for the notes of the
+/// note's own text and those linked with it to be left out and [`SHOWN`] to remain.
+const BY_TAGS: usize = 64;
 /// Points for a shared tag and for a cross-link either way.
 const TAG_POINTS: u32 = 1;
 const LINK_POINTS: u32 = 3;
@@ -113,11 +116,12 @@ impl Related {
         r.link_notes();
         let all: Vec<NoteAt> = r.notes().collect();
         let offsets = r.offsets();
+        let by_tags = r.best_by_tags(&offsets);
         let best: Vec<(NoteAt, Vec<Scored>)> = all
             .par_iter()
             .map_init(
                 || Scratch::new(offsets.total),
-                |scratch, &a| (a, r.best_for(a, &offsets, scratch)),
+                |scratch, &a| (a, r.best_from(a, &by_tags, &offsets, scratch)),
             )
             .collect();
         r.best = r
@@ -443,6 +447,87 @@ impl Related {
         Offsets { starts, total }
     }
 
+    /// For each set of tags some note has, the notes that share the most of them (best
+    /// first, ties to the first in the site), at most [`BY_TAGS`]; the flag says whether
+    /// that is all the notes sharing one. Notes with the same tags (most of them, since
+    /// a site has few tags) then share one scoring: scoring each note against every
+    /// note of its tags made the link stage grow with the square of the site.
+    fn best_by_tags(&self, offsets: &Offsets) -> HashMap<&[u32], (Vec<Scored>, bool)> {
+        let sets: BTreeSet<&[u32]> = self
+            .texts
+            .iter()
+            .flat_map(|t| t.tags.iter().map(Vec::as_slice))
+            .collect();
+        let sets: Vec<&[u32]> = sets.into_iter().collect();
+        sets.par_iter()
+            .map_init(
+                || Scratch::new(offsets.total),
+                |scratch, &tags| {
+                    for &tag in tags {
+                        for &b in &self.postings[tag as usize] {
+                            let n = offsets.of(b);
+                            if scratch.score[n] == 0 {
+                                scratch.touched.push(b);
+                            }
+                            scratch.score[n] += TAG_POINTS;
+                        }
+                    }
+                    let mut scored: Vec<Scored> = scratch
+                        .touched
+                        .drain(..)
+                        .map(|b| (std::mem::take(&mut scratch.score[offsets.of(b)]), b))
+                        .collect();
+                    let complete = scored.len() <= BY_TAGS;
+                    top_n(&mut scored, BY_TAGS);
+                    (tags, (scored, complete))
+                },
+            )
+            .collect()
+    }
+
+    /// [`Related::best_for`], from the best notes for `a`'s tags: those of other texts
+    /// not linked with `a`, and the linked ones scored in full. Exact whenever at least
+    /// [`SHOWN`] of the first remain (or the first are all there is); else scored afresh.
+    fn best_from(
+        &self,
+        a: NoteAt,
+        by_tags: &HashMap<&[u32], (Vec<Scored>, bool)>,
+        offsets: &Offsets,
+        scratch: &mut Scratch,
+    ) -> Vec<Scored> {
+        let tags = &self.texts[a.text as usize].tags[a.pos as usize];
+        let Some((first, complete)) = by_tags.get(tags.as_slice()) else {
+            return self.best_for(a, offsets, scratch);
+        };
+        let linked: &[NoteAt] = self.links.get(&a).map_or(&[], Vec::as_slice);
+        let mut scored: Vec<Scored> = first
+            .iter()
+            .filter(|(_, b)| b.text != a.text && !linked.contains(b))
+            .copied()
+            .collect();
+        if scored.len() < SHOWN && !complete {
+            return self.best_for(a, offsets, scratch);
+        }
+        let mut links: Vec<NoteAt> = linked
+            .iter()
+            .filter(|b| b.text != a.text)
+            .copied()
+            .collect();
+        links.sort_unstable();
+        for run in links.chunk_by(|x, y| x == y) {
+            let b = run[0];
+            let theirs = &self.texts[b.text as usize].tags[b.pos as usize];
+            let shared = tags
+                .iter()
+                .filter(|t| theirs.binary_search(t).is_ok())
+                .count();
+            let points = TAG_POINTS * shared as u32 + LINK_POINTS * run.len() as u32;
+            scored.push((points, b));
+        }
+        top(&mut scored);
+        scored
+    }
+
     /// The best notes for note `a`, scored over the notes sharing a tag or a link with it.
     fn best_for(&self, a: NoteAt, offsets: &Offsets, scratch: &mut Scratch) -> Vec<Scored> {
         let t = &self.texts[a.text as usize];
@@ -475,14 +560,22 @@ impl Related {
 }
 
 /// Keeps the best [`SHOWN`] of `scored`, best first: the highest score, then the note
-/// that comes first.
+/// that comes first. The list is kept for every note, so it gives back the room the
+/// candidates took: a note sharing a tag with thousands of others kept that capacity, and
+/// memory grew with the square of the site (380 MB of 1,000 texts, 38 GB of 10,000).
 fn top(scored: &mut Vec<Scored>) {
+    top_n(scored, SHOWN);
+}
+
+/// [`top`], keeping `n`.
+fn top_n(scored: &mut Vec<Scored>, n: usize) {
     let best = |x: &Scored, y: &Scored| y.0.cmp(&x.0).then(x.1.cmp(&y.1));
-    if scored.len() > SHOWN {
-        scored.select_nth_unstable_by(SHOWN, best);
-        scored.truncate(SHOWN);
+    if scored.len() > n {
+        scored.select_nth_unstable_by(n, best);
+        scored.truncate(n);
     }
     scored.sort_by(best);
+    scored.shrink_to_fit();
 }
 
 /// Where each text's notes start in one numbering of all notes.
@@ -509,5 +602,127 @@ impl Scratch {
             score: vec![0; notes],
             touched: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::Resolved;
+
+    /// A random site: `texts` texts of up to `notes` notes, each with 0–3 of `tags` tags
+    /// (spelled two ways now and then), and note-to-note cross-links, some repeated.
+    fn site(rng: &mut fastrand::Rng, texts: usize, notes: usize, tags: usize) -> Site {
+        let slugs: Vec<String> = (0..texts).map(|i| format!("t{i}")).collect();
+        let counts: Vec<usize> = (0..texts).map(|_| rng.usize(0..=notes)).collect();
+        let mut site = Site::default();
+        for (i, slug) in slugs.iter().enumerate() {
+            let mut text = SiteText {
+                slug: slug.clone(),
+                ..SiteText::default()
+            };
+            for n in 0..counts[i] {
+                let id = format!("n{n}");
+                let mine: Vec<String> = (0..rng.usize(0..=3))
+                    .map(|_| match rng.usize(0..tags) {
+                        0 => "Tag Zero".to_string(),
+                        k => format!("tag-{k}"),
+                    })
+                    .collect();
+                text.notes.push((id.clone(), mine));
+                for _ in 0..rng.usize(0..3).saturating_sub(1) {
+                    let to = rng.usize(0..texts);
+                    if counts[to] == 0 {
+                        continue;
+                    }
+                    text.refs.push(CrossRef {
+                        from: Page::Text(slug.clone()),
+                        anchor: Some(id.clone()),
+                        label: String::new(),
+                        excerpt: String::new(),
+                        to: Resolved {
+                            page: Page::Text(slugs[to].clone()),
+                            fragment: Some(format!("n{}", rng.usize(0..counts[to]))),
+                            label: String::new(),
+                        },
+                    });
+                }
+            }
+            site.texts.push(text);
+        }
+        site
+    }
+
+    #[derive(Default)]
+    struct Site {
+        texts: Vec<SiteText>,
+    }
+
+    #[derive(Default)]
+    struct SiteText {
+        slug: String,
+        notes: Vec<(String, Vec<String>)>,
+        refs: Vec<CrossRef>,
+    }
+
+    fn keys(site: &Site) -> Vec<TextKey<'_>> {
+        site.texts
+            .iter()
+            .map(|t| TextKey {
+                slug: &t.slug,
+                title: &t.slug,
+                notes: t
+                    .notes
+                    .iter()
+                    .map(|(id, tags)| NoteKey {
+                        id,
+                        label: id.clone(),
+                        tags,
+                    })
+                    .collect(),
+                refs: &t.refs,
+            })
+            .collect()
+    }
+
+    /// Scoring once per set of tags gives every note the list that scoring it against
+    /// every note gives, on sites with few tags (long shared lists, where the first 64
+    /// run short for notes of large texts) and many.
+    #[test]
+    fn the_lists_shared_by_tag_sets_are_the_lists_scored_one_by_one() {
+        for seed in 0..16 {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let (texts, notes, tags) = match seed % 4 {
+                0 => (30, 40, 2),
+                1 => (60, 8, 5),
+                2 => (12, 200, 2),
+                _ => (80, 12, 40),
+            };
+            let site = site(&mut rng, texts, notes, tags);
+            let related = Related::new(&keys(&site));
+            let offsets = related.offsets();
+            let mut scratch = Scratch::new(offsets.total);
+            for a in related.notes() {
+                let one_by_one = related.best_for(a, &offsets, &mut scratch);
+                assert_eq!(
+                    related.best[a.text as usize][a.pos as usize], one_by_one,
+                    "seed {seed}, note {a:?}"
+                );
+            }
+        }
+    }
+
+    /// A note's list is kept for the whole build: what it keeps must not grow with the
+    /// number of candidates it was chosen from.
+    #[test]
+    fn the_best_five_keep_no_room_for_the_candidates() {
+        let mut scored: Vec<Scored> = (0..10_000u32)
+            .map(|i| (i % 7, NoteAt { text: i, pos: 0 }))
+            .collect();
+        top(&mut scored);
+        assert_eq!(scored.len(), SHOWN);
+        assert!(scored.capacity() <= SHOWN, "{}", scored.capacity());
+        assert!(scored.iter().all(|(points, _)| *points == 6));
+        assert_eq!(scored[0].1, NoteAt { text: 6, pos: 0 });
     }
 }

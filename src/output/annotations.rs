@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use url::Url;
 
@@ -48,23 +49,26 @@ impl Renderer for Annotations {
 
 fn files(doc: &Document) -> Vec<OutputFile> {
     let base = doc.site.config.base_url.as_ref();
-    let mut files = Vec::with_capacity(doc.texts.len() + 1);
-    // Each text's own collection, written from its folder.
-    for t in &doc.texts {
-        let folder = t.page.path();
-        let folder = folder.strip_suffix("index.html").unwrap_or(&folder);
-        let iris = Iris {
-            base,
-            root: t.page.root(),
-        };
-        let label = format!("Notes on “{}”", t.text.meta.title);
-        let collection = collection(doc, &iris, &format!("{folder}{FILE}"), label, [t]);
-        files.extend(file(
-            format!("{folder}{FILE}"),
-            &collection,
-            format!("the annotations of `{}`", t.text.slug),
-        ));
-    }
+    // Each text's own collection, written from its folder (texts in parallel, in order).
+    let mut files: Vec<OutputFile> = doc
+        .texts
+        .par_iter()
+        .filter_map(|t| {
+            let folder = t.page.path();
+            let folder = folder.strip_suffix("index.html").unwrap_or(&folder);
+            let iris = Iris {
+                base,
+                root: t.page.root(),
+            };
+            let label = format!("Notes on “{}”", t.text.meta.title);
+            let collection = collection(doc, &iris, &format!("{folder}{FILE}"), label, [t]);
+            file(
+                format!("{folder}{FILE}"),
+                &collection,
+                format!("the annotations of `{}`", t.text.slug),
+            )
+        })
+        .collect();
     let iris = Iris {
         base,
         root: String::new(),

@@ -3,6 +3,7 @@
 //! `<slug>/handout/` (what the reader page's "Print / PDF" link opens); `scholia handout`
 //! writes them, and packs, on their own.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{templates, Pages, GENERATOR};
@@ -71,45 +72,15 @@ pub(crate) fn render(
         return Vec::new();
     };
     let pages = Pages::new(doc, &tera);
-    let mut files = Vec::new();
-    for edition in editions {
-        let (path, root, css) = match layout {
-            Layout::Site => {
-                let page = Page::Handout(edition.name.clone());
-                let css = page.path().replace("index.html", "running-title.css");
-                (page.path(), page.root(), css)
-            }
-            Layout::Folder => (
-                format!("{}.html", edition.name),
-                "../".repeat(edition.name.matches('/').count()),
-                format!("{}.running-title.css", edition.name),
-            ),
-        };
-        let css_href = css.rsplit('/').next().unwrap_or(&css).to_string();
-        // In the site, the theme's stylesheet under its fingerprinted name; in a folder of
-        // handouts, the one written beside them.
-        let stylesheet = match layout {
-            Layout::Site => pages
-                .assets
-                .names
-                .get("handout.css")
-                .cloned()
-                .unwrap_or_else(|| "assets/handout.css".into()),
-            Layout::Folder => "assets/handout.css".into(),
-        };
-        match html(&pages, edition, &path, &root, &css_href, &stylesheet) {
-            Ok(html) => {
-                files.push(OutputFile {
-                    path,
-                    bytes: html.into_bytes(),
-                    origin: origin(edition),
-                });
-                files.push(OutputFile {
-                    path: css,
-                    bytes: running_title(edition).into_bytes(),
-                    origin: origin(edition),
-                });
-            }
+    // Each edition on its own (in parallel: a site has one per text), then in order.
+    let made: Vec<Result<[OutputFile; 2], Diagnostic>> = editions
+        .par_iter()
+        .map(|edition| edition_files(&pages, edition, layout))
+        .collect();
+    let mut files = Vec::with_capacity(2 * made.len() + 1);
+    for result in made {
+        match result {
+            Ok(pair) => files.extend(pair),
             Err(d) => diags.push(d),
         }
     }
@@ -121,6 +92,51 @@ pub(crate) fn render(
         });
     }
     files
+}
+
+/// One edition's page and its running-title stylesheet.
+fn edition_files(
+    pages: &Pages,
+    edition: &Edition,
+    layout: Layout,
+) -> Result<[OutputFile; 2], Diagnostic> {
+    let (path, root, css) = match layout {
+        Layout::Site => {
+            let page = Page::Handout(edition.name.clone());
+            let css = page.path().replace("index.html", "running-title.css");
+            (page.path(), page.root(), css)
+        }
+        Layout::Folder => (
+            format!("{}.html", edition.name),
+            "../".repeat(edition.name.matches('/').count()),
+            format!("{}.running-title.css", edition.name),
+        ),
+    };
+    let css_href = css.rsplit('/').next().unwrap_or(&css).to_string();
+    // In the site, the theme's stylesheet under its fingerprinted name; in a folder of
+    // handouts, the one written beside them.
+    let stylesheet = match layout {
+        Layout::Site => pages
+            .assets
+            .names
+            .get("handout.css")
+            .cloned()
+            .unwrap_or_else(|| "assets/handout.css".into()),
+        Layout::Folder => "assets/handout.css".into(),
+    };
+    let html = html(pages, edition, &path, &root, &css_href, &stylesheet)?;
+    Ok([
+        OutputFile {
+            path,
+            bytes: html.into_bytes(),
+            origin: origin(edition),
+        },
+        OutputFile {
+            path: css,
+            bytes: running_title(edition).into_bytes(),
+            origin: origin(edition),
+        },
+    ])
 }
 
 /// The handout stylesheet: the site's theme's, or the built-in one.
