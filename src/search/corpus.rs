@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use pulldown_cmark::{Event, TagEnd};
+use rayon::prelude::*;
 
 use crate::document::Document;
 use crate::language;
@@ -84,9 +85,10 @@ impl Corpus {
     pub(crate) fn from_document(doc: &Document) -> Corpus {
         let site = doc.site;
         let targets = Targets::new(site);
+        // Texts in parallel: a note's or question's words are its Markdown rendered again.
         let texts = doc
             .texts
-            .iter()
+            .par_iter()
             .map(|t| {
                 let text = t.text;
                 let page = &t.page;

@@ -7,7 +7,8 @@
 //! the tests hold it to elasticlunr's own index, read back from its JSON (`read`).
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
+// foldhash (hashbrown's default) rather than SipHash: every token of the site is looked up.
+use hashbrown::HashMap;
 #[cfg(test)]
 use std::{collections::BTreeMap, fmt};
 

@@ -35,7 +35,7 @@ const MAX_STORED_CHARS: usize = 2_000;
 pub fn write(
     corpus: &Corpus,
     docs: &[Doc],
-    entries: &[Entry],
+    entries: Vec<Entry>,
     words: &Words,
     codes: &[&str],
     limits: &Limits,
@@ -89,8 +89,10 @@ pub fn write(
     files
 }
 
-/// The term shards and tail pieces; returns the shards' boundaries.
-fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<File>) -> Vec<String> {
+/// The term shards and tail pieces; returns the shards' boundaries. Each shard is made,
+/// packed and its tail pieces with it, in parallel, from the entries it takes over
+/// (deflate is most of the work; no record is held whole beside its packed file).
+fn term_shards(entries: Vec<Entry>, limits: &Limits, files: &mut Vec<File>) -> Vec<String> {
     let heads: Vec<String> = entries.iter().map(|e| postings::encode(&e.head)).collect();
     // What each entry adds to its shard: the term, its postings, a few bytes of syntax.
     let sizes: Vec<usize> = entries
@@ -105,72 +107,96 @@ fn term_shards(entries: &[Entry], limits: &Limits, files: &mut Vec<File>) -> Vec
             e.term.len() + h.len() + 6 + extra + e.words.iter().map(|w| w.len() + 3).sum::<usize>()
         })
         .collect();
+    let ranges = shard::split(&sizes, limits);
+    let mut boundaries = Vec::with_capacity(ranges.len());
+    // Per shard: its entries and heads, and the number of its first tail piece (pieces are
+    // numbered in term order across shards).
+    let mut groups = Vec::with_capacity(ranges.len());
+    let mut entries = entries.into_iter();
+    let mut heads = heads.into_iter();
+    let mut previous: Option<String> = None;
     let mut next_tail = 0u32;
-    let mut boundaries = Vec::new();
-    let mut shards = Vec::new();
-    let mut tails = Vec::new();
-    for (i, range) in shard::split(&sizes, limits).into_iter().enumerate() {
-        boundaries.push(if i == 0 {
-            String::new()
-        } else {
-            shard::boundary(&entries[range.start - 1].term, &entries[range.start].term)
+    for (i, range) in ranges.into_iter().enumerate() {
+        let group: Vec<(Entry, String)> = entries
+            .by_ref()
+            .zip(heads.by_ref())
+            .take(range.len())
+            .collect();
+        let first = group.first().map_or("", |(e, _)| e.term.as_str());
+        boundaries.push(match (&previous, i) {
+            (Some(p), i) if i > 0 => shard::boundary(p, first),
+            _ => String::new(),
         });
-        let mut shard = Shard::default();
-        for (k, (e, head)) in entries[range.clone()].iter().zip(&heads[range]).enumerate() {
-            shard.terms.push(e.term.clone());
-            shard.postings.push(head.clone());
-            if !e.words.is_empty() {
-                shard.words.insert(k, e.words.clone());
-            }
-            if e.tail.is_empty() {
+        previous = group.last().map(|(e, _)| e.term.clone());
+        let tails = group
+            .iter()
+            .flat_map(|(e, _)| &e.tail)
+            .filter(|p| !p.is_empty())
+            .count();
+        groups.push((i as u32, next_tail, group));
+        next_tail += tails as u32;
+    }
+    let made: Vec<(File, Vec<File>)> = groups
+        .into_par_iter()
+        .map(|(i, first_tail, group)| term_shard(i, first_tail, group))
+        .collect();
+    let (shards, tails): (Vec<File>, Vec<Vec<File>>) = made.into_iter().unzip();
+    files.extend(tails.into_iter().flatten());
+    files.extend(shards);
+    boundaries
+}
+
+/// Shard `i`'s file and its tail pieces' files, numbered from `next_tail` on.
+fn term_shard(i: u32, mut next_tail: u32, group: Vec<(Entry, String)>) -> (File, Vec<File>) {
+    let mut shard = Shard::default();
+    let mut tails = Vec::new();
+    for (k, (e, head)) in group.into_iter().enumerate() {
+        shard.terms.push(e.term);
+        shard.postings.push(head);
+        if !e.words.is_empty() {
+            shard.words.insert(k, e.words);
+        }
+        if e.tail.is_empty() {
+            continue;
+        }
+        let mut pieces = Vec::with_capacity(e.tail.len());
+        for piece in &e.tail {
+            let (Some(first), Some(last)) = (piece.first(), piece.last()) else {
                 continue;
-            }
-            let mut pieces = Vec::new();
-            for piece in &e.tail {
-                let (Some(first), Some(last)) = (piece.first(), piece.last()) else {
-                    continue;
-                };
-                let id = next_tail;
-                next_tail += 1;
-                tails.push((
-                    id,
-                    TailPiece {
-                        postings: postings::encode(piece),
-                    },
-                ));
-                pieces.push(Piece {
-                    first: first.0,
-                    last: last.0,
-                    id,
-                });
-            }
-            let tail = Tail {
+            };
+            let id = next_tail;
+            next_tail += 1;
+            let record = TailPiece {
+                postings: postings::encode(piece),
+            };
+            tails.push(script(
+                &format!("search/tails/{id}.js"),
+                "tail",
+                Some(id),
+                &packed::pack(&record),
+            ));
+            pieces.push(Piece {
+                first: first.0,
+                last: last.0,
+                id,
+            });
+        }
+        shard.tails.insert(
+            k,
+            Tail {
                 total: e.total as u32,
                 theta: e.theta,
                 pieces,
-            };
-            shard.tails.insert(k, tail);
-        }
-        shards.push(shard);
+            },
+        );
     }
-    // Packing (deflate) is most of the work: in parallel, once the records are made.
-    files.par_extend(tails.into_par_iter().map(|(id, record)| {
-        script(
-            &format!("search/tails/{id}.js"),
-            "tail",
-            Some(id),
-            &packed::pack(&record),
-        )
-    }));
-    files.par_extend(shards.into_par_iter().enumerate().map(|(i, shard)| {
-        script(
-            &format!("search/shards/{i}.js"),
-            "shard",
-            Some(i as u32),
-            &packed::pack(&shard),
-        )
-    }));
-    boundaries
+    let file = script(
+        &format!("search/shards/{i}.js"),
+        "shard",
+        Some(i),
+        &packed::pack(&shard),
+    );
+    (file, tails)
 }
 
 /// The words table's shards; returns their boundaries.

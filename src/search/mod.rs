@@ -56,7 +56,7 @@ pub fn index_with(corpus: &Corpus, limits: &Limits) -> Vec<File> {
     let codes = codes(corpus, &docs);
     let words = words::table(&docs, &codes);
     let entries = entries(&docs, &codes, &words, limits);
-    files::write(corpus, &docs, &entries, &words, &codes, limits)
+    files::write(corpus, &docs, entries, &words, &codes, limits)
 }
 
 /// The pipeline of each document's language: its text's, or the site's.
@@ -75,9 +75,18 @@ pub fn entries(
     let full = engine::index(docs, codes);
     let kinds: Vec<docs::Kind> = docs.iter().map(|d| d.kind).collect();
     let forms = words::by_term(words);
-    shard::weigh(&full, &kinds)
+    let engine::Full {
+        docs: count,
+        terms,
+        lengths,
+    } = full;
+    // Each term's counts are dropped once weighed: the full index and the entries are
+    // never both whole in memory.
+    terms
         .into_par_iter()
-        .map(|w| {
+        .map(|t| {
+            let w = shard::weigh_term(&t, count, &lengths, &kinds);
+            drop(t);
             let of_term = forms.get(w.term.as_str()).map(Vec::as_slice);
             let mut e = shard::entry(w, limits);
             e.words = of_term

@@ -23,7 +23,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::docs::Kind;
-use super::engine::{Full, FIELD_BOOSTS};
+use super::engine::{Full, TermPostings, FIELD_BOOSTS};
 
 /// Weights are stored as integers: `round(score × SCALE)`, at least 1.
 pub const SCALE: f64 = 100.0;
@@ -67,49 +67,55 @@ pub struct Weighted {
 
 /// The postings of the full index with their final weights. `kinds[d]` is document d's kind.
 pub fn weigh(full: &Full, kinds: &[Kind]) -> Vec<Weighted> {
-    let n = full.docs.max(1) as f64;
     full.terms
         .par_iter()
-        .map(|t| {
-            let mut scores: Vec<(u32, f64)> = Vec::new();
-            for (f, postings) in t.fields.iter().enumerate() {
-                if postings.is_empty() {
-                    continue;
-                }
-                let idf = 1.0 + (n / (postings.len() as f64 + 1.0)).ln();
-                for &(doc, tf) in postings {
-                    let len = full.lengths.get(doc as usize).map_or(0, |l| l[f]);
-                    let norm = if len > 0 {
-                        1.0 / f64::from(len).sqrt()
-                    } else {
-                        1.0
-                    };
-                    scores.push((doc, FIELD_BOOSTS[f] * tf * idf * norm));
-                }
-            }
-            scores.sort_by_key(|p| p.0);
-            let mut postings: Vec<(u32, u32)> = Vec::with_capacity(scores.len());
-            let mut sum: Option<(u32, f64)> = None;
-            for (doc, s) in scores {
-                match &mut sum {
-                    Some((d, acc)) if *d == doc => *acc += s,
-                    _ => {
-                        if let Some((d, acc)) = sum.take() {
-                            postings.push((d, quantize(acc, kinds, d)));
-                        }
-                        sum = Some((doc, s));
-                    }
-                }
-            }
-            if let Some((d, acc)) = sum {
-                postings.push((d, quantize(acc, kinds, d)));
-            }
-            Weighted {
-                term: t.term.clone(),
-                postings,
-            }
-        })
+        .map(|t| weigh_term(t, full.docs, &full.lengths, kinds))
         .collect()
+}
+
+/// One term's postings with their final weights; `docs` documents in all, `lengths[d]`
+/// document d's field lengths. (Separate from [`weigh`] so that a caller can free each
+/// term's counts as soon as it is weighed.)
+pub fn weigh_term(t: &TermPostings, docs: usize, lengths: &[[u32; 3]], kinds: &[Kind]) -> Weighted {
+    let n = docs.max(1) as f64;
+    let mut scores: Vec<(u32, f64)> = Vec::with_capacity(t.fields.iter().map(Vec::len).sum());
+    for (f, postings) in t.fields.iter().enumerate() {
+        if postings.is_empty() {
+            continue;
+        }
+        let idf = 1.0 + (n / (postings.len() as f64 + 1.0)).ln();
+        for &(doc, tf) in postings {
+            let len = lengths.get(doc as usize).map_or(0, |l| l[f]);
+            let norm = if len > 0 {
+                1.0 / f64::from(len).sqrt()
+            } else {
+                1.0
+            };
+            scores.push((doc, FIELD_BOOSTS[f] * tf * idf * norm));
+        }
+    }
+    // Stable: a document's fields are summed in field order, as before.
+    scores.sort_by_key(|p| p.0);
+    let mut postings: Vec<(u32, u32)> = Vec::with_capacity(scores.len());
+    let mut sum: Option<(u32, f64)> = None;
+    for (doc, s) in scores {
+        match &mut sum {
+            Some((d, acc)) if *d == doc => *acc += s,
+            _ => {
+                if let Some((d, acc)) = sum.take() {
+                    postings.push((d, quantize(acc, kinds, d)));
+                }
+                sum = Some((doc, s));
+            }
+        }
+    }
+    if let Some((d, acc)) = sum {
+        postings.push((d, quantize(acc, kinds, d)));
+    }
+    Weighted {
+        term: t.term.clone(),
+        postings,
+    }
 }
 
 fn quantize(score: f64, kinds: &[Kind], doc: u32) -> u32 {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::corpus::{CorpusNote, CorpusText};
 use super::docs::{extract, Doc, Kind};
 use super::engine::{self, Full};
 use super::format::{
@@ -434,4 +435,115 @@ fn the_bundled_sites_index_finds_known_words() {
         }
     }
     assert_eq!(lookup(&files, "zzzzunknown"), None);
+}
+
+/// A corpus big enough to be counted in several parts and packed in many shards, in
+/// three languages (a term shared by two of them is merged across parts and languages).
+fn many_parts() -> Corpus {
+    let vocabulary = [
+        "nation",
+        "nations",
+        "états",
+        "mangeaient",
+        "running",
+        "runs",
+        "the",
+        "les",
+        "über",
+        "häuser",
+        "coalition",
+        "coast",
+        "dark-eyed",
+        "2024",
+        "quiet",
+        "quietly",
+    ];
+    let texts = ["en", "fr", "de", "en"]
+        .iter()
+        .enumerate()
+        .map(|(t, language)| CorpusText {
+            slug: format!("t{t}"),
+            path: format!("t{t}/"),
+            title: format!("Text {t} {}", vocabulary[t]),
+            language: language.to_string(),
+            paragraphs: (0..1_100usize)
+                .map(|p| {
+                    (0..12usize)
+                        .map(|w| {
+                            let word = vocabulary[(p * 7 + w * w + t) % vocabulary.len()];
+                            format!("{word}{}", (p * w) % 53)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect(),
+            notes: vec![CorpusNote {
+                id: format!("n{t}"),
+                label: "Context · n".into(),
+                title: "A note".into(),
+                plain: "nations quietly".into(),
+                tags: vec!["coast".into()],
+                paragraph: 1,
+            }],
+            questions: vec!["Who runs the coast?".into()],
+            lines: Vec::new(),
+        })
+        .collect();
+    Corpus {
+        language: "en".into(),
+        glossary_path: "glossary/".into(),
+        texts,
+        glossary: Vec::new(),
+    }
+}
+
+#[test]
+fn the_index_is_the_same_whatever_the_number_of_threads() {
+    let corpus = many_parts();
+    let limits = Limits {
+        shard_target: 2_000,
+        shard_max: 3_000,
+        head_max: 50,
+        piece_max: 40,
+        chunk_target: 1_000,
+    };
+    let with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        let files: BTreeMap<String, Vec<u8>> = pool
+            .install(|| index_with(&corpus, &limits))
+            .into_iter()
+            .map(|f| (f.path, f.bytes))
+            .collect();
+        files
+    };
+    let one = with(1);
+    assert!(extract(&corpus).len() > 2 * 2_048, "several parts");
+    assert!(
+        one.keys()
+            .filter(|p| p.starts_with("search/tails/"))
+            .count()
+            > 1
+    );
+    assert!(
+        one.keys()
+            .filter(|p| p.starts_with("search/shards/"))
+            .count()
+            > 10
+    );
+    for threads in [2, 5] {
+        let many = with(threads);
+        assert_eq!(
+            one.keys().collect::<Vec<_>>(),
+            many.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &one {
+            assert!(
+                many[path] == *bytes,
+                "{path} differs with {threads} threads"
+            );
+        }
+    }
 }
