@@ -45,8 +45,8 @@ bench_gen "$ROOT"
 [[ -n "$GEN" && -f "$GEN" ]] || { echo "search.sh: gen_corpus.py not found (set GEN_CORPUS)" >&2; exit 1; }
 
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-log "cargo build --release (scholia and the search_bench example)"
-(cd "$ROOT" && cargo build --release --quiet --bin scholia --example search_bench)
+log "cargo build --release --no-default-features (scholia and the search_bench example; no typst)"
+(cd "$ROOT" && cargo build --release --quiet --no-default-features --bin scholia --example search_bench)
 SCHOLIA="$TARGET/release/scholia"
 PROBE="$TARGET/release/examples/search_bench"
 

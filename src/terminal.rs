@@ -175,8 +175,9 @@ impl Usage {
     }
 }
 
-/// User and system time of all the process's threads so far.
-fn process_cpu() -> Option<Duration> {
+/// User and system time of all the process's threads so far: unlike wall-clock time, it does
+/// not depend on what else the machine runs, so `--timings` and `serve` report it.
+pub(crate) fn process_cpu() -> Option<Duration> {
     #[cfg(unix)]
     {
         let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();

@@ -167,7 +167,7 @@ impl Session {
         pages_done: &mut dyn FnMut(&Rebuilt, &mut Diagnostics),
     ) -> Option<Result<Indexed, Failure>> {
         let started = Instant::now();
-        let cpu = cpu_time();
+        let cpu = crate::terminal::process_cpu();
         if !self.output_is_ours() {
             return None; // removed or replaced meanwhile: only a full build may recreate it
         }
@@ -244,7 +244,7 @@ impl Session {
         let result = match result {
             Ok(rebuilt) => {
                 let edited = before.and_then(|(slug, old)| self.edited(&doc, &slug, &old));
-                if let (Some(then), Some(now)) = (started.cpu, cpu_time()) {
+                if let (Some(then), Some(now)) = (started.cpu, crate::terminal::process_cpu()) {
                     clock
                         .laps
                         .push(("cpu, all threads", now.saturating_sub(then)));
@@ -511,29 +511,6 @@ fn claimed(files: Vec<OutputFile>, diags: &mut Diagnostics) -> Result<Vec<Output
 struct Started {
     at: Instant,
     cpu: Option<Duration>,
-}
-
-/// The CPU time this process has used so far (user and system, all threads), which,
-/// unlike wall-clock time, does not depend on what else the machine runs: `--timings`
-/// shows what a rebuild cost.
-fn cpu_time() -> Option<Duration> {
-    #[cfg(unix)]
-    {
-        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-        // SAFETY: `getrusage` writes one `rusage` through the pointer, valid for it.
-        if unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } != 0 {
-            return None;
-        }
-        // SAFETY: zeroed, then filled by the call that succeeded above.
-        let usage = unsafe { usage.assume_init() };
-        let time = |t: libc::timeval| {
-            Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
-                + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
-        };
-        Some(time(usage.ru_utime) + time(usage.ru_stime))
-    }
-    #[cfg(not(unix))]
-    None
 }
 
 /// Stage times, for `--timings`.
