@@ -465,18 +465,10 @@ impl Related {
                 |scratch, &tags| {
                     for &tag in tags {
                         for &b in &self.postings[tag as usize] {
-                            let n = offsets.of(b);
-                            if scratch.score[n] == 0 {
-                                scratch.touched.push(b);
-                            }
-                            scratch.score[n] += TAG_POINTS;
+                            scratch.add(offsets, b, TAG_POINTS);
                         }
                     }
-                    let mut scored: Vec<Scored> = scratch
-                        .touched
-                        .drain(..)
-                        .map(|b| (std::mem::take(&mut scratch.score[offsets.of(b)]), b))
-                        .collect();
+                    let mut scored = scratch.take(offsets);
                     let complete = scored.len() <= BY_TAGS;
                     top_n(&mut scored, BY_TAGS);
                     (tags, (scored, complete))
@@ -542,18 +534,10 @@ impl Related {
             .map(|&b| (b, LINK_POINTS));
         for (b, points) in tagged.chain(linked) {
             if b.text != a.text {
-                let n = offsets.of(b);
-                if scratch.score[n] == 0 {
-                    scratch.touched.push(b);
-                }
-                scratch.score[n] += points;
+                scratch.add(offsets, b, points);
             }
         }
-        let mut scored: Vec<Scored> = scratch
-            .touched
-            .drain(..)
-            .map(|b| (std::mem::take(&mut scratch.score[offsets.of(b)]), b))
-            .collect();
+        let mut scored = scratch.take(offsets);
         top(&mut scored);
         scored
     }
@@ -602,6 +586,24 @@ impl Scratch {
             score: vec![0; notes],
             touched: Vec::new(),
         }
+    }
+
+    /// Adds `points` to note `b`'s score, remembering it the first time.
+    fn add(&mut self, offsets: &Offsets, b: NoteAt, points: u32) {
+        let n = offsets.of(b);
+        if self.score[n] == 0 {
+            self.touched.push(b);
+        }
+        self.score[n] += points;
+    }
+
+    /// The scores added since the last call, leaving the scratch zeroed for the next note.
+    fn take(&mut self, offsets: &Offsets) -> Vec<Scored> {
+        let score = &mut self.score;
+        self.touched
+            .drain(..)
+            .map(|b| (std::mem::take(&mut score[offsets.of(b)]), b))
+            .collect()
     }
 }
 
