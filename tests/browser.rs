@@ -663,12 +663,8 @@ fn notes_on_headings_and_code_sit_beside_them_wide_and_below_on_phones() {
     if support::missing(&[Tool::Chromium]) {
         return;
     }
-    let site = support::copy_site(&support::fixture("sites/code"));
-    let public = support::build_ok(site.path(), &[]);
-    let url = format!(
-        "file://{}",
-        public.join("texts/program/index.html").display()
-    );
+    let site = Fixture::build("code");
+    let url = site.file_url("texts/program/index.html");
     let chrome = launch();
     const MEASURE: &str = "const box = e => { const r = e.getBoundingClientRect(); \
          return { top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right }; }; \
@@ -738,16 +734,13 @@ fn cite_a_paragraph_with_the_keyboard_and_copy_it() {
     open(&tab, &server.url(HENKE));
     js(
         &tab,
-        "window.__copied = []; \
-         navigator.clipboard.writeText = async (t) => { window.__copied.push(t); }; \
-         document.querySelector('.text-body a.pnum[href=\"#p2\"]').focus();",
+        &format!(
+            "{RECORD_CLIPBOARD} \
+             document.querySelector('.text-body a.pnum[href=\"#p2\"]').focus();"
+        ),
     );
     tab.press_key("Enter").expect("press Enter");
-    wait_for(
-        &tab,
-        "document.querySelector('.cite-popover[role=dialog]')",
-        "the cite dialog",
-    );
+    wait_for(&tab, CITE_DIALOG, "the cite dialog");
     let shown = js(
         &tab,
         "const d = document.querySelector('.cite-popover[role=dialog]'); \
@@ -812,9 +805,8 @@ fn a_french_sites_cite_dialog_is_in_french() {
     if support::missing(&[Tool::Chromium]) {
         return;
     }
-    let site = support::copy_site(&support::fixture("sites/french"));
-    let public = support::build_ok(site.path(), &[]);
-    let server = Server::start(&public);
+    let site = Fixture::build("french");
+    let server = Server::start(&site.public);
     let chrome = launch();
     let (tab, log) = chrome.tab(WIDE);
     open(&tab, &server.url("textes/alliances/index.html"));
@@ -822,11 +814,7 @@ fn a_french_sites_cite_dialog_is_in_french() {
         &tab,
         "document.querySelector('.text-body a.pnum[href=\"#p2\"]').click();",
     );
-    wait_for(
-        &tab,
-        "document.querySelector('.cite-popover[role=dialog]')",
-        "the cite dialog",
-    );
+    wait_for(&tab, CITE_DIALOG, "the cite dialog");
     let shown = js(
         &tab,
         "const d = document.querySelector('.cite-popover[role=dialog]'); \
@@ -859,18 +847,14 @@ fn a_french_sites_cite_dialog_is_in_french() {
 /// read through the DevTools DOM domain (not `Runtime.evaluate`, which needs scripts).
 #[test]
 fn cite_controls_are_links_without_javascript() {
-    use headless_chrome::protocol::cdp::{Emulation, Page, DOM};
     if support::missing(&[Tool::Chromium]) {
         return;
     }
     let server = Server::start(site());
     let chrome = launch();
     let (tab, _log) = chrome.tab(WIDE);
-    tab.call_method(Emulation::SetScriptExecutionDisabled { value: true })
-        .expect("Emulation.setScriptExecutionDisabled");
     let url = server.url(HENKE);
-    tab.navigate_to(&url).expect("navigate");
-    tab.wait_until_navigated().expect("loaded");
+    open_without_scripts(&tab, &url);
     let attr = |selector: &str, name: &str| {
         tab.wait_for_element(selector)
             .unwrap_or_else(|e| panic!("no {selector}: {e:#}"))
@@ -888,28 +872,8 @@ fn cite_controls_are_links_without_javascript() {
         attr(".text-header a.cite-link", "href").as_deref(),
         Some("../../texts/henke/index.html")
     );
-    let number = tab
-        .wait_for_element(".text-body a.pnum[href='#p2']")
-        .expect("the number of paragraph 2");
-    tab.call_method(DOM::Focus {
-        node_id: Some(number.node_id),
-        backend_node_id: None,
-        object_id: None,
-    })
-    .expect("DOM.focus");
-    tab.press_key("Enter").expect("press Enter");
-    let at = || {
-        let h = tab
-            .call_method(Page::GetNavigationHistory(None))
-            .expect("Page.getNavigationHistory");
-        h.entries[h.current_index as usize].url.clone()
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !at().ends_with("#p2") && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
     assert_eq!(
-        at(),
+        follow_with_enter(&tab, ".text-body a.pnum[href='#p2']", "p2"),
         format!("{url}#p2"),
         "Enter on the number did not go to #p2"
     );
@@ -930,9 +894,8 @@ fn verse_line_numbers_and_notes_beside_lines() {
     if support::missing(&[Tool::Chromium]) {
         return;
     }
-    let site = support::copy_site(&support::fixture("sites/verse"));
-    let public = support::build_ok(site.path(), &[]);
-    let url = format!("file://{}", public.join("texts/poem/index.html").display());
+    let site = Fixture::build("verse");
+    let url = site.file_url("texts/poem/index.html");
     let chrome = launch();
     const MEASURE: &str = "const line = n => { const s = document.getElementById(`l${n}`); \
            const before = getComputedStyle(s, '::before'); \
@@ -1008,26 +971,17 @@ fn cite_a_verse_line_in_one_click_and_move_by_line_with_the_keyboard() {
     if support::missing(&[Tool::Chromium]) {
         return;
     }
-    let site = support::copy_site(&support::fixture("sites/verse"));
-    let public = support::build_ok(site.path(), &[]);
-    let server = Server::start(&public);
+    let site = Fixture::build("verse");
+    let server = Server::start(&site.public);
     let chrome = launch();
     let (tab, log) = chrome.tab(WIDE);
     open(&tab, &server.url("texts/poem/index.html"));
-    js(
-        &tab,
-        "window.__copied = []; \
-         navigator.clipboard.writeText = async (t) => { window.__copied.push(t); };",
-    );
+    js(&tab, RECORD_CLIPBOARD);
     tab.find_element("#l7")
         .expect("line 7's link")
         .click()
         .expect("click line 7");
-    wait_for(
-        &tab,
-        "document.querySelector('.cite-popover[role=dialog]')",
-        "the cite dialog",
-    );
+    wait_for(&tab, CITE_DIALOG, "the cite dialog");
     const SHOWN: &str = "const d = document.querySelector('.cite-popover[role=dialog]'); \
          const v = s => { const e = d.querySelector(`.cite-value[data-style=\"${s}\"]`); return e && e.textContent; }; \
          return { label: d.getAttribute('aria-label'), link: v('link'), chicago: v('chicago'), \
@@ -1113,20 +1067,15 @@ fn cite_a_verse_line_in_one_click_and_move_by_line_with_the_keyboard() {
 /// `#l7` and opens no dialog.
 #[test]
 fn a_verse_lines_link_goes_to_the_line_without_javascript() {
-    use headless_chrome::protocol::cdp::{Emulation, Page, DOM};
     if support::missing(&[Tool::Chromium]) {
         return;
     }
-    let site = support::copy_site(&support::fixture("sites/verse"));
-    let public = support::build_ok(site.path(), &[]);
-    let server = Server::start(&public);
+    let site = Fixture::build("verse");
+    let server = Server::start(&site.public);
     let chrome = launch();
     let (tab, _log) = chrome.tab(WIDE);
-    tab.call_method(Emulation::SetScriptExecutionDisabled { value: true })
-        .expect("Emulation.setScriptExecutionDisabled");
     let url = server.url("texts/poem/index.html");
-    tab.navigate_to(&url).expect("navigate");
-    tab.wait_until_navigated().expect("loaded");
+    open_without_scripts(&tab, &url);
     let line = tab.wait_for_element("#l7").expect("line 7");
     assert_eq!(
         line.get_attribute_value("href").expect("DOM.getAttributes"),
@@ -1138,25 +1087,11 @@ fn a_verse_lines_link_goes_to_the_line_without_javascript() {
         None,
         "scholia.js ran"
     );
-    // A click needs scripts in this driver: focus it and press Enter, as a link is followed.
-    tab.call_method(DOM::Focus {
-        node_id: Some(line.node_id),
-        backend_node_id: None,
-        object_id: None,
-    })
-    .expect("DOM.focus");
-    tab.press_key("Enter").expect("press Enter");
-    let at = || {
-        let h = tab
-            .call_method(Page::GetNavigationHistory(None))
-            .expect("Page.getNavigationHistory");
-        h.entries[h.current_index as usize].url.clone()
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !at().ends_with("#l7") && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    assert_eq!(at(), format!("{url}#l7"), "the click did not go to #l7");
+    assert_eq!(
+        follow_with_enter(&tab, "#l7", "l7"),
+        format!("{url}#l7"),
+        "Enter on line 7 did not go to #l7"
+    );
     assert!(
         tab.find_element(".cite-popover").is_err(),
         "a cite dialog opened without JavaScript"
@@ -1172,9 +1107,8 @@ fn right_to_left_verse_numbers_its_lines_on_the_left_and_mirrors_its_notes() {
     if support::missing(&[Tool::Chromium]) {
         return;
     }
-    let site = support::copy_site(&support::fixture("sites/arabic-verse"));
-    let public = support::build_ok(site.path(), &[]);
-    let server = Server::start(&public);
+    let site = Fixture::build("arabic-verse");
+    let server = Server::start(&site.public);
     let chrome = launch();
     const MEASURE: &str = "const line = n => { const s = document.getElementById(`l${n}`); \
            const range = document.createRange(); range.setStartAfter(s); range.setEnd(s.parentNode, s.parentNode.childNodes.length); \
@@ -1234,11 +1168,7 @@ fn right_to_left_verse_numbers_its_lines_on_the_left_and_mirrors_its_notes() {
                 .expect("line 4")
                 .click()
                 .expect("click line 4");
-            wait_for(
-                &tab,
-                "document.querySelector('.cite-popover[role=dialog]')",
-                "the cite dialog",
-            );
+            wait_for(&tab, CITE_DIALOG, "the cite dialog");
             let chicago = js(
                 &tab,
                 "const d = document.querySelector('.cite-popover[role=dialog]'); \

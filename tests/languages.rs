@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::support::browser::{js, launch, open, wait_for, Server, WIDE};
+use crate::support::browser::{js, launch, open, wait_for, Fixture, Server, WIDE};
+use crate::support::html::{self, Node};
 use crate::support::{self, between, build_ok, copy_site, fixture, read, scholia, Tool};
 
 /// The theme's English words that must not appear on a page in another language.
@@ -220,14 +221,11 @@ fn scripts_speak_the_site_language_and_rtl_notes_sit_on_the_other_side() {
     if support::missing(&[Tool::Chromium]) {
         return;
     }
-    let fr = copy_site(&fixture("sites/french"));
-    let fr_public = build_ok(fr.path(), &[]);
-    let ar = copy_site(&fixture("sites/arabic"));
-    let ar_public = build_ok(ar.path(), &[]);
+    let (fr, ar) = (Fixture::build("french"), Fixture::build("arabic"));
     let chrome = launch();
     let tab = chrome.plain_tab(WIDE);
 
-    let server = Server::start(&fr_public);
+    let server = Server::start(&fr.public);
     open(&tab, &server.url("search/index.html?q=alliance"));
     wait_for(
         &tab,
@@ -244,7 +242,7 @@ fn scripts_speak_the_site_language_and_rtl_notes_sit_on_the_other_side() {
     );
     drop(server);
 
-    let server = Server::start(&ar_public);
+    let server = Server::start(&ar.public);
     open(&tab, &server.url("texts/alliances/index.html"));
     wait_for(
         &tab,
@@ -327,8 +325,6 @@ fn english_unlike(lang: &str) -> Vec<String> {
 /// What a reader meets on a page: its text nodes (not scripts' or styles') and the values
 /// of its attributes but those that are addresses, names or machine words.
 fn shown_words(html: &str) -> Vec<String> {
-    use html5ever::tendril::TendrilSink;
-    use markup5ever_rcdom::{Handle, NodeData, RcDom};
     const MACHINE: [&str; 23] = [
         "class",
         "id",
@@ -354,29 +350,21 @@ fn shown_words(html: &str) -> Vec<String> {
         "aria-hidden",
         "action",
     ];
-    fn walk(node: &Handle, out: &mut Vec<String>) {
-        match &node.data {
-            NodeData::Text { contents } => out.push(contents.borrow().to_string()),
-            NodeData::Element { name, attrs, .. } => {
-                for a in attrs.borrow().iter() {
-                    let key = a.name.local.to_string();
-                    if !MACHINE.contains(&key.as_str()) && !key.starts_with("data-n") {
-                        out.push(a.value.to_string());
-                    }
-                }
-                if matches!(&*name.local, "script" | "style") {
-                    return;
+    let mut out = Vec::new();
+    html::walk(html, |node| match node {
+        Node::Text(text) => {
+            out.push(text.to_string());
+            true
+        }
+        Node::Element { name, attrs } => {
+            for (key, value) in attrs {
+                if !MACHINE.contains(&key.as_str()) && !key.starts_with("data-n") {
+                    out.push(value.clone());
                 }
             }
-            _ => {}
+            !matches!(name, "script" | "style")
         }
-        for child in node.children.borrow().iter() {
-            walk(child, out);
-        }
-    }
-    let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(html);
-    let mut out = Vec::new();
-    walk(&dom.document, &mut out);
+    });
     out
 }
 

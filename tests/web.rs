@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::support::html::elements;
 use crate::support::{self, build_ok, copy_site, fixture, read, scholia, Tool};
 
 /// An XSS payload that would end an attribute, then a script element, if anything were
@@ -13,42 +14,6 @@ const PAYLOAD: &str = r#""><script>alert(1)</script></script><!--&amp;"#;
 
 /// The payload as an author: without the `;` that separates authors.
 const AUTHOR: &str = r#""><script>alert(1)</script>"#;
-
-/// An element: its name, attributes and the text inside.
-type Element = (String, Vec<(String, String)>, String);
-
-/// Every element of `html` (parsed as a browser would).
-fn elements(html: &str) -> Vec<Element> {
-    use html5ever::tendril::TendrilSink;
-    use markup5ever_rcdom::{Handle, NodeData, RcDom};
-    fn text(node: &Handle) -> String {
-        let mut out = String::new();
-        for child in node.children.borrow().iter() {
-            match &child.data {
-                NodeData::Text { contents } => out.push_str(&contents.borrow()),
-                _ => out.push_str(&text(child)),
-            }
-        }
-        out
-    }
-    fn walk(node: &Handle, out: &mut Vec<Element>) {
-        if let NodeData::Element { name, attrs, .. } = &node.data {
-            let attrs = attrs
-                .borrow()
-                .iter()
-                .map(|a| (a.name.local.to_string(), a.value.to_string()))
-                .collect();
-            out.push((name.local.to_string(), attrs, text(node)));
-        }
-        for child in node.children.borrow().iter() {
-            walk(child, out);
-        }
-    }
-    let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(html);
-    let mut out = Vec::new();
-    walk(&dom.document, &mut out);
-    out
-}
 
 fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     attrs

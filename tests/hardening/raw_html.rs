@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::support::html::elements;
 use crate::support::{build_ok, copy_dir, copy_site, fixture, read, repo, site_files};
 
 /// The bundled site with `content/_site.yaml` as it is or with `allow_raw_html: true`.
@@ -109,34 +110,11 @@ fn hostile_body(site: &Path) -> String {
     html[start..end].to_string()
 }
 
-/// Every element of `html` (parsed as a browser would) with its attributes.
-fn elements(html: &str) -> Vec<(String, Vec<(String, String)>)> {
-    use html5ever::tendril::TendrilSink;
-    use markup5ever_rcdom::{Handle, NodeData, RcDom};
-    fn walk(node: &Handle, out: &mut Vec<(String, Vec<(String, String)>)>) {
-        if let NodeData::Element { name, attrs, .. } = &node.data {
-            let attrs = attrs
-                .borrow()
-                .iter()
-                .map(|a| (a.name.local.to_string(), a.value.to_string()))
-                .collect();
-            out.push((name.local.to_string(), attrs));
-        }
-        for child in node.children.borrow().iter() {
-            walk(child, out);
-        }
-    }
-    let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(html);
-    let mut out = Vec::new();
-    walk(&dom.document, &mut out);
-    out
-}
-
 /// What in `html` could run script or restyle the page: a script, style or frame
 /// element, an event handler, a `javascript:` URL.
 fn dangers(html: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for (name, attrs) in elements(html) {
+    for (name, attrs, _) in elements(html) {
         if matches!(
             name.as_str(),
             "script" | "style" | "iframe" | "object" | "embed"

@@ -679,3 +679,73 @@ fn test_server_refuses_paths_outside_the_site() {
         assert_eq!(resolve(root, bad), Err(403), "{bad} was not refused");
     }
 }
+
+// --- Fixture sites, and gestures several tests make -------------------------------------------
+
+/// A fixture site (`tests/sites/<name>`) built by the real binary into a temporary folder,
+/// which lives as long as this does.
+pub(crate) struct Fixture {
+    _site: tempfile::TempDir,
+    pub(crate) public: PathBuf,
+}
+
+impl Fixture {
+    pub(crate) fn build(name: &str) -> Fixture {
+        let site = support::copy_site(&support::fixture(&format!("sites/{name}")));
+        let public = support::build_ok(site.path(), &[]);
+        Fixture {
+            _site: site,
+            public,
+        }
+    }
+
+    /// The `file://` URL of one of its pages.
+    pub(crate) fn file_url(&self, rel: &str) -> String {
+        file_url_of(&self.public, rel)
+    }
+}
+
+/// Makes the page's `navigator.clipboard.writeText` record what it is given in
+/// `window.__copied`, so a test reads what a Copy button copied without depending on the
+/// headless browser's system clipboard. Run it after the page loaded.
+pub(crate) const RECORD_CLIPBOARD: &str = "window.__copied = []; \
+     navigator.clipboard.writeText = async (t) => { window.__copied.push(t); };";
+
+/// The open cite dialog, once it is there.
+pub(crate) const CITE_DIALOG: &str = "document.querySelector('.cite-popover[role=dialog]')";
+
+/// Opens `url` in `tab` with JavaScript off, as a reader without scripts sees it.
+pub(crate) fn open_without_scripts(tab: &Tab, url: &str) {
+    tab.call_method(Emulation::SetScriptExecutionDisabled { value: true })
+        .expect("Emulation.setScriptExecutionDisabled");
+    tab.navigate_to(url).expect("navigate");
+    tab.wait_until_navigated().expect("loaded");
+}
+
+/// Focuses the element of `selector` and presses Enter, as a keyboard user follows a link
+/// (a click needs scripts in this driver), then waits up to ten seconds for the page's
+/// address to end with `#fragment`; returns the address it is at.
+pub(crate) fn follow_with_enter(tab: &Tab, selector: &str, fragment: &str) -> String {
+    use headless_chrome::protocol::cdp::DOM;
+    let element = tab
+        .wait_for_element(selector)
+        .unwrap_or_else(|e| panic!("no {selector}: {e:#}"));
+    tab.call_method(DOM::Focus {
+        node_id: Some(element.node_id),
+        backend_node_id: None,
+        object_id: None,
+    })
+    .expect("DOM.focus");
+    tab.press_key("Enter").expect("press Enter");
+    let at = || {
+        let h = tab
+            .call_method(Page::GetNavigationHistory(None))
+            .expect("Page.getNavigationHistory");
+        h.entries[h.current_index as usize].url.clone()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !at().ends_with(&format!("#{fragment}")) && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(50));
+    }
+    at()
+}

@@ -8,6 +8,7 @@ use std::process::Command;
 
 pub(crate) mod browser;
 pub(crate) mod chromium;
+pub(crate) mod html;
 pub(crate) mod serve;
 
 /// The repository root (the bundled site lives here).
