@@ -15,7 +15,7 @@ pub(crate) mod edition;
 pub(crate) mod feed;
 mod html;
 mod schema;
-mod search;
+pub(crate) mod search;
 mod write;
 
 pub(crate) use annotations::quote_selector as quote_context;

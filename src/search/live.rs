@@ -319,6 +319,8 @@ pub struct Answers {
     pub misplaced: Vec<String>,
     /// Files that could not be read as their record.
     pub unreadable: Vec<String>,
+    /// Scripts under `search/` that no query reaches (left behind).
+    pub unused: Vec<String>,
 }
 
 /// A term as queries find it.
@@ -348,7 +350,11 @@ pub fn answers(files: &BTreeMap<String, Vec<u8>>) -> Answers {
         tables: BTreeMap::new(),
         misplaced: Vec::new(),
         unreadable: Vec::new(),
+        unused: Vec::new(),
     };
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    reached.insert("search/manifest.js".into());
+    reached.insert("search/texts.js".into());
     let text = |path: &str| {
         files
             .get(path)
@@ -363,8 +369,12 @@ pub fn answers(files: &BTreeMap<String, Vec<u8>>) -> Answers {
             out.tables.insert(path.clone(), bytes.clone());
         }
     }
+    for (i, _) in manifest.words.iter().enumerate() {
+        reached.insert(format!("search/words/{i}.js"));
+    }
     for (i, _) in manifest.shards.iter().enumerate() {
         let path = format!("search/shards/{i}.js");
+        reached.insert(path.clone());
         let Some(shard) = text(&path).and_then(|s| unpacked::<Shard>(&s)) else {
             out.unreadable.push(path);
             continue;
@@ -386,6 +396,7 @@ pub fn answers(files: &BTreeMap<String, Vec<u8>>) -> Answers {
                 Some(tail) => {
                     for piece in &tail.pieces {
                         let path = tail_path(piece.id);
+                        reached.insert(path.clone());
                         match text(&path)
                             .and_then(|s| unpacked::<TailPiece>(&s))
                             .and_then(|t| postings::decode(&t.postings))
@@ -413,6 +424,7 @@ pub fn answers(files: &BTreeMap<String, Vec<u8>>) -> Answers {
     let chunk = manifest.chunk.max(1) as usize;
     for k in 0..(manifest.docs as usize).div_ceil(chunk) {
         let path = format!("search/docs/{k}.js");
+        reached.insert(path.clone());
         let Some(c) = text(&path).and_then(|s| unpacked::<ExcerptChunk>(&s)) else {
             out.unreadable.push(path);
             continue;
@@ -435,6 +447,11 @@ pub fn answers(files: &BTreeMap<String, Vec<u8>>) -> Answers {
             });
         }
     }
+    out.unused = files
+        .keys()
+        .filter(|p| p.starts_with("search/") && p.ends_with(".js") && !reached.contains(*p))
+        .cloned()
+        .collect();
     out.manifest = Some(Manifest {
         shards: Vec::new(),
         chunk: 0,
