@@ -570,11 +570,12 @@ fn other_outputs(
             done
         } else {
             let files = claimed(renderer.render(doc, diags), diags)?;
-            update(out, written, name, &files)?
+            let done = update(out, written, name, &files)?;
+            clock.lap(name);
+            done
         };
         indexed.written += done.written + done.removed;
     }
-    clock.lap("other outputs");
     if let (Some(then), Some(now)) = (since.cpu, crate::terminal::process_cpu()) {
         clock
             .laps
