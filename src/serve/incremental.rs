@@ -548,6 +548,7 @@ fn other_outputs(
     let started = Instant::now();
     let mut clock = Clock::new();
     let mut indexed = Indexed::default();
+    let texts = search.texts;
     for renderer in output::renderers().into_iter().skip(1) {
         let name = renderer.name();
         let done = if name == output::search::NAME {
@@ -569,8 +570,17 @@ fn other_outputs(
             clock.lap("search written");
             done
         } else {
-            let files = claimed(renderer.render(doc, diags), diags)?;
-            let done = update(out, written, name, &files)?;
+            let done = match texts.and_then(|t| renderer.render_texts(doc, t, diags)) {
+                Some(files) => {
+                    let files = claimed(files, diags)?;
+                    let written = written.entry(name).or_default();
+                    output::update(out, written, &files, &BTreeSet::new()).map_err(Failure::Io)?
+                }
+                None => {
+                    let files = claimed(renderer.render(doc, diags), diags)?;
+                    update(out, written, name, &files)?
+                }
+            };
             clock.lap(name);
             done
         };
