@@ -132,7 +132,7 @@ impl Live {
             if *old == text {
                 continue;
             }
-            if old.language != text.language {
+            if old.language != text.language || old.slug != text.slug {
                 return None;
             }
             for kind in [Kind::Para, Kind::Note, Kind::Question] {
