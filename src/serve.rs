@@ -307,6 +307,11 @@ fn rebuild(
         }
         Some(Ok(indexed)) => {
             print_diagnostics(&mut diags);
+            if options.timings {
+                for (stage, t) in &indexed.timings {
+                    eprintln!("{stage:>20}: {}", millis(*t));
+                }
+            }
             eprintln!(
                 "search index updated in {} ({} file{} written)",
                 millis(indexed.took),

@@ -43,16 +43,28 @@ impl Renderer for Annotations {
     }
 
     fn render(&self, doc: &Document, _diags: &mut Diagnostics) -> Vec<OutputFile> {
-        files(doc)
+        files(doc, None)
+    }
+
+    /// A text's file reads its own record alone; the site's file is made again.
+    fn render_texts(
+        &self,
+        doc: &Document,
+        texts: &std::collections::BTreeSet<String>,
+        _diags: &mut Diagnostics,
+    ) -> Option<Vec<OutputFile>> {
+        Some(files(doc, Some(texts)))
     }
 }
 
-fn files(doc: &Document) -> Vec<OutputFile> {
+/// Every text's file (those of `only`, if given) and the site's.
+fn files(doc: &Document, only: Option<&std::collections::BTreeSet<String>>) -> Vec<OutputFile> {
     let base = doc.site.config.base_url.as_ref();
     // Each text's own collection, written from its folder (texts in parallel, in order).
     let mut files: Vec<OutputFile> = doc
         .texts
         .par_iter()
+        .filter(|t| only.is_none_or(|o| o.contains(&t.text.slug)))
         .filter_map(|t| {
             let folder = t.page.path();
             let folder = folder.strip_suffix("index.html").unwrap_or(&folder);

@@ -15,7 +15,7 @@ pub(crate) mod edition;
 pub(crate) mod feed;
 mod html;
 mod schema;
-mod search;
+pub(crate) mod search;
 mod write;
 
 pub(crate) use annotations::quote_selector as quote_context;
@@ -52,6 +52,17 @@ pub(crate) trait Renderer: Sync {
     fn name(&self) -> &'static str;
     /// Its files; mistakes (a broken template, say) go to `diags`.
     fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile>;
+    /// For `serve`, when only the texts `texts` (slugs) can differ from the document its
+    /// files were last made from: the files that can have changed, or `None` (the
+    /// default) to make them all with [`Renderer::render`].
+    fn render_texts(
+        &self,
+        _doc: &Document,
+        _texts: &std::collections::BTreeSet<String>,
+        _diags: &mut Diagnostics,
+    ) -> Option<Vec<OutputFile>> {
+        None
+    }
 }
 
 /// Every output, in the order they are made (an output's errors stop the build before

@@ -10,17 +10,26 @@ pub(crate) struct Index;
 
 impl Renderer for Index {
     fn name(&self) -> &'static str {
-        "search"
+        NAME
     }
 
     fn render(&self, doc: &Document, _diags: &mut Diagnostics) -> Vec<OutputFile> {
-        search::index(&Corpus::from_document(doc))
-            .into_iter()
-            .map(|f| OutputFile {
-                path: f.path,
-                bytes: f.bytes,
-                origin: Origin::generated("the search index"),
-            })
-            .collect()
+        files(search::index(&Corpus::from_document(doc)))
     }
+}
+
+/// The renderer's name, for `serve`, which keeps the index between rebuilds
+/// ([`search::live`]) instead of rendering it again.
+pub(crate) const NAME: &str = "search";
+
+/// The search stage's files as the output's.
+pub(crate) fn files(files: Vec<search::File>) -> Vec<OutputFile> {
+    files
+        .into_iter()
+        .map(|f| OutputFile {
+            path: f.path,
+            bytes: f.bytes,
+            origin: Origin::generated("the search index"),
+        })
+        .collect()
 }

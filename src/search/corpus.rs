@@ -83,74 +83,88 @@ impl Corpus {
     /// The corpus of a build's document: its texts' paragraphs, the notes it shows, the
     /// questions, and the glossary.
     pub(crate) fn from_document(doc: &Document) -> Corpus {
-        let site = doc.site;
-        let targets = Targets::new(site);
+        let targets = Targets::new(doc.site);
         // Texts in parallel: a note's or question's words are its Markdown rendered again.
-        let texts = doc
-            .texts
-            .par_iter()
-            .map(|t| {
-                let text = t.text;
-                let page = &t.page;
-                let reading = &t.anchored.reading;
-                let paragraphs = reading
-                    .paragraphs
-                    .iter()
-                    .map(|range| squash(reading.text.get(range.clone()).unwrap_or_default()))
-                    .collect();
-                let lines = reading
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .map(|(n, range)| CorpusLine {
-                        label: site.theme.strings.format(
-                            "line_ref",
-                            None,
-                            &[("line", (n + 1).to_string())],
-                        ),
-                        words: squash(reading.text.get(range.clone()).unwrap_or_default()),
-                    })
-                    .collect();
-                let notes = t
-                    .notes
-                    .iter()
-                    .map(|note| CorpusNote {
-                        id: note.id.clone(),
-                        label: format!("{} · {}", kind_word(doc, note.kind), squash(&note.label)),
-                        title: note.title.clone().unwrap_or_default(),
-                        plain: text.notes.get(note.index).map_or_else(
-                            || squash(&note.plain),
-                            |n| words(&n.body, &targets, page),
-                        ),
-                        tags: note.tags.iter().map(|tag| tag.name.clone()).collect(),
-                        paragraph: note.para,
-                    })
-                    .collect();
-                CorpusText {
-                    slug: text.slug.clone(),
-                    path: page.path(),
-                    title: text.meta.title.clone(),
-                    language: site.language_of(text).to_string(),
-                    paragraphs,
-                    notes,
-                    questions: text
-                        .questions
-                        .iter()
-                        .map(|q| words(&q.body, &targets, page))
-                        .collect(),
-                    lines,
-                }
+        let texts = (0..doc.texts.len())
+            .into_par_iter()
+            .filter_map(|i| Corpus::text_of(doc, i, &targets))
+            .collect();
+        Corpus {
+            language: doc.site.config.language.clone(),
+            glossary_path: Page::Glossary.path(),
+            texts,
+            glossary: Corpus::glossary_of(doc, &targets),
+        }
+    }
+
+    /// What search reads of text number `i` of `doc` (`targets`: the site's, for the
+    /// labels of cross-links), alone: what `serve` makes again after a save.
+    pub(crate) fn text_of(doc: &Document, i: usize, targets: &Targets) -> Option<CorpusText> {
+        let site = doc.site;
+        let t = doc.texts.get(i)?;
+        let text = t.text;
+        let page = &t.page;
+        let reading = &t.anchored.reading;
+        let paragraphs = reading
+            .paragraphs
+            .iter()
+            .map(|range| squash(reading.text.get(range.clone()).unwrap_or_default()))
+            .collect();
+        let lines = reading
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(n, range)| CorpusLine {
+                label: site.theme.strings.format(
+                    "line_ref",
+                    None,
+                    &[("line", (n + 1).to_string())],
+                ),
+                words: squash(reading.text.get(range.clone()).unwrap_or_default()),
             })
             .collect();
-        let definitions: HashMap<&str, &Term> = site
+        let notes = t
+            .notes
+            .iter()
+            .map(|note| CorpusNote {
+                id: note.id.clone(),
+                label: format!("{} · {}", kind_word(doc, note.kind), squash(&note.label)),
+                title: note.title.clone().unwrap_or_default(),
+                plain: text
+                    .notes
+                    .get(note.index)
+                    .map_or_else(|| squash(&note.plain), |n| words(&n.body, targets, page)),
+                tags: note.tags.iter().map(|tag| tag.name.clone()).collect(),
+                paragraph: note.para,
+            })
+            .collect();
+        Some(CorpusText {
+            slug: text.slug.clone(),
+            path: page.path(),
+            title: text.meta.title.clone(),
+            language: site.language_of(text).to_string(),
+            paragraphs,
+            notes,
+            questions: text
+                .questions
+                .iter()
+                .map(|q| words(&q.body, targets, page))
+                .collect(),
+            lines,
+        })
+    }
+
+    /// What search reads of `doc`'s glossary.
+    pub(crate) fn glossary_of(doc: &Document, targets: &Targets) -> Vec<GlossaryTerm> {
+        let definitions: HashMap<&str, &Term> = doc
+            .site
             .glossary
             .terms
             .iter()
             .rev()
             .map(|d| (d.id.as_str(), d))
             .collect();
-        let glossary = doc
-            .glossary
+        doc.glossary
             .iter()
             .map(|e| GlossaryTerm {
                 id: e.id.clone(),
@@ -158,16 +172,10 @@ impl Corpus {
                 aliases: e.aliases.clone(),
                 definition: definitions.get(e.id.as_str()).map_or_else(
                     || squash(&e.plain),
-                    |d| words(&d.definition, &targets, &Page::Glossary),
+                    |d| words(&d.definition, targets, &Page::Glossary),
                 ),
             })
-            .collect();
-        Corpus {
-            language: site.config.language.clone(),
-            glossary_path: Page::Glossary.path(),
-            texts,
-            glossary,
-        }
+            .collect()
     }
 
     /// The pipeline code ([`language::code`]) of text `t`, or of the site for `None`.

@@ -7,7 +7,7 @@
 //! Documents are not stored: the index's files keep each text's words once
 //! ([`super::files`]).
 
-use super::corpus::Corpus;
+use super::corpus::{Corpus, CorpusText, GlossaryTerm};
 
 /// What a document is, in the order documents are numbered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,83 +74,110 @@ impl Doc {
 pub fn extract(corpus: &Corpus) -> Vec<Doc> {
     let mut docs = Vec::new();
     for (i, text) in corpus.texts.iter().enumerate() {
-        for (n, line) in text.lines.iter().enumerate() {
-            docs.push(Doc {
-                kind: Kind::Para,
-                text: Some(i),
-                anchor: format!("l{}", n + 1),
-                label: line.label.clone(),
-                title: if n == 0 {
-                    text.title.clone()
-                } else {
-                    String::new()
-                },
-                body: line.words.clone(),
-                tags: String::new(),
-            });
-        }
-        if !text.lines.is_empty() {
-            continue;
-        }
-        for (n, words) in text.paragraphs.iter().enumerate() {
-            docs.push(Doc {
-                kind: Kind::Para,
-                text: Some(i),
-                anchor: format!("p{}", n + 1),
-                label: format!("¶ {}", n + 1),
-                title: if n == 0 {
-                    text.title.clone()
-                } else {
-                    String::new()
-                },
-                body: words.clone(),
-                tags: String::new(),
-            });
-        }
+        docs.extend(of_text(i, text, Kind::Para));
     }
     for (i, text) in corpus.texts.iter().enumerate() {
-        for note in &text.notes {
-            docs.push(Doc {
-                kind: Kind::Note,
-                text: Some(i),
-                anchor: note.id.clone(),
-                label: note.label.clone(),
-                title: note.title.clone(),
-                body: note.plain.clone(),
-                tags: note.tags.join(" "),
-            });
-        }
+        docs.extend(of_text(i, text, Kind::Note));
     }
-    for t in &corpus.glossary {
-        let mut title = t.term.clone();
-        for alias in &t.aliases {
-            title.push(' ');
-            title.push_str(alias);
-        }
-        docs.push(Doc {
-            kind: Kind::Term,
-            text: None,
-            anchor: t.id.clone(),
-            label: t.term.clone(),
-            title,
-            body: t.definition.clone(),
-            tags: String::new(),
-        });
-    }
+    docs.extend(of_glossary(&corpus.glossary));
     for (i, text) in corpus.texts.iter().enumerate() {
-        for (n, q) in text.questions.iter().enumerate() {
-            docs.push(Doc {
-                kind: Kind::Question,
-                text: Some(i),
-                anchor: "questions".into(),
-                label: format!("Question {}", n + 1),
-                title: String::new(),
-                body: q.clone(),
-                tags: String::new(),
-            });
+        docs.extend(of_text(i, text, Kind::Question));
+    }
+    docs
+}
+
+/// The documents of kind `kind` of text number `i` (none for [`Kind::Term`]), in order:
+/// what [`extract`] puts in that kind's range for it (`serve` redoes one text's alone).
+pub fn of_text(i: usize, text: &CorpusText, kind: Kind) -> Vec<Doc> {
+    let mut docs = Vec::new();
+    match kind {
+        Kind::Para => {
+            for (n, line) in text.lines.iter().enumerate() {
+                docs.push(Doc {
+                    kind: Kind::Para,
+                    text: Some(i),
+                    anchor: format!("l{}", n + 1),
+                    label: line.label.clone(),
+                    title: if n == 0 {
+                        text.title.clone()
+                    } else {
+                        String::new()
+                    },
+                    body: line.words.clone(),
+                    tags: String::new(),
+                });
+            }
+            if !text.lines.is_empty() {
+                return docs;
+            }
+            for (n, words) in text.paragraphs.iter().enumerate() {
+                docs.push(Doc {
+                    kind: Kind::Para,
+                    text: Some(i),
+                    anchor: format!("p{}", n + 1),
+                    label: format!("¶ {}", n + 1),
+                    title: if n == 0 {
+                        text.title.clone()
+                    } else {
+                        String::new()
+                    },
+                    body: words.clone(),
+                    tags: String::new(),
+                });
+            }
+        }
+        Kind::Note => {
+            for note in &text.notes {
+                docs.push(Doc {
+                    kind: Kind::Note,
+                    text: Some(i),
+                    anchor: note.id.clone(),
+                    label: note.label.clone(),
+                    title: note.title.clone(),
+                    body: note.plain.clone(),
+                    tags: note.tags.join(" "),
+                });
+            }
+        }
+        Kind::Term => {}
+        Kind::Question => {
+            for (n, q) in text.questions.iter().enumerate() {
+                docs.push(Doc {
+                    kind: Kind::Question,
+                    text: Some(i),
+                    anchor: "questions".into(),
+                    label: format!("Question {}", n + 1),
+                    title: String::new(),
+                    body: q.clone(),
+                    tags: String::new(),
+                });
+            }
         }
     }
     docs
+}
+
+/// The glossary's documents, in order.
+pub fn of_glossary(glossary: &[GlossaryTerm]) -> Vec<Doc> {
+    glossary
+        .iter()
+        .map(|t| {
+            let mut title = t.term.clone();
+            for alias in &t.aliases {
+                title.push(' ');
+                title.push_str(alias);
+            }
+            Doc {
+                kind: Kind::Term,
+                text: None,
+                anchor: t.id.clone(),
+                label: t.term.clone(),
+                title,
+                body: t.definition.clone(),
+                tags: String::new(),
+            }
+        })
+        .collect()
 }
 
 /// Where each kind's documents start and end (`[start, end)`), in [`Kind::ALL`] order.

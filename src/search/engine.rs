@@ -120,7 +120,18 @@ pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
 }
 
 /// Per field, the documents a term occurs in with its term frequency.
-type FieldPostings = [Vec<(u32, f64)>; 3];
+pub type FieldPostings = [Vec<(u32, f64)>; 3];
+
+/// Document `d`'s terms, each with its one posting per field it occurs in, and its
+/// field lengths, counted as [`index`] counts them (`codes` as there, by document
+/// number): what `serve` takes out of the index and puts back when a document changes.
+pub fn count_doc(doc: &Doc, d: u32, codes: &[&str]) -> (Vec<(String, FieldPostings)>, [u32; 3]) {
+    let Counted { terms, lengths } = count(std::slice::from_ref(doc), d, codes);
+    (
+        terms.into_iter().collect(),
+        lengths.first().copied().unwrap_or_default(),
+    )
+}
 
 /// One part's counts: documents `first..` in order.
 struct Counted {

@@ -40,17 +40,57 @@ pub fn write(
     codes: &[&str],
     limits: &Limits,
 ) -> Vec<File> {
-    let mut files = Vec::new();
-    let boundaries = term_shards(entries, limits, &mut files);
-    let word_boundaries = word_shards(words, limits, &mut files);
-    let chunk = excerpts(corpus, docs, limits, &mut files);
-    files.push(script(
-        "search/texts.js",
-        "texts",
-        None,
-        &texts(corpus, docs),
-    ));
+    write_kept(corpus, docs, entries, words, codes, limits, false).0
+}
 
+/// [`write`], and with `keep` where it put each term (empty without), for `serve` to
+/// update the files in place ([`super::live`]).
+pub fn write_kept(
+    corpus: &Corpus,
+    docs: &[Doc],
+    entries: Vec<Entry>,
+    words: &Words,
+    codes: &[&str],
+    limits: &Limits,
+    keep: bool,
+) -> (Vec<File>, Layout) {
+    let mut files = Vec::new();
+    let (boundaries, shards) = term_shards(entries, limits, keep, &mut files);
+    let word_boundaries = word_shards(words, limits, &mut files);
+    let chunk = chunk_size(docs, limits);
+    files.extend(excerpts(corpus, docs, chunk));
+    files.push(texts_file(corpus, docs));
+    let layout = Layout {
+        boundaries,
+        shards,
+        words: word_boundaries,
+        chunk,
+    };
+    files.push(manifest_file(corpus, docs, codes, &layout));
+    (files, layout)
+}
+
+/// Where a full build put the index's records: what `serve` keeps to update them.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// The term shards' boundaries, and each shard's entries (sorted by term).
+    pub boundaries: Vec<String>,
+    pub shards: Vec<Vec<Placed>>,
+    /// The words table shards' boundaries.
+    pub words: Vec<String>,
+    /// Documents per excerpt chunk.
+    pub chunk: usize,
+}
+
+/// A term's entry and the numbers of its tail pieces' files, one per piece.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    pub entry: Entry,
+    pub tails: Vec<u32>,
+}
+
+/// `search/manifest.js` for `layout`.
+pub fn manifest_file(corpus: &Corpus, docs: &[Doc], codes: &[&str], layout: &Layout) -> File {
     let mut languages: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
     languages.sort_unstable();
     languages.dedup();
@@ -60,7 +100,7 @@ pub fn write(
         language: corpus.language.clone(),
         languages,
         client: language::CLIENT.to_string(),
-        words: word_boundaries,
+        words: layout.words.clone(),
         max_token: MAX_TOKEN_CHARS,
         scale: SCALE,
         docs: docs.len() as u32,
@@ -71,8 +111,8 @@ pub fn write(
                 (k.name().to_string(), [s as u32, e as u32])
             })
             .collect(),
-        shards: boundaries,
-        chunk: chunk as u32,
+        shards: layout.boundaries.clone(),
+        chunk: layout.chunk as u32,
         texts: corpus.texts.len() as u32,
         glossary: corpus.glossary_path.clone(),
         field_boosts: FIELDS
@@ -85,14 +125,24 @@ pub fn write(
             .map(|k| (k.name().to_string(), k.boost()))
             .collect(),
     };
-    files.push(script("search/manifest.js", "manifest", None, &manifest));
-    files
+    script("search/manifest.js", "manifest", None, &manifest)
 }
 
-/// The term shards and tail pieces; returns the shards' boundaries. Each shard is made,
-/// packed and its tail pieces with it, in parallel, from the entries it takes over
-/// (deflate is most of the work; no record is held whole beside its packed file).
-fn term_shards(entries: Vec<Entry>, limits: &Limits, files: &mut Vec<File>) -> Vec<String> {
+/// `search/texts.js`.
+pub fn texts_file(corpus: &Corpus, docs: &[Doc]) -> File {
+    script("search/texts.js", "texts", None, &texts(corpus, docs))
+}
+
+/// The term shards and tail pieces; returns the shards' boundaries, and with `keep` their
+/// entries. Each shard is made, packed and its tail pieces with it, in parallel, from the
+/// entries it takes over (deflate is most of the work; no record is held whole beside its
+/// packed file).
+fn term_shards(
+    entries: Vec<Entry>,
+    limits: &Limits,
+    keep: bool,
+    files: &mut Vec<File>,
+) -> (Vec<String>, Vec<Vec<Placed>>) {
     let heads: Vec<String> = entries.iter().map(|e| postings::encode(&e.head)).collect();
     // What each entry adds to its shard: the term, its postings, a few bytes of syntax.
     let sizes: Vec<usize> = entries
@@ -109,72 +159,94 @@ fn term_shards(entries: Vec<Entry>, limits: &Limits, files: &mut Vec<File>) -> V
         .collect();
     let ranges = shard::split(&sizes, limits);
     let mut boundaries = Vec::with_capacity(ranges.len());
-    // Per shard: its entries and heads, and the number of its first tail piece (pieces are
-    // numbered in term order across shards).
+    // Per shard: its entries, with their tail pieces numbered in term order across
+    // shards, and heads.
     let mut groups = Vec::with_capacity(ranges.len());
     let mut entries = entries.into_iter();
     let mut heads = heads.into_iter();
     let mut previous: Option<String> = None;
     let mut next_tail = 0u32;
     for (i, range) in ranges.into_iter().enumerate() {
-        let group: Vec<(Entry, String)> = entries
+        let group: Vec<Placed> = entries
             .by_ref()
-            .zip(heads.by_ref())
             .take(range.len())
+            .map(|entry| {
+                let pieces = entry.tail.iter().filter(|p| !p.is_empty()).count() as u32;
+                let tails = (next_tail..next_tail + pieces).collect();
+                next_tail += pieces;
+                Placed { entry, tails }
+            })
             .collect();
-        let first = group.first().map_or("", |(e, _)| e.term.as_str());
+        let group_heads: Vec<String> = heads.by_ref().take(group.len()).collect();
+        let first = group.first().map_or("", |p| p.entry.term.as_str());
         boundaries.push(match (&previous, i) {
             (Some(p), i) if i > 0 => shard::boundary(p, first),
             _ => String::new(),
         });
-        previous = group.last().map(|(e, _)| e.term.clone());
-        let tails = group
-            .iter()
-            .flat_map(|(e, _)| &e.tail)
-            .filter(|p| !p.is_empty())
-            .count();
-        groups.push((i as u32, next_tail, group));
-        next_tail += tails as u32;
+        previous = group.last().map(|p| p.entry.term.clone());
+        groups.push((i as u32, group, group_heads));
     }
-    let made: Vec<(File, Vec<File>)> = groups
+    let made: Vec<(File, Vec<File>, Vec<Placed>)> = groups
         .into_par_iter()
-        .map(|(i, first_tail, group)| term_shard(i, first_tail, group))
+        .map(|(i, group, heads)| {
+            let (file, tails) = term_shard(i, &group, Some(heads), &|_| true);
+            (file, tails, if keep { group } else { Vec::new() })
+        })
         .collect();
-    let (shards, tails): (Vec<File>, Vec<Vec<File>>) = made.into_iter().unzip();
-    files.extend(tails.into_iter().flatten());
+    let mut kept = Vec::with_capacity(made.len());
+    let mut shards = Vec::with_capacity(made.len());
+    for (file, tails, group) in made {
+        files.extend(tails);
+        shards.push(file);
+        kept.push(group);
+    }
     files.extend(shards);
-    boundaries
+    (boundaries, if keep { kept } else { Vec::new() })
 }
 
-/// Shard `i`'s file and its tail pieces' files, numbered from `next_tail` on.
-fn term_shard(i: u32, mut next_tail: u32, group: Vec<(Entry, String)>) -> (File, Vec<File>) {
+/// Shard `i`'s file, and the files of the tail pieces of the entries `tails_of` names.
+/// `heads`: the entries' heads already encoded, if they are.
+pub fn term_shard(
+    i: u32,
+    group: &[Placed],
+    heads: Option<Vec<String>>,
+    tails_of: &dyn Fn(&Placed) -> bool,
+) -> (File, Vec<File>) {
     let mut shard = Shard::default();
     let mut tails = Vec::new();
-    for (k, (e, head)) in group.into_iter().enumerate() {
-        shard.terms.push(e.term);
-        shard.postings.push(head);
+    let mut heads = heads.map(Vec::into_iter);
+    for (k, placed) in group.iter().enumerate() {
+        let e = &placed.entry;
+        shard.terms.push(e.term.clone());
+        let head = heads.as_mut().and_then(Iterator::next);
+        shard
+            .postings
+            .push(head.unwrap_or_else(|| postings::encode(&e.head)));
         if !e.words.is_empty() {
-            shard.words.insert(k, e.words);
+            shard.words.insert(k, e.words.clone());
         }
         if e.tail.is_empty() {
             continue;
         }
+        let write = tails_of(placed);
         let mut pieces = Vec::with_capacity(e.tail.len());
+        let mut ids = placed.tails.iter();
         for piece in &e.tail {
-            let (Some(first), Some(last)) = (piece.first(), piece.last()) else {
+            let (Some(first), Some(last), Some(&id)) = (piece.first(), piece.last(), ids.next())
+            else {
                 continue;
             };
-            let id = next_tail;
-            next_tail += 1;
-            let record = TailPiece {
-                postings: postings::encode(piece),
-            };
-            tails.push(script(
-                &format!("search/tails/{id}.js"),
-                "tail",
-                Some(id),
-                &packed::pack(&record),
-            ));
+            if write {
+                let record = TailPiece {
+                    postings: postings::encode(piece),
+                };
+                tails.push(script(
+                    &format!("search/tails/{id}.js"),
+                    "tail",
+                    Some(id),
+                    &packed::pack(&record),
+                ));
+            }
             pieces.push(Piece {
                 first: first.0,
                 last: last.0,
@@ -227,30 +299,33 @@ fn word_shards(words: &Words, limits: &Limits, files: &mut Vec<File>) -> Vec<Str
     boundaries
 }
 
-/// The excerpt chunks: a fixed number of documents each, so the manifest needs one
-/// number. Returns that number. Chunks are built and deflated in parallel (deflate is most
-/// of the work), each holding only its own documents' words.
-fn excerpts(corpus: &Corpus, docs: &[Doc], limits: &Limits, files: &mut Vec<File>) -> usize {
+/// Documents per excerpt chunk: a fixed number, so the manifest needs one number.
+pub fn chunk_size(docs: &[Doc], limits: &Limits) -> usize {
     let bytes: usize = docs
         .iter()
         .map(|d| stored_len(&d.body) + d.anchor.len() + d.label.len() + 24)
         .sum();
-    let per_chunk = (limits.chunk_target * docs.len().max(1) / bytes.max(1)).clamp(1, 1_000);
-    let chunks: Vec<File> = docs
-        .par_chunks(per_chunk)
+    (limits.chunk_target * docs.len().max(1) / bytes.max(1)).clamp(1, 1_000)
+}
+
+/// The excerpt chunks, `per_chunk` documents each. Chunks are built and deflated in
+/// parallel (deflate is most of the work), each holding only its own documents' words.
+fn excerpts(corpus: &Corpus, docs: &[Doc], per_chunk: usize) -> Vec<File> {
+    docs.par_chunks(per_chunk.max(1))
         .enumerate()
-        .map(|(k, chunk)| {
-            let record = excerpt_chunk(corpus, (k * per_chunk) as u32, chunk);
-            script(
-                &format!("search/docs/{k}.js"),
-                "docs",
-                Some(k as u32),
-                &packed::pack(&record),
-            )
-        })
-        .collect();
-    files.extend(chunks);
-    per_chunk
+        .map(|(k, chunk)| excerpt_file(corpus, k, per_chunk, chunk))
+        .collect()
+}
+
+/// Excerpt chunk `k`'s file, whose documents (`per_chunk` a chunk) are `chunk`.
+pub fn excerpt_file(corpus: &Corpus, k: usize, per_chunk: usize, chunk: &[Doc]) -> File {
+    let record = excerpt_chunk(corpus, (k * per_chunk) as u32, chunk);
+    script(
+        &format!("search/docs/{k}.js"),
+        "docs",
+        Some(k as u32),
+        &packed::pack(&record),
+    )
 }
 
 /// The record of the excerpt chunk whose documents, from number `first` on, are `chunk`.

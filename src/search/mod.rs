@@ -26,6 +26,7 @@ pub mod docs;
 pub mod engine;
 pub mod files;
 pub mod format;
+pub mod live;
 pub mod shard;
 pub mod words;
 

@@ -23,7 +23,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::docs::Kind;
-use super::engine::{Full, TermPostings, FIELD_BOOSTS};
+use super::engine::{FieldPostings, Full, TermPostings, FIELD_BOOSTS};
 
 /// Weights are stored as integers: `round(score × SCALE)`, at least 1.
 pub const SCALE: f64 = 100.0;
@@ -77,9 +77,20 @@ pub fn weigh(full: &Full, kinds: &[Kind]) -> Vec<Weighted> {
 /// document d's field lengths. (Separate from [`weigh`] so that a caller can free each
 /// term's counts as soon as it is weighed.)
 pub fn weigh_term(t: &TermPostings, docs: usize, lengths: &[[u32; 3]], kinds: &[Kind]) -> Weighted {
+    weigh_fields(&t.term, &t.fields, docs, lengths, kinds)
+}
+
+/// [`weigh_term`] of term `term` whose postings are `fields`.
+pub fn weigh_fields(
+    term: &str,
+    fields: &FieldPostings,
+    docs: usize,
+    lengths: &[[u32; 3]],
+    kinds: &[Kind],
+) -> Weighted {
     let n = docs.max(1) as f64;
-    let mut scores: Vec<(u32, f64)> = Vec::with_capacity(t.fields.iter().map(Vec::len).sum());
-    for (f, postings) in t.fields.iter().enumerate() {
+    let mut scores: Vec<(u32, f64)> = Vec::with_capacity(fields.iter().map(Vec::len).sum());
+    for (f, postings) in fields.iter().enumerate() {
         if postings.is_empty() {
             continue;
         }
@@ -113,7 +124,7 @@ pub fn weigh_term(t: &TermPostings, docs: usize, lengths: &[[u32; 3]], kinds: &[
         postings.push((d, quantize(acc, kinds, d)));
     }
     Weighted {
-        term: t.term.clone(),
+        term: term.to_string(),
         postings,
     }
 }

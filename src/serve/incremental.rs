@@ -21,15 +21,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use super::kept::{self, Kept};
 use super::records::{self, Records};
 use crate::config::BuildOptions;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::document::Document;
-use crate::link::Changed;
+use crate::link::{Changed, Targets};
 use crate::load::{self, Reloaded};
 use crate::output::{self, OutputFile, PageKey, PageSet, Written};
 use crate::pipeline::{Failure, Report};
+use crate::search::corpus::CorpusText;
+use crate::search::live::Live;
+use crate::search::{Corpus, Limits};
 use crate::site::Site;
 
 /// The site as `serve` last built it.
@@ -54,6 +59,9 @@ pub(crate) struct Session {
     page_files: HashMap<PageKey, Vec<String>>,
     /// The templates, parsed once (a change to them is a full rebuild, a new session).
     templates: Option<output::Templates>,
+    /// The search index as last written, to update only what a save changes (`None`
+    /// after a rebuild that failed to write it: the next one builds it in full).
+    search: Option<Live>,
 }
 
 /// What an incremental rebuild did, for the line `serve` prints.
@@ -87,6 +95,9 @@ pub(crate) struct Edited {
 pub(crate) struct Indexed {
     pub(crate) written: usize,
     pub(crate) took: Duration,
+    /// How long each step took, for `--timings`, and the CPU time of all threads from
+    /// the first file event handled to the last file of every output written.
+    pub(crate) timings: Vec<(&'static str, Duration)>,
 }
 
 impl Session {
@@ -126,8 +137,16 @@ impl Session {
         let (pages_name, pages, page_files) = all_pages(&doc, diags)?;
         written.insert(pages_name, Written::of(&pages));
         all.extend(pages);
+        let mut search = None;
         for renderer in output::renderers().into_iter().skip(1) {
-            let files = claimed(renderer.render(&doc, diags), diags)?;
+            let files = if renderer.name() == output::search::NAME {
+                let (files, live) = Live::build(Corpus::from_document(&doc), &Limits::default());
+                search = Some(live);
+                output::search::files(files)
+            } else {
+                renderer.render(&doc, diags)
+            };
+            let files = claimed(files, diags)?;
             written.insert(renderer.name(), Written::of(&files));
             all.extend(files);
         }
@@ -152,6 +171,7 @@ impl Session {
             records,
             page_files,
             templates,
+            search,
         };
         Ok((session, report))
     }
@@ -237,6 +257,9 @@ impl Session {
             templates: &self.templates,
         };
         let result = pages.write(&doc, &dirty, &mut clock, diags);
+        // What search reads can differ only in the texts anchored again, which the
+        // changes name (`None`: any).
+        let for_search = dirty.as_ref().map(|d| d.texts.clone());
         self.dirty = match result {
             Ok(_) => Some(Changed::default()),
             Err(_) => dirty,
@@ -256,7 +279,12 @@ impl Session {
                     ..rebuilt
                 };
                 pages_done(&rebuilt, diags);
-                other_outputs(&self.out, &mut self.written, &doc, diags)
+                let search = Search {
+                    live: &mut self.search,
+                    texts: for_search.as_ref(),
+                    targets: self.links.targets(),
+                };
+                other_outputs(&self.out, &mut self.written, &doc, search, started, diags)
             }
             Err(failure) => Err(failure),
         };
@@ -465,21 +493,106 @@ fn all_pages(
     Ok((PAGES, claimed(files, diags)?, page_files))
 }
 
-/// Writes what changed of the outputs after the pages (the search index).
+/// The search index kept by a session, and what a rebuild changed for it.
+struct Search<'a> {
+    live: &'a mut Option<Live>,
+    /// The texts (slugs) whose words may have changed; `None`: any.
+    texts: Option<&'a BTreeSet<String>>,
+    /// The site's targets, if kept (for the labels of cross-links in notes).
+    targets: Option<&'a Targets>,
+}
+
+impl Search<'_> {
+    /// The files of the search index that may have changed, and those gone (`None`: the
+    /// index was built again in full, its files all given).
+    fn files(self, doc: &Document) -> (Vec<OutputFile>, Option<BTreeSet<String>>) {
+        if let Some(live) = self.live.as_mut() {
+            if live.corpus().texts.len() == doc.texts.len() {
+                let fresh;
+                let targets = match self.targets {
+                    Some(t) => t,
+                    None => {
+                        fresh = Targets::new(doc.site);
+                        &fresh
+                    }
+                };
+                let texts = self.texts;
+                let which: Vec<usize> = (0..doc.texts.len())
+                    .filter(|&i| texts.is_none_or(|s| s.contains(&doc.texts[i].text.slug)))
+                    .collect();
+                let now: Vec<(usize, CorpusText)> = which
+                    .par_iter()
+                    .filter_map(|&i| Corpus::text_of(doc, i, targets).map(|c| (i, c)))
+                    .collect();
+                if let Some(update) = live.update(now, Corpus::glossary_of(doc, targets)) {
+                    return (output::search::files(update.files), Some(update.gone));
+                }
+            }
+        }
+        let (files, live) = Live::build(Corpus::from_document(doc), &Limits::default());
+        *self.live = Some(live);
+        (output::search::files(files), None)
+    }
+}
+
+/// Writes what changed of the outputs after the pages (the search index, updated in
+/// place when it can be).
 fn other_outputs(
     out: &Path,
     written: &mut BTreeMap<&'static str, Written>,
     doc: &Document,
+    search: Search,
+    since: Started,
     diags: &mut Diagnostics,
 ) -> Result<Indexed, Failure> {
     let started = Instant::now();
+    let mut clock = Clock::new();
     let mut indexed = Indexed::default();
+    let texts = search.texts;
     for renderer in output::renderers().into_iter().skip(1) {
-        let files = claimed(renderer.render(doc, diags), diags)?;
-        let done = update(out, written, renderer.name(), &files)?;
+        let name = renderer.name();
+        let done = if name == output::search::NAME {
+            let live = &mut *search.live;
+            let (files, gone) = Search { live, ..search }.files(doc);
+            clock.lap("search index");
+            let files = claimed(files, diags)?;
+            let done = match gone {
+                Some(gone) => {
+                    let written = written.entry(name).or_default();
+                    output::update(out, written, &files, &gone).map_err(Failure::Io)
+                }
+                None => update(out, written, name, &files),
+            };
+            if done.is_err() {
+                *search.live = None; // what is on disk is not known: built in full next time
+            }
+            let done = done?;
+            clock.lap("search written");
+            done
+        } else {
+            let done = match texts.and_then(|t| renderer.render_texts(doc, t, diags)) {
+                Some(files) => {
+                    let files = claimed(files, diags)?;
+                    let written = written.entry(name).or_default();
+                    output::update(out, written, &files, &BTreeSet::new()).map_err(Failure::Io)?
+                }
+                None => {
+                    let files = claimed(renderer.render(doc, diags), diags)?;
+                    update(out, written, name, &files)?
+                }
+            };
+            clock.lap(name);
+            done
+        };
         indexed.written += done.written + done.removed;
     }
+    if let (Some(then), Some(now)) = (since.cpu, crate::terminal::process_cpu()) {
+        clock
+            .laps
+            .push(("cpu, all outputs", now.saturating_sub(then)));
+    }
     indexed.took = started.elapsed();
+    indexed.timings = clock.laps;
     Ok(indexed)
 }
 

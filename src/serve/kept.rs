@@ -254,6 +254,13 @@ pub(crate) struct Links {
     targets: Option<Targets>,
 }
 
+impl Links {
+    /// The site's targets as the last rebuild left them.
+    pub(crate) fn targets(&self) -> Option<&Targets> {
+        self.targets.as_ref()
+    }
+}
+
 /// Takes each text's record back from `doc` into `kept`, and its tags into `links`, for
 /// the next rebuild.
 pub(crate) fn keep(doc: Document, kept: &mut HashMap<String, Kept>, links: &mut Links) {

@@ -22,32 +22,51 @@ impl Renderer for Handouts {
     }
 
     fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
-        let settings = &doc.site.config.handout;
-        let pages: std::collections::BTreeSet<String> =
-            doc.texts.iter().map(|t| t.page.path()).collect();
-        let mut editions: Vec<Edition> = Vec::new();
-        for t in &doc.texts {
-            // A text `a/handout.md` has its page where `a.md`'s handout would be: the
-            // text wins, and the handout is left out (it used to build, and still does).
-            let slug = &t.text.slug;
-            if pages.contains(&Page::Handout(slug.clone()).path()) {
-                diags.push(
-                    Diagnostic::warning(
-                        format!(
-                            "the text `{slug}` gets no handout page: `{slug}/handout` is a text"
-                        ),
-                        crate::diagnostics::Span::file(&t.text.source),
-                    )
-                    .help(format!(
-                        "rename `{slug}/handout.md` to publish this text's handout"
-                    )),
-                );
-                continue;
-            }
+        site_handouts(doc, None, diags)
+    }
+
+    /// A handout shows its own text's record alone: only those of `texts` can change.
+    fn render_texts(
+        &self,
+        doc: &Document,
+        texts: &std::collections::BTreeSet<String>,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<OutputFile>> {
+        Some(site_handouts(doc, Some(texts), diags))
+    }
+}
+
+/// The handouts of the site's texts (of those in `only`, if given; the warnings of all).
+fn site_handouts(
+    doc: &Document,
+    only: Option<&std::collections::BTreeSet<String>>,
+    diags: &mut Diagnostics,
+) -> Vec<OutputFile> {
+    let settings = &doc.site.config.handout;
+    let pages: std::collections::BTreeSet<String> =
+        doc.texts.iter().map(|t| t.page.path()).collect();
+    let mut editions: Vec<Edition> = Vec::new();
+    for t in &doc.texts {
+        // A text `a/handout.md` has its page where `a.md`'s handout would be: the
+        // text wins, and the handout is left out (it used to build, and still does).
+        let slug = &t.text.slug;
+        if pages.contains(&Page::Handout(slug.clone()).path()) {
+            diags.push(
+                Diagnostic::warning(
+                    format!("the text `{slug}` gets no handout page: `{slug}/handout` is a text"),
+                    crate::diagnostics::Span::file(&t.text.source),
+                )
+                .help(format!(
+                    "rename `{slug}/handout.md` to publish this text's handout"
+                )),
+            );
+            continue;
+        }
+        if only.is_none_or(|o| o.contains(slug)) {
             editions.extend(Edition::text(doc, slug, settings));
         }
-        render(doc, &editions, Layout::Site, diags)
     }
+    render(doc, &editions, Layout::Site, diags)
 }
 
 /// Where handouts are written, which decides their file names and links.
