@@ -126,14 +126,32 @@ fn outputs(
 
     let mut claims = output::Claims::new();
     for renderer in output::renderers() {
-        let files = claims.take(renderer.render(&doc, diags), diags);
+        // Each batch of files is claimed and handed to `sink` as the renderer makes it
+        // (none once the build has an error: it will write nothing); what claiming finds
+        // is reported after the renderer's own mistakes.
+        let mut claimed = Diagnostics::new();
+        let mut failed = None;
+        let mut spent = Duration::ZERO;
+        let may_write = !diags.has_errors();
+        renderer.render_to(&doc, diags, &mut |files| {
+            let files = claims.take(files, &mut claimed);
+            report.pages += files.iter().filter(|f| f.path.ends_with(".html")).count();
+            if may_write && failed.is_none() && !claimed.has_errors() {
+                let started = Instant::now();
+                failed = sink(files).err();
+                spent += started.elapsed();
+            }
+        });
+        diags.extend(claimed);
+        // Writing is timed as the `write` stage.
+        clock.exclude(spent);
         clock.lap(renderer.name(), report);
+        if let Some(failure) = failed {
+            return Err(failure);
+        }
         if diags.has_errors() {
             return Err(Failure::Content);
         }
-        report.pages += files.iter().filter(|f| f.path.ends_with(".html")).count();
-        sink(files)?;
-        clock.restart();
     }
     report.texts = site.texts.len();
     report.notes = doc.texts.iter().map(|t| t.notes.len()).sum();
@@ -174,7 +192,7 @@ pub(crate) fn document<'s>(
     let terms = autolinked_terms(site);
     let anchored = anchor(site, &targets, &terms, diags);
     let mut doc = link_anchored(site, anchored, &mut targets, diags, lap);
-    render(&mut doc, &targets, &terms);
+    render(&mut doc, targets, terms);
     lap("render");
     doc
 }
@@ -265,27 +283,21 @@ pub(crate) fn anchor_texts<'s>(
         .collect()
 }
 
-/// Renders every text (in parallel) and the glossary into the document.
-fn render(doc: &mut Document, targets: &Targets, terms: &[autolink::Term]) {
+/// Renders the glossary into the document, and gives it what renders each text when an
+/// output asks ([`Document::render`]): the outputs that show a text's HTML render it a
+/// few texts at a time and drop it with their files, so the build never holds every
+/// text's HTML (the largest part of the document) at once.
+fn render<'s>(doc: &mut Document<'s>, targets: Targets, terms: Vec<autolink::Term<'s>>) {
     let site = doc.site;
-    let html: Vec<_> = doc
-        .texts
-        .par_iter()
-        .map(|t| {
-            (
-                render::text(site, t, targets, terms),
-                render::handout_text(site, t, targets, terms),
-            )
-        })
-        .collect();
-    for (t, (h, handout)) in doc.texts.iter_mut().zip(html) {
-        t.html = h;
-        t.handout_html = handout;
-    }
-    let definitions = render::glossary(site, &doc.glossary, targets);
+    let definitions = render::glossary(site, &doc.glossary, &targets);
     for (e, html) in doc.glossary.iter_mut().zip(definitions) {
         e.html = html;
     }
+    doc.render = Some(Box::new(render::OnDemand {
+        site,
+        targets,
+        terms,
+    }));
 }
 
 struct Clock<'p> {
@@ -309,9 +321,9 @@ impl Clock<'_> {
         (self.progress)(stage);
     }
 
-    /// Starts the next lap now: the time since the last one is counted elsewhere.
-    fn restart(&mut self) {
-        self.started = Instant::now();
+    /// Leaves `spent` out of the current lap: it is counted elsewhere.
+    fn exclude(&mut self, spent: Duration) {
+        self.started += spent;
     }
 }
 
@@ -325,11 +337,14 @@ pub fn search_corpus(site: &Site, diags: &mut Diagnostics) -> crate::search::Cor
 /// against its text and that marking passages changes no word.
 pub fn anchored_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<(Anchored, String)> {
     let doc = document(site, diags, &mut |_| {});
+    let bodies: Vec<String> = doc
+        .texts
+        .iter()
+        .map(|t| render::without_notes(&doc.page_html(t).body))
+        .collect();
     doc.texts
         .into_iter()
-        .map(|t| {
-            let body = render::without_notes(&t.html.body);
-            (t.parts.anchored, body)
-        })
+        .zip(bodies)
+        .map(|(t, body)| (t.parts.anchored, body))
         .collect()
 }

@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::document::{Document, Entry, InstructorQuestionHtml, NoteDoc, Part};
 use crate::link::Page;
 use crate::output::edition::Edition;
-use crate::output::{Origin, OutputFile, Renderer};
+use crate::output::{Files, Origin, OutputFile, Renderer, TEXTS_PER_BATCH};
 
 /// The public build's handouts, one per text.
 pub(crate) struct Handouts;
@@ -21,11 +21,11 @@ impl Renderer for Handouts {
         "handouts"
     }
 
-    fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
+    fn render_to(&self, doc: &Document, diags: &mut Diagnostics, out: &mut Files) {
         let settings = &doc.site.config.handout;
         let pages: std::collections::BTreeSet<String> =
             doc.texts.iter().map(|t| t.page.path()).collect();
-        let mut editions: Vec<Edition> = Vec::new();
+        let mut texts = Vec::with_capacity(doc.texts.len());
         for t in &doc.texts {
             // A text `a/handout.md` has its page where `a.md`'s handout would be: the
             // text wins, and the handout is left out (it used to build, and still does).
@@ -44,9 +44,21 @@ impl Renderer for Handouts {
                 );
                 continue;
             }
-            editions.extend(Edition::text(doc, slug, settings));
+            texts.push(t);
         }
-        render(doc, &editions, Layout::Site, diags)
+        let Some(tera) = templates(doc.site, diags) else {
+            return;
+        };
+        let pages = Pages::new(doc, &tera);
+        // A batch of texts at a time: each edition's HTML is rendered for it and dropped
+        // with its files.
+        for batch in texts.chunks(TEXTS_PER_BATCH) {
+            let made: Vec<_> = batch
+                .par_iter()
+                .map(|t| edition_files(&pages, &Edition::of(doc, t, settings), Layout::Site))
+                .collect();
+            out(collect(made, diags));
+        }
     }
 }
 
@@ -77,19 +89,28 @@ pub(crate) fn render(
         .par_iter()
         .map(|edition| edition_files(&pages, edition, layout))
         .collect();
-    let mut files = Vec::with_capacity(2 * made.len() + 1);
-    for result in made {
-        match result {
-            Ok(pair) => files.extend(pair),
-            Err(d) => diags.push(d),
-        }
-    }
+    let mut files = collect(made, diags);
     if layout == Layout::Folder {
         files.push(OutputFile {
             path: "assets/handout.css".into(),
             bytes: stylesheet(doc.site),
             origin: Origin::generated("the handouts' stylesheet"),
         });
+    }
+    files
+}
+
+/// The files of editions made, in order; the mistakes of those not made go to `diags`.
+fn collect(
+    made: Vec<Result<[OutputFile; 2], Diagnostic>>,
+    diags: &mut Diagnostics,
+) -> Vec<OutputFile> {
+    let mut files = Vec::with_capacity(2 * made.len() + 1);
+    for result in made {
+        match result {
+            Ok(pair) => files.extend(pair),
+            Err(d) => diags.push(d),
+        }
     }
     files
 }
