@@ -2,10 +2,14 @@
 //!
 //! `link` builds it from the loaded [`Site`] and the anchored texts, resolving everything
 //! a page shows about other pages (backlinks, related notes, previews, tags, prev/next)
-//! into plain data; `render` then adds the HTML of the Markdown, once. Outputs (the HTML
-//! site, the search index, later handouts or feeds) read it and never edit it: one record
+//! into plain data; `render` then adds the glossary's HTML and what renders each text's
+//! Markdown when an output asks ([`Document::render`]: a text's HTML is the largest part
+//! of its record, so a build makes it where it is shown and drops it there). Outputs (the
+//! HTML site, the search index, handouts, feeds) read it and never edit it: one record
 //! per text, the glossary and the tags as records too, hrefs already relative to the page
 //! that shows them.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -98,12 +102,53 @@ pub(crate) struct Document<'s> {
     pub tags: Vec<Tag>,
     /// What the glossary page's link previews show.
     pub glossary_previews: Vec<Preview>,
+    /// Renders a text's HTML when an output asks for it: a build's document has it, so
+    /// each output renders the texts it shows a few at a time and drops their HTML with
+    /// its files, and the build never holds every text's HTML at once. `None` when each
+    /// record keeps its HTML ([`TextParts::html`]): `serve`, which compares it between
+    /// rebuilds.
+    pub render: Option<Box<dyn RenderText + 's>>,
+}
+
+/// What renders a text's HTML for [`Document::render`] (the render stage's, kept behind
+/// this so the model does not depend on the stage).
+pub(crate) trait RenderText: Sync {
+    /// The text's HTML as its reader page shows it.
+    fn page(&self, t: &TextDoc) -> TextHtml;
+    /// As its handout page shows it, when that differs from [`RenderText::page`]'s.
+    fn handout(&self, t: &TextDoc) -> Option<TextHtml>;
+    /// Its notes' HTML alone, parallel to its notes, as its reader page shows them.
+    fn notes(&self, t: &TextDoc) -> Vec<String>;
 }
 
 impl Document<'_> {
     /// Whether any note carries a tag (the pages then link to the list of tags).
     pub(crate) fn has_tags(&self) -> bool {
         !self.tags.is_empty()
+    }
+
+    /// The HTML of `t` as its reader page shows it: rendered now, or its record's.
+    pub(crate) fn page_html<'a>(&self, t: &'a TextDoc) -> Cow<'a, TextHtml> {
+        match &self.render {
+            Some(r) => Cow::Owned(r.page(t)),
+            None => Cow::Borrowed(&t.html),
+        }
+    }
+
+    /// The HTML of `t` as its handout page shows it: rendered now, or its record's.
+    pub(crate) fn handout_html<'a>(&self, t: &'a TextDoc) -> Cow<'a, TextHtml> {
+        match &self.render {
+            Some(r) => Cow::Owned(r.handout(t).unwrap_or_else(|| r.page(t))),
+            None => Cow::Borrowed(t.handout_html()),
+        }
+    }
+
+    /// The HTML of `t`'s notes, parallel to its notes: rendered now, or its record's.
+    pub(crate) fn notes_html<'a>(&self, t: &'a TextDoc) -> Cow<'a, [String]> {
+        match &self.render {
+            Some(r) => Cow::Owned(r.notes(t)),
+            None => Cow::Borrowed(&t.html.notes),
+        }
     }
 }
 
@@ -131,7 +176,8 @@ pub(crate) struct TextParts {
     pub previews: Vec<Preview>,
     pub prev: Option<NavLink>,
     pub next: Option<NavLink>,
-    /// The HTML, once rendered.
+    /// The HTML, when the record keeps it (in `serve`; a build renders it in the outputs
+    /// that show it, see [`Document::render`]: read it through [`Document::page_html`]).
     pub html: TextHtml,
     /// The HTML as the text's handout page shows it (its links one folder further up),
     /// when that differs from `html`: only texts with cross-links are rendered twice.

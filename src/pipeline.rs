@@ -4,8 +4,10 @@
 //! content/ ─load→ Site ─anchor→ passages, links ─link→ Document ─render→ Document + HTML
 //!          ─outputs→ files (HTML site, search index, …) ─claims→ ─write→ public/ (atomic)
 //!
-//! Each output's files are written into the new site as soon as they are claimed and
-//! dropped, so the built site is never held in memory whole.
+//! Each output's files are written into the new site a batch at a time, as soon as they
+//! are claimed, and dropped, so the built site is never held in memory whole; the
+//! texts' HTML is rendered inside the outputs that show it (the pages, the handouts, the
+//! annotations), a batch of texts at a time, and dropped with their files.
 //! ```
 //!
 //! Every stage is a function over one text where it can be (anchor one text, render one
@@ -126,14 +128,32 @@ fn outputs(
 
     let mut claims = output::Claims::new();
     for renderer in output::renderers() {
-        let files = claims.take(renderer.render(&doc, diags), diags);
+        // Each batch of files is claimed and handed to `sink` as the renderer makes it
+        // (none once the build has an error: it will write nothing); what claiming finds
+        // is reported after the renderer's own mistakes.
+        let mut claimed = Diagnostics::new();
+        let mut failed = None;
+        let mut spent = Duration::ZERO;
+        let may_write = !diags.has_errors();
+        renderer.render_to(&doc, diags, &mut |files| {
+            let files = claims.take(files, &mut claimed);
+            report.pages += files.iter().filter(|f| f.path.ends_with(".html")).count();
+            if may_write && failed.is_none() && !claimed.has_errors() {
+                let started = Instant::now();
+                failed = sink(files).err();
+                spent += started.elapsed();
+            }
+        });
+        diags.extend(claimed);
+        // Writing is timed as the `write` stage.
+        clock.exclude(spent);
         clock.lap(renderer.name(), report);
+        if let Some(failure) = failed {
+            return Err(failure);
+        }
         if diags.has_errors() {
             return Err(Failure::Content);
         }
-        report.pages += files.iter().filter(|f| f.path.ends_with(".html")).count();
-        sink(files)?;
-        clock.restart();
     }
     report.texts = site.texts.len();
     report.notes = doc.texts.iter().map(|t| t.notes.len()).sum();
@@ -174,7 +194,7 @@ pub(crate) fn document<'s>(
     let terms = autolinked_terms(site);
     let anchored = anchor(site, &targets, &terms, diags);
     let mut doc = link_anchored(site, anchored, &mut targets, diags, lap);
-    render(&mut doc, &targets, &terms);
+    render(&mut doc, targets, terms);
     lap("render");
     doc
 }
@@ -265,27 +285,21 @@ pub(crate) fn anchor_texts<'s>(
         .collect()
 }
 
-/// Renders every text (in parallel) and the glossary into the document.
-fn render(doc: &mut Document, targets: &Targets, terms: &[autolink::Term]) {
+/// Renders the glossary into the document, and gives it what renders each text when an
+/// output asks ([`Document::render`]): the outputs that show a text's HTML render it a
+/// few texts at a time and drop it with their files, so the build never holds every
+/// text's HTML (the largest part of the document) at once.
+fn render<'s>(doc: &mut Document<'s>, targets: Targets, terms: Vec<autolink::Term<'s>>) {
     let site = doc.site;
-    let html: Vec<_> = doc
-        .texts
-        .par_iter()
-        .map(|t| {
-            (
-                render::text(site, t, targets, terms),
-                render::handout_text(site, t, targets, terms),
-            )
-        })
-        .collect();
-    for (t, (h, handout)) in doc.texts.iter_mut().zip(html) {
-        t.html = h;
-        t.handout_html = handout;
-    }
-    let definitions = render::glossary(site, &doc.glossary, targets);
+    let definitions = render::glossary(site, &doc.glossary, &targets);
     for (e, html) in doc.glossary.iter_mut().zip(definitions) {
         e.html = html;
     }
+    doc.render = Some(Box::new(render::OnDemand {
+        site,
+        targets,
+        terms,
+    }));
 }
 
 struct Clock<'p> {
@@ -309,9 +323,9 @@ impl Clock<'_> {
         (self.progress)(stage);
     }
 
-    /// Starts the next lap now: the time since the last one is counted elsewhere.
-    fn restart(&mut self) {
-        self.started = Instant::now();
+    /// Leaves `spent` out of the current lap: it is counted elsewhere.
+    fn exclude(&mut self, spent: Duration) {
+        self.started += spent;
     }
 }
 
@@ -325,11 +339,141 @@ pub fn search_corpus(site: &Site, diags: &mut Diagnostics) -> crate::search::Cor
 /// against its text and that marking passages changes no word.
 pub fn anchored_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<(Anchored, String)> {
     let doc = document(site, diags, &mut |_| {});
+    let bodies: Vec<String> = doc
+        .texts
+        .iter()
+        .map(|t| render::without_notes(&doc.page_html(t).body))
+        .collect();
     doc.texts
         .into_iter()
-        .map(|t| {
-            let body = render::without_notes(&t.html.body);
-            (t.parts.anchored, body)
-        })
+        .zip(bodies)
+        .map(|(t, body)| (t.parts.anchored, body))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+    use crate::output::{OutputFile, Renderer, TEXTS_PER_BATCH};
+
+    /// A site of more texts than a batch holds, linking to each other, to the glossary
+    /// and to images (so that a handout's HTML differs from its page's).
+    fn site(dir: &std::path::Path) -> BuildOptions {
+        let content = dir.join("content");
+        let write = |name: &str, text: String| {
+            let path = content.join(name);
+            std::fs::create_dir_all(path.parent().unwrap_or(&content))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write(
+            "_site.yaml",
+            "title: S\nglossary:\n  autolink: true\n".into(),
+        );
+        write(
+            "_glossary.yaml",
+            "terms:\n  - id: treaty\n    term: treaty\n    definition: See [[t1#p2]].\n".into(),
+        );
+        let texts = TEXTS_PER_BATCH * 2 + 3;
+        for k in 0..texts {
+            let next = (k + 1) % texts;
+            write(
+                &format!("t{k}.md"),
+                format!(
+                    "---\ntitle: Text {k}\n---\n\nA treaty of {k}, see [[t{next}#p2]].\n\n\
+                     The second paragraph ![map](map.png) of {k}.\n"
+                ),
+            );
+            write(
+                &format!("t{k}.yaml"),
+                format!(
+                    "annotations:\n  - id: n1\n    quote: second paragraph\n    tags: [war]\n    \
+                     note: Compare [[t{next}#n1]].\n"
+                ),
+            );
+        }
+        BuildOptions {
+            site_dir: dir.to_path_buf(),
+            output: dir.join("public"),
+            instructor: false,
+            drafts: false,
+            base_url: None,
+        }
+    }
+
+    /// Each renderer's files, batch by batch.
+    fn batches(renderer: &dyn Renderer, doc: &Document) -> Vec<Vec<OutputFile>> {
+        let mut diags = Diagnostics::new();
+        let mut batches = Vec::new();
+        renderer.render_to(doc, &mut diags, &mut |files| batches.push(files));
+        assert!(!diags.has_errors(), "{diags:?}");
+        batches
+    }
+
+    #[test]
+    fn outputs_render_texts_a_batch_at_a_time_as_from_kept_html() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let options = site(dir.path());
+        let mut diags = Diagnostics::new();
+        let site = load::site(&options, &mut diags).unwrap_or_else(|e| panic!("{e:?}"));
+        let doc = document(&site, &mut diags, &mut |_| {});
+        assert!(!diags.has_errors(), "{diags:?}");
+        // The build's document holds no text's HTML: the outputs render it.
+        assert!(doc.render.is_some());
+        assert!(doc.texts.iter().all(|t| t.html.body.is_empty()));
+        // The same document with every text's HTML kept in its record, as `serve` has it.
+        let mut with_html = document(&site, &mut diags, &mut |_| {});
+        let render = with_html
+            .render
+            .take()
+            .unwrap_or_else(|| panic!("a build's document renders texts"));
+        for t in &mut with_html.texts {
+            let (html, handout) = (render.page(t), render.handout(t));
+            t.html = html;
+            t.handout_html = handout;
+        }
+        let mut all = BTreeMap::new();
+        for renderer in output::renderers() {
+            let made = batches(renderer.as_ref(), &doc);
+            // No batch holds more than a batch of texts' files (a page, or a handout and
+            // its stylesheet, or an annotation file each).
+            for batch in &made {
+                let texts: BTreeSet<&str> = batch
+                    .iter()
+                    .filter_map(|f| f.path.split_once('/').map(|(slug, _)| slug))
+                    .filter(|slug| slug.starts_with('t') && *slug != "tags")
+                    .collect();
+                assert!(texts.len() <= TEXTS_PER_BATCH, "{}", renderer.name());
+            }
+            let of = |files: Vec<OutputFile>| -> BTreeMap<String, Vec<u8>> {
+                files.into_iter().map(|f| (f.path, f.bytes)).collect()
+            };
+            let streamed = of(made.into_iter().flatten().collect());
+            let from_kept = of(renderer.render(&with_html, &mut diags));
+            assert_eq!(
+                streamed.keys().collect::<Vec<_>>(),
+                from_kept.keys().collect::<Vec<_>>(),
+                "{}",
+                renderer.name()
+            );
+            for (path, bytes) in &streamed {
+                assert!(from_kept[path] == *bytes, "{path} differs");
+            }
+            all.extend(streamed);
+        }
+        // The handout's HTML is its own: its links and images one folder further up.
+        let read = |path: &str| String::from_utf8_lossy(&all[path]).into_owned();
+        let (page, handout) = (read("t3/index.html"), read("t3/handout/index.html"));
+        assert!(page.contains("href=\"../t4/index.html#p2\""), "{page}");
+        assert!(
+            handout.contains("href=\"../../t4/index.html#p2\""),
+            "{handout}"
+        );
+        assert!(page.contains("src=\"map.png\""), "{page}");
+        assert!(handout.contains("src=\"../../t3/map.png\""), "{handout}");
+        let pages = batches(&*output::renderers()[0], &doc);
+        assert!(pages.len() > 2, "the texts' pages come in several batches");
+    }
 }

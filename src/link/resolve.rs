@@ -108,6 +108,7 @@ pub(crate) fn linked<'s>(
         glossary,
         tags,
         glossary_previews,
+        render: None,
     };
     (doc, linked)
 }
@@ -357,6 +358,7 @@ pub(crate) fn relink<'s>(
         glossary,
         tags,
         glossary_previews,
+        render: None,
     };
     (doc, changed)
 }

@@ -6,6 +6,7 @@
 //!
 //! Everything goes through serde types; no user text is spliced into JSON by hand.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -13,12 +14,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use url::Url;
 
-use super::{Origin, OutputFile, Renderer};
+use super::{Files, Origin, OutputFile, Renderer, TEXTS_PER_BATCH};
 use crate::config::page_url;
 use crate::diagnostics::Diagnostics;
 use crate::document::{Document, NoteDoc, TextDoc};
 use crate::markdown::BLOCK_SEPARATOR;
-use crate::site::{NoteKind, Selector};
+use crate::site::{NoteKind, Selector, Site};
 
 /// The file's name, at the root and beside each text's page.
 pub(crate) const FILE: &str = "annotations.jsonld";
@@ -42,8 +43,8 @@ impl Renderer for Annotations {
         "annotations"
     }
 
-    fn render(&self, doc: &Document, _diags: &mut Diagnostics) -> Vec<OutputFile> {
-        files(doc, None)
+    fn render_to(&self, doc: &Document, _diags: &mut Diagnostics, out: &mut Files) {
+        files(doc, None, out);
     }
 
     /// A text's file reads its own record alone; the site's file is made again.
@@ -53,46 +54,69 @@ impl Renderer for Annotations {
         texts: &std::collections::BTreeSet<String>,
         _diags: &mut Diagnostics,
     ) -> Option<Vec<OutputFile>> {
-        Some(files(doc, Some(texts)))
+        let mut all = Vec::new();
+        files(doc, Some(texts), &mut |files| all.extend(files));
+        Some(all)
     }
 }
 
+/// A text with its notes' HTML (parallel to its notes).
+type Annotated<'a, 'd> = (&'a TextDoc<'d>, &'a [String]);
+
 /// Every text's file (those of `only`, if given) and the site's.
-fn files(doc: &Document, only: Option<&std::collections::BTreeSet<String>>) -> Vec<OutputFile> {
+fn files(doc: &Document, only: Option<&std::collections::BTreeSet<String>>, out: &mut Files) {
     let base = doc.site.config.base_url.as_ref();
-    // Each text's own collection, written from its folder (texts in parallel, in order).
-    let mut files: Vec<OutputFile> = doc
-        .texts
-        .par_iter()
-        .filter(|t| only.is_none_or(|o| o.contains(&t.text.slug)))
-        .filter_map(|t| {
-            let folder = t.page.path();
-            let folder = folder.strip_suffix("index.html").unwrap_or(&folder);
-            let iris = Iris {
-                base,
-                root: t.page.root(),
-            };
-            let label = format!("Notes on “{}”", t.text.meta.title);
-            let collection = collection(doc, &iris, &format!("{folder}{FILE}"), label, [t]);
-            file(
-                format!("{folder}{FILE}"),
-                &collection,
-                format!("the annotations of `{}`", t.text.slug),
-            )
-        })
-        .collect();
+    // Each text's own collection, written from its folder (texts in parallel, a batch at
+    // a time, in order). Its notes' HTML is rendered once and kept for the site's
+    // collection (a few megabytes; the annotations themselves are made again as that is
+    // written, rather than all held at once).
+    let mut notes_html: Vec<Cow<[String]>> = Vec::with_capacity(doc.texts.len());
+    for batch in doc.texts.chunks(TEXTS_PER_BATCH) {
+        let made: Vec<(Cow<[String]>, Option<OutputFile>)> = batch
+            .par_iter()
+            .map(|t| {
+                let html = doc.notes_html(t);
+                if !only.is_none_or(|o| o.contains(&t.text.slug)) {
+                    return (html, None);
+                }
+                let folder = t.page.path();
+                let folder = folder.strip_suffix("index.html").unwrap_or(&folder);
+                let iris = Iris {
+                    base,
+                    root: t.page.root(),
+                };
+                let label = format!("Notes on “{}”", t.text.meta.title);
+                let path = format!("{folder}{FILE}");
+                let texts = [(t, &*html)];
+                let collection = collection(doc.site, &iris, &path, label, &texts);
+                let what = format!("the annotations of `{}`", t.text.slug);
+                let file = file(path.clone(), &collection, what);
+                (html, file)
+            })
+            .collect();
+        let mut files = Vec::with_capacity(made.len());
+        for (html, file) in made {
+            notes_html.push(html);
+            files.extend(file);
+        }
+        out(files);
+    }
     let iris = Iris {
         base,
         root: String::new(),
     };
     let label = format!("Notes of “{}”", doc.site.config.title);
-    let all = collection(doc, &iris, FILE, label, &doc.texts);
-    files.extend(file(
-        FILE.to_string(),
-        &all,
-        "the site's annotations".to_string(),
-    ));
-    files
+    let texts: Vec<Annotated> = doc
+        .texts
+        .iter()
+        .zip(notes_html.iter().map(|h| &**h))
+        .collect();
+    let all = collection(doc.site, &iris, FILE, label, &texts);
+    out(
+        file(FILE.to_string(), &all, "the site's annotations".to_string())
+            .into_iter()
+            .collect(),
+    );
 }
 
 /// serde_json fails only on maps with keys that are not strings and on `Serialize`
@@ -135,19 +159,15 @@ impl Iris<'_> {
     }
 }
 
-fn collection<'a, 'd: 'a>(
-    doc: &Document,
-    iris: &Iris,
+fn collection<'a>(
+    site: &'a Site,
+    iris: &'a Iris,
     path: &str,
     label: String,
-    texts: impl IntoIterator<Item = &'a TextDoc<'d>>,
-) -> Collection {
+    texts: &'a [Annotated],
+) -> Collection<'a> {
     let id = iris.of(path, None);
-    let items: Vec<Annotation> = texts
-        .into_iter()
-        .flat_map(|t| annotations(iris, t, doc.site.language_of(t.text)))
-        .collect();
-    let total = items.len();
+    let total = texts.iter().map(|(t, _)| count(t)).sum();
     Collection {
         context: CONTEXT,
         first: (total > 0).then(|| AnnotationPage {
@@ -159,7 +179,7 @@ fn collection<'a, 'd: 'a>(
                 total,
             },
             start_index: 0,
-            items,
+            items: Items { site, iris, texts },
         }),
         id,
         kind: "AnnotationCollection",
@@ -168,7 +188,36 @@ fn collection<'a, 'd: 'a>(
     }
 }
 
-fn annotations(iris: &Iris, t: &TextDoc, language: &str) -> Vec<Annotation> {
+/// How many annotations `t` has: its notes that anchored to a passage.
+fn count(t: &TextDoc) -> usize {
+    let anchored: std::collections::HashSet<usize> =
+        t.anchored.passages.iter().map(|p| p.note).collect();
+    t.notes
+        .iter()
+        .filter(|n| anchored.contains(&n.index))
+        .count()
+}
+
+/// A collection's annotations, made text by text as they are written: the site's
+/// collection has every note of the build, whose annotations, made all at once, were
+/// the largest part of the build's memory.
+struct Items<'a> {
+    site: &'a Site,
+    iris: &'a Iris<'a>,
+    texts: &'a [Annotated<'a, 'a>],
+}
+
+impl Serialize for Items<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.texts.iter().flat_map(|(t, html)| {
+                annotations(self.iris, t, self.site.language_of(t.text), html)
+            }),
+        )
+    }
+}
+
+fn annotations(iris: &Iris, t: &TextDoc, language: &str, html: &[String]) -> Vec<Annotation> {
     let folder = t.page.path();
     let folder = folder
         .strip_suffix("index.html")
@@ -188,7 +237,7 @@ fn annotations(iris: &Iris, t: &TextDoc, language: &str) -> Vec<Annotation> {
         .enumerate()
         .filter_map(|(i, n)| {
             let range = passages.get(&n.index)?.clone();
-            let html = t.html.notes.get(i).cloned().unwrap_or_default();
+            let html = html.get(i).cloned().unwrap_or_default();
             let note = &t.text.notes[n.index];
             let whole_paragraph = matches!(note.selector, Selector::Paragraph(_));
             Some(annotation(AnnotationOf {
@@ -328,8 +377,8 @@ fn paragraph(reading: &str, n: usize) -> Option<Range<usize>> {
 // ---------------------------------------------------------------------------------
 // The JSON-LD, as serde types
 
-#[derive(Debug, Serialize)]
-struct Collection {
+#[derive(Serialize)]
+struct Collection<'a> {
     #[serde(rename = "@context")]
     context: &'static str,
     id: String,
@@ -338,11 +387,11 @@ struct Collection {
     label: String,
     total: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    first: Option<AnnotationPage>,
+    first: Option<AnnotationPage<'a>>,
 }
 
-#[derive(Debug, Serialize)]
-struct AnnotationPage {
+#[derive(Serialize)]
+struct AnnotationPage<'a> {
     id: String,
     #[serde(rename = "type")]
     kind: &'static str,
@@ -350,7 +399,7 @@ struct AnnotationPage {
     part_of: PartOf,
     #[serde(rename = "startIndex")]
     start_index: usize,
-    items: Vec<Annotation>,
+    items: Items<'a>,
 }
 
 /// The collection a page is part of, described as the model's example does (and as the

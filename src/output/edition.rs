@@ -21,9 +21,11 @@ pub(crate) struct Edition<'a> {
     pub texts: Vec<&'a TextDoc<'a>>,
     pub is_pack: bool,
     pub settings: &'a HandoutSettings,
-    /// A pack's texts as its one page shows them (ids prefixed, links between them kept
-    /// in the page), parallel to `texts`; empty for a text's own handout.
-    pub pack_html: Vec<TextHtml>,
+    /// The texts as this handout shows them, parallel to `texts`, when rendered for it: a
+    /// pack's (ids prefixed, links between them kept in its one page), or a text's when
+    /// the document renders texts on demand (a build); empty when the records keep their
+    /// HTML (`serve`).
+    pub html: Vec<TextHtml>,
 }
 
 impl<'a> Edition<'a> {
@@ -34,15 +36,28 @@ impl<'a> Edition<'a> {
         settings: &'a HandoutSettings,
     ) -> Option<Edition<'a>> {
         let text = doc.texts.iter().find(|t| t.text.slug == slug)?;
-        Some(Edition {
+        Some(Edition::of(doc, text, settings))
+    }
+
+    /// The handout of the text `text` of `doc`.
+    pub(crate) fn of(
+        doc: &'a Document<'a>,
+        text: &'a TextDoc<'a>,
+        settings: &'a HandoutSettings,
+    ) -> Edition<'a> {
+        let html = match doc.handout_html(text) {
+            std::borrow::Cow::Owned(html) => vec![html],
+            std::borrow::Cow::Borrowed(_) => Vec::new(),
+        };
+        Edition {
             doc,
-            name: slug.to_string(),
+            name: text.text.slug.clone(),
             title: text.text.meta.title.clone(),
             texts: vec![text],
             is_pack: false,
             settings,
-            pack_html: Vec::new(),
-        })
+            html,
+        }
     }
 
     /// The handout of a pack: its texts the document has (a draft the build leaves out
@@ -61,7 +76,7 @@ impl<'a> Edition<'a> {
             texts: texts.iter().map(|t| t.text.slug.clone()).collect(),
         };
         let targets = Targets::new(doc.site);
-        let pack_html = texts
+        let html = texts
             .iter()
             .map(|t| crate::render::pack_text(doc.site, t, &targets, &sections))
             .collect();
@@ -72,7 +87,7 @@ impl<'a> Edition<'a> {
             texts,
             is_pack: true,
             settings,
-            pack_html,
+            html,
         }
     }
 
@@ -130,7 +145,7 @@ impl<'a> Edition<'a> {
 
     /// The HTML of the `i`th text as this handout shows it.
     pub(crate) fn html(&self, i: usize) -> Option<&TextHtml> {
-        match self.pack_html.get(i) {
+        match self.html.get(i) {
             Some(html) => Some(html),
             None => self.texts.get(i).map(|t| t.handout_html()),
         }

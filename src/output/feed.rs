@@ -8,7 +8,7 @@
 
 use atom_syndication::{Entry, Feed, FixedDateTime, Generator, Link, Person, Text};
 
-use super::{Origin, OutputFile, Renderer};
+use super::{Files, Origin, OutputFile, Renderer};
 use crate::config::page_url;
 use crate::diagnostics::Diagnostics;
 use crate::document::Document;
@@ -30,14 +30,13 @@ impl Renderer for AtomFeed {
         "feed"
     }
 
-    fn render(&self, doc: &Document, _diags: &mut Diagnostics) -> Vec<OutputFile> {
-        match feed(doc) {
-            Some(bytes) => vec![OutputFile {
+    fn render_to(&self, doc: &Document, _diags: &mut Diagnostics, out: &mut Files) {
+        if let Some(bytes) = feed(doc) {
+            out(vec![OutputFile {
                 path: PATH.into(),
                 bytes,
                 origin: Origin::generated("the Atom feed"),
-            }],
-            None => Vec::new(),
+            }]);
         }
     }
 }

@@ -3,11 +3,13 @@
 //! Each output is a [`Renderer`] over the resolved [`Document`] (mdBook's pattern): the
 //! HTML site ([`html`]) and the search index ([`search`]) today; handouts, EPUB, feeds or
 //! W3C annotations later, each a new renderer in [`renderers`] and nothing else. A
-//! renderer returns its files as data; [`Claims`] makes sure no two share a path, and
-//! [`Staging`] puts them on disk atomically: into a sibling temporary folder first (each
-//! output's files as soon as they are claimed, then dropped, so the site is never in
-//! memory whole), swapped in only when everything was written, so a failed build leaves
-//! the previous output exactly as it was.
+//! renderer hands its files over as data, a batch at a time as it makes them
+//! ([`Renderer::render_to`]: a page's or handout's text is rendered with it and dropped
+//! with it); [`Claims`] makes sure no two share a path, and [`Staging`] puts them on disk
+//! atomically: into a sibling temporary folder first (each batch as soon as it is
+//! claimed, then dropped, so neither the site nor one whole output is ever in memory),
+//! swapped in only when everything was written, so a failed build leaves the previous
+//! output exactly as it was.
 
 mod annotations;
 mod claims;
@@ -50,8 +52,15 @@ use crate::document::Document;
 pub(crate) trait Renderer: Sync {
     /// What it makes, for `--timings`.
     fn name(&self) -> &'static str;
-    /// Its files; mistakes (a broken template, say) go to `diags`.
-    fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile>;
+    /// Makes its files, handing them to `out` a batch at a time as they are made (a build
+    /// writes each batch and drops it); mistakes (a broken template, say) go to `diags`.
+    fn render_to(&self, doc: &Document, diags: &mut Diagnostics, out: &mut Files);
+    /// Its files, all at once (what `serve` compares with those on disk).
+    fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        let mut all = Vec::new();
+        self.render_to(doc, diags, &mut |files| all.extend(files));
+        all
+    }
     /// For `serve`, when only the texts `texts` (slugs) can differ from the document its
     /// files were last made from: the files that can have changed, or `None` (the
     /// default) to make them all with [`Renderer::render`].
@@ -64,6 +73,13 @@ pub(crate) trait Renderer: Sync {
         None
     }
 }
+
+/// Where a renderer hands its files, a batch at a time.
+pub(crate) type Files<'a> = dyn FnMut(Vec<OutputFile>) + 'a;
+
+/// How many texts' pages (or handouts) are made, then handed over, at a time: enough to
+/// keep the cores busy, few enough that their HTML is a few megabytes.
+pub(crate) const TEXTS_PER_BATCH: usize = 64;
 
 /// Every output, in the order they are made (an output's errors stop the build before
 /// the next).

@@ -1,7 +1,7 @@
 //! The JSON Schemas of the content files as an output (`schema/sidecar.json` and the
 //! like), so an editor can point at the schemas of the scholia that built the site.
 
-use super::{Origin, OutputFile, Renderer};
+use super::{Files, Origin, OutputFile, Renderer};
 use crate::diagnostics::Diagnostics;
 use crate::document::Document;
 use crate::schema::{self, Kind};
@@ -14,14 +14,14 @@ impl Renderer for Schemas {
         "schema"
     }
 
-    fn render(&self, _doc: &Document, _diags: &mut Diagnostics) -> Vec<OutputFile> {
-        Kind::ALL
+    fn render_to(&self, _doc: &Document, _diags: &mut Diagnostics, out: &mut Files) {
+        out(Kind::ALL
             .into_iter()
             .map(|kind| OutputFile {
                 path: format!("schema/{}", kind.file_name()),
                 bytes: schema::to_json(kind).into_bytes(),
                 origin: Origin::generated("the JSON Schemas of the content files"),
             })
-            .collect()
+            .collect())
     }
 }

@@ -1,6 +1,6 @@
 //! The search index as an output: a thin adapter over [`crate::search`].
 
-use super::{Origin, OutputFile, Renderer};
+use super::{Files, Origin, OutputFile, Renderer};
 use crate::diagnostics::Diagnostics;
 use crate::document::Document;
 use crate::search::{self, Corpus};
@@ -13,8 +13,8 @@ impl Renderer for Index {
         NAME
     }
 
-    fn render(&self, doc: &Document, _diags: &mut Diagnostics) -> Vec<OutputFile> {
-        files(search::index(&Corpus::from_document(doc)))
+    fn render_to(&self, doc: &Document, _diags: &mut Diagnostics, out: &mut Files) {
+        out(files(search::index(&Corpus::from_document(doc))))
     }
 }
 

@@ -22,7 +22,9 @@ pub(crate) use highlight::warm as warm_code_highlighting;
 
 use crate::anchor::autolink;
 use crate::anchor::{Anchored, Passage};
-use crate::document::{Entry, Heading, InstructorQuestionHtml, Part, TextDoc, TextHtml};
+use crate::document::{
+    Entry, Heading, InstructorQuestionHtml, Part, RenderText, TextDoc, TextHtml,
+};
 use crate::link::{Page, Targets};
 use crate::markdown::{self, Spanned, Step, Walker};
 use crate::site::{Site, Text};
@@ -55,6 +57,45 @@ pub fn strip_marks(html: &str) -> String {
     }
     clean.push_str(rest);
     clean.replace("</mark>", "")
+}
+
+/// Renders each text when an output asks for it ([`crate::document::Document::render`]),
+/// with what every text's rendering shares.
+pub(crate) struct OnDemand<'s> {
+    pub(crate) site: &'s Site,
+    pub(crate) targets: Targets,
+    /// The glossary terms to link on first use (see [`text`]).
+    pub(crate) terms: Vec<autolink::Term<'s>>,
+}
+
+impl RenderText for OnDemand<'_> {
+    fn page(&self, t: &TextDoc) -> TextHtml {
+        text(self.site, t, &self.targets, &self.terms)
+    }
+
+    fn handout(&self, t: &TextDoc) -> Option<TextHtml> {
+        handout_text(self.site, t, &self.targets, &self.terms)
+    }
+
+    fn notes(&self, t: &TextDoc) -> Vec<String> {
+        let ctx = Context {
+            page: &t.page,
+            targets: &self.targets,
+            raw_html: false,
+            prefix: "",
+            pack: &Sections::default(),
+            base: &t.page,
+        };
+        notes(t, &ctx)
+    }
+}
+
+/// The HTML of a text's notes, parallel to its record's, as `ctx` says.
+fn notes(doc: &TextDoc, ctx: &Context) -> Vec<String> {
+    doc.notes
+        .iter()
+        .map(|n| fragment(&doc.text.notes[n.index].body, ctx))
+        .collect()
 }
 
 /// Renders one text of the document: its body, notes and questions. `autolink` lists the
@@ -165,11 +206,7 @@ fn text_on(
         pack,
         base: &doc.page,
     };
-    let notes = doc
-        .notes
-        .iter()
-        .map(|n| fragment(&text.notes[n.index].body, &ctx))
-        .collect();
+    let notes = notes(doc, &ctx);
     let mut shown: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, n) in doc.notes.iter().enumerate() {
         shown.entry(n.block).or_default().push(i);

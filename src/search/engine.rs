@@ -85,24 +85,30 @@ const PART: usize = 2_048;
 /// document do not depend on the other documents, so parts of the documents are counted
 /// in parallel and put together in document order.
 pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
-    let parts: Vec<Counted> = docs
-        .par_chunks(PART)
-        .enumerate()
-        .map(|(k, part)| count(part, (k * PART) as u32, codes))
-        .collect();
     let mut lengths = Vec::with_capacity(docs.len());
     let mut by_term: HashMap<String, [Vec<(u32, f64)>; 3]> = HashMap::new();
-    for part in parts {
-        lengths.extend(part.lengths);
-        for (term, fields) in part.terms {
-            match by_term.get_mut(&term) {
-                Some(slot) => {
-                    for (to, from) in slot.iter_mut().zip(fields) {
-                        to.extend(from);
+    // A few parts at a time (two per thread), each merged in document order as soon as
+    // its group is counted: a part's vocabulary has room for most of the site's terms,
+    // so every part held at once was most of the build's peak memory.
+    let group = PART * 2 * rayon::current_num_threads().max(1);
+    for (g, chunk) in docs.chunks(group).enumerate() {
+        let parts: Vec<Counted> = chunk
+            .par_chunks(PART)
+            .enumerate()
+            .map(|(k, part)| count(part, (g * group + k * PART) as u32, codes))
+            .collect();
+        for part in parts {
+            lengths.extend(part.lengths);
+            for (term, fields) in part.terms {
+                match by_term.get_mut(&term) {
+                    Some(slot) => {
+                        for (to, from) in slot.iter_mut().zip(fields) {
+                            to.extend(from);
+                        }
                     }
-                }
-                None => {
-                    by_term.insert(term, fields);
+                    None => {
+                        by_term.insert(term, fields);
+                    }
                 }
             }
         }

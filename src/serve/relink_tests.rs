@@ -108,7 +108,9 @@ fn shown(doc: &Document) -> Vec<String> {
         let json = serde_json::to_string(&(&t.notes, &t.backlinks, &t.previews, &t.prev, &t.next));
         out.push(format!(
             "{}: {json:?} {:?} {:?}",
-            t.text.slug, t.html, t.handout_html
+            t.text.slug,
+            doc.page_html(t),
+            doc.handout_html(t)
         ));
     }
     out.push(format!("tags: {:?}", serde_json::to_string(&doc.tags)));

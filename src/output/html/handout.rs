@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::document::{Document, Entry, InstructorQuestionHtml, NoteDoc, Part};
 use crate::link::Page;
 use crate::output::edition::Edition;
-use crate::output::{Origin, OutputFile, Renderer};
+use crate::output::{Files, Origin, OutputFile, Renderer, TEXTS_PER_BATCH};
 
 /// The public build's handouts, one per text.
 pub(crate) struct Handouts;
@@ -21,8 +21,8 @@ impl Renderer for Handouts {
         "handouts"
     }
 
-    fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
-        site_handouts(doc, None, diags)
+    fn render_to(&self, doc: &Document, diags: &mut Diagnostics, out: &mut Files) {
+        site_handouts(doc, None, diags, out);
     }
 
     /// A handout shows its own text's record alone: only those of `texts` can change.
@@ -32,20 +32,24 @@ impl Renderer for Handouts {
         texts: &std::collections::BTreeSet<String>,
         diags: &mut Diagnostics,
     ) -> Option<Vec<OutputFile>> {
-        Some(site_handouts(doc, Some(texts), diags))
+        let mut all = Vec::new();
+        site_handouts(doc, Some(texts), diags, &mut |files| all.extend(files));
+        Some(all)
     }
 }
 
-/// The handouts of the site's texts (of those in `only`, if given; the warnings of all).
+/// The handouts of the site's texts (of those in `only`, if given; the warnings of all),
+/// a batch at a time: each edition's HTML is rendered for it and dropped with its files.
 fn site_handouts(
     doc: &Document,
     only: Option<&std::collections::BTreeSet<String>>,
     diags: &mut Diagnostics,
-) -> Vec<OutputFile> {
+    out: &mut Files,
+) {
     let settings = &doc.site.config.handout;
     let pages: std::collections::BTreeSet<String> =
         doc.texts.iter().map(|t| t.page.path()).collect();
-    let mut editions: Vec<Edition> = Vec::new();
+    let mut texts = Vec::with_capacity(doc.texts.len());
     for t in &doc.texts {
         // A text `a/handout.md` has its page where `a.md`'s handout would be: the
         // text wins, and the handout is left out (it used to build, and still does).
@@ -63,10 +67,20 @@ fn site_handouts(
             continue;
         }
         if only.is_none_or(|o| o.contains(slug)) {
-            editions.extend(Edition::text(doc, slug, settings));
+            texts.push(t);
         }
     }
-    render(doc, &editions, Layout::Site, diags)
+    let Some(tera) = templates(doc.site, diags) else {
+        return;
+    };
+    let pages = Pages::new(doc, &tera);
+    for batch in texts.chunks(TEXTS_PER_BATCH) {
+        let made: Vec<_> = batch
+            .par_iter()
+            .map(|t| edition_files(&pages, &Edition::of(doc, t, settings), Layout::Site))
+            .collect();
+        out(collect(made, diags));
+    }
 }
 
 /// Where handouts are written, which decides their file names and links.
@@ -96,19 +110,28 @@ pub(crate) fn render(
         .par_iter()
         .map(|edition| edition_files(&pages, edition, layout))
         .collect();
-    let mut files = Vec::with_capacity(2 * made.len() + 1);
-    for result in made {
-        match result {
-            Ok(pair) => files.extend(pair),
-            Err(d) => diags.push(d),
-        }
-    }
+    let mut files = collect(made, diags);
     if layout == Layout::Folder {
         files.push(OutputFile {
             path: "assets/handout.css".into(),
             bytes: stylesheet(doc.site),
             origin: Origin::generated("the handouts' stylesheet"),
         });
+    }
+    files
+}
+
+/// The files of editions made, in order; the mistakes of those not made go to `diags`.
+fn collect(
+    made: Vec<Result<[OutputFile; 2], Diagnostic>>,
+    diags: &mut Diagnostics,
+) -> Vec<OutputFile> {
+    let mut files = Vec::with_capacity(2 * made.len() + 1);
+    for result in made {
+        match result {
+            Ok(pair) => files.extend(pair),
+            Err(d) => diags.push(d),
+        }
     }
     files
 }

@@ -17,7 +17,7 @@ use crate::strings::{is_right_to_left, Strings};
 use include_dir::{include_dir, Dir};
 use serde::Serialize;
 
-use super::{Origin, OutputFile, Renderer};
+use super::{Files, Origin, OutputFile, Renderer, TEXTS_PER_BATCH};
 use crate::config::page_url;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source, Span};
 use crate::document::{
@@ -54,8 +54,8 @@ impl Renderer for Site {
         "pages"
     }
 
-    fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
-        pages(doc, diags)
+    fn render_to(&self, doc: &Document, diags: &mut Diagnostics, out: &mut Files) {
+        pages(doc, diags, out);
     }
 }
 
@@ -91,16 +91,19 @@ impl PageSet<'_> {
     }
 }
 
-/// Every file of the built site: pages, assets and the sitemap.
-fn pages(doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
+/// Every file of the built site (pages, assets and the sitemap), a batch at a time.
+fn pages(doc: &Document, diags: &mut Diagnostics, out: &mut Files) {
     let Some(tera) = templates(doc.site, diags) else {
-        return Vec::new();
+        return;
     };
     let pages = Pages::new(doc, &tera);
-    let made = pages.of(&PageSet::All, diags);
-    let mut files: Vec<OutputFile> = made.into_iter().flat_map(|(_, f)| f).collect();
-    files.extend(pages.others(diags));
-    files
+    // Scholia's own files first (see `Pages::each`), their mistakes reported last.
+    let mut later = Diagnostics::new();
+    out(pages.others(&mut later));
+    pages.each(&PageSet::All, diags, &mut |made| {
+        out(made.into_iter().flat_map(|(_, f)| f).collect());
+    });
+    diags.extend(later);
 }
 
 /// The pages of `which`, each with the record it shows; `None` if the templates are
@@ -158,26 +161,29 @@ impl<'a> Pages<'a> {
 
     /// The pages of `which`, each with the record it shows.
     fn of(&self, which: &PageSet, diags: &mut Diagnostics) -> Vec<(PageKey, Vec<OutputFile>)> {
+        let mut all = Vec::new();
+        self.each(which, diags, &mut |made| all.extend(made));
+        all
+    }
+
+    /// [`Pages::of`], handed to `out` a batch at a time: scholia's own pages first (as
+    /// claims were made when the pages were handed over at once: a text that takes the
+    /// path of one is told which), then the texts' pages [`TEXTS_PER_BATCH`] at a time,
+    /// each text's HTML rendered for its page and dropped with it. Mistakes are reported
+    /// in the order of [`Pages::of`].
+    fn each(
+        &self,
+        which: &PageSet,
+        diags: &mut Diagnostics,
+        out: &mut dyn FnMut(Vec<(PageKey, Vec<OutputFile>)>),
+    ) {
         let pages = self;
         let doc = self.doc;
-        let mut results: Vec<(PageKey, Vec<Made>)> = Vec::new();
+        let mut own = Vec::new();
         if which.has(&PageKey::Home) {
-            results.push((PageKey::Home, pages.index()));
+            own = files(vec![(PageKey::Home, pages.index())], diags);
         }
-        let texts: Vec<(PageKey, Vec<Made>)> = doc
-            .texts
-            .par_iter()
-            .filter_map(|t| {
-                let key = PageKey::Text(t.text.slug.clone());
-                if !which.has(&key) {
-                    return None;
-                }
-                let html = pages.text(t);
-                let origin = Origin::Text(Arc::clone(&t.text.source));
-                Some((key, vec![(t.page.clone(), origin, html)]))
-            })
-            .collect();
-        results.extend(texts);
+        let mut results: Vec<(PageKey, Vec<Made>)> = Vec::new();
         if !doc.glossary.is_empty() && which.has(&PageKey::Glossary) {
             let origin = Origin::generated("the glossary");
             let made = vec![(Page::Glossary, origin, pages.glossary())];
@@ -198,22 +204,29 @@ impl<'a> Pages<'a> {
                 .collect();
             results.extend(tagged);
         }
-        let mut out = Vec::with_capacity(results.len());
-        for (key, made) in results {
-            let mut files = Vec::with_capacity(made.len());
-            for (page, origin, result) in made {
-                match result {
-                    Ok(html) => files.push(OutputFile {
-                        path: page.path(),
-                        bytes: html.into_bytes(),
-                        origin,
-                    }),
-                    Err(d) => diags.push(d),
-                }
-            }
-            out.push((key, files));
+        let mut later = Diagnostics::new();
+        own.extend(files(results, &mut later));
+        if !own.is_empty() {
+            out(own);
         }
-        out
+        for batch in doc.texts.chunks(TEXTS_PER_BATCH) {
+            let texts: Vec<(PageKey, Vec<Made>)> = batch
+                .par_iter()
+                .filter_map(|t| {
+                    let key = PageKey::Text(t.text.slug.clone());
+                    if !which.has(&key) {
+                        return None;
+                    }
+                    let html = pages.text(t);
+                    let origin = Origin::Text(Arc::clone(&t.text.source));
+                    Some((key, vec![(t.page.clone(), origin, html)]))
+                })
+                .collect();
+            if !texts.is_empty() {
+                out(files(texts, diags));
+            }
+        }
+        diags.extend(later);
     }
 
     fn others(&self, diags: &mut Diagnostics) -> Vec<OutputFile> {
@@ -276,6 +289,29 @@ impl<'a> Pages<'a> {
             origin: Origin::generated("the sitemap"),
         })
     }
+}
+
+/// Pages made into files; the mistakes of those that could not be made go to `diags`.
+fn files(
+    made: Vec<(PageKey, Vec<Made>)>,
+    diags: &mut Diagnostics,
+) -> Vec<(PageKey, Vec<OutputFile>)> {
+    let mut out = Vec::with_capacity(made.len());
+    for (key, made) in made {
+        let mut files = Vec::with_capacity(made.len());
+        for (page, origin, result) in made {
+            match result {
+                Ok(html) => files.push(OutputFile {
+                    path: page.path(),
+                    bytes: html.into_bytes(),
+                    origin,
+                }),
+                Err(d) => diags.push(d),
+            }
+        }
+        out.push((key, files));
+    }
+    out
 }
 
 /// A tag's notes cut into pages of at most [`NOTES_PER_TAG_PAGE`], each page's notes
@@ -752,10 +788,11 @@ impl Pages<'_> {
         let page = &t.page;
         let mut ctx = self.context(page, "text", &text.meta.title);
         let m = &text.meta;
+        let html = self.doc.page_html(t);
         let notes = t
             .notes
             .iter()
-            .zip(&t.html.notes)
+            .zip(&html.notes)
             .map(|(note, html)| NoteContext { note, html })
             .collect();
         ctx.insert(
@@ -768,11 +805,11 @@ impl Pages<'_> {
                 source: m.source.as_deref(),
                 license: m.license.as_deref(),
                 summary: m.summary.as_deref(),
-                body: &t.html.body,
+                body: &html.body,
                 notes,
-                questions: &t.html.questions,
+                questions: &html.questions,
                 notes_count: t.notes.len(),
-                headings: &t.html.headings,
+                headings: &html.headings,
             },
         );
         let lang = self.doc.site.language_of(text);
