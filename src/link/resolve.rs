@@ -774,17 +774,20 @@ fn update_tags(
     redone: &BTreeSet<usize>,
     index: &HashMap<&str, usize>,
 ) -> BTreeSet<String> {
-    let slugs: BTreeSet<&str> = redone
-        .iter()
-        .map(|&i| texts[i].text.slug.as_str())
-        .collect();
+    // A tag's groups are in reading order, one per text: a redone text's group is found
+    // by bisection, not by comparing every group's slug (tens of thousands on a large
+    // site, most of a save's linking).
+    let number = |g: &TagGroup| index.get(g.slug.as_str()).copied().unwrap_or(usize::MAX);
     let mut before: BTreeMap<String, (String, Vec<TagGroup>)> = BTreeMap::new();
     for tag in tags.iter_mut() {
-        if tag.groups.iter().any(|g| slugs.contains(g.slug.as_str())) {
-            let (gone, kept) = std::mem::take(&mut tag.groups)
-                .into_iter()
-                .partition(|g| slugs.contains(g.slug.as_str()));
-            tag.groups = kept;
+        let mut gone = Vec::new();
+        for &i in redone {
+            let at = tag.groups.partition_point(|g| number(g) < i);
+            if tag.groups.get(at).is_some_and(|g| number(g) == i) {
+                gone.push(tag.groups.remove(at));
+            }
+        }
+        if !gone.is_empty() {
             before.insert(tag.slug.clone(), (tag.name.clone(), gone));
         }
     }
@@ -803,7 +806,6 @@ fn update_tags(
             }
         }
     }
-    let number = |g: &TagGroup| index.get(g.slug.as_str()).copied().unwrap_or(usize::MAX);
     let mut changed = BTreeSet::new();
     for tag in tags.iter_mut() {
         let old = before.remove(&tag.slug);
