@@ -54,9 +54,7 @@ impl Renderer for Annotations {
         texts: &std::collections::BTreeSet<String>,
         _diags: &mut Diagnostics,
     ) -> Option<Vec<OutputFile>> {
-        let mut all = Vec::new();
-        files(doc, Some(texts), &mut |files| all.extend(files));
-        Some(all)
+        Some(super::gathered(|out| files(doc, Some(texts), out)))
     }
 }
 

@@ -57,9 +57,7 @@ pub(crate) trait Renderer: Sync {
     fn render_to(&self, doc: &Document, diags: &mut Diagnostics, out: &mut Files);
     /// Its files, all at once (what `serve` compares with those on disk).
     fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
-        let mut all = Vec::new();
-        self.render_to(doc, diags, &mut |files| all.extend(files));
-        all
+        gathered(|out| self.render_to(doc, diags, out))
     }
     /// For `serve`, when only the texts `texts` (slugs) can differ from the document its
     /// files were last made from: the files that can have changed, or `None` (the
@@ -76,6 +74,14 @@ pub(crate) trait Renderer: Sync {
 
 /// Where a renderer hands its files, a batch at a time.
 pub(crate) type Files<'a> = dyn FnMut(Vec<OutputFile>) + 'a;
+
+/// What `make` hands over a batch at a time, as one list (for `serve`, which compares
+/// whole outputs with what is on disk).
+pub(crate) fn gathered<T>(make: impl FnOnce(&mut dyn FnMut(Vec<T>))) -> Vec<T> {
+    let mut all = Vec::new();
+    make(&mut |batch| all.extend(batch));
+    all
+}
 
 /// How many texts' pages (or handouts) are made, then handed over, at a time: enough to
 /// keep the cores busy, few enough that their HTML is a few megabytes.

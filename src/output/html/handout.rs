@@ -32,9 +32,9 @@ impl Renderer for Handouts {
         texts: &std::collections::BTreeSet<String>,
         diags: &mut Diagnostics,
     ) -> Option<Vec<OutputFile>> {
-        let mut all = Vec::new();
-        site_handouts(doc, Some(texts), diags, &mut |files| all.extend(files));
-        Some(all)
+        Some(crate::output::gathered(|out| {
+            site_handouts(doc, Some(texts), diags, out)
+        }))
     }
 }
 

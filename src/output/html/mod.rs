@@ -161,9 +161,7 @@ impl<'a> Pages<'a> {
 
     /// The pages of `which`, each with the record it shows.
     fn of(&self, which: &PageSet, diags: &mut Diagnostics) -> Vec<(PageKey, Vec<OutputFile>)> {
-        let mut all = Vec::new();
-        self.each(which, diags, &mut |made| all.extend(made));
-        all
+        crate::output::gathered(|out| self.each(which, diags, out))
     }
 
     /// [`Pages::of`], handed to `out` a batch at a time: scholia's own pages first (as
