@@ -30,9 +30,13 @@ use crate::{load, output, render};
 /// What a build did, for the summary line.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Texts built (drafts left out unless asked for).
     pub texts: usize,
+    /// Notes anchored on them.
     pub notes: usize,
+    /// HTML files written, handouts included.
     pub pages: usize,
+    /// Each stage's and output's wall time, in order, for `--timings`.
     pub timings: Vec<(&'static str, Duration)>,
 }
 
