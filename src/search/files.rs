@@ -75,6 +75,7 @@ pub fn write_kept(
 pub struct Layout {
     /// The term shards' boundaries, and each shard's entries (sorted by term).
     pub boundaries: Vec<String>,
+    /// Per shard, its terms' entries.
     pub shards: Vec<Vec<Placed>>,
     /// The words table shards' boundaries.
     pub words: Vec<String>,
@@ -85,7 +86,9 @@ pub struct Layout {
 /// A term's entry and the numbers of its tail pieces' files, one per piece.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Placed {
+    /// The term's head, as its shard holds it.
     pub entry: Entry,
+    /// The ids of its tail's pieces (`search/tails/<id>.js`), in order.
     pub tails: Vec<u32>,
 }
 
