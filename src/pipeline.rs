@@ -1,8 +1,8 @@
 //! The whole build, in order. Read this file to see how scholia works:
 //!
 //! ```text
-//! content/ ─load→ Site ─anchor→ passages, links ─link→ Document ─render→ Document + HTML
-//!          ─outputs→ files (HTML site, search index, …) ─claims→ ─write→ public/ (atomic)
+//! content/ ─load→ Site ─anchor→ passages, links ─link→ Document ─render→ HTML fragments
+//!          ─outputs→ files (site, search, handouts, feed, annotations) ─claims→ ─write→ public/ (atomic)
 //!
 //! Each output's files are written into the new site a batch at a time, as soon as they
 //! are claimed, and dropped, so the built site is never held in memory whole; the
