@@ -139,7 +139,11 @@ impl Corpus {
             .iter()
             .map(|note| CorpusNote {
                 id: note.id.clone(),
-                label: format!("{} · {}", kind_word(doc, note.kind), squash(&note.label)),
+                label: format!(
+                    "{} · {}",
+                    doc.site.theme.strings.kind(note.kind),
+                    squash(&note.label)
+                ),
                 title: note.title.clone().unwrap_or_default(),
                 plain: text
                     .notes
@@ -218,16 +222,4 @@ fn words(md: &str, targets: &Targets, page: &Page) -> String {
 /// Whitespace runs as single spaces: what the reader sees, and shorter to store.
 pub fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A note kind's name in the interface's language (`Context`, `Contexte`…).
-fn kind_word(doc: &Document, kind: crate::site::NoteKind) -> String {
-    doc.site
-        .theme
-        .strings
-        .table()
-        .get("kinds")
-        .and_then(|k| k.get(kind.name()))
-        .and_then(|w| w.as_str())
-        .map_or_else(|| kind.label().to_string(), str::to_string)
 }
