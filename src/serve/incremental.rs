@@ -62,6 +62,9 @@ pub(crate) struct Session {
     /// The search index as last written, to update only what a save changes (`None`
     /// after a rebuild that failed to write it: the next one builds it in full).
     search: Option<Live>,
+    /// The outputs after the pages, kept for what they keep between rebuilds (the
+    /// annotations' parts).
+    renderers: Vec<Box<dyn output::Renderer>>,
 }
 
 /// What an incremental rebuild did, for the line `serve` prints.
@@ -138,13 +141,14 @@ impl Session {
         written.insert(pages_name, Written::of(&pages));
         all.extend(pages);
         let mut search = None;
-        for renderer in output::renderers().into_iter().skip(1) {
+        let mut renderers: Vec<_> = output::renderers().into_iter().skip(1).collect();
+        for renderer in &mut renderers {
             let files = if renderer.name() == output::search::NAME {
                 let (files, live) = Live::build(Corpus::from_document(&doc), &Limits::default());
                 search = Some(live);
                 output::search::files(files)
             } else {
-                renderer.render(&doc, diags)
+                renderer.render_kept(&doc, diags)
             };
             let files = claimed(files, diags)?;
             written.insert(renderer.name(), Written::of(&files));
@@ -172,6 +176,7 @@ impl Session {
             page_files,
             templates,
             search,
+            renderers,
         };
         Ok((session, report))
     }
@@ -284,7 +289,9 @@ impl Session {
                     texts: for_search.as_ref(),
                     targets: self.links.targets(),
                 };
-                other_outputs(&self.out, &mut self.written, &doc, search, started, diags)
+                let (out, written) = (&self.out, &mut self.written);
+                let renderers = &mut self.renderers;
+                other_outputs(out, written, renderers, &doc, search, started, diags)
             }
             Err(failure) => Err(failure),
         };
@@ -540,6 +547,7 @@ impl Search<'_> {
 fn other_outputs(
     out: &Path,
     written: &mut BTreeMap<&'static str, Written>,
+    renderers: &mut [Box<dyn output::Renderer>],
     doc: &Document,
     search: Search,
     since: Started,
@@ -549,7 +557,7 @@ fn other_outputs(
     let mut clock = Clock::new();
     let mut indexed = Indexed::default();
     let texts = search.texts;
-    for renderer in output::renderers().into_iter().skip(1) {
+    for renderer in renderers.iter_mut() {
         let name = renderer.name();
         let done = if name == output::search::NAME {
             let live = &mut *search.live;
@@ -577,7 +585,7 @@ fn other_outputs(
                     output::update(out, written, &files, &BTreeSet::new()).map_err(Failure::Io)?
                 }
                 None => {
-                    let files = claimed(renderer.render(doc, diags), diags)?;
+                    let files = claimed(renderer.render_kept(doc, diags), diags)?;
                     update(out, written, name, &files)?
                 }
             };

@@ -27,7 +27,7 @@ impl Renderer for Handouts {
 
     /// A handout shows its own text's record alone: only those of `texts` can change.
     fn render_texts(
-        &self,
+        &mut self,
         doc: &Document,
         texts: &std::collections::BTreeSet<String>,
         diags: &mut Diagnostics,
