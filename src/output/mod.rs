@@ -101,7 +101,7 @@ pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(feed::AtomFeed),
         Box::new(schema::Schemas),
         Box::new(annotations::Annotations::default()),
-        Box::new(html::handout::Handouts),
+        Box::new(html::handout::Handouts::default()),
     ]
 }
 
