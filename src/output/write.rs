@@ -16,7 +16,7 @@
 //! are gone. [`Written`] remembers what is on disk, as hashes, between rebuilds.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{Hash as _, Hasher as _};
+use std::hash::BuildHasher as _;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -295,12 +295,9 @@ struct Fingerprint {
 
 impl Fingerprint {
     fn of(bytes: &[u8]) -> Fingerprint {
-        use std::hash::BuildHasher as _;
-        let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
-        bytes.hash(&mut hasher);
         Fingerprint {
             len: bytes.len(),
-            hash: hasher.finish(),
+            hash: foldhash::quality::FixedState::with_seed(0).hash_one(bytes),
         }
     }
 }
