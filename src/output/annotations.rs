@@ -170,7 +170,8 @@ fn files(
             // doublings.
             let separators = ordered.len() * (2 + 2 * SITE_DEPTH);
             let length: usize = ordered.iter().map(|p| p.bytes.len()).sum();
-            site.bytes.reserve(length + separators + site.tail.len() + 1);
+            site.bytes
+                .reserve(length + separators + site.tail.len() + 1);
             for part in ordered {
                 site.push(part);
             }

@@ -65,6 +65,10 @@ pub(crate) struct Session {
     /// The outputs after the pages, kept for what they keep between rebuilds (the
     /// annotations' parts).
     renderers: Vec<Box<dyn output::Renderer>>,
+    /// The texts (slugs) the outputs after the pages were not made again for, when a
+    /// rebuild failed in them after writing the pages (`None`: any): the next rebuild
+    /// makes them again too, or a kept part would stay stale.
+    behind: Option<BTreeSet<String>>,
 }
 
 /// What an incremental rebuild did, for the line `serve` prints.
@@ -177,6 +181,7 @@ impl Session {
             templates,
             search,
             renderers,
+            behind: Some(BTreeSet::new()),
         };
         Ok((session, report))
     }
@@ -262,9 +267,13 @@ impl Session {
             templates: &self.templates,
         };
         let result = pages.write(&doc, &dirty, &mut clock, diags);
-        // What search reads can differ only in the texts anchored again, which the
-        // changes name (`None`: any).
-        let for_search = dirty.as_ref().map(|d| d.texts.clone());
+        // What search (and the outputs after it) read can differ only in the texts
+        // anchored again, which the changes name, and those a failed rebuild left
+        // behind (`None`: any).
+        let for_search = match (dirty.as_ref(), &self.behind) {
+            (Some(d), Some(behind)) => Some(d.texts.union(behind).cloned().collect()),
+            _ => None,
+        };
         self.dirty = match result {
             Ok(_) => Some(Changed::default()),
             Err(_) => dirty,
@@ -291,7 +300,12 @@ impl Session {
                 };
                 let (out, written) = (&self.out, &mut self.written);
                 let renderers = &mut self.renderers;
-                other_outputs(out, written, renderers, &doc, search, started, diags)
+                let done = other_outputs(out, written, renderers, &doc, search, started, diags);
+                self.behind = match done {
+                    Ok(_) => Some(BTreeSet::new()),
+                    Err(_) => for_search,
+                };
+                done
             }
             Err(failure) => Err(failure),
         };
