@@ -452,7 +452,10 @@ mod tests {
                 assert!(texts.len() <= TEXTS_PER_BATCH, "{}", renderer.name());
             }
             let of = |files: Vec<OutputFile>| -> BTreeMap<String, Vec<u8>> {
-                files.into_iter().map(|f| (f.path, f.bytes)).collect()
+                files
+                    .into_iter()
+                    .map(|f| (f.path, f.bytes.to_vec()))
+                    .collect()
             };
             let streamed = of(made.into_iter().flatten().collect());
             let from_kept = of(renderer.render(&with_html, &mut diags));

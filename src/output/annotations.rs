@@ -8,12 +8,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 use url::Url;
 
-use super::{Files, Origin, OutputFile, Renderer, TEXTS_PER_BATCH};
+use super::{Contents, Files, Origin, OutputFile, Renderer, TEXTS_PER_BATCH};
 use crate::config::page_url;
 use crate::diagnostics::Diagnostics;
 use crate::document::{Document, NoteDoc, TextDoc};
@@ -84,7 +85,7 @@ type Annotated<'a, 'd> = (&'a TextDoc<'d>, &'a [String]);
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Part {
     count: usize,
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
 }
 
 /// What becomes of the site's file's parts as they are made.
@@ -166,12 +167,6 @@ fn files(
                 .collect();
             let total = ordered.iter().map(|p| p.count).sum();
             let mut site = Joined::new(&root, FILE, site_label(doc), total);
-            // One allocation for the whole file (58 MB on a large site), not a series of
-            // doublings.
-            let separators = ordered.len() * (2 + 2 * SITE_DEPTH);
-            let length: usize = ordered.iter().map(|p| p.bytes.len()).sum();
-            site.bytes
-                .reserve(length + separators + site.tail.len() + 1);
             for part in ordered {
                 site.push(part);
             }
@@ -238,7 +233,7 @@ fn part(iris: &Iris, (t, html): Annotated, language: &str, depth: usize) -> Part
     }
     Part {
         count: annotations.len(),
-        bytes,
+        bytes: bytes.into(),
     }
 }
 
@@ -267,12 +262,13 @@ impl std::io::Write for Indented<'_> {
 }
 
 /// A collection's file made from its parts: the head serde_json writes before the
-/// items, the parts one after another, the tail after them.
+/// items, the parts one after another (shared, not copied: the file is written a piece
+/// at a time), the tail after them.
 struct Joined {
-    bytes: Vec<u8>,
+    pieces: Vec<Arc<[u8]>>,
     tail: Vec<u8>,
-    /// Whether a part is in (the next is preceded by a separator).
-    started: bool,
+    /// What separates two parts, shared by all (`None` until a part is in).
+    separator: Option<Arc<[u8]>>,
 }
 
 impl Joined {
@@ -288,9 +284,9 @@ impl Joined {
             _ => (whole, Vec::new()),
         };
         Joined {
-            bytes: head,
+            pieces: vec![head.into()],
             tail,
-            started: false,
+            separator: None,
         }
     }
 
@@ -298,20 +294,20 @@ impl Joined {
         if part.bytes.is_empty() {
             return;
         }
-        if self.started {
-            self.bytes.push(b',');
-            self.bytes.push(b'\n');
-            self.bytes
-                .extend_from_slice("  ".repeat(SITE_DEPTH).as_bytes());
+        match &self.separator {
+            Some(separator) => self.pieces.push(separator.clone()),
+            None => {
+                let indent = "  ".repeat(SITE_DEPTH);
+                self.separator = Some(format!(",\n{indent}").into_bytes().into());
+            }
         }
-        self.bytes.extend_from_slice(&part.bytes);
-        self.started = true;
+        self.pieces.push(part.bytes.clone());
     }
 
-    fn finish(mut self) -> Vec<u8> {
-        self.bytes.extend_from_slice(&self.tail);
-        self.bytes.push(b'\n');
-        self.bytes
+    fn finish(mut self) -> Contents {
+        self.tail.push(b'\n');
+        self.pieces.push(self.tail.into());
+        Contents::Parts(self.pieces)
     }
 }
 
@@ -738,7 +734,7 @@ mod tests {
             let files: HashMap<String, Vec<u8>> = Annotations::default()
                 .render(&doc, &mut diags)
                 .into_iter()
-                .map(|f| (f.path, f.bytes))
+                .map(|f| (f.path, f.bytes.to_vec()))
                 .collect();
             let root = Iris {
                 base: doc.site.config.base_url.as_ref(),

@@ -188,7 +188,7 @@ mod tests {
     fn file(path: &str, origin: Origin) -> OutputFile {
         OutputFile {
             path: path.into(),
-            bytes: Vec::new(),
+            bytes: Vec::new().into(),
             origin,
         }
     }

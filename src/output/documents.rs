@@ -73,7 +73,7 @@ fn file(edition: &Edition, extension: &str, bytes: Vec<u8>) -> OutputFile {
     };
     OutputFile {
         path: format!("{}.{extension}", edition.name),
-        bytes,
+        bytes: bytes.into(),
         origin,
     }
 }

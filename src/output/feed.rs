@@ -34,7 +34,7 @@ impl Renderer for AtomFeed {
         if let Some(bytes) = feed(doc) {
             out(vec![OutputFile {
                 path: PATH.into(),
-                bytes,
+                bytes: bytes.into(),
                 origin: Origin::generated("the Atom feed"),
             }]);
         }

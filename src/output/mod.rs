@@ -42,6 +42,7 @@ pub(crate) fn handout_files(
 ) -> Vec<OutputFile> {
     html::handout::render(doc, editions, html::handout::Layout::Folder, diags)
 }
+pub(crate) use write::Contents;
 pub(crate) use write::{check_output_dir, write, MARKER};
 pub(crate) use write::{remove_stale_temp_folders, update, Staging, Updated, Written};
 
@@ -110,7 +111,7 @@ pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
 pub(crate) struct OutputFile {
     /// Relative to the output folder, `/`-separated.
     pub path: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Contents,
     /// What made it, for [`Claims`].
     pub origin: Origin,
 }

@@ -19,7 +19,7 @@ impl Renderer for Schemas {
             .into_iter()
             .map(|kind| OutputFile {
                 path: format!("schema/{}", kind.file_name()),
-                bytes: schema::to_json(kind).into_bytes(),
+                bytes: schema::to_json(kind).into_bytes().into(),
                 origin: Origin::generated("the JSON Schemas of the content files"),
             })
             .collect())

@@ -28,7 +28,7 @@ pub(crate) fn files(files: Vec<search::File>) -> Vec<OutputFile> {
         .into_iter()
         .map(|f| OutputFile {
             path: f.path,
-            bytes: f.bytes,
+            bytes: f.bytes.into(),
             origin: Origin::generated("the search index"),
         })
         .collect()

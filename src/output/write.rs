@@ -16,8 +16,10 @@
 //! are gone. [`Written`] remembers what is on disk, as hashes, between rebuilds.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::BuildHasher as _;
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -195,6 +197,80 @@ fn is_empty_dir(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// A file's bytes: whole, or parts written one after another. A large file made of
+/// pieces (the site's `annotations.jsonld`, joined from every text's annotations) is
+/// never joined in memory, and `serve` hands the pieces it keeps between saves to the
+/// writer as they are (shared, not copied).
+#[derive(Debug, Clone)]
+pub(crate) enum Contents {
+    Whole(Vec<u8>),
+    Parts(Vec<Arc<[u8]>>),
+}
+
+impl Contents {
+    /// The bytes, a piece at a time, in order.
+    pub(crate) fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+        let (whole, parts) = match self {
+            Contents::Whole(bytes) => (Some(bytes.as_slice()), &[][..]),
+            Contents::Parts(parts) => (None, parts.as_slice()),
+        };
+        whole.into_iter().chain(parts.iter().map(|p| &p[..]))
+    }
+
+    /// How many bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.pieces().map(<[u8]>::len).sum()
+    }
+
+    /// The bytes joined (for readers of the whole file: tests, `serve`'s comparisons).
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
+        match self {
+            Contents::Whole(bytes) => bytes.clone(),
+            Contents::Parts(_) => {
+                let mut all = Vec::with_capacity(self.len());
+                self.pieces().for_each(|p| all.extend_from_slice(p));
+                all
+            }
+        }
+    }
+
+    /// Writes the bytes to a new file at `path`, replacing any.
+    fn write_to(&self, path: &Path) -> std::io::Result<()> {
+        match self {
+            Contents::Whole(bytes) => std::fs::write(path, bytes),
+            Contents::Parts(parts) => {
+                let mut file =
+                    std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+                for part in parts {
+                    file.write_all(part)?;
+                }
+                file.flush()
+            }
+        }
+    }
+}
+
+impl From<Vec<u8>> for Contents {
+    fn from(bytes: Vec<u8>) -> Contents {
+        Contents::Whole(bytes)
+    }
+}
+
+impl From<String> for Contents {
+    fn from(text: String) -> Contents {
+        Contents::Whole(text.into_bytes())
+    }
+}
+
+/// Two files' contents are equal when their bytes are, however they are split.
+impl PartialEq for Contents {
+    fn eq(&self, other: &Contents) -> bool {
+        self.len() == other.len() && self.to_vec() == other.to_vec()
+    }
+}
+
+impl Eq for Contents {}
+
 /// Writes `files` to `out` (checked by [`check_output_dir`]) atomically.
 pub(crate) fn write(files: &[OutputFile], out: &Path) -> Result<()> {
     let staging = Staging::new(out)?;
@@ -250,7 +326,8 @@ impl Staging {
                 std::fs::create_dir_all(p)
                     .with_context(|| format!("cannot create `{}`", p.display()))?;
             }
-            std::fs::write(&path, &file.bytes)
+            file.bytes
+                .write_to(&path)
                 .with_context(|| format!("cannot write `{}`", path.display()))
         })
     }
@@ -294,10 +371,34 @@ struct Fingerprint {
 }
 
 impl Fingerprint {
-    fn of(bytes: &[u8]) -> Fingerprint {
+    /// The hasher reads the file's bytes in blocks of this size, wherever its parts
+    /// split them, so a file's fingerprint is that of its joined bytes.
+    const BLOCK: usize = 4096;
+
+    fn of(contents: &Contents) -> Fingerprint {
+        let mut hasher = foldhash::quality::FixedState::with_seed(0).build_hasher();
+        // The start of a block that straddles parts.
+        let mut pending = Vec::with_capacity(Self::BLOCK);
+        for mut piece in contents.pieces() {
+            if !pending.is_empty() {
+                let take = piece.len().min(Self::BLOCK - pending.len());
+                pending.extend_from_slice(&piece[..take]);
+                piece = &piece[take..];
+                if pending.len() == Self::BLOCK {
+                    hasher.write(&pending);
+                    pending.clear();
+                }
+            }
+            let mut blocks = piece.chunks_exact(Self::BLOCK);
+            blocks.by_ref().for_each(|block| hasher.write(block));
+            pending.extend_from_slice(blocks.remainder());
+        }
+        if !pending.is_empty() {
+            hasher.write(&pending);
+        }
         Fingerprint {
-            len: bytes.len(),
-            hash: foldhash::quality::FixedState::with_seed(0).hash_one(bytes),
+            len: contents.len(),
+            hash: hasher.finish(),
         }
     }
 }
@@ -385,7 +486,7 @@ fn inside(root: &Path, rel: &str) -> Result<PathBuf> {
 /// Writes one file atomically: into a temporary file beside it, renamed over it. Its
 /// folder must resolve to a place inside `root` (a link planted in the output folder
 /// must not lead the write elsewhere).
-fn write_in_place(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+fn write_in_place(root: &Path, rel: &str, bytes: &Contents) -> Result<()> {
     let path = inside(root, rel)?;
     let parent = path.parent().context("a file of the site has no folder")?;
     std::fs::create_dir_all(parent)
@@ -405,7 +506,8 @@ fn write_in_place(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
         .unwrap_or_default();
     let temp = real.join(format!(".{name}.tmp-{}", std::process::id()));
     let target = real.join(&name);
-    let result = std::fs::write(&temp, bytes)
+    let result = bytes
+        .write_to(&temp)
         .and_then(|()| std::fs::rename(&temp, &target))
         .with_context(|| format!("cannot write `{}`", path.display()));
     if result.is_err() {
@@ -603,7 +705,7 @@ mod tests {
         let out = dir.path().join("public");
         let file = |p: &str, b: &str| OutputFile {
             path: p.into(),
-            bytes: b.into(),
+            bytes: b.as_bytes().to_vec().into(),
             origin: super::super::Origin::generated("a test"),
         };
         ok(write(
@@ -627,7 +729,7 @@ mod tests {
     fn output(path: &str, bytes: &str) -> OutputFile {
         OutputFile {
             path: path.into(),
-            bytes: bytes.into(),
+            bytes: bytes.as_bytes().to_vec().into(),
             origin: super::super::Origin::generated("a test"),
         }
     }
@@ -682,6 +784,80 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names, ["index.html"], "no temporary files are left");
+    }
+
+    /// `bytes` cut at `cuts` (offsets, ascending), as the parts of a file.
+    fn cut(bytes: &[u8], cuts: &[usize]) -> Contents {
+        let mut parts = Vec::new();
+        let mut from = 0;
+        for &to in cuts.iter().chain([&bytes.len()]) {
+            parts.push(Arc::from(&bytes[from..to]));
+            from = to;
+        }
+        Contents::Parts(parts)
+    }
+
+    #[test]
+    fn a_file_in_parts_fingerprints_as_its_joined_bytes() {
+        // Bytes that differ from block to block, over several of the hasher's blocks.
+        let bytes: Vec<u8> = (0..3 * Fingerprint::BLOCK + 1234)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        let whole = Fingerprint::of(&Contents::Whole(bytes.clone()));
+        let block = Fingerprint::BLOCK;
+        for cuts in [
+            vec![],
+            vec![0, 0, 1],
+            vec![1, block - 1, block, block + 1],
+            vec![block / 2, block + block / 2, 3 * block],
+            (1..40).map(|i| i * 301).collect(),
+            vec![bytes.len()],
+        ] {
+            let parts = cut(&bytes, &cuts);
+            assert_eq!(Fingerprint::of(&parts), whole, "cut at {cuts:?}");
+            assert_eq!(parts, Contents::Whole(bytes.clone()));
+        }
+        // A byte changed anywhere, in any part, is a different file.
+        for at in [0, block - 1, block, bytes.len() - 1] {
+            let mut changed = bytes.clone();
+            changed[at] ^= 1;
+            let parts = cut(&changed, &[block / 3, block + 7]);
+            assert_ne!(Fingerprint::of(&parts), whole, "changed at {at}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_in_parts_is_written_whole() {
+        let dir = ok(tempfile::tempdir());
+        let out = dir.path().join("public");
+        let bytes: Vec<u8> = (0..10_000).map(|i| (i % 253) as u8).collect();
+        let file = |contents: Contents| OutputFile {
+            path: "big.jsonld".into(),
+            bytes: contents,
+            origin: super::super::Origin::generated("a test"),
+        };
+        let first = [file(cut(&bytes, &[3, 5000, 5001]))];
+        ok(write(&first, &out));
+        assert_eq!(ok(std::fs::read(out.join("big.jsonld"))), bytes);
+        // The same bytes cut elsewhere are the same file: not written again.
+        let mut written = Written::of(&first);
+        let before = identity(&out.join("big.jsonld"));
+        let same = [file(cut(&bytes, &[9000]))];
+        let done = ok(update(&out, &mut written, &same, &BTreeSet::new()));
+        assert_eq!(done, Updated::default());
+        assert_eq!(identity(&out.join("big.jsonld")), before, "rewritten");
+        // Changed bytes are written whole, in place.
+        let mut changed = bytes.clone();
+        changed.extend_from_slice(b"more");
+        let done = ok(update(
+            &out,
+            &mut written,
+            &[file(cut(&changed, &[1, 2, 7777]))],
+            &BTreeSet::new(),
+        ));
+        assert_eq!(done.written, 1);
+        assert_eq!(ok(std::fs::read(out.join("big.jsonld"))), changed);
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl Assets {
         self.files.push(OutputFile {
             origin: Origin::generated(format!("the theme's file `static/{path}`")),
             path: name,
-            bytes,
+            bytes: bytes.into(),
         });
     }
 
@@ -122,7 +122,7 @@ impl Assets {
             self.files.push(OutputFile {
                 origin: Origin::generated(format!("the `{key}` of `_site.yaml`")),
                 path: name.clone(),
-                bytes: image.bytes.clone(),
+                bytes: image.bytes.clone().into(),
             });
         }
         name

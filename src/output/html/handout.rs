@@ -139,7 +139,7 @@ pub(crate) fn render(
     if layout == Layout::Folder {
         files.push(OutputFile {
             path: "assets/handout.css".into(),
-            bytes: stylesheet(doc.site),
+            bytes: stylesheet(doc.site).into(),
             origin: Origin::generated("the handouts' stylesheet"),
         });
     }
@@ -195,12 +195,12 @@ fn edition_files(
     Ok([
         OutputFile {
             path,
-            bytes: html.into_bytes(),
+            bytes: html.into_bytes().into(),
             origin: origin(edition),
         },
         OutputFile {
             path: css,
-            bytes: running_title(edition).into_bytes(),
+            bytes: running_title(edition).into_bytes().into(),
             origin: origin(edition),
         },
     ])

@@ -232,7 +232,7 @@ impl<'a> Pages<'a> {
         match self.search() {
             Ok(html) => files.push(OutputFile {
                 path: SEARCH_PAGE.into(),
-                bytes: html.into_bytes(),
+                bytes: html.into_bytes().into(),
                 origin: Origin::generated("the search page"),
             }),
             Err(d) => diags.push(d),
@@ -240,7 +240,7 @@ impl<'a> Pages<'a> {
         match self.not_found() {
             Ok(html) => files.push(OutputFile {
                 path: NOT_FOUND_PAGE.into(),
-                bytes: html.into_bytes(),
+                bytes: html.into_bytes().into(),
                 origin: Origin::generated("the page for addresses with no page (404)"),
             }),
             Err(d) => diags.push(d),
@@ -249,7 +249,7 @@ impl<'a> Pages<'a> {
         // GitHub Pages would otherwise run Jekyll, which hides files starting with `_`.
         files.push(OutputFile {
             path: ".nojekyll".into(),
-            bytes: Vec::new(),
+            bytes: Vec::new().into(),
             origin: Origin::generated("the `.nojekyll` file that GitHub Pages needs"),
         });
         if let Some(sitemap) = self.sitemap() {
@@ -283,7 +283,7 @@ impl<'a> Pages<'a> {
             .collect();
         Some(OutputFile {
             path: "sitemap.xml".into(),
-            bytes: sitemap_xml(&urls),
+            bytes: sitemap_xml(&urls).into(),
             origin: Origin::generated("the sitemap"),
         })
     }
@@ -301,7 +301,7 @@ fn files(
             match result {
                 Ok(html) => files.push(OutputFile {
                     path: page.path(),
-                    bytes: html.into_bytes(),
+                    bytes: html.into_bytes().into(),
                     origin,
                 }),
                 Err(d) => diags.push(d),
@@ -1066,7 +1066,7 @@ fn robots(site: &crate::site::Site) -> OutputFile {
     }
     OutputFile {
         path: "robots.txt".into(),
-        bytes: text.into_bytes(),
+        bytes: text.into_bytes().into(),
         origin: Origin::generated("`robots.txt`"),
     }
 }
