@@ -457,7 +457,7 @@ mod tests {
                     .map(|f| (f.path, f.bytes.to_vec()))
                     .collect()
             };
-            let streamed = of(made.into_iter().flatten().collect());
+            let streamed = of(output::whole_files(made.into_iter().flatten().collect()));
             let from_kept = of(renderer.render(&with_html, &mut diags));
             assert_eq!(
                 streamed.keys().collect::<Vec<_>>(),

@@ -155,6 +155,11 @@ fn files(
                 _ => {}
             }
         }
+        // A build hands over the site's file as it goes, so that it is never whole in
+        // memory (58 MB on a large site).
+        if let Some(site) = &mut site {
+            files.push(site_file(site.take()));
+        }
         out(files);
     }
     let site = match (site, parts) {
@@ -174,11 +179,15 @@ fn files(
         }
         (None, Parts::Streamed) => return,
     };
-    out(vec![OutputFile {
+    out(vec![site_file(site.finish())]);
+}
+
+fn site_file(bytes: Contents) -> OutputFile {
+    OutputFile {
         path: FILE.to_string(),
-        bytes: site.finish(),
+        bytes,
         origin: Origin::generated("the site's annotations"),
-    }]);
+    }
 }
 
 fn site_label(doc: &Document) -> String {
@@ -269,6 +278,8 @@ struct Joined {
     tail: Vec<u8>,
     /// What separates two parts, shared by all (`None` until a part is in).
     separator: Option<Arc<[u8]>>,
+    /// Whether pieces were handed over already ([`Joined::take`]).
+    handed: bool,
 }
 
 impl Joined {
@@ -287,6 +298,7 @@ impl Joined {
             pieces: vec![head.into()],
             tail,
             separator: None,
+            handed: false,
         }
     }
 
@@ -304,10 +316,22 @@ impl Joined {
         self.pieces.push(part.bytes.clone());
     }
 
+    /// The pieces joined since the last call: the file's first bytes, or the rest of
+    /// those handed over before.
+    fn take(&mut self) -> Contents {
+        let pieces = std::mem::take(&mut self.pieces);
+        match std::mem::replace(&mut self.handed, true) {
+            false => Contents::Parts(pieces),
+            true => Contents::Continued(pieces),
+        }
+    }
+
+    /// The file's last pieces (its whole, if none were taken).
     fn finish(mut self) -> Contents {
         self.tail.push(b'\n');
-        self.pieces.push(self.tail.into());
-        Contents::Parts(self.pieces)
+        let tail = std::mem::take(&mut self.tail);
+        self.pieces.push(tail.into());
+        self.take()
     }
 }
 

@@ -83,6 +83,11 @@ impl Claims {
             .into_iter()
             .partition(|f| matches!(f.origin, Origin::Text(_)));
         for file in generated.into_iter().chain(texts) {
+            // The rest of a file handed over before (and claimed then).
+            if matches!(file.bytes, super::Contents::Continued(_)) {
+                claimed.push(file);
+                continue;
+            }
             if let Some(first) = self.owners.get(&file.path) {
                 diags.push(conflict(&file.path, first, &file.origin));
                 continue;

@@ -58,7 +58,7 @@ pub(crate) trait Renderer: Send + Sync {
     fn render_to(&self, doc: &Document, diags: &mut Diagnostics, out: &mut Files);
     /// Its files, all at once (what `serve` compares with those on disk).
     fn render(&self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
-        gathered(|out| self.render_to(doc, diags, out))
+        whole_files(gathered(|out| self.render_to(doc, diags, out)))
     }
     /// For `serve`, when only the texts `texts` (slugs) can differ from the document its
     /// files were last made from: the files that can have changed, or `None` (the
@@ -78,7 +78,8 @@ pub(crate) trait Renderer: Send + Sync {
     }
 }
 
-/// Where a renderer hands its files, a batch at a time.
+/// Where a renderer hands its files, a batch at a time (a large file may come in pieces,
+/// its first bytes in one batch and the rest in later ones: [`Contents::Continued`]).
 pub(crate) type Files<'a> = dyn FnMut(Vec<OutputFile>) + 'a;
 
 /// What `make` hands over a batch at a time, as one list (for `serve`, which compares
@@ -86,6 +87,25 @@ pub(crate) type Files<'a> = dyn FnMut(Vec<OutputFile>) + 'a;
 pub(crate) fn gathered<T>(make: impl FnOnce(&mut dyn FnMut(Vec<T>))) -> Vec<T> {
     let mut all = Vec::new();
     make(&mut |batch| all.extend(batch));
+    all
+}
+
+/// `files` with each file handed over in pieces ([`Contents::Continued`]) as one file.
+pub(crate) fn whole_files(files: Vec<OutputFile>) -> Vec<OutputFile> {
+    let mut all: Vec<OutputFile> = Vec::with_capacity(files.len());
+    for file in files {
+        let Contents::Continued(more) = file.bytes else {
+            all.push(file);
+            continue;
+        };
+        match all.iter_mut().rev().find(|f| f.path == file.path) {
+            Some(first) => first.bytes.append(more),
+            None => all.push(OutputFile {
+                bytes: Contents::Parts(more),
+                ..file
+            }),
+        }
+    }
     all
 }
 

@@ -199,12 +199,16 @@ fn is_empty_dir(path: &Path) -> bool {
 
 /// A file's bytes: whole, or parts written one after another. A large file made of
 /// pieces (the site's `annotations.jsonld`, joined from every text's annotations) is
-/// never joined in memory, and `serve` hands the pieces it keeps between saves to the
-/// writer as they are (shared, not copied).
+/// never joined in memory: a build hands it over as it is made ([`Contents::Continued`])
+/// and `serve` hands the pieces it keeps between saves to the writer as they are
+/// (shared, not copied).
 #[derive(Debug, Clone)]
 pub(crate) enum Contents {
     Whole(Vec<u8>),
     Parts(Vec<Arc<[u8]>>),
+    /// More bytes of the file handed over last under the same path, in an earlier batch:
+    /// written after them. [`super::whole_files`] appends them to that file.
+    Continued(Vec<Arc<[u8]>>),
 }
 
 impl Contents {
@@ -212,7 +216,7 @@ impl Contents {
     pub(crate) fn pieces(&self) -> impl Iterator<Item = &[u8]> {
         let (whole, parts) = match self {
             Contents::Whole(bytes) => (Some(bytes.as_slice()), &[][..]),
-            Contents::Parts(parts) => (None, parts.as_slice()),
+            Contents::Parts(parts) | Contents::Continued(parts) => (None, parts.as_slice()),
         };
         whole.into_iter().chain(parts.iter().map(|p| &p[..]))
     }
@@ -226,7 +230,7 @@ impl Contents {
     pub(crate) fn to_vec(&self) -> Vec<u8> {
         match self {
             Contents::Whole(bytes) => bytes.clone(),
-            Contents::Parts(_) => {
+            Contents::Parts(_) | Contents::Continued(_) => {
                 let mut all = Vec::with_capacity(self.len());
                 self.pieces().for_each(|p| all.extend_from_slice(p));
                 all
@@ -234,19 +238,30 @@ impl Contents {
         }
     }
 
-    /// Writes the bytes to a new file at `path`, replacing any.
-    fn write_to(&self, path: &Path) -> std::io::Result<()> {
+    /// These bytes followed by `more`.
+    pub(crate) fn append(&mut self, more: Vec<Arc<[u8]>>) {
         match self {
-            Contents::Whole(bytes) => std::fs::write(path, bytes),
-            Contents::Parts(parts) => {
-                let mut file =
-                    std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
-                for part in parts {
-                    file.write_all(part)?;
-                }
-                file.flush()
+            Contents::Whole(bytes) => {
+                let first = Arc::from(std::mem::take(bytes));
+                *self = Contents::Parts([first].into_iter().chain(more).collect());
             }
+            Contents::Parts(parts) | Contents::Continued(parts) => parts.extend(more),
         }
+    }
+
+    /// Writes the bytes to a new file at `path`, replacing any; or, [`Contents::Continued`],
+    /// at the end of the file there (which must exist).
+    fn write_to(&self, path: &Path) -> std::io::Result<()> {
+        let file = match self {
+            Contents::Whole(bytes) => return std::fs::write(path, bytes),
+            Contents::Parts(_) => std::fs::File::create(path)?,
+            Contents::Continued(_) => std::fs::OpenOptions::new().append(true).open(path)?,
+        };
+        let mut file = std::io::BufWriter::with_capacity(1 << 16, file);
+        for piece in self.pieces() {
+            file.write_all(piece)?;
+        }
+        file.flush()
     }
 }
 
@@ -318,9 +333,13 @@ impl Staging {
         Ok(staging)
     }
 
-    /// Writes `files` (claimed, so no two share a path) into the new site, in parallel.
+    /// Writes `files` (claimed, so no two share a path) into the new site, in parallel;
+    /// then, in order, the continuations of files handed over before.
     pub(crate) fn add(&self, files: &[OutputFile]) -> Result<()> {
-        files.par_iter().try_for_each(|file| {
+        let (continued, new): (Vec<&OutputFile>, Vec<&OutputFile>) = files
+            .iter()
+            .partition(|f| matches!(f.bytes, Contents::Continued(_)));
+        let put = |file: &OutputFile| {
             let path = inside(&self.dir, &file.path)?;
             if let Some(p) = path.parent() {
                 std::fs::create_dir_all(p)
@@ -329,7 +348,9 @@ impl Staging {
             file.bytes
                 .write_to(&path)
                 .with_context(|| format!("cannot write `{}`", path.display()))
-        })
+        };
+        new.into_par_iter().try_for_each(put)?;
+        continued.into_iter().try_for_each(put)
     }
 
     /// Puts the new site in place of the output folder, then removes the previous one.
@@ -824,6 +845,30 @@ mod tests {
             let parts = cut(&changed, &[block / 3, block + 7]);
             assert_ne!(Fingerprint::of(&parts), whole, "changed at {at}");
         }
+    }
+
+    #[test]
+    fn a_file_handed_over_in_pieces_is_written_whole() {
+        let dir = ok(tempfile::tempdir());
+        let out = dir.path().join("public");
+        let piece = |bytes: &str| Arc::from(bytes.as_bytes());
+        let file = |path: &str, bytes: Contents| OutputFile {
+            path: path.into(),
+            bytes,
+            origin: super::super::Origin::generated("a test"),
+        };
+        let staging = ok(Staging::new(&out));
+        // Its continuation first in the batch: still written after the file's start.
+        ok(staging.add(&[
+            file("a.json", Contents::Continued(vec![piece("2"), piece("3")])),
+            file("b.json", "b".to_string().into()),
+            file("a.json", Contents::Parts(vec![piece("0"), piece("1")])),
+        ]));
+        ok(staging.add(&[file("a.json", Contents::Continued(vec![piece("4")]))]));
+        ok(staging.finish());
+        let read = |p: &str| std::fs::read_to_string(out.join(p)).ok();
+        assert_eq!(read("a.json").as_deref(), Some("01234"));
+        assert_eq!(read("b.json").as_deref(), Some("b"));
     }
 
     #[cfg(unix)]
