@@ -257,7 +257,9 @@ impl Contents {
             Contents::Parts(_) => std::fs::File::create(path)?,
             Contents::Continued(_) => std::fs::OpenOptions::new().append(true).open(path)?,
         };
-        let mut file = std::io::BufWriter::with_capacity(1 << 16, file);
+        // Small pieces (separators) are gathered; large ones (a text's annotations, tens
+        // of kilobytes) go straight to the file, not copied through the buffer first.
+        let mut file = std::io::BufWriter::with_capacity(8 << 10, file);
         for piece in self.pieces() {
             file.write_all(piece)?;
         }
