@@ -418,6 +418,7 @@ fn annotations(iris: &Iris, t: &TextDoc, language: &str, html: &[String]) -> Vec
         .iter()
         .map(|p| (p.note, p.range.clone()))
         .collect();
+    let positions = char_positions(reading, passages.values().flat_map(|r| [r.start, r.end]));
     t.notes
         .iter()
         .enumerate()
@@ -434,6 +435,10 @@ fn annotations(iris: &Iris, t: &TextDoc, language: &str, html: &[String]) -> Vec
                 html,
                 language: language.clone(),
                 reading,
+                position: (
+                    positions.get(&range.start).copied().unwrap_or_default(),
+                    positions.get(&range.end).copied().unwrap_or_default(),
+                ),
                 range,
                 whole_paragraph,
             }))
@@ -450,6 +455,8 @@ struct AnnotationOf<'a> {
     html: String,
     language: Option<String>,
     reading: &'a str,
+    /// The passage in code points of the reading text, start and end.
+    position: (usize, usize),
     range: Range<usize>,
     whole_paragraph: bool,
 }
@@ -480,7 +487,7 @@ fn annotation(a: AnnotationOf) -> Annotation {
         })
     }));
     let quote = quote_selector(a.reading, &a.range);
-    let (start, end) = char_positions(a.reading, &a.range);
+    let (start, end) = a.position;
     let paragraph = format!("p{}", a.note.para);
     let fragment = Selector3::Fragment(FragmentSelector {
         kind: "FragmentSelector",
@@ -543,15 +550,28 @@ pub(crate) fn quote_selector(reading: &str, range: &Range<usize>) -> TextQuoteSe
     }
 }
 
-/// A byte range of the reading text as positions in Unicode code points, which is how
-/// a `TextPositionSelector` counts.
-fn char_positions(reading: &str, range: &Range<usize>) -> (usize, usize) {
-    let count = |end: usize| reading.get(..end).map_or(0, |s| s.chars().count());
-    let start = count(range.start);
-    (
-        start,
-        start + reading.get(range.clone()).map_or(0, |s| s.chars().count()),
-    )
+/// Byte offsets of the reading text as positions in Unicode code points, which is how a
+/// `TextPositionSelector` counts. Counted in one pass over the text however many notes
+/// it has (counting from the start for each note took a text's length times its notes).
+/// An offset inside a character or past the end counts the characters before it.
+fn char_positions(
+    reading: &str,
+    offsets: impl IntoIterator<Item = usize>,
+) -> HashMap<usize, usize> {
+    let mut offsets: Vec<usize> = offsets.into_iter().collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let (mut at, mut count) = (0, 0);
+    offsets
+        .into_iter()
+        .map(|offset| {
+            if let Some(run) = reading.get(at..offset) {
+                count += run.chars().count();
+                at = offset;
+            }
+            (offset, count)
+        })
+        .collect()
 }
 
 /// A whole paragraph's passage: what `para:` notes anchor to (kept here for tests).
@@ -708,10 +728,30 @@ mod tests {
     }
 
     #[test]
+    fn positions_counted_in_one_pass_are_those_counted_from_the_start() {
+        let reading = format!("é{S}ab😀cd ما {S}x\u{301}y").repeat(7);
+        let boundaries: Vec<usize> = (0..=reading.len())
+            .filter(|&i| reading.is_char_boundary(i))
+            .collect();
+        // Every boundary, in a shuffled order, and again (notes share ends).
+        let offsets = boundaries
+            .iter()
+            .rev()
+            .step_by(3)
+            .chain(&boundaries)
+            .copied();
+        let positions = char_positions(&reading, offsets);
+        for &b in &boundaries {
+            assert_eq!(positions[&b], reading[..b].chars().count(), "at byte {b}");
+        }
+    }
+
+    #[test]
     fn positions_are_code_points_of_the_reading_text() {
         let reading = format!("é{S}ab😀cd");
         let start = reading.find('c').unwrap_or(0);
-        assert_eq!(char_positions(&reading, &(start..start + 2)), (5, 7));
+        let positions = char_positions(&reading, [start + 2, start]);
+        assert_eq!((positions[&start], positions[&(start + 2)]), (5, 7));
         let p2 = paragraph(&reading, 2).unwrap_or(0..0);
         assert_eq!(&reading[p2], "ab😀cd");
     }
