@@ -14,7 +14,7 @@ impl Renderer for Index {
     }
 
     fn render_to(&self, doc: &Document, _diags: &mut Diagnostics, out: &mut Files) {
-        out(files(search::index(&Corpus::from_document(doc))))
+        out(files(search::index(Corpus::from_document(doc))))
     }
 }
 

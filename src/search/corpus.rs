@@ -178,6 +178,27 @@ impl Corpus {
             .collect()
     }
 
+    /// The corpus without what its search documents copy ([`super::docs::extract`]): the
+    /// words of paragraphs, lines, notes, questions and definitions. What is left (texts'
+    /// titles, paths and languages, the glossary's ids and terms) is all the index's files
+    /// read besides the documents.
+    pub fn without_words(mut self) -> Corpus {
+        for t in &mut self.texts {
+            t.paragraphs = Vec::new();
+            t.questions = Vec::new();
+            for line in &mut t.lines {
+                line.words = String::new();
+            }
+            for note in &mut t.notes {
+                note.plain = String::new();
+            }
+        }
+        for term in &mut self.glossary {
+            term.definition = String::new();
+        }
+        self
+    }
+
     /// The pipeline code ([`language::code`]) of text `t`, or of the site for `None`.
     pub fn code(&self, text: Option<usize>) -> &'static str {
         let tag = text

@@ -76,7 +76,7 @@ pub fn elasticlunr_index<D: Borrow<Doc>>(docs: &[D], code: &str, save_docs: bool
 const PART: usize = 2_048;
 
 /// The full index of `docs` (references are document numbers): per term and field, the
-/// documents it occurs in with elasticlunr's term frequency, and each document's field
+/// documents it occurs in with the number of times it occurs there, and each document's field
 /// lengths, exactly as elasticlunr's `Index::add_doc` counts them. `codes[d]` is the
 /// pipeline of document d's language.
 ///
@@ -86,7 +86,7 @@ const PART: usize = 2_048;
 /// in parallel and put together in document order.
 pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
     let mut lengths = Vec::with_capacity(docs.len());
-    let mut by_term: HashMap<String, [Vec<(u32, f64)>; 3]> = HashMap::new();
+    let mut by_term: HashMap<String, FieldPostings> = HashMap::new();
     // A few parts at a time (two per thread), each merged in document order as soon as
     // its group is counted: a part's vocabulary has room for most of the site's terms,
     // so every part held at once was most of the build's peak memory.
@@ -125,8 +125,16 @@ pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
     }
 }
 
-/// Per field, the documents a term occurs in with its term frequency.
-pub type FieldPostings = [Vec<(u32, f64)>; 3];
+/// Per field, the documents a term occurs in with the number of times it occurs there
+/// (elasticlunr's term frequency is its square root, taken when weighing: [`tf`]). A
+/// count is half the memory of the frequency, and the site's postings are most of the
+/// search stage's peak.
+pub type FieldPostings = [Vec<(u32, u32)>; 3];
+
+/// elasticlunr's term frequency of a term that occurs `count` times in a field.
+pub fn tf(count: u32) -> f64 {
+    f64::from(count).sqrt()
+}
 
 /// Document `d`'s terms, each with its one posting per field it occurs in, and its
 /// field lengths, counted as [`index`] counts them (`codes` as there, by document
@@ -219,7 +227,7 @@ fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
                 lists.resize_with(vocabulary.terms.len(), Default::default);
             }
             for &(id, n) in &counts {
-                lists[id as usize][f].push((d, f64::from(n).sqrt()));
+                lists[id as usize][f].push((d, n));
             }
         }
         lengths.push(length);
@@ -245,12 +253,12 @@ fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
     Counted { terms, lengths }
 }
 
-/// A term and, per field, the documents it occurs in with elasticlunr's term frequency
-/// (the square root of the count), by document number.
+/// A term and, per field, the documents it occurs in with the number of times it occurs
+/// there (see [`FieldPostings`]), by document number.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TermPostings {
     pub term: String,
-    pub fields: [Vec<(u32, f64)>; 3],
+    pub fields: FieldPostings,
 }
 
 /// elasticlunr's index as plain data.
@@ -279,13 +287,24 @@ pub fn read(index: &Index) -> Result<Full, String> {
             slot[f] = info.get(*name).copied().unwrap_or(0);
         }
     }
-    let mut by_term: BTreeMap<String, [Vec<(u32, f64)>; 3]> = BTreeMap::new();
+    let mut by_term: BTreeMap<String, FieldPostings> = BTreeMap::new();
     for (f, name) in FIELDS.iter().enumerate() {
         let Some(field) = dump.index.get(*name) else {
             continue;
         };
         for (term, postings) in &field.root.0 {
-            by_term.entry(term.clone()).or_default()[f] = postings.clone();
+            // elasticlunr stores the frequency, we the count it is the square root of:
+            // the count read back must give elasticlunr's frequency to the last bit.
+            let counts = postings
+                .iter()
+                .map(|&(d, freq)| {
+                    let count = (freq * freq).round() as u32;
+                    (tf(count) == freq)
+                        .then_some((d, count))
+                        .ok_or_else(|| format!("{term}: frequency {freq} is no count's root"))
+                })
+                .collect::<Result<_, _>>()?;
+            by_term.entry(term.clone()).or_default()[f] = counts;
         }
     }
     let terms = by_term
@@ -524,10 +543,11 @@ mod tests {
         assert_eq!(full.docs, 2);
         assert_eq!(full.lengths, vec![[1, 3, 0], [0, 6, 0]]);
         let get = |t: &str| full.terms.iter().find(|p| p.term == t).unwrap();
-        assert_eq!(get("coalit").fields[0], vec![(0, 1.0)]);
-        assert_eq!(get("coalit").fields[1], vec![(0, 1.0)]);
-        assert_eq!(get("form").fields[1], vec![(0, 1.0), (1, 1.0)]);
-        assert_eq!(get("threat").fields[1], vec![(1, 3f64.sqrt())]);
+        assert_eq!(get("coalit").fields[0], vec![(0, 1)]);
+        assert_eq!(get("coalit").fields[1], vec![(0, 1)]);
+        assert_eq!(get("form").fields[1], vec![(0, 1), (1, 1)]);
+        assert_eq!(get("threat").fields[1], vec![(1, 3)]);
+        assert_eq!(tf(3), 3f64.sqrt());
         let names: Vec<&str> = full.terms.iter().map(|t| t.term.as_str()).collect();
         let mut sorted = names.clone();
         sorted.sort();

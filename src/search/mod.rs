@@ -46,14 +46,22 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
-/// The search index of `corpus`, as files under `search/`.
-pub fn index(corpus: &Corpus) -> Vec<File> {
-    index_with(corpus, &Limits::default())
+/// The search index of `corpus`, as files under `search/`. Takes the corpus so that its
+/// words, copied into the search documents, are freed before the terms are counted (a
+/// second copy of every word of the site at the stage's peak): the files are those of
+/// [`index_with`] with the default limits.
+pub fn index(corpus: Corpus) -> Vec<File> {
+    let docs = docs::extract(&corpus);
+    index_documents(&corpus.without_words(), docs, &Limits::default())
 }
 
 /// [`index`], with other size targets (for tests).
 pub fn index_with(corpus: &Corpus, limits: &Limits) -> Vec<File> {
-    let docs = docs::extract(corpus);
+    index_documents(corpus, docs::extract(corpus), limits)
+}
+
+/// The index of `docs`, the documents of `corpus` (of which it reads no words).
+fn index_documents(corpus: &Corpus, docs: Vec<docs::Doc>, limits: &Limits) -> Vec<File> {
     let codes = codes(corpus, &docs);
     let words = words::table(&docs, &codes);
     let entries = entries(&docs, &codes, &words, limits);

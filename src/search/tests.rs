@@ -547,3 +547,26 @@ fn the_index_is_the_same_whatever_the_number_of_threads() {
         }
     }
 }
+
+/// The build's index, made from a corpus whose words are freed once copied into the
+/// documents, is byte for byte the index of the whole corpus.
+#[test]
+fn the_index_of_a_corpus_taken_is_the_index_of_the_corpus() {
+    let built = build(&basic(), false, false);
+    let kept: Vec<(String, Vec<u8>)> = index_with(&built.corpus(), &Limits::default())
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect();
+    let taken: Vec<(String, Vec<u8>)> = index(built.corpus())
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect();
+    assert!(kept.iter().any(|(p, _)| p.starts_with("search/docs/")));
+    assert!(kept == taken);
+    // What is left of the corpus holds none of its words.
+    let bare = built.corpus().without_words();
+    assert!(bare.texts.iter().all(|t| t.paragraphs.is_empty()
+        && t.questions.is_empty()
+        && t.notes.iter().all(|n| n.plain.is_empty())));
+    assert!(bare.texts.len() == built.corpus.texts.len());
+}
