@@ -46,22 +46,40 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
-/// The search index of `corpus`, as files under `search/`. Takes the corpus so that its
-/// words, copied into the search documents, are freed before the terms are counted (a
-/// second copy of every word of the site at the stage's peak): the files are those of
-/// [`index_with`] with the default limits.
+/// The search index of `corpus`, as files under `search/`: [`index_to`]'s, gathered.
 pub fn index(corpus: Corpus) -> Vec<File> {
-    let docs = docs::extract(&corpus);
-    index_documents(&corpus.without_words(), docs, &Limits::default())
+    let mut files = Vec::new();
+    index_to(corpus, &mut |f| files.extend(f));
+    files
+}
+
+/// The files of [`index_with`] with the default limits, handed to `out` as they are made,
+/// made so that the build never holds every word of the site twice, nor the index's words
+/// beside its postings: the corpus's words are freed once copied into the documents, the
+/// excerpt chunks are written before the terms are counted, and the documents' words
+/// freed once they are.
+pub fn index_to(corpus: Corpus, out: &mut dyn FnMut(Vec<File>)) {
+    let limits = Limits::default();
+    let (corpus, mut docs) = docs::take(corpus);
+    let codes = codes(&corpus, &docs);
+    let words = words::table(&docs, &codes);
+    let chunk = files::chunk_size(&docs, &limits);
+    files::excerpts(&corpus, &docs, chunk, out);
+    let entries = entries(&docs, &codes, &words, &limits);
+    for d in &mut docs {
+        d.forget_words();
+    }
+    let made = files::Made {
+        entries,
+        chunk,
+        keep: false,
+    };
+    files::write_terms(&corpus, &docs, made, &words, &codes, &limits, out);
 }
 
 /// [`index`], with other size targets (for tests).
 pub fn index_with(corpus: &Corpus, limits: &Limits) -> Vec<File> {
-    index_documents(corpus, docs::extract(corpus), limits)
-}
-
-/// The index of `docs`, the documents of `corpus` (of which it reads no words).
-fn index_documents(corpus: &Corpus, docs: Vec<docs::Doc>, limits: &Limits) -> Vec<File> {
+    let docs = docs::extract(corpus);
     let codes = codes(corpus, &docs);
     let words = words::table(&docs, &codes);
     let entries = entries(&docs, &codes, &words, limits);

@@ -549,22 +549,30 @@ fn the_index_is_the_same_whatever_the_number_of_threads() {
 }
 
 /// The build's index, made from a corpus whose words are freed once copied into the
-/// documents, is byte for byte the index of the whole corpus.
+/// documents, and handed over in pieces (excerpts first, then the rest once the terms are
+/// counted and the documents' words freed), is byte for byte the index of the whole
+/// corpus.
 #[test]
-fn the_index_of_a_corpus_taken_is_the_index_of_the_corpus() {
+fn the_index_a_build_hands_over_in_pieces_is_the_index_of_the_corpus() {
     let built = build(&basic(), false, false);
-    let kept: Vec<(String, Vec<u8>)> = index_with(&built.corpus(), &Limits::default())
+    let kept: BTreeMap<String, Vec<u8>> = index_with(&built.corpus(), &Limits::default())
         .into_iter()
         .map(|f| (f.path, f.bytes))
         .collect();
-    let taken: Vec<(String, Vec<u8>)> = index(built.corpus())
-        .into_iter()
-        .map(|f| (f.path, f.bytes))
-        .collect();
-    assert!(kept.iter().any(|(p, _)| p.starts_with("search/docs/")));
+    let mut pieces = 0;
+    let mut taken = BTreeMap::new();
+    index_to(built.corpus(), &mut |files| {
+        pieces += 1;
+        taken.extend(files.into_iter().map(|f| (f.path, f.bytes)));
+    });
+    assert!(pieces >= 3, "{pieces}");
+    assert!(kept.keys().any(|p| p.starts_with("search/docs/")));
     assert!(kept == taken);
-    // What is left of the corpus holds none of its words.
-    let bare = built.corpus().without_words();
+    // The documents are those of the whole corpus, and what is left of the corpus holds
+    // none of their words.
+    let (bare, docs) = super::docs::take(built.corpus());
+    assert_eq!(docs, built.docs());
+    assert_eq!(bare, built.corpus().without_words());
     assert!(bare.texts.iter().all(|t| t.paragraphs.is_empty()
         && t.questions.is_empty()
         && t.notes.iter().all(|n| n.plain.is_empty())));
