@@ -103,6 +103,9 @@ pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
                 match by_term.get_mut(&term) {
                     Some(slot) => {
                         for (to, from) in slot.iter_mut().zip(fields) {
+                            // To measure: doubling would leave a third of the site's
+                            // postings' room unused, at the stage's peak.
+                            to.reserve_exact(from.len());
                             to.extend(from);
                         }
                     }
