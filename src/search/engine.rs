@@ -85,22 +85,59 @@ const PART: usize = 2_048;
 /// document do not depend on the other documents, so parts of the documents are counted
 /// in parallel and put together in document order.
 pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
-    let mut lengths = Vec::with_capacity(docs.len());
-    let mut by_term: HashMap<String, FieldPostings> = HashMap::new();
-    // A few parts at a time (two per thread), each merged in document order as soon as
-    // its group is counted: a part's vocabulary has room for most of the site's terms,
-    // so every part held at once was most of the build's peak memory.
-    let group = PART * 2 * rayon::current_num_threads().max(1);
-    for (g, chunk) in docs.chunks(group).enumerate() {
-        let parts: Vec<Counted> = chunk
-            .par_chunks(PART)
-            .enumerate()
-            .map(|(k, part)| count(part, (g * group + k * PART) as u32, codes))
-            .collect();
+    let mut merged = Merged::default();
+    for (g, chunk) in docs.chunks(group()).enumerate() {
+        merged.add(count_group(chunk, g * group(), codes));
+    }
+    merged.finish(docs.len())
+}
+
+/// [`index`], freeing each document's words ([`Doc::forget_words`]) once its group is
+/// counted: the postings grow as the documents' words go, so a build never holds both
+/// whole (the excerpts must be written before).
+pub fn index_forgetting(docs: &mut [Doc], codes: &[&str]) -> Full {
+    let mut merged = Merged::default();
+    let mut first = 0;
+    while first < docs.len() {
+        let end = (first + group()).min(docs.len());
+        merged.add(count_group(&docs[first..end], first, codes));
+        for d in &mut docs[first..end] {
+            d.forget_words();
+        }
+        first = end;
+    }
+    merged.finish(docs.len())
+}
+
+/// Documents counted at a time (two parts per thread), each group merged in document
+/// order as soon as it is counted: a part's vocabulary has room for most of the site's
+/// terms, so every part held at once was most of the build's peak memory.
+fn group() -> usize {
+    PART * 2 * rayon::current_num_threads().max(1)
+}
+
+/// The parts of a group of documents, the first numbered `first`, counted in parallel.
+fn count_group(chunk: &[Doc], first: usize, codes: &[&str]) -> Vec<Counted> {
+    chunk
+        .par_chunks(PART)
+        .enumerate()
+        .map(|(k, part)| count(part, (first + k * PART) as u32, codes))
+        .collect()
+}
+
+/// The parts counted so far, put together in document order.
+#[derive(Default)]
+struct Merged {
+    by_term: HashMap<String, FieldPostings>,
+    lengths: Vec<[u32; 3]>,
+}
+
+impl Merged {
+    fn add(&mut self, parts: Vec<Counted>) {
         for part in parts {
-            lengths.extend(part.lengths);
+            self.lengths.extend(part.lengths);
             for (term, fields) in part.terms {
-                match by_term.get_mut(&term) {
+                match self.by_term.get_mut(&term) {
                     Some(slot) => {
                         for (to, from) in slot.iter_mut().zip(fields) {
                             // To measure: doubling would leave a third of the site's
@@ -110,21 +147,25 @@ pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
                         }
                     }
                     None => {
-                        by_term.insert(term, fields);
+                        self.by_term.insert(term, fields);
                     }
                 }
             }
         }
     }
-    let mut terms: Vec<TermPostings> = by_term
-        .into_iter()
-        .map(|(term, fields)| TermPostings { term, fields })
-        .collect();
-    terms.par_sort_unstable_by(|a, b| a.term.cmp(&b.term));
-    Full {
-        docs: docs.len(),
-        terms,
-        lengths,
+
+    fn finish(self, docs: usize) -> Full {
+        let mut terms: Vec<TermPostings> = self
+            .by_term
+            .into_iter()
+            .map(|(term, fields)| TermPostings { term, fields })
+            .collect();
+        terms.par_sort_unstable_by(|a, b| a.term.cmp(&b.term));
+        Full {
+            docs,
+            terms,
+            lengths: self.lengths,
+        }
     }
 }
 

@@ -65,10 +65,8 @@ pub fn index_to(corpus: Corpus, out: &mut dyn FnMut(Vec<File>)) {
     let words = words::table(&docs, &codes);
     let chunk = files::chunk_size(&docs, &limits);
     files::excerpts(&corpus, &docs, chunk, out);
-    let entries = entries(&docs, &codes, &words, &limits);
-    for d in &mut docs {
-        d.forget_words();
-    }
+    let full = engine::index_forgetting(&mut docs, &codes);
+    let entries = weighed(full, &docs, &words, &limits);
     let made = files::Made {
         entries,
         chunk,
@@ -99,7 +97,16 @@ pub fn entries(
     words: &words::Words,
     limits: &Limits,
 ) -> Vec<shard::Entry> {
-    let full = engine::index(docs, codes);
+    weighed(engine::index(docs, codes), docs, words, limits)
+}
+
+/// The entries of `full`, the index of `docs`.
+fn weighed(
+    full: engine::Full,
+    docs: &[docs::Doc],
+    words: &words::Words,
+    limits: &Limits,
+) -> Vec<shard::Entry> {
     let kinds: Vec<docs::Kind> = docs.iter().map(|d| d.kind).collect();
     let forms = words::by_term(words);
     let engine::Full {

@@ -578,3 +578,30 @@ fn the_index_a_build_hands_over_in_pieces_is_the_index_of_the_corpus() {
         && t.notes.iter().all(|n| n.plain.is_empty())));
     assert!(bare.texts.len() == built.corpus.texts.len());
 }
+
+/// Counting that frees each group's words once counted counts what counting all does, and
+/// leaves no document's words behind.
+#[test]
+fn counting_while_freeing_the_words_counts_the_same() {
+    let corpus = many_parts();
+    let docs = extract(&corpus);
+    let codes = codes(&corpus, &docs);
+    // One thread: groups of two parts, so these documents make more than one group.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    assert!(docs.len() > 2 * 2_048);
+    let mut freed = docs.clone();
+    let (all, freeing) = pool.install(|| {
+        (
+            engine::index(&docs, &codes),
+            engine::index_forgetting(&mut freed, &codes),
+        )
+    });
+    assert!(all == freeing);
+    assert!(freed
+        .iter()
+        .all(|d| d.body.is_empty() && d.title.is_empty() && d.tags.is_empty()));
+    assert!(docs.iter().any(|d| !d.body.is_empty()));
+}
