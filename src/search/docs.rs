@@ -83,7 +83,7 @@ impl Doc {
 
 /// Every search document of the corpus, numbered as described in the module docs.
 pub fn extract(corpus: &Corpus) -> Vec<Doc> {
-    let mut docs = Vec::new();
+    let mut docs = Vec::with_capacity(count(corpus));
     for part in order(corpus) {
         docs.extend(match part {
             Some((kind, i)) => of_text(i, &corpus.texts[i], kind),
@@ -97,7 +97,7 @@ pub fn extract(corpus: &Corpus) -> Vec<Doc> {
 /// freed as soon as they are copied ([`Corpus::without_words`]): the search stage of a
 /// build never holds every word of the site twice.
 pub fn take(mut corpus: Corpus) -> (Corpus, Vec<Doc>) {
-    let mut docs = Vec::new();
+    let mut docs = Vec::with_capacity(count(&corpus));
     for part in order(&corpus) {
         match part {
             Some((kind, i)) => {
@@ -114,6 +114,24 @@ pub fn take(mut corpus: Corpus) -> (Corpus, Vec<Doc>) {
         }
     }
     (corpus, docs)
+}
+
+/// How many documents [`extract`] makes: the list is made to measure (tens of thousands
+/// of documents, held through the search stage).
+fn count(corpus: &Corpus) -> usize {
+    let texts: usize = corpus
+        .texts
+        .iter()
+        .map(|t| {
+            let paras = if t.lines.is_empty() {
+                t.paragraphs.len()
+            } else {
+                t.lines.len()
+            };
+            paras + t.notes.len() + t.questions.len()
+        })
+        .sum();
+    texts + corpus.glossary.len()
 }
 
 /// The order documents are numbered in: per kind, each text's (by number), the glossary

@@ -572,6 +572,7 @@ fn the_index_a_build_hands_over_in_pieces_is_the_index_of_the_corpus() {
     // none of their words.
     let (bare, docs) = super::docs::take(built.corpus());
     assert_eq!(docs, built.docs());
+    assert_eq!(docs.capacity(), docs.len());
     assert_eq!(bare, built.corpus().without_words());
     assert!(bare.texts.iter().all(|t| t.paragraphs.is_empty()
         && t.questions.is_empty()
