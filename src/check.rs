@@ -15,7 +15,7 @@ use crate::pipeline::{self, Failure};
 
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// As `scholia build` prints them, on standard error.
     Human,
     /// One JSON object per line on standard output (docs/check.md).

@@ -21,19 +21,19 @@ use crate::terminal::{verbosity, Usage, Verbosity};
     version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("SCHOLIA_COMMIT"), ")"),
     about = "Build annotated readers: texts with margin notes, cross-links and search."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
     /// Print only errors and warnings (nothing on a clean success).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Print more: each stage's time, each file written.
     #[arg(short, long, global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the site in SITE_DIR (its `content/` folder) into a static website.
     Build(BuildArgs),
     /// Build, serve the site on loopback, rebuild whenever content changes, and reload
@@ -55,152 +55,152 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The folder to create the site in; it must be missing or empty.
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// The text's address under `content/`, without `.md`: `intro` or `unit-1/reading`.
-    pub slug: String,
+    pub(crate) slug: String,
     /// Its title [default: from SLUG, `unit-1/the-prince` → "The prince"].
     #[arg(long)]
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// The site folder, holding `content/`.
     #[arg(long = "site", value_name = "SITE_DIR", default_value = ".")]
-    pub site_dir: PathBuf,
+    pub(crate) site_dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Which format to print on standard output.
     #[arg(value_enum, required_unless_present = "out", conflicts_with = "out")]
     kind: Option<crate::schema::Kind>,
     /// Write every schema into this folder instead (`sidecar.json`, `site.json`,
     /// `section.json`, `glossary.json`), replacing older ones.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// Where annotations come from.
 #[derive(Debug, Subcommand)]
-pub enum ImportCommand {
+pub(crate) enum ImportCommand {
     /// Import a Hypothesis export (JSON, from its client's "Export annotations") into
     /// the sidecars of the texts it annotates (see docs/annotations.md).
     Hypothesis(HypothesisArgs),
 }
 
 #[derive(Debug, clap::Args)]
-pub struct HypothesisArgs {
+pub(crate) struct HypothesisArgs {
     /// The export file.
-    pub export: PathBuf,
+    pub(crate) export: PathBuf,
     /// The site folder, holding `content/`.
     #[arg(default_value = ".")]
-    pub site_dir: PathBuf,
+    pub(crate) site_dir: PathBuf,
     /// Annotations of pages whose address starts with URL-PREFIX belong to the text
     /// SLUG-PREFIX + the rest of the address (repeatable; tried in order).
     #[arg(long = "map", value_name = "URL-PREFIX=SLUG-PREFIX", value_parser = crate::import::parse_map)]
-    pub maps: Vec<crate::import::Mapping>,
+    pub(crate) maps: Vec<crate::import::Mapping>,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct HandoutArgs {
+pub(crate) struct HandoutArgs {
     /// The site folder, holding `content/`.
     #[arg(default_value = ".")]
-    pub site_dir: PathBuf,
+    pub(crate) site_dir: PathBuf,
     /// A text to hand out, by slug (repeatable).
     #[arg(long = "text", value_name = "SLUG")]
-    pub texts: Vec<String>,
+    pub(crate) texts: Vec<String>,
     /// A pack of `_site.yaml` to hand out, by name (repeatable).
     #[arg(long = "pack", value_name = "NAME")]
-    pub packs: Vec<String>,
+    pub(crate) packs: Vec<String>,
     /// Make PDF handouts.
     #[arg(long)]
-    pub pdf: bool,
+    pub(crate) pdf: bool,
     /// Make EPUB books.
     #[arg(long)]
-    pub epub: bool,
+    pub(crate) epub: bool,
     /// The instructor's edition: instructor notes and questions included (never hand
     /// it out).
     #[arg(long)]
-    pub instructor: bool,
+    pub(crate) instructor: bool,
     /// The paper size, overriding `handout.paper` in `_site.yaml`.
     #[arg(long, value_enum)]
-    pub paper: Option<crate::config::Paper>,
+    pub(crate) paper: Option<crate::config::Paper>,
     /// Where to write the handouts [default: SITE_DIR/handouts, or
     /// SITE_DIR/handouts-instructor with --instructor].
     #[arg(short, long, value_name = "OUT")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The site folder, holding `content/`.
     #[arg(default_value = ".")]
-    pub site_dir: PathBuf,
+    pub(crate) site_dir: PathBuf,
     /// `human` (as `build` prints them) or `json` (one object per line on standard
     /// output, see docs/check.md).
     #[arg(long, value_enum, default_value = "human")]
-    pub format: crate::check::Format,
+    pub(crate) format: crate::check::Format,
     /// Fail (exit status 1) on warnings too.
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// Rewrite the `quote`, `prefix` and `suffix` of every note anchored fuzzily, in
     /// place, leaving the rest of each sidecar byte for byte as it was.
     #[arg(long)]
-    pub fix: bool,
+    pub(crate) fix: bool,
     /// Check as `build --instructor` would (instructor notes included).
     #[arg(long)]
-    pub instructor: bool,
+    pub(crate) instructor: bool,
     /// Include texts with `draft: true`.
     #[arg(long)]
-    pub drafts: bool,
+    pub(crate) drafts: bool,
     /// Check as if the site were published at URL (overrides `base_url` in `_site.yaml`).
     #[arg(long, value_name = "URL", value_parser = base_url_arg)]
-    pub base_url: Option<url::Url>,
+    pub(crate) base_url: Option<url::Url>,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     #[command(flatten)]
-    pub build: BuildArgs,
+    pub(crate) build: BuildArgs,
     /// The address to listen on; anything but loopback exposes your drafts.
     #[arg(long, default_value = "127.0.0.1")]
-    pub bind: std::net::IpAddr,
+    pub(crate) bind: std::net::IpAddr,
     /// The port to listen on; 0 lets the system pick a free one.
     #[arg(long, default_value_t = 1111)]
-    pub port: u16,
+    pub(crate) port: u16,
     /// Open the site in the browser once it is served.
     #[arg(long)]
-    pub open: bool,
+    pub(crate) open: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The site folder, holding `content/`.
     #[arg(default_value = ".")]
-    pub site_dir: PathBuf,
+    pub(crate) site_dir: PathBuf,
     /// Where to write the site [default: SITE_DIR/public, or SITE_DIR/public-instructor
     /// with --instructor].
     #[arg(short, long, value_name = "OUT")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Include notes with `audience: instructor` (never publish this build; it goes to
     /// SITE_DIR/public-instructor unless --output says otherwise).
     #[arg(long)]
-    pub instructor: bool,
+    pub(crate) instructor: bool,
     /// Include texts with `draft: true`.
     #[arg(long)]
-    pub drafts: bool,
+    pub(crate) drafts: bool,
     /// Print how long each stage took.
     #[arg(long)]
-    pub timings: bool,
+    pub(crate) timings: bool,
     /// The address the site will be published at (overrides `base_url` in `_site.yaml`):
     /// it goes into canonical links, Open Graph, the sitemap and the feed; links between
     /// pages stay relative.
     #[arg(long, value_name = "URL", value_parser = base_url_arg)]
-    pub base_url: Option<url::Url>,
+    pub(crate) base_url: Option<url::Url>,
 }
 
 /// `--base-url`, checked as `base_url` in `_site.yaml` is; a bad one is a usage error.
@@ -223,6 +223,8 @@ fn base_url_arg(raw: &str) -> Result<url::Url, String> {
     })
 }
 
+/// The `scholia` command: parses the arguments and runs one command; the binary is this
+/// function alone, so the integration tests and `cargo install` run the same code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -10,15 +10,21 @@ use url::Url;
 /// `content/_site.yaml`, validated.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SiteConfig {
+    /// The site's name: every page's title ends with it, feeds and exports name it.
     pub title: String,
+    /// One sentence about the site, for the home page and link previews.
     pub description: Option<String>,
+    /// The BCP 47 tag of the site's language: the interface's words, stemming and `lang`.
     pub language: String,
+    /// Who made the site, for feeds, exports and metadata.
     pub author: Option<String>,
     /// Used only for canonical links and the sitemap: every page works without it.
     /// Checked by [`parse_base_url`]; templates see it as text without a trailing `/`.
     #[serde(serialize_with = "serialize_base_url")]
     pub base_url: Option<Url>,
+    /// The built-in theme the site starts from (`default`); its own `templates/` override it.
     pub theme: String,
+    /// Whether raw HTML in texts is kept (sanitized) rather than shown as written.
     pub allow_raw_html: bool,
     /// Link each glossary term's first use in each text to the glossary.
     pub glossary_autolink: bool,
@@ -44,6 +50,7 @@ pub struct SiteConfig {
 pub struct SiteImage {
     /// Its extension, lowercase (`svg`, `png`…): the fingerprinted name keeps it.
     pub extension: String,
+    /// The file as read, copied under a name fingerprinted from these bytes.
     pub bytes: Vec<u8>,
 }
 
@@ -96,8 +103,10 @@ impl Default for SiteConfig {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Paper {
+    /// 210 × 297 mm, the paper of most of the world.
     #[default]
     A4,
+    /// 8.5 × 11 in, the paper of North America.
     Letter,
 }
 
@@ -127,7 +136,9 @@ pub enum NotePlacement {
 /// `handout:` in `_site.yaml`, validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct HandoutSettings {
+    /// The paper size handouts are set for.
     pub paper: Paper,
+    /// Where notes are printed: on their passage's page or at the end.
     pub notes: NotePlacement,
     /// Ruled lines left under each discussion question for the answer.
     pub answer_lines: u32,
@@ -153,6 +164,7 @@ impl Default for HandoutSettings {
 pub struct Pack {
     /// The file name of its handout (`week-3`).
     pub name: String,
+    /// Shown on the handout's cover and in its contents.
     pub title: String,
     /// Slugs, in the order written; each names a text of the site.
     pub texts: Vec<String>,
@@ -163,8 +175,11 @@ pub struct Pack {
 #[schemars(rename = "HandoutSettings")]
 #[serde(deny_unknown_fields)]
 pub struct RawHandoutConfig {
+    /// The paper size: `a4` (the default) or `letter`.
     pub paper: Option<Paper>,
+    /// Where notes are printed: `page` (footnotes, the default) or `end` (endnotes).
     pub notes: Option<NotePlacement>,
+    /// Ruled lines left under each discussion question for the answer (default 4, at most 40).
     pub answer_lines: Option<u32>,
 }
 
@@ -174,8 +189,11 @@ pub struct RawHandoutConfig {
 #[schemars(rename = "Pack")]
 #[serde(deny_unknown_fields)]
 pub struct RawPack {
+    /// The file name of its handout (`week-3`); required in the list form.
     pub name: Option<String>,
+    /// Shown on the handout's cover and in its contents (required).
     pub title: Option<String>,
+    /// The texts of the pack, by slug, in the order to print them.
     pub texts: Option<Vec<String>>,
 }
 
@@ -183,6 +201,7 @@ pub struct RawPack {
 /// Either way in the order written.
 #[derive(Debug, Default)]
 pub struct RawPacks {
+    /// In the order written.
     pub packs: Vec<RawPack>,
     /// Written as a mapping (name → pack), not a list.
     pub by_name: bool,
@@ -312,19 +331,30 @@ pub(crate) fn page_url(base: &Url, path: &str) -> Url {
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSiteConfig {
+    /// The site's name: every page's title ends with it.
     pub title: Option<String>,
+    /// One sentence about the site, for the home page and link previews.
     pub description: Option<String>,
+    /// The site's language as a BCP 47 tag (`en`, `fr`, `ar`…; default `en`).
     pub language: Option<String>,
+    /// Who made the site, for feeds, exports and metadata.
     pub author: Option<String>,
+    /// The address the site is published at (`https://example.org/reader/`): only for
+    /// canonical links, the sitemap and feeds; every page works without it.
     pub base_url: Option<String>,
+    /// The built-in theme to start from (`default`).
     pub theme: Option<String>,
+    /// Keep raw HTML in texts (sanitized) instead of showing it as written (default false).
     pub allow_raw_html: Option<bool>,
+    /// Glossary settings.
     pub glossary: Option<RawGlossaryConfig>,
     /// A path relative to `content/`.
     pub favicon: Option<String>,
     /// A path relative to `content/`.
     pub image: Option<String>,
+    /// How handouts are printed.
     pub handout: Option<RawHandoutConfig>,
+    /// Class packs: texts handed out together as one handout.
     pub packs: Option<RawPacks>,
     /// In verse texts, show every Nth line's number (default 5; 0: none).
     pub line_numbers: Option<u32>,
@@ -335,10 +365,12 @@ pub struct RawSiteConfig {
 #[schemars(rename = "GlossarySettings")]
 #[serde(deny_unknown_fields)]
 pub struct RawGlossaryConfig {
+    /// Link each glossary term's first use in each text to its entry (default false).
     pub autolink: Option<bool>,
 }
 
 impl RawSiteConfig {
+    /// Every key `_site.yaml` may have, for did-you-mean help on a misspelled one.
     pub const KEYS: &'static [&'static str] = &[
         "title",
         "description",
@@ -359,7 +391,10 @@ impl RawSiteConfig {
 /// What one run of `scholia build` was asked to do.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
+    /// The site folder, holding `content/`.
     pub site_dir: PathBuf,
+    /// Where the site is written; replaced atomically, and refused if it is not a folder,
+    /// the site folder, `/` or home.
     pub output: PathBuf,
     /// Include notes with `audience: instructor`.
     pub instructor: bool,

@@ -21,6 +21,7 @@ pub struct Source {
 }
 
 impl Source {
+    /// Shared, so every span into the file and every stage's diagnostic quote one copy.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
         Arc::new(Source {
             name: name.into(),
@@ -62,20 +63,26 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Whether a diagnostic fails the build: warnings are printed, errors exit 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Doubtful but buildable; `check --strict` fails on it.
     Warning,
+    /// The build writes nothing and exits 1.
     Error,
 }
 
 /// A place in a source file.
 #[derive(Debug, Clone)]
 pub struct Span {
+    /// The file, shared with every other span into it.
     pub source: Arc<Source>,
+    /// Byte range in `source.text`; empty for a point.
     pub range: Range<usize>,
 }
 
 impl Span {
+    /// A span of `range` in `source` (which it shares).
     pub fn new(source: &Arc<Source>, range: Range<usize>) -> Span {
         Span {
             source: Arc::clone(source),
@@ -92,12 +99,17 @@ impl Span {
 /// One mistake (or doubtful thing) in the content.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// Whether it fails the build.
     pub severity: Severity,
+    /// What is wrong, in one line, in the author's terms.
     pub message: String,
+    /// Where; `None` for what no file holds (an internal error).
     pub span: Option<Span>,
     /// Said under the underlined snippet.
     pub label: String,
+    /// What to do about it: the did-you-mean, the closest passage.
     pub help: Option<String>,
+    /// Further facts, each on a `= note:` line.
     pub notes: Vec<String>,
     /// A stable name for the kind of mistake, for editors and CI (`scholia check
     /// --format json`, documented in docs/check.md); `None` for kinds not named yet.
@@ -109,11 +121,14 @@ pub struct Diagnostic {
 /// Replace the bytes of `span` by `replacement`.
 #[derive(Debug, Clone)]
 pub struct Edit {
+    /// The bytes to replace.
     pub span: Span,
+    /// What to write instead.
     pub replacement: String,
 }
 
 impl Diagnostic {
+    /// An error at `span`; the builders below add the rest.
     pub fn error(message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
@@ -127,16 +142,19 @@ impl Diagnostic {
         }
     }
 
+    /// Names the kind of mistake (see `code`).
     pub fn code(mut self, code: &'static str) -> Diagnostic {
         self.code = Some(code);
         self
     }
 
+    /// Attaches the edits `check --fix` makes.
     pub fn fix(mut self, edits: Vec<Edit>) -> Diagnostic {
         self.fix = edits;
         self
     }
 
+    /// A warning at `span`: printed, but the build goes on.
     pub fn warning(message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -144,11 +162,13 @@ impl Diagnostic {
         }
     }
 
+    /// Says `label` under the underlined snippet.
     pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = label.into();
         self
     }
 
+    /// Adds the `help:` line.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
@@ -162,6 +182,7 @@ impl Diagnostic {
         }
     }
 
+    /// Adds a `= note:` line.
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
@@ -182,26 +203,32 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// An empty sink.
     pub fn new() -> Diagnostics {
         Diagnostics::default()
     }
 
+    /// Keeps one diagnostic; a build reports all of them together at its end.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
     }
 
+    /// Takes over another sink's diagnostics (a parallel stage's).
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
     }
 
+    /// Whether the build must fail (exit 1, nothing written).
     pub fn has_errors(&self) -> bool {
         self.error_count() > 0
     }
 
+    /// How many errors, for the summary line.
     pub fn error_count(&self) -> usize {
         self.count(Severity::Error)
     }
 
+    /// How many warnings, for the summary line.
     pub fn warning_count(&self) -> usize {
         self.count(Severity::Warning)
     }
@@ -210,6 +237,7 @@ impl Diagnostics {
         self.items.iter().filter(|d| d.severity == severity).count()
     }
 
+    /// In the order pushed (or sorted, after `sort`).
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }

@@ -19,10 +19,13 @@ use crate::site::{NoteKind, Site, Text};
 /// Where a page lives, for writing links relative to it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Page {
+    /// The home page (the list of texts).
     Index,
     /// A further page of the list of texts (from 2), when there are many.
     IndexMore(usize),
+    /// A text's reading page, by its slug.
     Text(String),
+    /// The glossary page.
     Glossary,
     /// The list of all tags.
     Tags,

@@ -139,10 +139,11 @@ fn end_run(out: &mut [Spanned], run: &mut Option<String>) {
 pub enum Step {
     /// A numbered paragraph (1-based) starts with this event.
     BlockStart(usize),
-    /// A block of the reading text ends with this event: `block` is its index among all
-    /// blocks (0-based), `paragraph` its number if it is a numbered paragraph.
+    /// A block of the reading text ends with this event.
     BlockEnd {
+        /// Its index among all blocks (0-based).
         block: usize,
+        /// Its number, if it is a numbered paragraph.
         paragraph: Option<usize>,
     },
     /// This event's text occupies this range of the reading text.
@@ -174,6 +175,7 @@ pub enum BlockKind {
 pub struct Block {
     /// Its range of the reading text.
     pub range: Range<usize>,
+    /// What kind of block it is: a numbered paragraph, a heading, code…
     pub kind: BlockKind,
 }
 
@@ -200,6 +202,7 @@ pub struct Walker {
 }
 
 impl Walker {
+    /// A walker for prose.
     pub fn new() -> Walker {
         Walker::default()
     }
@@ -214,6 +217,7 @@ impl Walker {
         }
     }
 
+    /// Takes the next event of the text, in order; says what it means for the reading text.
     pub fn step(&mut self, event: &Event) -> Step {
         match event {
             Event::Start(tag) => self.start(tag),
@@ -383,6 +387,7 @@ impl Walker {
         self.text.len()
     }
 
+    /// The reading text, once every event has been stepped through.
     pub fn finish(mut self) -> Reading {
         // Grown a push at a time, the text has up to twice the room it needs, and a
         // build keeps every text's reading to the end (a third of a site's words).
@@ -408,6 +413,8 @@ impl Walker {
 /// A text's words as the reader sees them, and where each paragraph lies in them.
 #[derive(Debug, Clone, Default)]
 pub struct Reading {
+    /// Every word the reader reads, blocks separated by [`BLOCK_SEPARATOR`]: what
+    /// quotes are found in and passages are ranges of.
     pub text: String,
     /// Paragraph n (1-based) is `paragraphs[n - 1]`, a range of `text`.
     pub paragraphs: Vec<Range<usize>>,
@@ -422,6 +429,7 @@ pub struct Reading {
 }
 
 impl Reading {
+    /// The reading of a prose text's events.
     pub fn of(events: &[Spanned]) -> Reading {
         Reading::of_layout(events, false)
     }
@@ -526,13 +534,17 @@ fn indent_width(s: &str) -> usize {
 /// A block a verse text cannot number line by line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotVerse {
+    /// A table.
     Table,
     /// A fenced code block.
     Code,
     /// An indented code block: in verse, most likely a stanza whose first line is indented.
     IndentedCode,
+    /// A list.
     List,
+    /// A block quote.
     Quote,
+    /// An HTML block.
     Html,
 }
 

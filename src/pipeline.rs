@@ -1,8 +1,8 @@
 //! The whole build, in order. Read this file to see how scholia works:
 //!
 //! ```text
-//! content/ ─load→ Site ─anchor→ passages, links ─link→ Document ─render→ Document + HTML
-//!          ─outputs→ files (HTML site, search index, …) ─claims→ ─write→ public/ (atomic)
+//! content/ ─load→ Site ─anchor→ passages, links ─link→ Document ─render→ HTML fragments
+//!          ─outputs→ files (site, search, handouts, feed, annotations) ─claims→ ─write→ public/ (atomic)
 //!
 //! Each output's files are written into the new site a batch at a time, as soon as they
 //! are claimed, and dropped, so the built site is never held in memory whole; the
@@ -30,9 +30,13 @@ use crate::{load, output, render};
 /// What a build did, for the summary line.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Texts built (drafts left out unless asked for).
     pub texts: usize,
+    /// Notes anchored on them.
     pub notes: usize,
+    /// HTML files written, handouts included.
     pub pages: usize,
+    /// Each stage's and output's wall time, in order, for `--timings`.
     pub timings: Vec<(&'static str, Duration)>,
 }
 

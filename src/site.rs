@@ -20,14 +20,18 @@ pub(crate) const RESERVED: &[(&str, &str)] = &[
     ("tags/", "the tag pages"),
 ];
 
+/// A whole site as `load` read it: the one input every later stage starts from.
 #[derive(Debug)]
 pub struct Site {
+    /// `_site.yaml`, validated.
     pub config: SiteConfig,
     /// In reading order: by `order`, then title, then slug.
     pub texts: Vec<Text>,
+    /// `_glossary.yaml`: the terms texts and notes can link to.
     pub glossary: Glossary,
     /// Folder (slug prefix, e.g. `unit-1`) → its `_section.yaml`.
     pub sections: BTreeMap<String, Section>,
+    /// Templates, assets and words the site overrides.
     pub theme: ThemeFiles,
     /// Whether instructor-only notes were kept (`--instructor`).
     pub instructor: bool,
@@ -54,8 +58,11 @@ impl Site {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
+    /// Shown as the section's heading on the home page; the folder's name when absent.
     pub title: Option<String>,
+    /// One sentence under the section's heading (Markdown).
     pub summary: Option<String>,
+    /// Where the section comes among the others (lower first; then by title).
     pub order: Option<i64>,
 }
 
@@ -82,11 +89,15 @@ pub const RESERVED_IDS: &[&str] = &[
 pub struct Text {
     /// Path under `content/` without `.md`, `/`-separated: the text's address.
     pub slug: String,
+    /// The whole file, kept so diagnostics can quote any line of it.
     pub source: Arc<Source>,
     /// The Markdown body's byte range in `source.text` (after the front matter).
     pub body: Range<usize>,
+    /// The front matter, validated.
     pub meta: FrontMatter,
+    /// The sidecar's notes, in file order.
     pub notes: Vec<Note>,
+    /// The sidecar's discussion questions, shown after the text.
     pub questions: Vec<Question>,
     /// `instructor_questions:`, read only for instructor builds (empty otherwise, so they
     /// cannot reach a public output).
@@ -94,20 +105,30 @@ pub struct Text {
 }
 
 impl Text {
+    /// The Markdown after the front matter.
     pub fn markdown(&self) -> &str {
         &self.source.text[self.body.clone()]
     }
 }
 
+/// A text's front matter, validated; templates get it as it is.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct FrontMatter {
+    /// Shown as the page's heading and in every link to the text.
     pub title: String,
+    /// Who wrote the text (not the notes).
     pub author: Option<String>,
+    /// When the text was written or published, as the author wrote it (`2017-04-01`).
     pub date: Option<String>,
+    /// Where the text comes from: a book, an address.
     pub source: Option<String>,
+    /// Under which terms the text may be shared.
     pub license: Option<String>,
+    /// One sentence about the text, for lists and link previews.
     pub summary: Option<String>,
+    /// Where the text comes in the reading order (lower first; then by title).
     pub order: Option<i64>,
+    /// Left out of builds unless `--drafts`.
     pub draft: bool,
     /// A BCP 47 tag, when the text is not in the site's language.
     pub language: Option<String>,
@@ -150,23 +171,34 @@ impl Text {
 /// A margin note: a passage of the text and what the teacher says about it.
 #[derive(Debug, Clone)]
 pub struct Note {
+    /// Unique in its text: the note's fragment (`#id`) and its W3C annotation's name.
     pub id: String,
+    /// Which passage the note is about.
     pub selector: Selector,
+    /// Its heading; without one, links name it by its passage.
     pub title: Option<String>,
     /// Markdown.
     pub body: String,
+    /// Tag names as written; the link stage checks their spellings against each other.
     pub tags: Vec<String>,
+    /// What kind of note it is; the theme styles each kind.
     pub kind: NoteKind,
+    /// Who may read it: `load` drops instructor notes from a public build.
     pub audience: Audience,
     /// Where the note is written: the item in the sidecar, and its parts.
     pub at: NoteSpans,
 }
 
+/// Where a note's parts are written in its sidecar, for diagnostics.
 #[derive(Debug, Clone)]
 pub struct NoteSpans {
+    /// The whole item of the `notes:` list.
     pub item: Span,
+    /// Its `id:` (the item when absent, for generated ids).
     pub id: Span,
+    /// Its `quote:`, `paragraph:` or `lines:`.
     pub selector: Span,
+    /// Its `note:` (the Markdown body).
     pub body: Span,
 }
 
@@ -232,6 +264,7 @@ pub(crate) fn quote_selector(
 /// Which passage a note is about.
 #[derive(Debug, Clone)]
 pub enum Selector {
+    /// A quote of the text's words (W3C `TextQuoteSelector`): survives edits around it.
     Quote(TextQuoteSelector),
     /// A whole paragraph, 1-based as numbered in the margin.
     Paragraph(usize),
@@ -239,24 +272,33 @@ pub enum Selector {
     /// text's code blocks, or its only one. In a verse text, lines of the text itself,
     /// numbered through the text.
     Lines {
+        /// Which code block (1-based); `None` for the text's only one, or for verse.
         block: Option<usize>,
+        /// First and last line, 1-based, inclusive.
         lines: std::ops::RangeInclusive<usize>,
     },
 }
 
+/// What kind of note it is (`kind:` in a sidecar); `note` when absent.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum NoteKind {
+    /// A comment on the passage.
     Note,
+    /// Background: history, people, places.
     Context,
+    /// What a word or phrase means.
     Definition,
+    /// A question to the reader about the passage.
     Question,
+    /// Where the passage comes from, or what it quotes.
     Source,
 }
 
 impl NoteKind {
+    /// The name sidecars and CSS classes use (`definition`).
     pub fn name(self) -> &'static str {
         match self {
             NoteKind::Note => "note",
@@ -267,6 +309,7 @@ impl NoteKind {
         }
     }
 
+    /// The English word, for when the interface's strings have none for the kind.
     pub fn label(self) -> &'static str {
         match self {
             NoteKind::Note => "Note",
@@ -278,41 +321,55 @@ impl NoteKind {
     }
 }
 
+/// Who may read a note (`audience:` in a sidecar).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Audience {
+    /// Every reader (the default).
     All,
+    /// Only instructors: kept by `--instructor` builds alone.
     Instructor,
 }
 
 /// A discussion question (Markdown) closing a text's page.
 #[derive(Debug, Clone)]
 pub struct Question {
+    /// Markdown.
     pub body: String,
+    /// Where it is written in the sidecar, for diagnostics.
     pub at: Span,
 }
 
 /// A question for the instructor's edition, with its answer or teaching notes (Markdown).
 #[derive(Debug, Clone)]
 pub struct InstructorQuestion {
+    /// Markdown.
     pub question: String,
+    /// Markdown, shown only in the instructor's edition.
     pub answer: Option<String>,
+    /// Where it is written in the sidecar, for diagnostics.
     pub at: Span,
 }
 
+/// `_glossary.yaml`: the site's terms, each with its own entry and page anchor.
 #[derive(Debug, Default)]
 pub struct Glossary {
     /// In file order; pages sort them for display.
     pub terms: Vec<Term>,
 }
 
+/// A glossary entry.
 #[derive(Debug, Clone)]
 pub struct Term {
+    /// Its anchor on the glossary page (`#term-id`) and the name `[[glossary#id]]` uses.
     pub id: String,
+    /// The term as shown.
     pub term: String,
+    /// Other spellings that autolinking and search also find.
     pub aliases: Vec<String>,
     /// Markdown.
     pub definition: String,
+    /// Where it is written in `_glossary.yaml`, for diagnostics.
     pub at: Span,
 }
 

@@ -159,6 +159,16 @@ impl Strings {
         &self.words
     }
 
+    /// A note kind's name in these words (`Context`, `Contexte`…), as templates show it
+    /// (`t.kinds[note.kind]`), for outputs that name kinds outside templates.
+    pub(crate) fn kind(&self, kind: crate::site::NoteKind) -> String {
+        self.words
+            .get("kinds")
+            .and_then(|k| k.get(kind.name()))
+            .and_then(|w| w.as_str())
+            .map_or_else(|| kind.label().to_string(), str::to_string)
+    }
+
     /// The scripts' words (`[js]`) and the language of their plural rules, as JSON.
     pub(crate) fn for_scripts(&self) -> String {
         let js = self

@@ -98,6 +98,36 @@ fn a_failed_rebuild_keeps_the_last_good_site() {
         .contains("Power transition, revised."));
 }
 
+/// A rebuild that fails after writing its pages (the site's `annotations.jsonld` cannot
+/// be replaced: a folder took its name) leaves its texts to the next rebuild: the outputs
+/// after the pages (the site's annotations, joined from a part kept per text; handouts)
+/// make them again then, and the site is the built one.
+#[test]
+fn a_rebuild_failing_after_its_pages_leaves_no_output_stale() {
+    let served = start();
+    let site_file = served.path("public/annotations.jsonld");
+    std::fs::remove_file(&site_file).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(&site_file).unwrap_or_else(|e| panic!("{e}"));
+    served.edit(
+        "content/unit-1/war.yaml",
+        "Power transition theory.",
+        "Power transition, revised.",
+    );
+    let log = served.wait_for_lines("error: ", 1);
+    assert!(
+        log.contains("rebuilt "),
+        "the pages were not written first:\n{log}"
+    );
+    std::fs::remove_dir(&site_file).unwrap_or_else(|e| panic!("{e}"));
+    served.edit(
+        "content/unit-2/solo.md",
+        "A text on its own.",
+        "A text alone.",
+    );
+    served.wait_for_lines("search index updated", 1);
+    served.assert_same_as_a_build("a rebuild after one that failed in the annotations");
+}
+
 impl Served {
     /// Asserts that the served output folder holds exactly what a fresh `scholia build`
     /// of the same content makes, byte for byte, and a search index that answers every

@@ -43,6 +43,7 @@ pub struct Passage {
 /// met on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Anchored {
+    /// The words as the reader sees them, which passages are ranges of.
     pub reading: Reading,
     /// Sorted by position; notes that failed to anchor are missing (and reported).
     pub passages: Vec<Passage>,

@@ -42,17 +42,24 @@ pub use fuzzy::{FuzzyMatch, CONTEXT_CHARS, MARGIN, THRESHOLD};
 pub enum AnchorError {
     /// The quote is empty or only white space.
     Empty,
-    /// No occurrence. `closest` is the byte range in the reading text of the passage
-    /// most similar to the quote (smallest edit distance on normalized text, within one
-    /// block), if one is within half the quote's length. Not searched for when the
-    /// search would be slow: a quote of thousands of chars in a text of megabytes.
-    NotFound { closest: Option<Range<usize>> },
+    /// No occurrence.
+    NotFound {
+        /// The byte range in the reading text of the passage most similar to the quote
+        /// (smallest edit distance on normalized text, within one block), if one is
+        /// within half the quote's length. Not searched for when the search would be
+        /// slow: a quote of thousands of chars in a text of megabytes.
+        closest: Option<Range<usize>>,
+    },
     /// The quote occurs, but prefix/suffix match none of the occurrences.
-    /// `occurrences` = where the quote alone matched, in order.
-    ContextMismatch { occurrences: Vec<Range<usize>> },
-    /// Several occurrences that prefix/suffix do not decide between (ranges of all
-    /// remaining candidates, in order).
-    Ambiguous { candidates: Vec<Range<usize>> },
+    ContextMismatch {
+        /// Where the quote alone matched, in order.
+        occurrences: Vec<Range<usize>>,
+    },
+    /// Several occurrences that prefix/suffix do not decide between.
+    Ambiguous {
+        /// The ranges of all remaining candidates, in order.
+        candidates: Vec<Range<usize>>,
+    },
 }
 
 impl fmt::Display for AnchorError {
@@ -100,6 +107,7 @@ impl HintBudget {
     /// paragraph.
     pub const BUILD: usize = 100_000_000;
 
+    /// A budget of `steps` comparisons (`BUILD` for a whole build).
     pub fn new(steps: usize) -> Self {
         Self { left: steps }
     }

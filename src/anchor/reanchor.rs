@@ -34,6 +34,7 @@ pub(super) struct Reanchor {
 /// A note anchored fuzzily.
 #[derive(Debug, Clone)]
 pub struct Relocated {
+    /// Where the quote now is, and how close the match is.
     pub found: FuzzyMatch,
     /// The selector that matches the new passage exactly (and only it), keeping the
     /// kinds of context the note had; `None` if no such selector was found.

@@ -35,13 +35,13 @@ const MAX_EXPORT_BYTES: u64 = 256 * 1024 * 1024;
 /// `--map URL-PREFIX=SLUG-PREFIX`: annotations of pages whose address starts with
 /// `url_prefix` belong to the text `slug_prefix` + the rest of the address.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapping {
-    pub url_prefix: String,
-    pub slug_prefix: String,
+pub(crate) struct Mapping {
+    pub(crate) url_prefix: String,
+    pub(crate) slug_prefix: String,
 }
 
 /// Parses a `--map` (clap's value parser: a bad one is a usage error).
-pub fn parse_map(s: &str) -> Result<Mapping, String> {
+pub(crate) fn parse_map(s: &str) -> Result<Mapping, String> {
     let Some((url, slug)) = s.split_once('=') else {
         return Err(
             "expected URL-PREFIX=SLUG-PREFIX, e.g. https://example.org/reader/=texts/".into(),

@@ -43,8 +43,11 @@ pub struct Targets {
 /// A cross-link that resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
+    /// The page it goes to.
     pub page: Page,
+    /// Where on that page (`p3`, a note's id, a term's id); `None` for the top.
     pub fragment: Option<String>,
+    /// How the link names its target when the author gave no words.
     pub label: String,
 }
 
@@ -66,6 +69,7 @@ impl Resolved {
 /// One cross-link as met on a page: where it is, and where it goes.
 #[derive(Debug, Clone)]
 pub struct CrossRef {
+    /// The page the link is on.
     pub from: Page,
     /// The paragraph (`p3`), note id, `questions` or term id the link is in.
     pub anchor: Option<String>,
@@ -73,13 +77,16 @@ pub struct CrossRef {
     pub label: String,
     /// Some words of that place.
     pub excerpt: String,
+    /// Where it goes.
     pub to: Resolved,
 }
 
 /// Why a cross-link did not resolve, and what the author may have meant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unresolved {
+    /// What is wrong, for the diagnostic's message.
     pub message: String,
+    /// The did-you-mean, for the diagnostic's `help:`.
     pub help: Option<String>,
 }
 
@@ -99,6 +106,8 @@ impl TextTarget {
 }
 
 impl Targets {
+    /// Every text, note, paragraph and term a link may name; paragraph counts are filled
+    /// in as texts are anchored.
     pub fn new(site: &Site) -> Targets {
         let texts = site
             .texts

@@ -17,7 +17,9 @@ use crate::diagnostics::{did_you_mean, Diagnostic, Source, Span};
 /// One step of a path into a YAML document.
 #[derive(Debug, Clone, Copy)]
 pub enum Seg<'a> {
+    /// A mapping's key.
     Key(&'a str),
+    /// A sequence's item (0-based).
     Index(usize),
 }
 

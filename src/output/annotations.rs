@@ -6,8 +6,7 @@
 //!
 //! Everything goes through serde types; no user text is spliced into JSON by hand.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -19,7 +18,7 @@ use crate::config::page_url;
 use crate::diagnostics::Diagnostics;
 use crate::document::{Document, NoteDoc, TextDoc};
 use crate::markdown::BLOCK_SEPARATOR;
-use crate::site::{NoteKind, Selector, Site};
+use crate::site::{NoteKind, Selector};
 
 /// The file's name, at the root and beside each text's page.
 pub(crate) const FILE: &str = "annotations.jsonld";
@@ -35,8 +34,13 @@ pub(crate) const CONTEXT_CHARS: usize = 32;
 /// Annotation Data Model, 4.2.1).
 const HTML_FRAGMENT: &str = "http://tools.ietf.org/rfc/rfc3986";
 
-/// The annotation export.
-pub(crate) struct Annotations;
+/// The annotation export. For `serve` it keeps each text's part of the site's file
+/// ([`Renderer::render_kept`]), so that a save serializes again only the saved texts'.
+#[derive(Default)]
+pub(crate) struct Annotations {
+    /// Each text's part of the site's file, by slug (`None`: not kept).
+    parts: Option<HashMap<String, Part>>,
+}
 
 impl Renderer for Annotations {
     fn name(&self) -> &'static str {
@@ -44,89 +48,271 @@ impl Renderer for Annotations {
     }
 
     fn render_to(&self, doc: &Document, _diags: &mut Diagnostics, out: &mut Files) {
-        files(doc, None, out);
+        files(doc, None, &mut Parts::Streamed, out);
     }
 
-    /// A text's file reads its own record alone; the site's file is made again.
+    fn render_kept(&mut self, doc: &Document, _diags: &mut Diagnostics) -> Vec<OutputFile> {
+        let mut parts = HashMap::new();
+        let files = super::gathered(|out| files(doc, None, &mut Parts::Kept(&mut parts), out));
+        self.parts = Some(parts);
+        files
+    }
+
+    /// A text's file reads its own record alone; the site's file joins the parts kept of
+    /// the other texts to those of `texts`, made again.
     fn render_texts(
-        &self,
+        &mut self,
         doc: &Document,
         texts: &std::collections::BTreeSet<String>,
         _diags: &mut Diagnostics,
     ) -> Option<Vec<OutputFile>> {
-        Some(super::gathered(|out| files(doc, Some(texts), out)))
+        let parts = self.parts.get_or_insert_with(HashMap::new);
+        // Parts of texts the site no longer has go (a text without a part is made).
+        let slugs: HashSet<&str> = doc.texts.iter().map(|t| t.text.slug.as_str()).collect();
+        parts.retain(|slug, _| slugs.contains(slug.as_str()));
+        Some(super::gathered(|out| {
+            files(doc, Some(texts), &mut Parts::Kept(parts), out)
+        }))
     }
 }
 
 /// A text with its notes' HTML (parallel to its notes).
 type Annotated<'a, 'd> = (&'a TextDoc<'d>, &'a [String]);
 
-/// Every text's file (those of `only`, if given) and the site's.
-fn files(doc: &Document, only: Option<&std::collections::BTreeSet<String>>, out: &mut Files) {
+/// One text's part of a collection's items: its annotations, serialized as they stand
+/// in the collection's file (indented, separated), and how many.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Part {
+    count: usize,
+    bytes: Vec<u8>,
+}
+
+/// What becomes of the site's file's parts as they are made.
+enum Parts<'a> {
+    /// Appended to the file and dropped (a build: the parts are never all in memory
+    /// beside the file).
+    Streamed,
+    /// Kept by slug (`serve`), the file joined from them at the end.
+    Kept(&'a mut HashMap<String, Part>),
+}
+
+/// Every text's file (those of `only`, if given) and the site's. The site's file is the
+/// head of its collection, each text's part in the document's order, and its tail, so
+/// that `serve` can make it again from the parts it kept and the saved texts' new ones.
+fn files(
+    doc: &Document,
+    only: Option<&std::collections::BTreeSet<String>>,
+    parts: &mut Parts,
+    out: &mut Files,
+) {
     let base = doc.site.config.base_url.as_ref();
-    // Each text's own collection, written from its folder (texts in parallel, a batch at
-    // a time, in order). Its notes' HTML is rendered once and kept for the site's
-    // collection (a few megabytes; the annotations themselves are made again as that is
-    // written, rather than all held at once).
-    let mut notes_html: Vec<Cow<[String]>> = Vec::with_capacity(doc.texts.len());
-    for batch in doc.texts.chunks(TEXTS_PER_BATCH) {
-        let made: Vec<(Cow<[String]>, Option<OutputFile>)> = batch
-            .par_iter()
-            .map(|t| {
-                let html = doc.notes_html(t);
-                if !only.is_none_or(|o| o.contains(&t.text.slug)) {
-                    return (html, None);
-                }
-                let folder = t.page.path();
-                let folder = folder.strip_suffix("index.html").unwrap_or(&folder);
-                let iris = Iris {
-                    base,
-                    root: t.page.root(),
-                };
-                let label = format!("Notes on “{}”", t.text.meta.title);
-                let path = format!("{folder}{FILE}");
-                let texts = [(t, &*html)];
-                let collection = collection(doc.site, &iris, &path, label, &texts);
-                let what = format!("the annotations of `{}`", t.text.slug);
-                let file = file(path.clone(), &collection, what);
-                (html, file)
-            })
-            .collect();
-        let mut files = Vec::with_capacity(made.len());
-        for (html, file) in made {
-            notes_html.push(html);
-            files.extend(file);
-        }
-        out(files);
-    }
-    let iris = Iris {
+    let root = Iris {
         base,
         root: String::new(),
     };
-    let label = format!("Notes of “{}”", doc.site.config.title);
-    let texts: Vec<Annotated> = doc
-        .texts
-        .iter()
-        .zip(notes_html.iter().map(|h| &**h))
-        .collect();
-    let all = collection(doc.site, &iris, FILE, label, &texts);
-    out(
-        file(FILE.to_string(), &all, "the site's annotations".to_string())
-            .into_iter()
-            .collect(),
-    );
+    let mut site = match parts {
+        // The total comes first in the file: counted before any part is made.
+        Parts::Streamed => Some(Joined::new(
+            &root,
+            FILE,
+            site_label(doc),
+            doc.texts.iter().map(count).sum(),
+        )),
+        Parts::Kept(_) => None,
+    };
+    let wanted = |t: &TextDoc| only.is_none_or(|o| o.contains(&t.text.slug));
+    // Texts in parallel, a batch at a time, in order: each text's own collection, written
+    // from its folder, and its part of the site's (made if it is not kept).
+    for batch in doc.texts.chunks(TEXTS_PER_BATCH) {
+        let kept: Option<&HashMap<String, Part>> = match &*parts {
+            Parts::Streamed => None,
+            Parts::Kept(kept) => Some(kept),
+        };
+        let made: Vec<(Option<OutputFile>, Option<Part>)> = batch
+            .par_iter()
+            .map(|t| {
+                let redo = kept.is_none_or(|k| wanted(t) || !k.contains_key(&t.text.slug));
+                let own = wanted(t);
+                if !redo && !own {
+                    return (None, None);
+                }
+                let html = doc.notes_html(t);
+                let language = doc.site.language_of(t.text);
+                let file = own.then(|| text_file(doc, t, &html, language)).flatten();
+                let part = redo.then(|| part(&root, (t, &html), language, SITE_DEPTH));
+                (file, part)
+            })
+            .collect();
+        let mut files = Vec::with_capacity(made.len());
+        for ((file, part), t) in made.into_iter().zip(batch) {
+            files.extend(file);
+            match (part, &mut site, &mut *parts) {
+                (Some(part), Some(site), Parts::Streamed) => site.push(&part),
+                (Some(part), _, Parts::Kept(kept)) => {
+                    kept.insert(t.text.slug.clone(), part);
+                }
+                _ => {}
+            }
+        }
+        out(files);
+    }
+    let site = match (site, parts) {
+        (Some(site), _) => site,
+        (None, Parts::Kept(kept)) => {
+            let ordered: Vec<&Part> = doc
+                .texts
+                .iter()
+                .filter_map(|t| kept.get(&t.text.slug))
+                .collect();
+            let total = ordered.iter().map(|p| p.count).sum();
+            let mut site = Joined::new(&root, FILE, site_label(doc), total);
+            // One allocation for the whole file (58 MB on a large site), not a series of
+            // doublings.
+            let separators = ordered.len() * (2 + 2 * SITE_DEPTH);
+            let length: usize = ordered.iter().map(|p| p.bytes.len()).sum();
+            site.bytes
+                .reserve(length + separators + site.tail.len() + 1);
+            for part in ordered {
+                site.push(part);
+            }
+            site
+        }
+        (None, Parts::Streamed) => return,
+    };
+    out(vec![OutputFile {
+        path: FILE.to_string(),
+        bytes: site.finish(),
+        origin: Origin::generated("the site's annotations"),
+    }]);
 }
 
-/// serde_json fails only on maps with keys that are not strings and on `Serialize`
-/// impls that fail, and these types have neither: a file is always made.
-fn file(path: String, collection: &Collection, what: String) -> Option<OutputFile> {
-    let mut bytes = serde_json::to_vec_pretty(collection).ok()?;
-    bytes.push(b'\n');
+fn site_label(doc: &Document) -> String {
+    format!("Notes of “{}”", doc.site.config.title)
+}
+
+/// How deep in the collection's file its items are: object, page, items.
+const SITE_DEPTH: usize = 3;
+
+/// The file of `t`'s own annotations, beside its page.
+fn text_file(doc: &Document, t: &TextDoc, html: &[String], language: &str) -> Option<OutputFile> {
+    let folder = t.page.path();
+    let folder = folder.strip_suffix("index.html").unwrap_or(&folder);
+    let iris = Iris {
+        base: doc.site.config.base_url.as_ref(),
+        root: t.page.root(),
+    };
+    let label = format!("Notes on “{}”", t.text.meta.title);
+    let path = format!("{folder}{FILE}");
+    let part = part(&iris, (t, html), language, SITE_DEPTH);
+    let mut file = Joined::new(&iris, &path, label, part.count);
+    file.push(&part);
     Some(OutputFile {
         path,
-        bytes,
-        origin: Origin::generated(what),
+        bytes: file.finish(),
+        origin: Origin::generated(format!("the annotations of `{}`", t.text.slug)),
     })
+}
+
+/// `t`'s annotations as the items of a collection's file have them, `depth` levels deep:
+/// each pretty-printed and indented so, separated as serde_json separates a sequence's
+/// items (`,`, a new line, the indent).
+fn part(iris: &Iris, (t, html): Annotated, language: &str, depth: usize) -> Part {
+    let annotations = annotations(iris, t, language, html);
+    let indent = "  ".repeat(depth);
+    let mut bytes = Vec::new();
+    for (i, a) in annotations.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+            bytes.push(b'\n');
+            bytes.extend_from_slice(indent.as_bytes());
+        }
+        // serde_json fails only on maps with keys that are not strings and on
+        // `Serialize` impls that fail, and these types have neither.
+        let _ = serde_json::to_writer_pretty(
+            Indented {
+                out: &mut bytes,
+                indent: indent.as_bytes(),
+            },
+            a,
+        );
+    }
+    Part {
+        count: annotations.len(),
+        bytes,
+    }
+}
+
+/// Writes pretty JSON one indent deeper per level: each new line serde_json starts gets
+/// `indent` first. (A pretty-printed JSON value has new lines only between tokens: one
+/// inside a string is escaped.)
+struct Indented<'a> {
+    out: &'a mut Vec<u8>,
+    indent: &'a [u8],
+}
+
+impl std::io::Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for line in buf.split_inclusive(|&b| b == b'\n') {
+            self.out.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                self.out.extend_from_slice(self.indent);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A collection's file made from its parts: the head serde_json writes before the
+/// items, the parts one after another, the tail after them.
+struct Joined {
+    bytes: Vec<u8>,
+    tail: Vec<u8>,
+    /// Whether a part is in (the next is preceded by a separator).
+    started: bool,
+}
+
+impl Joined {
+    /// The collection `path`'s head, for `total` annotations to come.
+    fn new(iris: &Iris, path: &str, label: String, total: usize) -> Joined {
+        // The collection with one `null` item, split there: what serde_json writes
+        // before and after the items at this depth.
+        let whole = serde_json::to_vec_pretty(&collection(iris, path, label, total, [()]))
+            .unwrap_or_default();
+        let (head, tail) = match (total > 0, whole.windows(4).rposition(|w| w == b"null")) {
+            (true, Some(at)) => (whole[..at].to_vec(), whole[at + 4..].to_vec()),
+            // No annotation: no page and no items.
+            _ => (whole, Vec::new()),
+        };
+        Joined {
+            bytes: head,
+            tail,
+            started: false,
+        }
+    }
+
+    fn push(&mut self, part: &Part) {
+        if part.bytes.is_empty() {
+            return;
+        }
+        if self.started {
+            self.bytes.push(b',');
+            self.bytes.push(b'\n');
+            self.bytes
+                .extend_from_slice("  ".repeat(SITE_DEPTH).as_bytes());
+        }
+        self.bytes.extend_from_slice(&part.bytes);
+        self.started = true;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.bytes.extend_from_slice(&self.tail);
+        self.bytes.push(b'\n');
+        self.bytes
+    }
 }
 
 /// Writes IRIs as the file at `root` (the way back to the site root from its folder)
@@ -157,15 +343,16 @@ impl Iris<'_> {
     }
 }
 
-fn collection<'a>(
-    site: &'a Site,
-    iris: &'a Iris,
+/// A collection of `total` annotations at `path`, its items `items` (the file's
+/// items are joined in by [`Joined`]; a test serializes them whole).
+fn collection<I: Serialize>(
+    iris: &Iris,
     path: &str,
     label: String,
-    texts: &'a [Annotated],
-) -> Collection<'a> {
+    total: usize,
+    items: I,
+) -> Collection<I> {
     let id = iris.of(path, None);
-    let total = texts.iter().map(|(t, _)| count(t)).sum();
     Collection {
         context: CONTEXT,
         first: (total > 0).then(|| AnnotationPage {
@@ -177,7 +364,7 @@ fn collection<'a>(
                 total,
             },
             start_index: 0,
-            items: Items { site, iris, texts },
+            items,
         }),
         id,
         kind: "AnnotationCollection",
@@ -194,25 +381,6 @@ fn count(t: &TextDoc) -> usize {
         .iter()
         .filter(|n| anchored.contains(&n.index))
         .count()
-}
-
-/// A collection's annotations, made text by text as they are written: the site's
-/// collection has every note of the build, whose annotations, made all at once, were
-/// the largest part of the build's memory.
-struct Items<'a> {
-    site: &'a Site,
-    iris: &'a Iris<'a>,
-    texts: &'a [Annotated<'a, 'a>],
-}
-
-impl Serialize for Items<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            self.texts.iter().flat_map(|(t, html)| {
-                annotations(self.iris, t, self.site.language_of(t.text), html)
-            }),
-        )
-    }
 }
 
 fn annotations(iris: &Iris, t: &TextDoc, language: &str, html: &[String]) -> Vec<Annotation> {
@@ -376,7 +544,7 @@ fn paragraph(reading: &str, n: usize) -> Option<Range<usize>> {
 // The JSON-LD, as serde types
 
 #[derive(Serialize)]
-struct Collection<'a> {
+struct Collection<I> {
     #[serde(rename = "@context")]
     context: &'static str,
     id: String,
@@ -385,11 +553,11 @@ struct Collection<'a> {
     label: String,
     total: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    first: Option<AnnotationPage<'a>>,
+    first: Option<AnnotationPage<I>>,
 }
 
 #[derive(Serialize)]
-struct AnnotationPage<'a> {
+struct AnnotationPage<I> {
     id: String,
     #[serde(rename = "type")]
     kind: &'static str,
@@ -397,7 +565,7 @@ struct AnnotationPage<'a> {
     part_of: PartOf,
     #[serde(rename = "startIndex")]
     start_index: usize,
-    items: Items<'a>,
+    items: I,
 }
 
 /// The collection a page is part of, described as the model's example does (and as the
@@ -526,6 +694,83 @@ mod tests {
         assert_eq!(char_positions(&reading, &(start..start + 2)), (5, 7));
         let p2 = paragraph(&reading, 2).unwrap_or(0..0);
         assert_eq!(&reading[p2], "ab😀cd");
+    }
+
+    /// The collection at `path` as serde_json writes it whole, its annotations made
+    /// all at once: what the joined files must be, byte for byte.
+    fn whole(
+        doc: &Document,
+        iris: &Iris,
+        path: &str,
+        label: String,
+        texts: &[&TextDoc],
+    ) -> Vec<u8> {
+        let items: Vec<Annotation> = texts
+            .iter()
+            .flat_map(|t| annotations(iris, t, doc.site.language_of(t.text), &doc.notes_html(t)))
+            .collect();
+        let all = collection(iris, path, label, items.len(), items);
+        let mut bytes = serde_json::to_vec_pretty(&all).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    #[test]
+    fn the_files_joined_from_parts_are_serde_jsons_whole() {
+        let mut annotated = 0;
+        for (dir, base) in [
+            ("tests/sites/annotations", None),
+            ("tests/sites/annotations", Some("https://example.org/r/")),
+            ("tests/sites/basic", None),
+            (".", None),
+        ] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let options = crate::config::BuildOptions {
+                site_dir: root.clone(),
+                output: root.join("public"),
+                instructor: true,
+                drafts: false,
+                base_url: base.map(|b| Url::parse(b).unwrap_or_else(|e| panic!("{e}"))),
+            };
+            let mut diags = Diagnostics::new();
+            let site = crate::load::site(&options, &mut diags).unwrap_or_else(|e| panic!("{e:?}"));
+            let doc = crate::pipeline::document(&site, &mut diags, &mut |_| {});
+            let files: HashMap<String, Vec<u8>> = Annotations::default()
+                .render(&doc, &mut diags)
+                .into_iter()
+                .map(|f| (f.path, f.bytes))
+                .collect();
+            let root = Iris {
+                base: doc.site.config.base_url.as_ref(),
+                root: String::new(),
+            };
+            let texts: Vec<&TextDoc> = doc.texts.iter().collect();
+            let expected = whole(&doc, &root, FILE, site_label(&doc), &texts);
+            assert!(expected.len() > 200, "{dir}");
+            assert_eq!(
+                String::from_utf8_lossy(&files[FILE]),
+                String::from_utf8_lossy(&expected),
+                "{dir}"
+            );
+            for t in &doc.texts {
+                let folder = t.page.path();
+                let folder = folder.strip_suffix("index.html").unwrap_or(&folder);
+                let path = format!("{folder}{FILE}");
+                let iris = Iris {
+                    base: doc.site.config.base_url.as_ref(),
+                    root: t.page.root(),
+                };
+                let label = format!("Notes on “{}”", t.text.meta.title);
+                let expected = whole(&doc, &iris, &path, label, &[t]);
+                assert_eq!(
+                    String::from_utf8_lossy(&files[&path]),
+                    String::from_utf8_lossy(&expected),
+                    "{dir}: {path}"
+                );
+                annotated += usize::from(count(t) > 1);
+            }
+        }
+        assert!(annotated > 2, "no text has two annotations");
     }
 
     #[test]

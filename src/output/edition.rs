@@ -201,13 +201,7 @@ impl<'a> Edition<'a> {
     #[cfg(feature = "documents")]
     /// A note kind's name in the site's language.
     pub(crate) fn kind_word(&self, kind: crate::site::NoteKind) -> String {
-        let strings = &self.doc.site.theme.strings;
-        strings
-            .table()
-            .get("kinds")
-            .and_then(|k| k.get(kind.label().to_ascii_lowercase()))
-            .and_then(|w| w.as_str())
-            .map_or_else(|| kind.label().to_string(), str::to_string)
+        self.doc.site.theme.strings.kind(kind)
     }
 
     #[cfg(feature = "documents")]

@@ -49,7 +49,7 @@ use crate::diagnostics::Diagnostics;
 use crate::document::Document;
 
 /// One output of the build, made from the resolved document.
-pub(crate) trait Renderer: Sync {
+pub(crate) trait Renderer: Send + Sync {
     /// What it makes, for `--timings`.
     fn name(&self) -> &'static str;
     /// Makes its files, handing them to `out` a batch at a time as they are made (a build
@@ -63,12 +63,17 @@ pub(crate) trait Renderer: Sync {
     /// files were last made from: the files that can have changed, or `None` (the
     /// default) to make them all with [`Renderer::render`].
     fn render_texts(
-        &self,
+        &mut self,
         _doc: &Document,
         _texts: &std::collections::BTreeSet<String>,
         _diags: &mut Diagnostics,
     ) -> Option<Vec<OutputFile>> {
         None
+    }
+    /// For `serve`'s first build: its files as [`Renderer::render`] makes them, keeping
+    /// what [`Renderer::render_texts`] reuses (by default nothing).
+    fn render_kept(&mut self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        self.render(doc, diags)
     }
 }
 
@@ -95,8 +100,8 @@ pub(crate) fn renderers() -> Vec<Box<dyn Renderer>> {
         Box::new(search::Index),
         Box::new(feed::AtomFeed),
         Box::new(schema::Schemas),
-        Box::new(annotations::Annotations),
-        Box::new(html::handout::Handouts),
+        Box::new(annotations::Annotations::default()),
+        Box::new(html::handout::Handouts::default()),
     ]
 }
 

@@ -16,7 +16,7 @@
 //! are gone. [`Written`] remembers what is on disk, as hashes, between rebuilds.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{Hash as _, Hasher as _};
+use std::hash::BuildHasher as _;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -283,8 +283,10 @@ pub(crate) struct Written {
 }
 
 /// A file's length and a 64-bit hash of its bytes. Only compared within one process, so
-/// the standard library's fixed-key hasher is enough; a collision (odds 2⁻⁶⁴ per changed
-/// file of the same length) would leave one stale file until the next change of it.
+/// a fixed-key hasher is enough: foldhash's, which reads 96 bytes per round where the
+/// standard library's SipHash took most of a save's time on a large site's 58 MB
+/// `annotations.jsonld`. A collision (odds about 2⁻⁶⁴ per changed file of the same
+/// length) would leave one stale file until the next change of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fingerprint {
     len: usize,
@@ -293,11 +295,9 @@ struct Fingerprint {
 
 impl Fingerprint {
     fn of(bytes: &[u8]) -> Fingerprint {
-        let mut hasher = std::hash::DefaultHasher::new();
-        bytes.hash(&mut hasher);
         Fingerprint {
             len: bytes.len(),
-            hash: hasher.finish(),
+            hash: foldhash::quality::FixedState::with_seed(0).hash_one(bytes),
         }
     }
 }

@@ -24,21 +24,26 @@ pub struct Corpus {
     pub language: String,
     /// Path of the glossary page, relative to the site root.
     pub glossary_path: String,
+    /// Every text of the build, in reading order.
     pub texts: Vec<CorpusText>,
+    /// Every glossary entry, in file order.
     pub glossary: Vec<GlossaryTerm>,
 }
 
 /// One text, in reading order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CorpusText {
+    /// Its address under `content/`.
     pub slug: String,
     /// Its page, relative to the site root.
     pub path: String,
+    /// Shown as the result's text and in the text filter.
     pub title: String,
     /// Its language tag: its own, or the site's.
     pub language: String,
     /// Paragraph n + 1's words (`#p{n+1}`), whitespace squashed.
     pub paragraphs: Vec<String>,
+    /// The notes the build shows, in their text's order.
     pub notes: Vec<CorpusNote>,
     /// The discussion questions' words.
     pub questions: Vec<String>,
@@ -80,12 +85,15 @@ pub struct CorpusLine {
 /// A note the build shows (public ones only in a public build).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CorpusNote {
+    /// Its fragment on the text's page.
     pub id: String,
     /// How a result names it: "Context · Who leads".
     pub label: String,
+    /// Its title as written (empty without one), indexed with the title boost.
     pub title: String,
     /// Its words as the page shows them (cross-links read as their labels).
     pub plain: String,
+    /// Indexed in the tags field, so a tag's name finds its notes.
     pub tags: Vec<String>,
     /// The paragraph (1-based) it stands beside.
     pub paragraph: usize,
@@ -94,8 +102,11 @@ pub struct CorpusNote {
 /// A glossary entry.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GlossaryTerm {
+    /// Its fragment on the glossary page.
     pub id: String,
+    /// The term as shown, indexed with the title boost.
     pub term: String,
+    /// Other spellings, indexed with the title boost too.
     pub aliases: Vec<String>,
     /// The definition's words.
     pub definition: String,
@@ -150,7 +161,11 @@ impl Corpus {
             .iter()
             .map(|note| CorpusNote {
                 id: note.id.clone(),
-                label: format!("{} · {}", kind_word(doc, note.kind), squash(&note.label)),
+                label: format!(
+                    "{} · {}",
+                    doc.site.theme.strings.kind(note.kind),
+                    squash(&note.label)
+                ),
                 title: note.title.clone().unwrap_or_default(),
                 plain: text
                     .notes
@@ -245,16 +260,4 @@ fn words(md: &str, targets: &Targets, page: &Page) -> String {
 /// Whitespace runs as single spaces: what the reader sees, and shorter to store.
 pub fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A note kind's name in the interface's language (`Context`, `Contexte`…).
-fn kind_word(doc: &Document, kind: crate::site::NoteKind) -> String {
-    doc.site
-        .theme
-        .strings
-        .table()
-        .get("kinds")
-        .and_then(|k| k.get(kind.name()))
-        .and_then(|w| w.as_str())
-        .map_or_else(|| kind.label().to_string(), str::to_string)
 }

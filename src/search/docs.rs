@@ -12,13 +12,18 @@ use super::corpus::{Corpus, CorpusText, GlossaryTerm};
 /// What a document is, in the order documents are numbered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
+    /// A numbered paragraph (or, in verse, a line) of a text.
     Para,
+    /// A margin note.
     Note,
+    /// A glossary entry.
     Term,
+    /// A text's discussion questions, as one document.
     Question,
 }
 
 impl Kind {
+    /// In numbering order.
     pub const ALL: [Kind; 4] = [Kind::Para, Kind::Note, Kind::Term, Kind::Question];
 
     /// The kind's name in the manifest and the client's filters.
@@ -44,6 +49,7 @@ impl Kind {
 /// One search document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Doc {
+    /// What it is; documents are numbered by kind first.
     pub kind: Kind,
     /// Index into `site.texts`; `None` for glossary terms.
     pub text: Option<usize>,

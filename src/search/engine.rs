@@ -34,6 +34,7 @@ pub const FIELD_BOOSTS: [f64; 3] = [2.0, 1.0, 2.0];
 pub const MAX_TOKEN_CHARS: usize = 64;
 
 impl Doc {
+    /// Its fields in the order of [`FIELD_BOOSTS`]: title, body, tags.
     pub fn fields(&self) -> [&str; 3] {
         [&self.title, &self.body, &self.tags]
     }
@@ -301,13 +302,16 @@ fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
 /// there (see [`FieldPostings`]), by document number.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TermPostings {
+    /// The term, as the language pipeline left it (stemmed).
     pub term: String,
+    /// Per field (title, body, tags), `(document, count)` by document.
     pub fields: FieldPostings,
 }
 
 /// elasticlunr's index as plain data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Full {
+    /// Number of documents.
     pub docs: usize,
     /// Sorted by term (byte order).
     pub terms: Vec<TermPostings>,

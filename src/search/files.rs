@@ -68,11 +68,13 @@ pub fn write_kept(
     (files, layout)
 }
 
-/// What [`write_terms`] writes besides the documents: the terms' entries, and how many
-/// documents each excerpt chunk holds; `keep`: whether to keep where each term went.
+/// What [`write_terms`] writes besides the documents.
 pub struct Made {
+    /// The terms' entries, sorted by term.
     pub entries: Vec<Entry>,
+    /// How many documents each excerpt chunk holds (the manifest says it).
     pub chunk: usize,
+    /// Whether to keep where each term went ([`Layout::shards`]), for `serve`.
     pub keep: bool,
 }
 
@@ -110,6 +112,7 @@ pub fn write_terms(
 pub struct Layout {
     /// The term shards' boundaries, and each shard's entries (sorted by term).
     pub boundaries: Vec<String>,
+    /// Per shard, its terms' entries.
     pub shards: Vec<Vec<Placed>>,
     /// The words table shards' boundaries.
     pub words: Vec<String>,
@@ -120,7 +123,9 @@ pub struct Layout {
 /// A term's entry and the numbers of its tail pieces' files, one per piece.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Placed {
+    /// The term's head, as its shard holds it.
     pub entry: Entry,
+    /// The ids of its tail's pieces (`search/tails/<id>.js`), in order.
     pub tails: Vec<u32>,
 }
 

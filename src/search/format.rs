@@ -17,12 +17,14 @@ pub const FORMAT: u32 = 4;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Manifest {
+    /// [`FORMAT`]: a client finding another version says so rather than misread it.
     pub format: u32,
     /// The site's language tag.
     pub language: String,
     /// Pipelines of the documents' languages: the client runs [`crate::language::CLIENT`]
     /// itself, and looks the words of the others up in the words table.
     pub languages: Vec<String>,
+    /// The client language pipeline's name, for the site's language.
     pub client: String,
     /// The words table's shards: the shortest prefix that starts each.
     pub words: Vec<String>,
@@ -42,7 +44,9 @@ pub struct Manifest {
     pub texts: u32,
     /// Path of the glossary page.
     pub glossary: String,
+    /// Per field (`title`, `body`, `tags`), what a hit in it weighs.
     pub field_boosts: BTreeMap<String, f64>,
+    /// Per kind of document, what a hit in it weighs.
     pub kind_boosts: BTreeMap<String, f64>,
 }
 
@@ -71,6 +75,7 @@ pub struct Tail {
     pub total: u32,
     /// The highest weight in the tail: a bound on what it can add to a document.
     pub theta: u32,
+    /// Its files, in document order.
     pub pieces: Vec<Piece>,
 }
 
@@ -78,8 +83,11 @@ pub struct Tail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Piece {
+    /// The first document it holds postings of.
     pub first: u32,
+    /// The last document it holds postings of.
     pub last: u32,
+    /// Its file's number.
     pub id: u32,
 }
 
@@ -87,6 +95,7 @@ pub struct Piece {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TailPiece {
+    /// The postings, in the [`postings`] codec.
     pub postings: String,
 }
 
@@ -107,6 +116,7 @@ pub struct WordsShard {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExcerptChunk {
+    /// The first document's number.
     pub first: u32,
     /// The texts these documents belong to, by text number.
     pub texts: BTreeMap<u32, TextRef>,
@@ -126,8 +136,11 @@ pub struct ExcerptChunk {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParagraphRun {
+    /// The text's number.
     pub text: u32,
+    /// The first paragraph's number.
     pub first: u32,
+    /// How many paragraphs.
     pub count: u32,
 }
 
@@ -135,9 +148,12 @@ pub struct ParagraphRun {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Place {
+    /// Its text's number; `None` for a glossary term.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<u32>,
+    /// The fragment the result links to.
     pub anchor: String,
+    /// How the result names it.
     pub label: String,
 }
 
@@ -145,7 +161,9 @@ pub struct Place {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TextRef {
+    /// The text's title.
     pub title: String,
+    /// Its page, relative to the site root.
     pub path: String,
 }
 
@@ -153,11 +171,15 @@ pub struct TextRef {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TextEntry {
+    /// The text's title, as the filter lists it.
     pub title: String,
+    /// Its page, relative to the site root.
     pub path: String,
     /// Its paragraphs', notes' and questions' document ranges `[start, end)`.
     pub paras: [u32; 2],
+    /// Its notes' document range `[start, end)`.
     pub notes: [u32; 2],
+    /// Its questions' document range `[start, end)`.
     pub questions: [u32; 2],
 }
 

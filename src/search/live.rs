@@ -312,10 +312,15 @@ fn tail_path(id: u32) -> String {
 /// the manifest's boundaries name are listed in `misplaced` (a query would miss them).
 #[derive(Debug, PartialEq)]
 pub struct Answers {
+    /// The manifest, without the layout fields that differ between equal indexes.
     pub manifest: Option<Manifest>,
+    /// Every term, as queries find it.
     pub terms: BTreeMap<String, TermAnswer>,
+    /// Every document, as results show it.
     pub docs: Vec<DocAnswer>,
+    /// The texts and words tables, as written.
     pub tables: BTreeMap<String, Vec<u8>>,
+    /// Terms found in a shard their boundaries do not lead to.
     pub misplaced: Vec<String>,
     /// Files that could not be read as their record.
     pub unreadable: Vec<String>,
@@ -326,18 +331,26 @@ pub struct Answers {
 /// A term as queries find it.
 #[derive(Debug, PartialEq)]
 pub struct TermAnswer {
+    /// Head and tail together, by document.
     pub postings: Vec<(u32, u32)>,
+    /// Its number of postings in all, head and tail.
     pub total: u32,
+    /// The tail's bound on what it can add to a document (0 without a tail).
     pub theta: u32,
+    /// Other languages' words indexed as the term.
     pub words: Vec<String>,
 }
 
 /// A document as results show it.
 #[derive(Debug, PartialEq)]
 pub struct DocAnswer {
+    /// The text it is in; `None` for a glossary term.
     pub text: Option<TextRef>,
+    /// The fragment the result links to.
     pub anchor: String,
+    /// How the result names it; `None` for a paragraph (named by its number).
     pub label: Option<String>,
+    /// Its words, what excerpts are cut from.
     pub words: String,
 }
 

@@ -43,6 +43,7 @@ pub use shard::Limits;
 pub struct File {
     /// Relative to the site's root, `/`-separated.
     pub path: String,
+    /// The file's contents.
     pub bytes: Vec<u8>,
 }
 

@@ -61,7 +61,9 @@ impl Default for Limits {
 /// A term's weighted postings, `(document, weight)` sorted by document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Weighted {
+    /// The term, as the language pipeline left it.
     pub term: String,
+    /// `(document, weight)`, sorted by document.
     pub postings: Vec<(u32, u32)>,
 }
 
@@ -138,6 +140,7 @@ fn quantize(score: f64, kinds: &[Kind], doc: u32) -> u32 {
 /// A term as the client gets it: its head in the shard, its tail in pieces elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The term, as the language pipeline left it.
     pub term: String,
     /// Postings in all, head and tail.
     pub total: usize,

@@ -62,6 +62,13 @@ pub(crate) struct Session {
     /// The search index as last written, to update only what a save changes (`None`
     /// after a rebuild that failed to write it: the next one builds it in full).
     search: Option<Live>,
+    /// The outputs after the pages, kept for what they keep between rebuilds (the
+    /// annotations' parts).
+    renderers: Vec<Box<dyn output::Renderer>>,
+    /// The texts (slugs) the outputs after the pages were not made again for, when a
+    /// rebuild failed in them after writing the pages (`None`: any): the next rebuild
+    /// makes them again too, or a kept part would stay stale.
+    behind: Option<BTreeSet<String>>,
 }
 
 /// What an incremental rebuild did, for the line `serve` prints.
@@ -138,13 +145,14 @@ impl Session {
         written.insert(pages_name, Written::of(&pages));
         all.extend(pages);
         let mut search = None;
-        for renderer in output::renderers().into_iter().skip(1) {
+        let mut renderers: Vec<_> = output::renderers().into_iter().skip(1).collect();
+        for renderer in &mut renderers {
             let files = if renderer.name() == output::search::NAME {
                 let (files, live) = Live::build(Corpus::from_document(&doc), &Limits::default());
                 search = Some(live);
                 output::search::files(files)
             } else {
-                renderer.render(&doc, diags)
+                renderer.render_kept(&doc, diags)
             };
             let files = claimed(files, diags)?;
             written.insert(renderer.name(), Written::of(&files));
@@ -172,6 +180,8 @@ impl Session {
             page_files,
             templates,
             search,
+            renderers,
+            behind: Some(BTreeSet::new()),
         };
         Ok((session, report))
     }
@@ -257,9 +267,13 @@ impl Session {
             templates: &self.templates,
         };
         let result = pages.write(&doc, &dirty, &mut clock, diags);
-        // What search reads can differ only in the texts anchored again, which the
-        // changes name (`None`: any).
-        let for_search = dirty.as_ref().map(|d| d.texts.clone());
+        // What search (and the outputs after it) read can differ only in the texts
+        // anchored again, which the changes name, and those a failed rebuild left
+        // behind (`None`: any).
+        let for_search = match (dirty.as_ref(), &self.behind) {
+            (Some(d), Some(behind)) => Some(d.texts.union(behind).cloned().collect()),
+            _ => None,
+        };
         self.dirty = match result {
             Ok(_) => Some(Changed::default()),
             Err(_) => dirty,
@@ -284,7 +298,14 @@ impl Session {
                     texts: for_search.as_ref(),
                     targets: self.links.targets(),
                 };
-                other_outputs(&self.out, &mut self.written, &doc, search, started, diags)
+                let (out, written) = (&self.out, &mut self.written);
+                let renderers = &mut self.renderers;
+                let done = other_outputs(out, written, renderers, &doc, search, started, diags);
+                self.behind = match done {
+                    Ok(_) => Some(BTreeSet::new()),
+                    Err(_) => for_search,
+                };
+                done
             }
             Err(failure) => Err(failure),
         };
@@ -540,6 +561,7 @@ impl Search<'_> {
 fn other_outputs(
     out: &Path,
     written: &mut BTreeMap<&'static str, Written>,
+    renderers: &mut [Box<dyn output::Renderer>],
     doc: &Document,
     search: Search,
     since: Started,
@@ -549,7 +571,7 @@ fn other_outputs(
     let mut clock = Clock::new();
     let mut indexed = Indexed::default();
     let texts = search.texts;
-    for renderer in output::renderers().into_iter().skip(1) {
+    for renderer in renderers.iter_mut() {
         let name = renderer.name();
         let done = if name == output::search::NAME {
             let live = &mut *search.live;
@@ -577,7 +599,7 @@ fn other_outputs(
                     output::update(out, written, &files, &BTreeSet::new()).map_err(Failure::Io)?
                 }
                 None => {
-                    let files = claimed(renderer.render(doc, diags), diags)?;
+                    let files = claimed(renderer.render_kept(doc, diags), diags)?;
                     update(out, written, name, &files)?
                 }
             };

@@ -11,6 +11,7 @@ use crate::config::BuildOptions;
 use crate::diagnostics::Diagnostics;
 use crate::document::Document;
 use crate::load;
+use crate::output::Renderer;
 
 /// A small deterministic generator (xorshift), so that a failing series can be replayed
 /// from its seed.
@@ -121,6 +122,14 @@ fn shown(doc: &Document) -> Vec<String> {
     out
 }
 
+/// The annotations' renderer, as `serve` keeps it.
+fn annotations() -> Box<dyn Renderer> {
+    let all = crate::output::renderers().into_iter();
+    all.into_iter()
+        .find(|r| r.name() == "annotations")
+        .unwrap_or_else(|| panic!("no annotations output"))
+}
+
 fn messages(diags: &Diagnostics) -> Vec<String> {
     diags.iter().map(|d| format!("{d:?}")).collect()
 }
@@ -164,6 +173,8 @@ fn random_saves_link_as_a_full_build_would() {
             &mut |_| {},
         );
         let mut last = records::of(&doc, &kept);
+        let mut annotations = annotations();
+        annotations.render_kept(&doc, &mut diags);
         kept::keep(doc, &mut kept, &mut linked);
         for step in 0..30 {
             let k = dice.below(TEXTS);
@@ -206,6 +217,23 @@ fn random_saves_link_as_a_full_build_would() {
                 None => records::of(&doc, &kept),
             };
             assert_eq!(updated, records::of(&doc, &kept), "{at}: {changed:?}");
+            // The annotations made again for the texts anchored again, from the other
+            // texts' parts kept, are a full build's.
+            let made = match &changed {
+                Some(c) => annotations.render_texts(&doc, &c.texts, &mut full),
+                None => None,
+            };
+            let made = made.unwrap_or_else(|| annotations.render_kept(&doc, &mut full));
+            let fresh_files = annotations.render(&fresh, &mut full);
+            for file in &made {
+                let same = fresh_files.iter().find(|f| f.path == file.path);
+                assert!(
+                    same.is_some_and(|f| f.bytes == file.bytes),
+                    "{at}: {}",
+                    file.path
+                );
+            }
+            assert!(made.iter().any(|f| f.path == "annotations.jsonld"), "{at}");
             last = updated;
             drop(fresh);
             kept::keep(doc, &mut kept, &mut linked);

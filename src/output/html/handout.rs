@@ -13,8 +13,12 @@ use crate::link::Page;
 use crate::output::edition::Edition;
 use crate::output::{Files, Origin, OutputFile, Renderer, TEXTS_PER_BATCH};
 
-/// The public build's handouts, one per text.
-pub(crate) struct Handouts;
+/// The public build's handouts, one per text. For `serve` it keeps the parsed templates
+/// ([`Renderer::render_kept`]): a change to them is a full rebuild, a new session.
+#[derive(Default)]
+pub(crate) struct Handouts {
+    templates: Option<tera::Tera>,
+}
 
 impl Renderer for Handouts {
     fn name(&self) -> &'static str {
@@ -22,27 +26,40 @@ impl Renderer for Handouts {
     }
 
     fn render_to(&self, doc: &Document, diags: &mut Diagnostics, out: &mut Files) {
-        site_handouts(doc, None, diags, out);
+        site_handouts(doc, None, None, diags, out);
+    }
+
+    fn render_kept(&mut self, doc: &Document, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        self.templates = templates(doc.site, diags);
+        match self.templates.as_ref() {
+            Some(tera) => {
+                crate::output::gathered(|out| site_handouts(doc, None, Some(tera), diags, out))
+            }
+            None => Vec::new(), // the broken template is reported
+        }
     }
 
     /// A handout shows its own text's record alone: only those of `texts` can change.
     fn render_texts(
-        &self,
+        &mut self,
         doc: &Document,
         texts: &std::collections::BTreeSet<String>,
         diags: &mut Diagnostics,
     ) -> Option<Vec<OutputFile>> {
+        let tera = self.templates.as_ref();
         Some(crate::output::gathered(|out| {
-            site_handouts(doc, Some(texts), diags, out)
+            site_handouts(doc, Some(texts), tera, diags, out)
         }))
     }
 }
 
 /// The handouts of the site's texts (of those in `only`, if given; the warnings of all),
 /// a batch at a time: each edition's HTML is rendered for it and dropped with its files.
+/// `kept`: the templates, if parsed already.
 fn site_handouts(
     doc: &Document,
     only: Option<&std::collections::BTreeSet<String>>,
+    kept: Option<&tera::Tera>,
     diags: &mut Diagnostics,
     out: &mut Files,
 ) {
@@ -70,10 +87,18 @@ fn site_handouts(
             texts.push(t);
         }
     }
-    let Some(tera) = templates(doc.site, diags) else {
-        return;
+    let parsed;
+    let tera = match kept {
+        Some(tera) => tera,
+        None => match templates(doc.site, diags) {
+            Some(tera) => {
+                parsed = tera;
+                &parsed
+            }
+            None => return,
+        },
     };
-    let pages = Pages::new(doc, &tera);
+    let pages = Pages::new(doc, tera);
     for batch in texts.chunks(TEXTS_PER_BATCH) {
         let made: Vec<_> = batch
             .par_iter()
