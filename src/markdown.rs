@@ -388,7 +388,12 @@ impl Walker {
     }
 
     /// The reading text, once every event has been stepped through.
-    pub fn finish(self) -> Reading {
+    pub fn finish(mut self) -> Reading {
+        // Grown a push at a time, the text has up to twice the room it needs, and a
+        // build keeps every text's reading to the end (a third of a site's words).
+        self.text.shrink_to_fit();
+        self.blocks.shrink_to_fit();
+        self.lines.shrink_to_fit();
         let paragraphs = self
             .blocks
             .iter()

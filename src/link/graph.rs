@@ -40,6 +40,13 @@ impl Unique {
             self.items.push(b);
         }
     }
+
+    /// The backlinks, in a list of their own size (the document keeps them to the end).
+    fn into_items(self) -> Vec<Backlink> {
+        let mut items = self.items;
+        items.shrink_to_fit();
+        items
+    }
 }
 
 impl<'r> Graph<'r> {
@@ -91,7 +98,7 @@ impl<'r> Graph<'r> {
         for &i in self.by_key.get(key).map(Vec::as_slice).unwrap_or_default() {
             out.push(self.backlink(self.refs[i], seen_from));
         }
-        out.items
+        out.into_items()
     }
 
     /// What links to a text or any of its paragraphs from elsewhere (notes have their own).
@@ -104,7 +111,7 @@ impl<'r> Graph<'r> {
                 out.push(self.backlink(r, &page));
             }
         }
-        out.items
+        out.into_items()
     }
 
     fn refs_from(&self, page: &Page) -> impl Iterator<Item = &CrossRef> {

@@ -412,7 +412,12 @@ pub fn excerpt(text: &str, words: usize) -> String {
         } else {
             ""
         };
-        format!("{kept}{gap}…")
+        // Made to measure: excerpts are kept for every backlink and tagged note.
+        let mut cut = String::with_capacity(kept.len() + gap.len() + '…'.len_utf8());
+        cut.push_str(&kept);
+        cut.push_str(gap);
+        cut.push('…');
+        cut
     } else {
         all.join(" ")
     }

@@ -348,6 +348,11 @@ impl Related {
                 }),
             }
         }
+        // Every note's lists are kept to the end of the build: no room to spare.
+        for g in &mut groups {
+            g.notes.shrink_to_fit();
+        }
+        groups.shrink_to_fit();
         groups
     }
 

@@ -763,6 +763,10 @@ fn tag_groups(t: &TextDoc) -> Vec<(String, String, TagGroup)> {
             });
         }
     }
+    // Kept to the end of the build, most holding a note or two: no room to spare.
+    for (_, _, group) in &mut groups {
+        group.notes.shrink_to_fit();
+    }
     groups
 }
 

@@ -14,7 +14,7 @@ impl Renderer for Index {
     }
 
     fn render_to(&self, doc: &Document, _diags: &mut Diagnostics, out: &mut Files) {
-        out(files(search::index(&Corpus::from_document(doc))))
+        search::index_to(Corpus::from_document(doc), &mut |f| out(files(f)));
     }
 }
 

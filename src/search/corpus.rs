@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use pulldown_cmark::{Event, TagEnd};
 use rayon::prelude::*;
 
+use super::docs::Kind;
 use crate::document::Document;
 use crate::language;
 use crate::link::{Page, Targets};
@@ -49,6 +50,27 @@ pub struct CorpusText {
     /// A verse text's lines (`#l{n+1}`), searched instead of its stanzas so that a hit
     /// opens the page at its line; empty in prose.
     pub lines: Vec<CorpusLine>,
+}
+
+impl CorpusText {
+    /// Frees the words its documents of kind `kind` copy (see [`Corpus::without_words`]).
+    pub fn forget_words(&mut self, kind: Kind) {
+        match kind {
+            Kind::Para => {
+                self.paragraphs = Vec::new();
+                for line in &mut self.lines {
+                    line.words = String::new();
+                }
+            }
+            Kind::Note => {
+                for note in &mut self.notes {
+                    note.plain = String::new();
+                }
+            }
+            Kind::Question => self.questions = Vec::new(),
+            Kind::Term => {}
+        }
+    }
 }
 
 /// One line of a verse text.
@@ -191,6 +213,22 @@ impl Corpus {
                 ),
             })
             .collect()
+    }
+
+    /// The corpus without what its search documents copy ([`super::docs::extract`]): the
+    /// words of paragraphs, lines, notes, questions and definitions. What is left (texts'
+    /// titles, paths and languages, the glossary's ids and terms) is all the index's files
+    /// read besides the documents.
+    pub fn without_words(mut self) -> Corpus {
+        for t in &mut self.texts {
+            for kind in [Kind::Para, Kind::Note, Kind::Question] {
+                t.forget_words(kind);
+            }
+        }
+        for term in &mut self.glossary {
+            term.definition = String::new();
+        }
+        self
     }
 
     /// The pipeline code ([`language::code`]) of text `t`, or of the site for `None`.

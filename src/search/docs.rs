@@ -76,20 +76,79 @@ impl Doc {
     }
 }
 
+impl Doc {
+    /// Frees what is searched and shown (title, words, tags), keeping what places the
+    /// document (kind, text, anchor, label): once its terms are counted and its excerpt
+    /// written, the index's last files read no more of it.
+    pub fn forget_words(&mut self) {
+        self.title = String::new();
+        self.body = String::new();
+        self.tags = String::new();
+    }
+}
+
 /// Every search document of the corpus, numbered as described in the module docs.
 pub fn extract(corpus: &Corpus) -> Vec<Doc> {
-    let mut docs = Vec::new();
-    for (i, text) in corpus.texts.iter().enumerate() {
-        docs.extend(of_text(i, text, Kind::Para));
-    }
-    for (i, text) in corpus.texts.iter().enumerate() {
-        docs.extend(of_text(i, text, Kind::Note));
-    }
-    docs.extend(of_glossary(&corpus.glossary));
-    for (i, text) in corpus.texts.iter().enumerate() {
-        docs.extend(of_text(i, text, Kind::Question));
+    let mut docs = Vec::with_capacity(count(corpus));
+    for part in order(corpus) {
+        docs.extend(match part {
+            Some((kind, i)) => of_text(i, &corpus.texts[i], kind),
+            None => of_glossary(&corpus.glossary),
+        });
     }
     docs
+}
+
+/// [`extract`], and the corpus without the words its documents copied, each part's words
+/// freed as soon as they are copied ([`Corpus::without_words`]): the search stage of a
+/// build never holds every word of the site twice.
+pub fn take(mut corpus: Corpus) -> (Corpus, Vec<Doc>) {
+    let mut docs = Vec::with_capacity(count(&corpus));
+    for part in order(&corpus) {
+        match part {
+            Some((kind, i)) => {
+                let text = &mut corpus.texts[i];
+                docs.extend(of_text(i, text, kind));
+                text.forget_words(kind);
+            }
+            None => {
+                docs.extend(of_glossary(&corpus.glossary));
+                for term in &mut corpus.glossary {
+                    term.definition = String::new();
+                }
+            }
+        }
+    }
+    (corpus, docs)
+}
+
+/// How many documents [`extract`] makes: the list is made to measure (tens of thousands
+/// of documents, held through the search stage).
+fn count(corpus: &Corpus) -> usize {
+    let texts: usize = corpus
+        .texts
+        .iter()
+        .map(|t| {
+            let paras = if t.lines.is_empty() {
+                t.paragraphs.len()
+            } else {
+                t.lines.len()
+            };
+            paras + t.notes.len() + t.questions.len()
+        })
+        .sum();
+    texts + corpus.glossary.len()
+}
+
+/// The order documents are numbered in: per kind, each text's (by number), the glossary
+/// (`None`) between the notes and the questions.
+fn order(corpus: &Corpus) -> Vec<Option<(Kind, usize)>> {
+    let texts = |kind| (0..corpus.texts.len()).map(move |i| Some((kind, i)));
+    texts(Kind::Para)
+        .chain(texts(Kind::Note))
+        .chain(std::iter::once(None))
+        .chain(texts(Kind::Question))
+        .collect()
 }
 
 /// The documents of kind `kind` of text number `i` (none for [`Kind::Term`]), in order:

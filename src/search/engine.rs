@@ -77,7 +77,7 @@ pub fn elasticlunr_index<D: Borrow<Doc>>(docs: &[D], code: &str, save_docs: bool
 const PART: usize = 2_048;
 
 /// The full index of `docs` (references are document numbers): per term and field, the
-/// documents it occurs in with elasticlunr's term frequency, and each document's field
+/// documents it occurs in with the number of times it occurs there, and each document's field
 /// lengths, exactly as elasticlunr's `Index::add_doc` counts them. `codes[d]` is the
 /// pipeline of document d's language.
 ///
@@ -86,48 +86,100 @@ const PART: usize = 2_048;
 /// document do not depend on the other documents, so parts of the documents are counted
 /// in parallel and put together in document order.
 pub fn index(docs: &[Doc], codes: &[&str]) -> Full {
-    let mut lengths = Vec::with_capacity(docs.len());
-    let mut by_term: HashMap<String, [Vec<(u32, f64)>; 3]> = HashMap::new();
-    // A few parts at a time (two per thread), each merged in document order as soon as
-    // its group is counted: a part's vocabulary has room for most of the site's terms,
-    // so every part held at once was most of the build's peak memory.
-    let group = PART * 2 * rayon::current_num_threads().max(1);
-    for (g, chunk) in docs.chunks(group).enumerate() {
-        let parts: Vec<Counted> = chunk
-            .par_chunks(PART)
-            .enumerate()
-            .map(|(k, part)| count(part, (g * group + k * PART) as u32, codes))
-            .collect();
+    let mut merged = Merged::default();
+    for (g, chunk) in docs.chunks(group()).enumerate() {
+        merged.add(count_group(chunk, g * group(), codes));
+    }
+    merged.finish(docs.len())
+}
+
+/// [`index`], freeing each document's words ([`Doc::forget_words`]) once its group is
+/// counted: the postings grow as the documents' words go, so a build never holds both
+/// whole (the excerpts must be written before).
+pub fn index_forgetting(docs: &mut [Doc], codes: &[&str]) -> Full {
+    let mut merged = Merged::default();
+    let mut first = 0;
+    while first < docs.len() {
+        let end = (first + group()).min(docs.len());
+        merged.add(count_group(&docs[first..end], first, codes));
+        for d in &mut docs[first..end] {
+            d.forget_words();
+        }
+        first = end;
+    }
+    merged.finish(docs.len())
+}
+
+/// Documents counted at a time (two parts per thread), each group merged in document
+/// order as soon as it is counted: a part's vocabulary has room for most of the site's
+/// terms, so every part held at once was most of the build's peak memory.
+fn group() -> usize {
+    PART * 2 * rayon::current_num_threads().max(1)
+}
+
+/// The parts of a group of documents, the first numbered `first`, counted in parallel.
+fn count_group(chunk: &[Doc], first: usize, codes: &[&str]) -> Vec<Counted> {
+    chunk
+        .par_chunks(PART)
+        .enumerate()
+        .map(|(k, part)| count(part, (first + k * PART) as u32, codes))
+        .collect()
+}
+
+/// The parts counted so far, put together in document order.
+#[derive(Default)]
+struct Merged {
+    by_term: HashMap<String, FieldPostings>,
+    lengths: Vec<[u32; 3]>,
+}
+
+impl Merged {
+    fn add(&mut self, parts: Vec<Counted>) {
         for part in parts {
-            lengths.extend(part.lengths);
+            self.lengths.extend(part.lengths);
             for (term, fields) in part.terms {
-                match by_term.get_mut(&term) {
+                match self.by_term.get_mut(&term) {
                     Some(slot) => {
                         for (to, from) in slot.iter_mut().zip(fields) {
+                            // To measure: doubling would leave a third of the site's
+                            // postings' room unused, at the stage's peak.
+                            to.reserve_exact(from.len());
                             to.extend(from);
                         }
                     }
                     None => {
-                        by_term.insert(term, fields);
+                        self.by_term.insert(term, fields);
                     }
                 }
             }
         }
     }
-    let mut terms: Vec<TermPostings> = by_term
-        .into_iter()
-        .map(|(term, fields)| TermPostings { term, fields })
-        .collect();
-    terms.par_sort_unstable_by(|a, b| a.term.cmp(&b.term));
-    Full {
-        docs: docs.len(),
-        terms,
-        lengths,
+
+    fn finish(self, docs: usize) -> Full {
+        let mut terms: Vec<TermPostings> = self
+            .by_term
+            .into_iter()
+            .map(|(term, fields)| TermPostings { term, fields })
+            .collect();
+        terms.par_sort_unstable_by(|a, b| a.term.cmp(&b.term));
+        Full {
+            docs,
+            terms,
+            lengths: self.lengths,
+        }
     }
 }
 
-/// Per field, the documents a term occurs in with its term frequency.
-pub type FieldPostings = [Vec<(u32, f64)>; 3];
+/// Per field, the documents a term occurs in with the number of times it occurs there
+/// (elasticlunr's term frequency is its square root, taken when weighing: [`tf`]). A
+/// count is half the memory of the frequency, and the site's postings are most of the
+/// search stage's peak.
+pub type FieldPostings = [Vec<(u32, u32)>; 3];
+
+/// elasticlunr's term frequency of a term that occurs `count` times in a field.
+pub fn tf(count: u32) -> f64 {
+    f64::from(count).sqrt()
+}
 
 /// Document `d`'s terms, each with its one posting per field it occurs in, and its
 /// field lengths, counted as [`index`] counts them (`codes` as there, by document
@@ -220,7 +272,7 @@ fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
                 lists.resize_with(vocabulary.terms.len(), Default::default);
             }
             for &(id, n) in &counts {
-                lists[id as usize][f].push((d, f64::from(n).sqrt()));
+                lists[id as usize][f].push((d, n));
             }
         }
         lengths.push(length);
@@ -246,14 +298,14 @@ fn count<'a>(part: &'a [Doc], first: u32, codes: &[&str]) -> Counted {
     Counted { terms, lengths }
 }
 
-/// A term and, per field, the documents it occurs in with elasticlunr's term frequency
-/// (the square root of the count), by document number.
+/// A term and, per field, the documents it occurs in with the number of times it occurs
+/// there (see [`FieldPostings`]), by document number.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TermPostings {
     /// The term, as the language pipeline left it (stemmed).
     pub term: String,
-    /// Per field (title, body, tags), `(document, term frequency)` by document.
-    pub fields: [Vec<(u32, f64)>; 3],
+    /// Per field (title, body, tags), `(document, count)` by document.
+    pub fields: FieldPostings,
 }
 
 /// elasticlunr's index as plain data.
@@ -283,13 +335,24 @@ pub fn read(index: &Index) -> Result<Full, String> {
             slot[f] = info.get(*name).copied().unwrap_or(0);
         }
     }
-    let mut by_term: BTreeMap<String, [Vec<(u32, f64)>; 3]> = BTreeMap::new();
+    let mut by_term: BTreeMap<String, FieldPostings> = BTreeMap::new();
     for (f, name) in FIELDS.iter().enumerate() {
         let Some(field) = dump.index.get(*name) else {
             continue;
         };
         for (term, postings) in &field.root.0 {
-            by_term.entry(term.clone()).or_default()[f] = postings.clone();
+            // elasticlunr stores the frequency, we the count it is the square root of:
+            // the count read back must give elasticlunr's frequency to the last bit.
+            let counts = postings
+                .iter()
+                .map(|&(d, freq)| {
+                    let count = (freq * freq).round() as u32;
+                    (tf(count) == freq)
+                        .then_some((d, count))
+                        .ok_or_else(|| format!("{term}: frequency {freq} is no count's root"))
+                })
+                .collect::<Result<_, _>>()?;
+            by_term.entry(term.clone()).or_default()[f] = counts;
         }
     }
     let terms = by_term
@@ -528,10 +591,11 @@ mod tests {
         assert_eq!(full.docs, 2);
         assert_eq!(full.lengths, vec![[1, 3, 0], [0, 6, 0]]);
         let get = |t: &str| full.terms.iter().find(|p| p.term == t).unwrap();
-        assert_eq!(get("coalit").fields[0], vec![(0, 1.0)]);
-        assert_eq!(get("coalit").fields[1], vec![(0, 1.0)]);
-        assert_eq!(get("form").fields[1], vec![(0, 1.0), (1, 1.0)]);
-        assert_eq!(get("threat").fields[1], vec![(1, 3f64.sqrt())]);
+        assert_eq!(get("coalit").fields[0], vec![(0, 1)]);
+        assert_eq!(get("coalit").fields[1], vec![(0, 1)]);
+        assert_eq!(get("form").fields[1], vec![(0, 1), (1, 1)]);
+        assert_eq!(get("threat").fields[1], vec![(1, 3)]);
+        assert_eq!(tf(3), 3f64.sqrt());
         let names: Vec<&str> = full.terms.iter().map(|t| t.term.as_str()).collect();
         let mut sorted = names.clone();
         sorted.sort();

@@ -55,19 +55,56 @@ pub fn write_kept(
     keep: bool,
 ) -> (Vec<File>, Layout) {
     let mut files = Vec::new();
-    let (boundaries, shards) = term_shards(entries, limits, keep, &mut files);
-    let word_boundaries = word_shards(words, limits, &mut files);
     let chunk = chunk_size(docs, limits);
-    files.extend(excerpts(corpus, docs, chunk));
+    excerpts(corpus, docs, chunk, &mut |f| files.extend(f));
+    let made = Made {
+        entries,
+        chunk,
+        keep,
+    };
+    let layout = write_terms(corpus, docs, made, words, codes, limits, &mut |f| {
+        files.extend(f)
+    });
+    (files, layout)
+}
+
+/// What [`write_terms`] writes besides the documents.
+pub struct Made {
+    /// The terms' entries, sorted by term.
+    pub entries: Vec<Entry>,
+    /// How many documents each excerpt chunk holds (the manifest says it).
+    pub chunk: usize,
+    /// Whether to keep where each term went ([`Layout::shards`]), for `serve`.
+    pub keep: bool,
+}
+
+/// Every file of the index but the excerpt chunks ([`excerpts`]), handed to `out` as made:
+/// term shards and tail pieces, the words table, the texts and the manifest. Reads no
+/// document's words (only their kinds and texts), so a build can free them first.
+pub fn write_terms(
+    corpus: &Corpus,
+    docs: &[Doc],
+    made: Made,
+    words: &Words,
+    codes: &[&str],
+    limits: &Limits,
+    out: &mut dyn FnMut(Vec<File>),
+) -> Layout {
+    let mut files = Vec::new();
+    let (boundaries, shards) = term_shards(made.entries, limits, made.keep, &mut files);
+    out(files);
+    let mut files = Vec::new();
+    let word_boundaries = word_shards(words, limits, &mut files);
     files.push(texts_file(corpus, docs));
     let layout = Layout {
         boundaries,
         shards,
         words: word_boundaries,
-        chunk,
+        chunk: made.chunk,
     };
     files.push(manifest_file(corpus, docs, codes, &layout));
-    (files, layout)
+    out(files);
+    layout
 }
 
 /// Where a full build put the index's records: what `serve` keeps to update them.
@@ -311,13 +348,22 @@ pub fn chunk_size(docs: &[Doc], limits: &Limits) -> usize {
     (limits.chunk_target * docs.len().max(1) / bytes.max(1)).clamp(1, 1_000)
 }
 
-/// The excerpt chunks, `per_chunk` documents each. Chunks are built and deflated in
-/// parallel (deflate is most of the work), each holding only its own documents' words.
-fn excerpts(corpus: &Corpus, docs: &[Doc], per_chunk: usize) -> Vec<File> {
-    docs.par_chunks(per_chunk.max(1))
-        .enumerate()
-        .map(|(k, chunk)| excerpt_file(corpus, k, per_chunk, chunk))
-        .collect()
+/// Excerpt chunks made at once: enough to keep the cores busy, few enough that their
+/// files are a few megabytes before they are handed over.
+const CHUNKS_PER_BATCH: usize = 512;
+
+/// The excerpt chunks, `per_chunk` documents each, handed to `out` a batch at a time.
+/// Chunks are built and deflated in parallel (deflate is most of the work), each holding
+/// only its own documents' words.
+pub fn excerpts(corpus: &Corpus, docs: &[Doc], per_chunk: usize, out: &mut dyn FnMut(Vec<File>)) {
+    let per_chunk = per_chunk.max(1);
+    for (b, batch) in docs.chunks(per_chunk * CHUNKS_PER_BATCH).enumerate() {
+        out(batch
+            .par_chunks(per_chunk)
+            .enumerate()
+            .map(|(k, chunk)| excerpt_file(corpus, b * CHUNKS_PER_BATCH + k, per_chunk, chunk))
+            .collect());
+    }
 }
 
 /// Excerpt chunk `k`'s file, whose documents (`per_chunk` a chunk) are `chunk`.

@@ -47,9 +47,33 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
-/// The search index of `corpus`, as files under `search/`.
-pub fn index(corpus: &Corpus) -> Vec<File> {
-    index_with(corpus, &Limits::default())
+/// The search index of `corpus`, as files under `search/`: [`index_to`]'s, gathered.
+pub fn index(corpus: Corpus) -> Vec<File> {
+    let mut files = Vec::new();
+    index_to(corpus, &mut |f| files.extend(f));
+    files
+}
+
+/// The files of [`index_with`] with the default limits, handed to `out` as they are made,
+/// made so that the build never holds every word of the site twice, nor the index's words
+/// beside its postings: the corpus's words are freed once copied into the documents, the
+/// excerpt chunks are written before the terms are counted, and the documents' words
+/// freed once they are.
+pub fn index_to(corpus: Corpus, out: &mut dyn FnMut(Vec<File>)) {
+    let limits = Limits::default();
+    let (corpus, mut docs) = docs::take(corpus);
+    let codes = codes(&corpus, &docs);
+    let words = words::table(&docs, &codes);
+    let chunk = files::chunk_size(&docs, &limits);
+    files::excerpts(&corpus, &docs, chunk, out);
+    let full = engine::index_forgetting(&mut docs, &codes);
+    let entries = weighed(full, &docs, &words, &limits);
+    let made = files::Made {
+        entries,
+        chunk,
+        keep: false,
+    };
+    files::write_terms(&corpus, &docs, made, &words, &codes, &limits, out);
 }
 
 /// [`index`], with other size targets (for tests).
@@ -74,7 +98,16 @@ pub fn entries(
     words: &words::Words,
     limits: &Limits,
 ) -> Vec<shard::Entry> {
-    let full = engine::index(docs, codes);
+    weighed(engine::index(docs, codes), docs, words, limits)
+}
+
+/// The entries of `full`, the index of `docs`.
+fn weighed(
+    full: engine::Full,
+    docs: &[docs::Doc],
+    words: &words::Words,
+    limits: &Limits,
+) -> Vec<shard::Entry> {
     let kinds: Vec<docs::Kind> = docs.iter().map(|d| d.kind).collect();
     let forms = words::by_term(words);
     let engine::Full {

@@ -23,7 +23,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::docs::Kind;
-use super::engine::{FieldPostings, Full, TermPostings, FIELD_BOOSTS};
+use super::engine::{self, FieldPostings, Full, TermPostings, FIELD_BOOSTS};
 
 /// Weights are stored as integers: `round(score × SCALE)`, at least 1.
 pub const SCALE: f64 = 100.0;
@@ -97,7 +97,8 @@ pub fn weigh_fields(
             continue;
         }
         let idf = 1.0 + (n / (postings.len() as f64 + 1.0)).ln();
-        for &(doc, tf) in postings {
+        for &(doc, count) in postings {
+            let tf = engine::tf(count);
             let len = lengths.get(doc as usize).map_or(0, |l| l[f]);
             let norm = if len > 0 {
                 1.0 / f64::from(len).sqrt()

@@ -547,3 +547,62 @@ fn the_index_is_the_same_whatever_the_number_of_threads() {
         }
     }
 }
+
+/// The build's index, made from a corpus whose words are freed once copied into the
+/// documents, and handed over in pieces (excerpts first, then the rest once the terms are
+/// counted and the documents' words freed), is byte for byte the index of the whole
+/// corpus.
+#[test]
+fn the_index_a_build_hands_over_in_pieces_is_the_index_of_the_corpus() {
+    let built = build(&basic(), false, false);
+    let kept: BTreeMap<String, Vec<u8>> = index_with(&built.corpus(), &Limits::default())
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect();
+    let mut pieces = 0;
+    let mut taken = BTreeMap::new();
+    index_to(built.corpus(), &mut |files| {
+        pieces += 1;
+        taken.extend(files.into_iter().map(|f| (f.path, f.bytes)));
+    });
+    assert!(pieces >= 3, "{pieces}");
+    assert!(kept.keys().any(|p| p.starts_with("search/docs/")));
+    assert!(kept == taken);
+    // The documents are those of the whole corpus, and what is left of the corpus holds
+    // none of their words.
+    let (bare, docs) = super::docs::take(built.corpus());
+    assert_eq!(docs, built.docs());
+    assert_eq!(docs.capacity(), docs.len());
+    assert_eq!(bare, built.corpus().without_words());
+    assert!(bare.texts.iter().all(|t| t.paragraphs.is_empty()
+        && t.questions.is_empty()
+        && t.notes.iter().all(|n| n.plain.is_empty())));
+    assert!(bare.texts.len() == built.corpus.texts.len());
+}
+
+/// Counting that frees each group's words once counted counts what counting all does, and
+/// leaves no document's words behind.
+#[test]
+fn counting_while_freeing_the_words_counts_the_same() {
+    let corpus = many_parts();
+    let docs = extract(&corpus);
+    let codes = codes(&corpus, &docs);
+    // One thread: groups of two parts, so these documents make more than one group.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
+    assert!(docs.len() > 2 * 2_048);
+    let mut freed = docs.clone();
+    let (all, freeing) = pool.install(|| {
+        (
+            engine::index(&docs, &codes),
+            engine::index_forgetting(&mut freed, &codes),
+        )
+    });
+    assert!(all == freeing);
+    assert!(freed
+        .iter()
+        .all(|d| d.body.is_empty() && d.title.is_empty() && d.tags.is_empty()));
+    assert!(docs.iter().any(|d| !d.body.is_empty()));
+}
