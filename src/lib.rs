@@ -23,6 +23,7 @@ pub(crate) mod language;
 pub mod link;
 pub mod load;
 pub mod markdown;
+pub(crate) mod memory;
 pub(crate) mod output;
 pub mod pipeline;
 pub mod render;

@@ -149,7 +149,7 @@ fn outputs(
             }
         });
         diags.extend(claimed);
-        release_freed_memory();
+        crate::memory::release_freed_memory();
         // Writing is timed as the `write` stage.
         clock.exclude(spent);
         clock.lap(renderer.name(), report);
@@ -176,20 +176,6 @@ fn limit_malloc_arenas() {
     // documented as safe to set at any time.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
-/// Gives the memory freed so far back to the system. glibc keeps what a stage frees for
-/// later allocations, and returns little of it by itself (only the top of each heap):
-/// the search stage's counts, some 120 MB on a 1,000-text site, stayed resident to the
-/// end of the build, and the next outputs' own peaks (the site's annotations, the
-/// handouts) added to them. Called after each output, when its intermediates are gone.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` only returns free memory to the system; it is safe to call
-    // at any time from any thread.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 
